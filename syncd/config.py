@@ -1,0 +1,366 @@
+"""The config file: one typed schema (DESIGN.md section 5), validated up front.
+
+``load(path)`` reads TOML, applies ``SYNCD_`` environment overrides (``SYNCD_FOLLOWUPS__TIME``
+sets ``followups.time``), and returns a frozen ``Config``, or raises one ``ConfigError`` that
+lists every problem with its key path and a hint. The key names are a contract: users' files
+depend on them. ``syncd/config_sample.py`` writes the commented sample from this schema.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+import datetime as dt
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from syncd.errors import ConfigError, Problem
+from syncd.validation import problems_from_validation
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_duration(value: object) -> timedelta:
+    """``"14d"``, ``"15m"``, ``"2w"`` to a timedelta (also accepts a timedelta)."""
+    if isinstance(value, timedelta):
+        return value
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError("expected a duration like '15m', '2h', '14d' or '2w'")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+Duration = Annotated[timedelta, Field(json_schema_extra={"format": "duration"})]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Me(_Section):
+    name: str = Field("", description="your name, as it should appear nowhere but here")
+    addresses: tuple[str, ...] = Field((), description="all of your own addresses")
+    timezone: str = Field("UTC", description="IANA time zone for follow-up placement")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as "
+                             "'Europe/Berlin' or 'America/New_York'") from exc
+        return value
+
+
+class Store(_Section):
+    path: str = Field("", description="database file; default $XDG_STATE_HOME/syncd/syncd.sqlite3")
+    subjects: bool = Field(True, description="keep subjects for event descriptions")
+
+
+class _Account(_Section):
+    name: str = Field(description="a short name you choose, used in `syncd auth NAME` and logs")
+    since: str | None = Field(None, description="optional backfill horizon, YYYY-MM-DD")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
+            raise ValueError("use letters, digits, '.', '_' or '-' (at most 64)")
+        return value
+
+    @field_validator("since")
+    @classmethod
+    def _since(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("expected a date like 2024-01-01")
+        return value
+
+
+class _Secret(_Section):
+    username: str = Field("", description="login name")
+    password_command: tuple[str, ...] | None = Field(
+        None, description="argv of a command that prints the password (run without a shell)")
+    password_env: str | None = Field(None, description="environment variable holding the password")
+
+
+class ImapAccount(_Account, _Secret):
+    type: Literal["imap"]
+    host: str = Field(description="IMAP server host name")
+    port: int | None = Field(None, ge=1, le=65535, description="default 993 (tls) or 143")
+    security: Literal["tls", "starttls", "none"] = Field(
+        "tls", description="tls | starttls | none (none only to a loopback host)")
+    folders: tuple[str, ...] = Field((), description="default: INBOX and the \\Sent folder")
+    timeout: float = Field(60.0, gt=0, description="socket timeout in seconds")
+
+
+class CaldavAccount(_Account, _Secret):
+    type: Literal["caldav"]
+    url: str = Field(description="CalDAV server URL (Radicale: the root '/')")
+    calendars: tuple[str, ...] = Field((), description="calendars to read meetings from; default all")
+    window_past: Duration = Field(timedelta(days=365), description="meetings read back this far")
+    window_future: Duration = Field(timedelta(days=60), description="and forward this far")
+    timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
+
+    @field_validator("window_past", "window_future", mode="before")
+    @classmethod
+    def _dur(cls, value: object) -> timedelta:
+        return parse_duration(value)
+
+
+class GoogleAccount(_Account):
+    type: Literal["gmail", "google_calendar"]
+    client_secrets: str = Field(description="the OAuth client JSON you created in Google Cloud")
+    api_endpoint: str | None = Field(None, description="root URL override (proxies, tests)")
+
+
+class OutlookAccount(_Account):
+    type: Literal["outlook"]
+    client_id: str = Field(description="application (client) id of your app registration")
+    tenant: str = Field("common", description="tenant id or 'common'")
+    authority: str | None = Field(None, description="authority override (sovereign clouds, tests)")
+    graph_endpoint: str | None = Field(None, description="Graph root override")
+
+
+Account = Annotated[
+    ImapAccount | CaldavAccount | GoogleAccount | OutlookAccount, Field(discriminator="type")
+]
+CALENDAR_TYPES = frozenset({"caldav", "google_calendar", "outlook"})
+
+
+class Followups(_Section):
+    account: str = Field("", description="account where follow-up events are written")
+    calendar: str = Field("Follow-ups", description="calendar name; created when missing")
+    time: dt.time = Field(default_factory=lambda: dt.time(9, 0), description="time of day, HH:MM")
+    duration: Duration = Field(timedelta(minutes=15), description="length of each event")
+    working_days: tuple[str, ...] = Field(WEEKDAYS[:5], description="days events may fall on")
+    max_per_day: int = Field(5, ge=1, le=100, description="at most this many a day")
+    horizon: Duration = Field(timedelta(days=14),
+                              description="only follow-ups due within this become events")
+
+    @field_validator("duration", "horizon", mode="before")
+    @classmethod
+    def _dur(cls, value: object) -> timedelta:
+        return parse_duration(value)
+
+    @field_validator("working_days")
+    @classmethod
+    def _days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [d for d in value if d not in WEEKDAYS]
+        if bad:
+            raise ValueError(f"unknown day(s) {bad}; use {', '.join(WEEKDAYS)}")
+        if not value:
+            raise ValueError("name at least one working day")
+        return value
+
+
+class Person(_Section):
+    name: str = Field(description="the name to show")
+    addresses: tuple[str, ...] = Field(description="addresses merged into this one person")
+    tags: tuple[str, ...] = Field((), description="tags cadences can match")
+
+
+class Cadence(_Section):
+    name: str = Field(description="shown in event descriptions")
+    every: Duration = Field(description="follow up this long after the last touch")
+    tags: tuple[str, ...] = Field((), description="match people with any of these tags")
+    people: tuple[str, ...] = Field((), description="match these people by name")
+    addresses: tuple[str, ...] = Field((), description="match these addresses")
+    domains: tuple[str, ...] = Field((), description="match addresses at these domains")
+    min_exchanges: int = Field(0, ge=0, description="match people with this many two-way exchanges")
+
+    @field_validator("every", mode="before")
+    @classmethod
+    def _dur(cls, value: object) -> timedelta:
+        return parse_duration(value)
+
+
+class NewContacts(_Section):
+    steps: tuple[Duration, ...] = Field(
+        (timedelta(days=3), timedelta(days=14), timedelta(days=60)),
+        description="follow-ups after a first meeting or exchange")
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _durs(cls, value: object) -> tuple[timedelta, ...]:
+        if not isinstance(value, list | tuple):
+            raise ValueError("expected a list of durations like ['3d', '14d']")
+        return tuple(parse_duration(v) for v in value)
+
+
+class Reciprocity(_Section):
+    nudge_after: Duration = Field(timedelta(days=5), description="an unanswered ask becomes a nudge")
+    owed_reply_after: Duration = Field(timedelta(days=2), description="a message you owe a reply")
+    thank_helpers: bool = Field(True, description="remind you to thank people who helped")
+
+    @field_validator("nudge_after", "owed_reply_after", mode="before")
+    @classmethod
+    def _dur(cls, value: object) -> timedelta:
+        return parse_duration(value)
+
+
+class Goals(_Section):
+    introductions_per_week: int = Field(2, ge=0, description="introductions you mean to make")
+
+
+class Ignore(_Section):
+    addresses: tuple[str, ...] = Field((), description="never a person (exact addresses)")
+    domains: tuple[str, ...] = Field((), description="never a person (whole domains)")
+    allow: tuple[str, ...] = Field((), description="always a person, whatever the rules say")
+    max_recipients: int = Field(10, ge=1, description="messages to more touch nobody")
+    max_meeting_size: int = Field(8, ge=2, description="meetings with more people touch nobody")
+
+
+class Config(BaseSettings):
+    """The whole file. Environment: ``SYNCD_<SECTION>__<KEY>``."""
+
+    model_config = SettingsConfigDict(
+        extra="forbid", frozen=True, env_prefix="SYNCD_", env_nested_delimiter="__",
+    )
+
+    me: Me = Field(default_factory=Me)
+    store: Store = Field(default_factory=Store)
+    accounts: tuple[Account, ...] = ()
+    followups: Followups = Field(default_factory=Followups)
+    people: tuple[Person, ...] = ()
+    cadences: tuple[Cadence, ...] = ()
+    new_contacts: NewContacts = Field(default_factory=NewContacts)
+    reciprocity: Reciprocity = Field(default_factory=Reciprocity)
+    goals: Goals = Field(default_factory=Goals)
+    ignore: Ignore = Field(default_factory=Ignore)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment overrides the file; no .env files, no secrets directory.
+        return env_settings, init_settings
+
+    def account(self, name: str) -> ImapAccount | CaldavAccount | GoogleAccount | OutlookAccount:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        raise KeyError(name)
+
+
+def default_config_path() -> Path:
+    if env := os.environ.get("SYNCD_CONFIG"):
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "syncd" / "config.toml"
+
+
+def default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "syncd"
+
+
+def store_path(config: Config) -> Path:
+    if config.store.path:
+        return Path(os.path.expandvars(config.store.path)).expanduser()
+    return default_state_dir() / "syncd.sqlite3"
+
+
+def load(path: Path) -> Config:
+    """Read and validate the config at ``path``; raise ``ConfigError`` listing every problem."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            [Problem("", f"no config file at {path}", "run `syncd init` to write a sample")]
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem("", f"cannot read {path}: {exc}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            [Problem("", f"not valid TOML: {exc}", "check quotes and brackets on that line")],
+            str(path),
+        ) from None
+    return from_dict(raw, source=str(path))
+
+
+def from_dict(raw: dict[str, Any], source: str = "") -> Config:
+    try:
+        config = Config(**raw)
+    except ValidationError as exc:
+        raise ConfigError(problems_from_validation(exc, Config), source) from None
+    problems = cross_checks(config)
+    if problems:
+        raise ConfigError(problems, source)
+    return config
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cross_checks(config: Config) -> list[Problem]:
+    """Rules that span more than one key."""
+    problems: list[Problem] = []
+    names = [a.name for a in config.accounts]
+    for i, account in enumerate(config.accounts):
+        where = f"accounts[{i}]"
+        if names.count(account.name) > 1:
+            problems.append(Problem(f"{where}.name", f"duplicate account name {account.name!r}",
+                                    "give every account its own name"))
+        if isinstance(account, ImapAccount) and account.security == "none" \
+                and not _is_loopback(account.host):
+            problems.append(Problem(
+                f"{where}.security", "plaintext IMAP is allowed only to a loopback host",
+                "use security = \"tls\" (port 993) or \"starttls\" (port 143)"))
+        if isinstance(account, ImapAccount | CaldavAccount):
+            if account.password_command and account.password_env:
+                problems.append(Problem(f"{where}.password_command",
+                                        "set password_command or password_env, not both"))
+            if isinstance(account, CaldavAccount) and not account.url.startswith(
+                    ("https://", "http://")):
+                problems.append(Problem(f"{where}.url", "expected an http(s):// URL"))
+            if isinstance(account, CaldavAccount) and account.url.startswith("http://") \
+                    and not _is_loopback(_host_of(account.url)):
+                problems.append(Problem(f"{where}.url", "plain http is allowed only to loopback",
+                                        "use an https:// URL"))
+    target = config.followups.account
+    if target:
+        matching = [a for a in config.accounts if a.name == target]
+        if not matching:
+            problems.append(Problem("followups.account", f"no account named {target!r}",
+                                    f"name one of: {', '.join(names) or '(no accounts yet)'}"))
+        elif matching[0].type not in CALENDAR_TYPES:
+            problems.append(Problem("followups.account",
+                                    f"{target!r} is a {matching[0].type} account, not a calendar",
+                                    "name a caldav, google_calendar or outlook account"))
+    seen: dict[str, int] = {}
+    for i, person in enumerate(config.people):
+        for address in person.addresses:
+            low = address.lower()
+            if low in seen and seen[low] != i:
+                problems.append(Problem(f"people[{i}].addresses",
+                                        f"{address} also belongs to people[{seen[low]}]"))
+            seen[low] = i
+    return problems
+
+
+def _host_of(url: str) -> str:
+    rest = url.split("://", 1)[-1].split("/", 1)[0]
+    if rest.startswith("["):
+        return rest[1:].split("]", 1)[0]
+    return rest.rsplit("@", 1)[-1].split(":", 1)[0]

@@ -1,0 +1,151 @@
+"""The records that flow through syncd: frozen, slotted, no I/O.
+
+Vocabulary (shared with ``connectors/base.py``):
+
+- *account*: a configured ``[[accounts]]`` entry, by name.
+- *native id*: the provider's id of an item within one account (``"INBOX/1700000000/42"`` for an
+  IMAP message, an href plus recurrence id for a CalDAV occurrence).
+- *scope*: the part of an account a cursor covers (an IMAP folder, a calendar collection).
+- *cursor*: an opaque string only the connector that minted it interprets; stored with the page
+  it follows, in one transaction.
+- *key*: our id for a follow-up, ``sha256(person_id, kind)``; stable across runs and machines.
+
+All datetimes are timezone-aware; connectors convert to UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A mailbox as written in a header: the address as seen and the display name."""
+
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """The metadata of one mail message (never its body)."""
+
+    account: str
+    native_id: str
+    message_id: str  # RFC 5322 Message-ID without angle brackets (synthesised when absent)
+    date: datetime
+    sender: Address | None
+    to: tuple[Address, ...] = ()
+    cc: tuple[Address, ...] = ()
+    subject: str | None = None
+    thread_id: str | None = None  # provider thread id (X-GM-THRID, Gmail threadId, conversationId)
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    # The few headers the rules read, lower-case names, in header order.
+    headers: tuple[tuple[str, str], ...] = ()
+    # Folder roles and provider labels: "\\Sent", "SENT", "CATEGORY_PROMOTIONS", ...
+    labels: tuple[str, ...] = ()
+    scope: str = ""  # folder the message was seen in
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or None."""
+        wanted = name.lower()
+        for key, value in self.headers:
+            if key == wanted:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    email: str
+    name: str = ""
+    partstat: str = "NEEDS-ACTION"  # ACCEPTED / DECLINED / TENTATIVE / DELEGATED / NEEDS-ACTION
+    cutype: str = "INDIVIDUAL"  # INDIVIDUAL / ROOM / RESOURCE / GROUP / UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """One occurrence of a calendar event (recurring events are expanded by the connector)."""
+
+    account: str
+    native_id: str  # unique per occurrence
+    uid: str
+    start: datetime
+    end: datetime
+    all_day: bool = False
+    organizer: Attendee | None = None
+    attendees: tuple[Attendee, ...] = ()
+    status: str = "CONFIRMED"  # CONFIRMED / TENTATIVE / CANCELLED
+    summary: str | None = None
+    scope: str = ""  # calendar collection
+    ours: bool = False  # one of syncd's own follow-up events
+
+
+Item = Message | Meeting
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A batch of changes from a source and the cursor to resume after it.
+
+    ``removed`` lists native ids the provider reports gone. A full listing of a scope (a first
+    sync, or a resync after ``CursorExpired``) marks its pages with ``listing`` (a token unique
+    to that listing); its last page sets ``listing_complete``, and the store then sweeps items of
+    that scope the listing did not see: upsert, then sweep, never delete-all-and-reload.
+    """
+
+    items: tuple[Item, ...]
+    cursor: str
+    removed: tuple[str, ...] = ()
+    scope: str = ""
+    listing: str | None = None
+    listing_complete: bool = False
+    quarantined: tuple[str, ...] = ()  # native ids of items that could not be parsed
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A reminder as it should stand in the calendar."""
+
+    key: str  # event id: base key plus generation suffix
+    base_key: str  # sha256(person_id, kind)
+    kind: str  # cadence / new_contact / nudge / owed_reply / thank / weekly_plan
+    person_id: str
+    person_name: str
+    email: str
+    due: date  # when the rule says it is due (before placement)
+    start: datetime  # placed slot, aware
+    duration: timedelta
+    timezone: str
+    title: str
+    description: str
+    reason: str
+    anchor: str  # what produced it (e.g. the last touch); a new anchor revives a dismissed one
+
+
+@dataclass(frozen=True, slots=True)
+class Remote:
+    """One of our events as it stands in the calendar now."""
+
+    key: str
+    remote_id: str  # href, event id
+    etag: str | None
+    start: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What we last wrote for a key (the store's record of a calendar write)."""
+
+    key: str
+    base_key: str
+    remote_id: str
+    etag: str | None
+    start: datetime  # the start we wrote: a different remote start means the user moved it
+    anchor: str
+    kind: str = ""
+    person_id: str = ""
+    state: str = "live"  # live / dismissed / done / cancelled
+    generation: int = 0
