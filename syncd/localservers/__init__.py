@@ -1,0 +1,1 @@
+"""Real servers on loopback (IMAP, CalDAV) for `syncd demo`, the tests and the benchmarks."""
