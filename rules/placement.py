@@ -1,0 +1,64 @@
+"""Where follow-ups land: working days at ``followups.time`` in ``me.timezone``.
+
+Wall-clock arithmetic with zoneinfo, so 09:00 stays 09:00 across DST changes. At most
+``max_per_day`` a day, one ``duration`` after another; when a day is full the rest overflow to the
+next working days, the most urgent kinds first. Overdue follow-ups land on the next free slot from
+today. Events that already stand in the calendar keep their slot (``pinned``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from rules.cadence import Candidate
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def slot(day: date, at: time, index: int, duration: timedelta, tz: ZoneInfo) -> datetime:
+    """The ``index``-th slot of ``day``: wall-clock time in ``tz`` (DST-safe)."""
+    start = datetime.combine(day, at, tzinfo=tz) + index * duration
+    # Adding a timedelta to an aware datetime is wall-clock arithmetic in zoneinfo; normalise.
+    return start.astimezone(tz)
+
+
+def first_day(now: datetime, at: time, tz: ZoneInfo) -> date:
+    """The first day a new event may land on: today if its time has not passed yet."""
+    local = now.astimezone(tz)
+    return local.date() if local.time() < at else local.date() + timedelta(days=1)
+
+
+def place(candidates: Sequence[Candidate], pinned: Mapping[str, datetime], now: datetime, *,
+          at: time, duration: timedelta, working_days: Sequence[str], max_per_day: int,
+          tz: ZoneInfo) -> dict[str, datetime]:
+    """A start for every candidate, by base key."""
+    workdays = {WEEKDAY_NAMES.index(d) for d in working_days}
+    earliest = first_day(now, at, tz)
+    used: dict[date, set[int]] = defaultdict(set)
+    placed: dict[str, datetime] = {}
+    for key, start in pinned.items():
+        local = start.astimezone(tz)
+        placed[key] = start
+        if local.date() >= earliest:
+            index = round((local - slot(local.date(), at, 0, duration, tz)) / duration)
+            used[local.date()].add(index)
+    order = sorted((c for c in candidates if c.base_key not in pinned),
+                   key=lambda c: (max(c.due.astimezone(tz).date(), earliest), c.priority,
+                                  c.base_key))
+    for c in order:
+        day = max(c.due.astimezone(tz).date(), earliest)
+        while True:
+            if day.weekday() in workdays and _count(used[day]) < max_per_day:
+                index = min(set(range(max_per_day + len(used[day]))) - used[day])
+                used[day].add(index)
+                placed[c.base_key] = slot(day, at, index, duration, tz)
+                break
+            day += timedelta(days=1)
+    return placed
+
+
+def _count(indexes: set[int]) -> int:
+    return len(indexes)

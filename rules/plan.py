@@ -1,0 +1,124 @@
+"""Plan as data: what to do in the calendar, given what the rules want and what stands there.
+
+Reconciliation (DESIGN.md section 4):
+
+- One live event per base key. The due date moved because of a new touch: update it.
+- Satisfied (no longer wanted, or now due beyond the horizon): delete it if it is still in the
+  future; an event in the past stays as history and its record is closed (``done``).
+- The user wins: an event the user moved is a snooze and keeps its time (until that day has
+  passed); an event the user deleted is *dismissed* and comes back only with a new anchor (a new
+  touch), as a new generation (``<base key>g<N>``: Google keeps deleted ids reserved).
+- Mass-cancel guard: a plan that would remove or dismiss more than half of the live events (and
+  at least ``GUARD_MINIMUM`` of them) raises ``PlanRefused`` unless forced. A provider that
+  suddenly shows an empty calendar never wipes the records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from rules.cadence import Candidate
+from syncd.errors import PlanRefused
+from syncd.model import FollowUp, Remote, Written
+
+GUARD_MINIMUM = 3
+LIVE = frozenset({"live", "snoozed"})
+
+
+@dataclass(frozen=True, slots=True)
+class Create:
+    followup: FollowUp
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    followup: FollowUp
+    written: Written
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    written: Written
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A change to our records only: the calendar is left as it is."""
+
+    written: Written
+    why: str
+
+
+Action = Create | Update | Cancel | Record
+
+
+def event_key(base: str, generation: int) -> str:
+    return base if generation == 0 else f"{base}g{generation}"
+
+
+def plan(desired: Mapping[str, Candidate], placed: Mapping[str, datetime],
+         written: Mapping[str, Written], remote: Mapping[str, Remote], now: datetime, *,
+         horizon: timedelta, tz: ZoneInfo, render: Callable[[Candidate, datetime, str], FollowUp],
+         force: bool = False) -> list[Action]:
+    """The actions that bring the calendar to what the rules want."""
+    today = now.astimezone(tz).date()
+    horizon_end = now + horizon
+    actions: list[Action] = []
+    live = [w for w in written.values() if w.state in LIVE]
+    for base in sorted(set(desired) | set(written)):
+        cand = desired.get(base)
+        record = written.get(base)
+        kept = record is not None and cand is not None and record.state in LIVE \
+            and record.anchor == cand.anchor  # standing events stay even past the horizon
+        wanted = cand is not None and (placed[base] <= horizon_end or kept)
+        if record is not None and record.state in LIVE:
+            there = remote.get(record.key)
+            if there is None:
+                record = replace(record, state="dismissed")
+                actions.append(Record(record, "you deleted the event: dismissed"))
+            else:
+                actions.extend(_live(cand if wanted else None, record, there, placed, now,
+                                     today, tz, render))
+                continue
+        if cand is None or not wanted:
+            continue
+        if record is not None and record.anchor == cand.anchor:
+            continue  # dismissed (or done) for this very reason: wait for a new touch
+        generation = 0 if record is None else record.generation + 1
+        actions.append(Create(render(cand, placed[base], event_key(base, generation))))
+    _guard(actions, len(live), force)
+    return actions
+
+
+def _live(cand: Candidate | None, record: Written, there: Remote, placed: Mapping[str, datetime],
+          now: datetime, today: date, tz: ZoneInfo,
+          render: Callable[[Candidate, datetime, str], FollowUp]) -> list[Action]:
+    if cand is None:
+        if there.start > now:
+            return [Cancel(record)]
+        return [Record(replace(record, state="done"), "satisfied; the past event stays")]
+    moved = there.start != record.start
+    stale = there.start.astimezone(tz).date() < today  # its day has passed, still not done
+    target = placed[cand.base_key]
+    if cand.anchor != record.anchor or stale:
+        if target == there.start and cand.anchor == record.anchor:
+            return []
+        return [Update(render(cand, target, record.key), record)]
+    if moved:  # the user's snooze: their time wins
+        if record.state != "snoozed":
+            return [Record(replace(record, state="snoozed"), "you moved the event: snoozed")]
+        return []
+    if target != record.start:
+        return [Update(render(cand, target, record.key), record)]
+    return []
+
+
+def _guard(actions: list[Action], live: int, force: bool) -> None:
+    removing = sum(1 for a in actions
+                   if isinstance(a, Cancel)
+                   or (isinstance(a, Record) and a.written.state == "dismissed"))
+    if not force and removing >= GUARD_MINIMUM and removing * 2 > live:
+        raise PlanRefused(removing, live)

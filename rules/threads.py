@@ -1,0 +1,83 @@
+"""Threads: provider thread id, else the References / In-Reply-To chain, else the normalised
+subject plus a shared participant within 30 days (Enron and other real corpora carry no
+References headers)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from syncd.model import Message
+
+SUBJECT_WINDOW = timedelta(days=30)
+
+_PREFIX = re.compile(
+    r"^\s*(?:(?:re|aw|sv|vs|fw|fwd|wg|tr|rv|antw|ref|réf|odp|enc|r)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*"
+    r"|\[[^\]]{1,40}\]\s*)+",
+    re.IGNORECASE,
+)
+
+
+def normalize_subject(subject: str | None) -> str:
+    """``"RE: Fwd: [team] Lunch  plans"`` -> ``"lunch plans"``."""
+    if not subject:
+        return ""
+    return " ".join(_PREFIX.sub("", subject).split()).casefold()
+
+
+def assign_threads(
+    messages: Sequence[Message], participants: Callable[[Message], frozenset[str]]
+) -> dict[str, str]:
+    """Map each message id to a thread key. ``messages`` must be sorted by date."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+
+    known = {m.message_id for m in messages}
+    linked: set[str] = set()
+    for m in messages:
+        for ref in (*m.references, *( [m.in_reply_to] if m.in_reply_to else [])):
+            if ref in known and ref != m.message_id:
+                union(ref, m.message_id)
+                linked.update((ref, m.message_id))
+
+    threads: dict[str, str] = {}
+    open_by_subject: dict[str, list[tuple[str, Message, frozenset[str]]]] = {}
+    for m in messages:
+        if m.thread_id:
+            threads[m.message_id] = "t:" + m.thread_id
+        elif m.message_id in linked:
+            threads[m.message_id] = "r:" + find(m.message_id)
+        else:
+            threads[m.message_id] = _by_subject(m, participants(m), open_by_subject)
+    return threads
+
+
+def _by_subject(
+    m: Message,
+    people: frozenset[str],
+    open_by_subject: dict[str, list[tuple[str, Message, frozenset[str]]]],
+) -> str:
+    subject = normalize_subject(m.subject)
+    if not subject:
+        return "m:" + m.message_id
+    candidates = open_by_subject.setdefault(subject, [])
+    for index, (key, last, seen) in enumerate(candidates):
+        if m.date - last.date <= SUBJECT_WINDOW and people & seen:
+            candidates[index] = (key, m, seen | people)
+            return key
+    key = "s:" + m.message_id
+    candidates.append((key, m, people))
+    return key

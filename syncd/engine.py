@@ -1,0 +1,202 @@
+"""One cycle: pull, store, derive, plan, apply. The one place that orders I/O.
+
+``syncd sync`` runs one cycle; the daemon runs the very same ``run_cycle`` in a loop. One failing
+account never stops the others; the plan is data, applied one action at a time with each write
+recorded at once, so a crash between two writes loses nothing and doubles nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from connectors.base import CalendarSink, Source
+from rules.placement import place
+from rules.plan import LIVE, Action, Cancel, Create, Record, Update, plan
+from syncd.config import Config
+from syncd.errors import (
+    AuthError,
+    ConnectorError,
+    CursorExpired,
+    PlanRefused,
+    ProtocolError,
+    TransientError,
+)
+from syncd.model import Remote, Written
+from syncd.pipeline import Snapshot, compute
+from syncd.render import render
+from syncd.store import Store
+
+log = logging.getLogger("syncd.engine")
+
+
+class Observer:
+    """Progress hooks (the CLI draws bars with them; the daemon pings the watchdog)."""
+
+    def page(self, account: str, items: int) -> None:
+        """A page from ``account`` was stored."""
+
+    def applied(self, action: Action) -> None:
+        """A calendar action was applied and recorded."""
+
+
+@dataclass
+class AccountResult:
+    name: str
+    type: str
+    state: str = "ok"  # ok / backoff / needs_auth / error
+    items: int = 0
+    quarantined: int = 0
+    error: str | None = None
+    retry_after: float | None = None
+
+
+@dataclass
+class CycleReport:
+    accounts: list[AccountResult] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    applied: list[Action] = field(default_factory=list)
+    placed: dict[str, datetime] = field(default_factory=dict)
+    snapshot: Snapshot | None = None
+    refused: PlanRefused | None = None
+    sink_error: str | None = None
+    sink_state: str = "ok"
+
+    @property
+    def exit_code(self) -> int:
+        states = {a.state for a in self.accounts} | {self.sink_state}
+        if "needs_auth" in states:
+            return 77
+        if "backoff" in states:
+            return 75
+        if "error" in states or self.refused is not None:
+            return 1
+        return 0
+
+
+def run_cycle(config: Config, store: Store, sources: Mapping[str, Source],
+              sink: CalendarSink | None, now: datetime, *, dry_run: bool = False,
+              force: bool = False, observer: Observer | None = None,
+              types: Mapping[str, str] | None = None) -> CycleReport:
+    observer = observer or Observer()
+    report = CycleReport()
+    for name, source in sources.items():
+        result = AccountResult(name, (types or {}).get(name, ""))
+        report.accounts.append(result)
+        _pull_account(store, source, result, observer)
+        store.set_status(name, result.state, error=result.error)
+    snapshot = compute(config, list(store.messages()), list(store.meetings()), now)
+    report.snapshot = snapshot
+    if sink is None:
+        report.placed = _placement(config, snapshot, {}, {}, now)
+        return report
+    try:
+        remote = sink.snapshot()
+    except ConnectorError as exc:
+        report.sink_error, report.sink_state = str(exc), _state_of(exc)
+        log.warning("follow-up calendar unavailable: %s", exc)
+        return report
+    written = store.written()
+    report.placed = _placement(config, snapshot, written, remote, now)
+    tz = ZoneInfo(config.me.timezone)
+    try:
+        report.actions = plan(
+            snapshot.candidates, report.placed, written, remote, now,
+            horizon=config.followups.horizon, tz=tz, force=force,
+            render=lambda c, start, key: render(config, snapshot.directory, snapshot.ledgers,
+                                                c, start, key))
+    except PlanRefused as exc:
+        report.refused = exc
+        return report
+    if not dry_run:
+        _apply(store, sink, report, observer)
+    return report
+
+
+def _pull_account(store: Store, source: Source, result: AccountResult,
+                  observer: Observer) -> None:
+    try:
+        try:
+            _ingest(store, source, result, observer)
+        except CursorExpired as exc:
+            log.warning("%s: %s; resyncing from scratch (upsert, then sweep)", source.name, exc)
+            store.forget_cursor(source.name)
+            _ingest(store, source, result, observer)  # one bounded resync per cycle
+    except AuthError as exc:
+        result.state, result.error = "needs_auth", str(exc)
+    except TransientError as exc:
+        result.state, result.error, result.retry_after = "backoff", str(exc), exc.retry_after
+    except ConnectorError as exc:
+        result.state, result.error = "error", str(exc)
+    finally:
+        source.close()
+    if result.error:
+        log.warning("%s", result.error)
+
+
+def _ingest(store: Store, source: Source, result: AccountResult, observer: Observer) -> None:
+    for page in source.pull(store.cursor(source.name)):
+        store.ingest(source.name, page)
+        result.items += len(page.items)
+        result.quarantined += len(page.quarantined)
+        observer.page(source.name, len(page.items))
+
+
+def _state_of(exc: ConnectorError) -> str:
+    if isinstance(exc, AuthError):
+        return "needs_auth"
+    if isinstance(exc, TransientError):
+        return "backoff"
+    return "error"
+
+
+def _placement(config: Config, snapshot: Snapshot, written: Mapping[str, Written],
+               remote: Mapping[str, Remote], now: datetime) -> dict[str, datetime]:
+    """Place every wanted follow-up; standing events (same anchor, day not past) keep theirs."""
+    tz = ZoneInfo(config.me.timezone)
+    today = now.astimezone(tz).date()
+    pinned: dict[str, datetime] = {}
+    for base, record in written.items():
+        cand = snapshot.candidates.get(base)
+        there = remote.get(record.key)
+        if (record.state in LIVE and cand is not None and there is not None
+                and cand.anchor == record.anchor and there.start.astimezone(tz).date() >= today):
+            pinned[base] = there.start
+    f = config.followups
+    return place(list(snapshot.candidates.values()), pinned, now, at=f.time,
+                 duration=f.duration, working_days=f.working_days, max_per_day=f.max_per_day,
+                 tz=tz)
+
+
+def _apply(store: Store, sink: CalendarSink, report: CycleReport, observer: Observer) -> None:
+    for action in report.actions:
+        try:
+            written = _apply_one(sink, action)
+        except ProtocolError as exc:
+            log.warning("skipped one calendar change: %s", exc)
+            continue
+        except ConnectorError as exc:
+            report.sink_error, report.sink_state = str(exc), _state_of(exc)
+            log.warning("stopped writing follow-ups: %s", exc)
+            return
+        store.record_write(written, sink=sink.name)
+        report.applied.append(action)
+        observer.applied(action)
+
+
+def _apply_one(sink: CalendarSink, action: Action) -> Written:
+    if isinstance(action, Create):
+        base = action.followup.base_key
+        generation = int(action.followup.key[len(base) + 1:] or 0)
+        return replace(sink.create(action.followup), state="live", generation=generation)
+    if isinstance(action, Update):
+        done = sink.update(action.followup, action.written)
+        return replace(done, state="live", generation=action.written.generation)
+    if isinstance(action, Cancel):
+        sink.cancel(action.written)
+        return replace(action.written, state="cancelled")
+    assert isinstance(action, Record)
+    return action.written

@@ -1,0 +1,155 @@
+"""From stored messages and meetings to touches: pure, ``now`` passed in (DESIGN.md section 3).
+
+- An outbound personal message touches each To/Cc recipient; an inbound one touches its sender.
+  Messages with more than ``ignore.max_recipients`` recipients touch nobody.
+- A meeting that happened, that the user organised or accepted, not cancelled, not all-day, not
+  one of ours, with 2 to ``ignore.max_meeting_size`` people, touches each other attendee who did
+  not decline (rooms and resources are not people).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rules.classify import ClassifyContext, Verdict, classify_message
+from rules.identity import normalize_address
+from rules.people import Directory
+from rules.threads import assign_threads
+from syncd.config import Config
+from syncd.model import Meeting, Message
+
+SENT_LABELS = frozenset({"\\Sent", "SENT"})
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    at: datetime
+    person: str  # person id
+    direction: str  # "out" (the user to them), "in" (them to the user), "meeting"
+    thread: str  # thread key; "" for meetings
+    ref: str  # Message-ID or meeting native id: what `syncd ledger` shows behind a number
+    subject: str | None
+    direct: bool  # inbound: the user was in To; outbound: they were in To
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    interactions: tuple[Interaction, ...]
+    verdicts: dict[str, Verdict]  # by Message-ID
+    threads: dict[str, str]  # Message-ID -> thread key
+
+
+def is_outbound(message: Message, directory: Directory) -> bool:
+    if SENT_LABELS.intersection(message.labels):
+        return True
+    return message.sender is not None and directory.is_self(message.sender.email)
+
+
+def classify_context(config: Config, directory: Directory, messages: Iterable[Message]
+                     ) -> ClassifyContext:
+    written_to: set[str] = set()
+    for m in messages:
+        if is_outbound(m, directory):
+            written_to.update(normalize_address(a.email) for a in (*m.to, *m.cc))
+    return ClassifyContext(
+        self_addresses=directory.self_addresses,
+        written_to=frozenset(written_to - directory.self_addresses),
+        ignore_addresses=frozenset(normalize_address(a) for a in config.ignore.addresses),
+        ignore_domains=frozenset(d.lower().lstrip("@") for d in config.ignore.domains),
+        allow=frozenset(normalize_address(a) for a in config.ignore.allow),
+    )
+
+
+def derive(config: Config, directory: Directory, messages: Sequence[Message],
+           meetings: Sequence[Meeting], now: datetime) -> Derived:
+    """Classify, thread and turn everything into per-person interactions."""
+    context = classify_context(config, directory, messages)
+    verdicts = {m.message_id: classify_message(m, context) for m in messages}
+    personal = [m for m in messages if verdicts[m.message_id].personal and m.date <= now]
+    threads = assign_threads(personal, lambda m: _participants(m, directory))
+    out: list[Interaction] = []
+    for m in personal:
+        out.extend(_message_touches(m, threads[m.message_id], config, directory))
+    out.extend(_meeting_touches(meetings, config, directory, now))
+    out.sort(key=lambda i: (i.at, i.ref, i.person))
+    return Derived(tuple(out), verdicts, threads)
+
+
+def _participants(m: Message, directory: Directory) -> frozenset[str]:
+    people = [a.email for a in (*m.to, *m.cc)]
+    if m.sender is not None:
+        people.append(m.sender.email)
+    return frozenset(directory.person_id(a) for a in people if not directory.is_self(a))
+
+
+def _message_touches(m: Message, thread: str, config: Config, directory: Directory
+                     ) -> list[Interaction]:
+    recipients = (*m.to, *m.cc)
+    if len(recipients) > config.ignore.max_recipients:
+        return []
+    if is_outbound(m, directory):
+        to = {normalize_address(a.email) for a in m.to}
+        touched: dict[str, Interaction] = {}
+        for a in recipients:
+            if directory.is_self(a.email):
+                continue
+            pid = directory.see(a.email, a.name)
+            direct = normalize_address(a.email) in to or touched.get(pid) is not None \
+                and touched[pid].direct
+            touched[pid] = Interaction(m.date, pid, "out", thread, m.message_id, m.subject, direct)
+        return list(touched.values())
+    if m.sender is None or directory.is_self(m.sender.email):
+        return []
+    pid = directory.see(m.sender.email, m.sender.name)
+    direct = any(directory.is_self(a.email) for a in m.to)
+    return [Interaction(m.date, pid, "in", thread, m.message_id, m.subject, direct)]
+
+
+def _meeting_touches(meetings: Sequence[Meeting], config: Config, directory: Directory,
+                     now: datetime) -> list[Interaction]:
+    out: list[Interaction] = []
+    seen: set[tuple[str, datetime]] = set()
+    for meeting in meetings:
+        if not _counts(meeting, config, directory, now) or (meeting.uid, meeting.start) in seen:
+            continue
+        seen.add((meeting.uid, meeting.start))
+        for a in meeting.attendees:
+            if directory.is_self(a.email) or a.partstat == "DECLINED" or not _human(a.cutype):
+                continue
+            pid = directory.see(a.email, a.name)
+            out.append(Interaction(meeting.start, pid, "meeting", "", meeting.native_id,
+                                   meeting.summary, True))
+        organizer = meeting.organizer
+        if organizer is not None and not directory.is_self(organizer.email) and not any(
+                normalize_address(a.email) == normalize_address(organizer.email)
+                for a in meeting.attendees):
+            pid = directory.see(organizer.email, organizer.name)
+            out.append(Interaction(meeting.start, pid, "meeting", "", meeting.native_id,
+                                   meeting.summary, True))
+    return out
+
+
+def _human(cutype: str) -> bool:
+    return cutype.upper() in ("INDIVIDUAL", "UNKNOWN", "")
+
+
+def _counts(meeting: Meeting, config: Config, directory: Directory, now: datetime) -> bool:
+    """Did this meeting happen, with the user in it, at a size that makes it personal?"""
+    if meeting.ours or meeting.all_day or meeting.status.upper() == "CANCELLED":
+        return False
+    if meeting.end > now:
+        return False
+    organised = meeting.organizer is not None and directory.is_self(meeting.organizer.email)
+    mine = [a for a in meeting.attendees if directory.is_self(a.email)]
+    if not organised and not any(a.partstat.upper() == "ACCEPTED" for a in mine):
+        return False
+    if mine and all(a.partstat.upper() == "DECLINED" for a in mine):
+        return False
+    others = {directory.person_id(a.email) for a in meeting.attendees
+              if _human(a.cutype) and not directory.is_self(a.email)}
+    if meeting.organizer is not None and not organised:
+        others.add(directory.person_id(meeting.organizer.email))
+    people = len(others) + 1  # and the user
+    return 2 <= people <= config.ignore.max_meeting_size

@@ -1,0 +1,66 @@
+"""The pure middle of a cycle: stored records in, ledgers and wanted follow-ups out.
+
+rules.classify -> rules.people -> syncd.ledger -> rules.cadence (DESIGN.md section 2). Used by
+the engine and by the read-only commands (`contacts`, `due`, `ledger`, `why`), so they all see
+the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rules.cadence import Candidate, CadenceRule, desired, matching_rule
+from rules.people import Directory, PersonSpec
+from syncd import ledger as ledger_mod
+from syncd.config import Config, ImapAccount
+from syncd.interactions import Derived, derive
+from syncd.ledger import PersonLedger
+from syncd.model import Meeting, Message
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    directory: Directory
+    derived: Derived
+    ledgers: dict[str, PersonLedger]
+    rules: dict[str, CadenceRule | None]
+    candidates: dict[str, Candidate]
+
+
+def self_addresses(config: Config) -> list[str]:
+    """``me.addresses`` plus every account's own address."""
+    found = list(config.me.addresses)
+    for account in config.accounts:
+        if isinstance(account, ImapAccount) and "@" in account.username:
+            found.append(account.username)
+    return found
+
+
+def directory_for(config: Config) -> Directory:
+    return Directory.build(
+        self_addresses(config),
+        [PersonSpec(p.name, p.addresses, p.tags) for p in config.people])
+
+
+def cadence_rules(config: Config) -> list[CadenceRule]:
+    return [CadenceRule(c.name, c.every, c.tags, c.people, c.addresses, c.domains,
+                        c.min_exchanges) for c in config.cadences]
+
+
+def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meeting],
+            now: datetime) -> Snapshot:
+    directory = directory_for(config)
+    derived = derive(config, directory, messages, meetings, now)
+    ledgers = ledger_mod.build(
+        derived.interactions, now, nudge_after=config.reciprocity.nudge_after,
+        owed_reply_after=config.reciprocity.owed_reply_after)
+    rules = cadence_rules(config)
+    matched = {
+        pid: matching_rule(rules, led, directory.name(pid), directory.tags(pid),
+                           directory.addresses(pid))
+        for pid, led in ledgers.items()}
+    candidates = desired(ledgers, matched, config.new_contacts.steps, now,
+                         config.followups.horizon)
+    return Snapshot(directory, derived, ledgers, matched, candidates)

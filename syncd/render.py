@@ -1,0 +1,65 @@
+"""What a follow-up event says: title, description with the reason, last touch, ledger line
+and a mailto link. Pure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+from rules.cadence import Candidate
+from rules.people import Directory
+from syncd.config import Config
+from syncd.ledger import PersonLedger
+from syncd.model import FollowUp
+
+VERBS = {
+    "cadence": "Catch up",
+    "new_contact": "Follow up",
+    "nudge": "Nudge",
+    "owed_reply": "Reply",
+    "thank": "Thank",
+    "weekly_plan": "Plan",
+}
+
+
+def title(kind: str, name: str, domain: str) -> str:
+    suffix = f" ({domain})" if domain and domain not in name else ""
+    return f"{VERBS[kind]}: {name}{suffix}"
+
+
+def ledger_line(ledger: PersonLedger) -> str:
+    return (f"{ledger.messages_out} sent, {ledger.messages_in} received, {ledger.meetings} "
+            f"meetings; given {ledger.given}, received {ledger.received}, balance "
+            f"{ledger.balance:+d}")
+
+
+def last_touch_line(ledger: PersonLedger, keep_subjects: bool) -> str:
+    if not ledger.history:
+        return "never"
+    last = max(ledger.history, key=lambda i: i.at)
+    channel = {"in": "mail from them", "out": "mail from you", "meeting": "meeting"}[
+        last.direction]
+    subject = f' "{last.subject}"' if keep_subjects and last.subject else ""
+    return f"{last.at.date().isoformat()}, {channel}{subject}"
+
+
+def render(config: Config, directory: Directory, ledgers: dict[str, PersonLedger],
+           cand: Candidate, start: datetime, key: str) -> FollowUp:
+    ledger = ledgers[cand.person]
+    name = directory.name(cand.person)
+    addresses = directory.addresses(cand.person)
+    email = addresses[0] if addresses else cand.person
+    lines = [
+        f"Why: {cand.reason}.",
+        f"Last touch: {last_touch_line(ledger, config.store.subjects)}.",
+        f"Ledger: {ledger_line(ledger)}.",
+        f"Write: mailto:{quote(email, safe='@')}",
+        "",
+        "Written by syncd. Move this event to snooze it; delete it to dismiss it.",
+    ]
+    return FollowUp(
+        key=key, base_key=cand.base_key, kind=cand.kind, person_id=cand.person,
+        person_name=name, email=email, due=cand.due.date(), start=start,
+        duration=config.followups.duration, timezone=config.me.timezone,
+        title=title(cand.kind, name, directory.domain(cand.person)),
+        description="\n".join(lines), reason=cand.reason, anchor=cand.anchor)
