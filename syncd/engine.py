@@ -91,7 +91,7 @@ def run_cycle(config: Config, store: Store, sources: Mapping[str, Source],
     snapshot = compute(config, list(store.messages()), list(store.meetings()), now)
     report.snapshot = snapshot
     if sink is None:
-        report.placed = _placement(config, snapshot, {}, {}, now)
+        report.placed = placement(config, snapshot, {}, {}, now)
         return report
     try:
         remote = sink.snapshot()
@@ -100,7 +100,7 @@ def run_cycle(config: Config, store: Store, sources: Mapping[str, Source],
         log.warning("follow-up calendar unavailable: %s", exc)
         return report
     written = store.written()
-    report.placed = _placement(config, snapshot, written, remote, now)
+    report.placed = placement(config, snapshot, written, remote, now)
     tz = ZoneInfo(config.me.timezone)
     try:
         report.actions = plan(
@@ -153,7 +153,7 @@ def _state_of(exc: ConnectorError) -> str:
     return "error"
 
 
-def _placement(config: Config, snapshot: Snapshot, written: Mapping[str, Written],
+def placement(config: Config, snapshot: Snapshot, written: Mapping[str, Written],
                remote: Mapping[str, Remote], now: datetime) -> dict[str, datetime]:
     """Place every wanted follow-up; standing events (same anchor, day not past) keep theirs."""
     tz = ZoneInfo(config.me.timezone)

@@ -1,0 +1,75 @@
+"""Build sources and the follow-up sink from the config. Passwords are resolved here, at the
+last moment, and never logged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from connectors.base import CalendarSink, Source
+from syncd.config import CaldavAccount, Config, GoogleAccount, ImapAccount, OutlookAccount
+from syncd.errors import ConnectorError
+from syncd.model import Page
+from syncd.secrets import resolve_password
+
+NOT_YET = "{type} accounts are not supported by this version of syncd yet; remove the account " \
+    "or upgrade (see CHANGELOG.md)"
+
+
+def build_source(config: Config, name: str, now: Callable[[], datetime]) -> Source:
+    account = config.account(name)
+    if isinstance(account, ImapAccount):
+        from connectors.imap import ImapSource
+
+        password = resolve_password(name, account.password_command, account.password_env)
+        return ImapSource(account, password)
+    if isinstance(account, CaldavAccount):
+        from connectors.caldav import CaldavSource
+
+        password = resolve_password(name, account.password_command, account.password_env)
+        exclude = (config.followups.calendar,) if config.followups.account == name else ()
+        return CaldavSource(account, password, now=now, exclude=exclude)
+    assert isinstance(account, GoogleAccount | OutlookAccount)
+    raise ConnectorError(NOT_YET.format(type=account.type), account=name)
+
+
+def build_sink(config: Config) -> CalendarSink | None:
+    """The follow-up calendar, or None when ``followups.account`` is not set."""
+    name = config.followups.account
+    if not name:
+        return None
+    account = config.account(name)
+    if isinstance(account, CaldavAccount):
+        from connectors.caldav import CaldavSink
+
+        password = resolve_password(name, account.password_command, account.password_env)
+        return CaldavSink(account, password, config.followups.calendar)
+    raise ConnectorError(NOT_YET.format(type=account.type), account=name)
+
+
+class FailedSource:
+    """Stands in for an account that could not even be set up, so the cycle reports it like
+    any other account failure while the other accounts go on."""
+
+    def __init__(self, name: str, error: ConnectorError) -> None:
+        self.name = name
+        self.error = error
+
+    def pull(self, cursor: str | None) -> Iterator[Page]:
+        raise self.error
+
+    def close(self) -> None:
+        return None
+
+
+def build_sources(config: Config, now: Callable[[], datetime], only: str | None = None
+                  ) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    for account in config.accounts:
+        if only is not None and account.name != only:
+            continue
+        try:
+            sources[account.name] = build_source(config, account.name, now)
+        except ConnectorError as exc:
+            sources[account.name] = FailedSource(account.name, exc)
+    return sources

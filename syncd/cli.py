@@ -1,0 +1,251 @@
+"""The command line (DESIGN.md section 6): the one place that prints.
+
+Exit codes: 0 ok; 78 configuration error; 75 an account failed transiently; 77 an account needs
+re-authorisation; 1 anything else, with one clear line on stderr (a traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from syncd import __version__, config_sample
+from syncd import config as config_mod
+from syncd.config import Config
+from syncd.errors import ConfigError, SyncdError
+from syncd.progress import bar_observer
+from syncd.store import Store
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args))
+    except SyncdError as exc:
+        if args.debug:
+            raise
+        err.print(f"syncd: {exc}", markup=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("syncd: interrupted; everything committed so far is kept", markup=False)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="syncd", description=__doc__.splitlines()[0] if __doc__
+                                else None)
+    p.add_argument("--config", type=Path, help="config file (default: $SYNCD_CONFIG or "
+                   "$XDG_CONFIG_HOME/syncd/config.toml)")
+    p.add_argument("--debug", action="store_true", help="verbose logs and tracebacks")
+    p.add_argument("--version", action="version", version=f"syncd {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("init", help="write a commented sample config")
+    c.add_argument("--force", action="store_true", help="overwrite an existing file")
+    c.add_argument("--stdout", action="store_true", help="print the sample instead")
+    c.set_defaults(run=cmd_init)
+
+    c = sub.add_parser("check-config", help="validate the config (exit 78 on problems)")
+    c.set_defaults(run=cmd_check_config)
+
+    c = sub.add_parser("sync", help="one full cycle: pull, ledger, follow-ups")
+    c.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    c.add_argument("--account", metavar="NAME", help="pull only this account")
+    c.add_argument("--force", action="store_true", help="override the mass-cancel guard")
+    c.add_argument("--json", action="store_true", help="machine-readable report")
+    c.set_defaults(run=cmd_sync)
+
+    for name, fn, text in (("status", cmd_status, "accounts and their state"),
+                           ("contacts", cmd_contacts, "every person with their ledger"),
+                           ("due", cmd_due, "planned follow-ups and their state")):
+        c = sub.add_parser(name, help=text)
+        c.add_argument("--json", action="store_true", help="machine-readable output")
+        c.set_defaults(run=fn)
+
+    c = sub.add_parser("ledger", help="one person's ledger and the interactions behind it")
+    c.add_argument("person", help="an address or a name")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(run=cmd_ledger)
+
+    c = sub.add_parser("demo", help="the whole pipeline on local servers, nothing to configure")
+    c.add_argument("--keep", type=Path, metavar="DIR", help="keep the demo files in DIR")
+    c.add_argument("--json", action="store_true", help="print contacts and events as JSON")
+    c.set_defaults(run=cmd_demo)
+    return p
+
+
+# -- config ------------------------------------------------------------------------------------
+
+def _config_path(args: argparse.Namespace) -> Path:
+    return Path(args.config).expanduser() if args.config else config_mod.default_config_path()
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    return config_mod.load(_config_path(args))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    text = config_sample.render()
+    if args.stdout:
+        out.print(text, markup=False, end="")
+        return 0
+    path = _config_path(args)
+    if path.exists() and not args.force:
+        raise SyncdError(f"{path} exists; use `syncd init --force` to overwrite it, or "
+                         "`syncd init --stdout` to see the sample")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    err.print(f"wrote {path}; edit it, then run `syncd check-config`", markup=False)
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    path = _config_path(args)
+    try:
+        config = config_mod.load(path)
+    except ConfigError as exc:
+        err.print(f"syncd: {path}: {exc}", markup=False)
+        return exc.exit_code
+    out.print(f"{path}: ok ({len(config.accounts)} account(s))", markup=False)
+    return 0
+
+
+# -- sync --------------------------------------------------------------------------------------
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from connectors.registry import build_sink, build_sources
+    from syncd.engine import run_cycle
+    from syncd.report import report_json, show_report
+
+    config = load_config(args)
+    if args.account and args.account not in {a.name for a in config.accounts}:
+        raise ConfigError([config_mod.Problem("", f"no account named {args.account!r}",
+                                              "see `syncd status` for the names")])
+    sources = build_sources(config, now_utc, args.account)
+    types = {a.name: a.type for a in config.accounts}
+    sink = build_sink(config)
+    with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store, \
+            bar_observer(err, enabled=not args.json) as observer:
+        try:
+            report = run_cycle(config, store, sources, sink, now_utc(), dry_run=args.dry_run,
+                               force=args.force, observer=observer, types=types)
+        finally:
+            if sink is not None:
+                sink.close()
+    if args.json:
+        out.print(json.dumps(report_json(report, args.dry_run), indent=2), markup=False)
+    else:
+        show_report(out, err, report, dry_run=args.dry_run)
+    return report.exit_code
+
+
+# -- read-only views ---------------------------------------------------------------------------
+
+def _offline(args: argparse.Namespace) -> tuple[Config, Any, dict[str, Any], dict[str, Any]]:
+    from syncd.offline import offline_view
+
+    config = load_config(args)
+    with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
+        snapshot, placed, written = offline_view(config, store, now_utc())
+    return config, snapshot, placed, written
+
+
+def cmd_contacts(args: argparse.Namespace) -> int:
+    from syncd import views
+
+    _config, snapshot, placed, _written = _offline(args)
+    rows = views.contacts(snapshot, placed)
+    if args.json:
+        out.print(json.dumps(rows, indent=2), markup=False)
+        return 0
+    table = Table("name", "address", "last touch", "in", "out", "mtg", "given", "recv", "bal",
+                  "next follow-up")
+    for r in rows:
+        table.add_row(r["name"], r["addresses"][0] if r["addresses"] else r["id"],
+                      (r["last_touch"] or "")[:10], str(r["messages_in"]), str(r["messages_out"]),
+                      str(r["meetings"]), str(r["given"]), str(r["received"]),
+                      f"{r['balance']:+d}", (r["next_follow_up"] or "")[:16])
+    out.print(table)
+    return 0
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    from syncd import views
+
+    _config, snapshot, placed, written = _offline(args)
+    rows = views.due(snapshot, placed, written)
+    if args.json:
+        out.print(json.dumps(rows, indent=2), markup=False)
+        return 0
+    table = Table("when", "kind", "person", "state", "why")
+    for r in rows:
+        table.add_row((r["start"] or "")[:16], r["kind"], r["person"], r["state"], r["reason"])
+    out.print(table)
+    return 0
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    from syncd.report import ledger_json, show_ledger
+
+    _config, snapshot, placed, _written = _offline(args)
+    data = ledger_json(snapshot, placed, args.person)
+    if args.json:
+        out.print(json.dumps(data, indent=2), markup=False)
+    else:
+        show_ledger(out, data)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
+        statuses = store.statuses()
+        rows = []
+        for account in config.accounts:
+            s = statuses.get(account.name, {})
+            rows.append({"name": account.name, "type": account.type,
+                         "state": s.get("state", "never synced"),
+                         "last_success": s.get("last_success"), "last_error": s.get("last_error"),
+                         "items": store.items_of(account.name)})
+    if args.json:
+        out.print(json.dumps(rows, indent=2), markup=False)
+        return 0
+    table = Table("account", "type", "state", "last success", "items", "last error")
+    for r in rows:
+        table.add_row(r["name"], r["type"], r["state"], r["last_success"] or "-", str(r["items"]),
+                      r["last_error"] or "")
+    out.print(table)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from syncd.demo import run_demo
+
+    return run_demo(out, err, keep=args.keep, as_json=args.json)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

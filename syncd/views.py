@@ -1,0 +1,90 @@
+"""What the read-only commands show: plain, JSON-ready dicts built from a snapshot (pure).
+
+The field names are the contract of DESIGN.md section 6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from rules.plan import LIVE
+from syncd.ledger import PersonLedger
+from syncd.model import Written
+from syncd.pipeline import Snapshot
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def contact(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datetime]
+            ) -> dict[str, Any]:
+    pid = ledger.person
+    rule = snapshot.rules.get(pid)
+    upcoming = [placed[c.base_key] for c in snapshot.candidates.values()
+                if c.person == pid and c.base_key in placed]
+    return {
+        "id": pid,
+        "name": snapshot.directory.name(pid),
+        "addresses": list(snapshot.directory.addresses(pid)),
+        "first_seen": iso(ledger.first_seen),
+        "last_touch": iso(ledger.last_touch),
+        "last_inbound": iso(ledger.last_inbound),
+        "last_outbound": iso(ledger.last_outbound),
+        "messages_in": ledger.messages_in,
+        "messages_out": ledger.messages_out,
+        "meetings": ledger.meetings,
+        "initiated_by_me": ledger.initiated_by_me,
+        "initiated_by_them": ledger.initiated_by_them,
+        "replies_by_me": ledger.replies_by_me,
+        "replies_by_them": ledger.replies_by_them,
+        "median_reply_me_hours": _hours(ledger.median_reply_me),
+        "median_reply_them_hours": _hours(ledger.median_reply_them),
+        "open_asks": ledger.open_asks,
+        "owed_replies": ledger.owed_replies,
+        "intros_given": ledger.intros_given,
+        "intros_received": ledger.intros_received,
+        "given": ledger.given,
+        "received": ledger.received,
+        "balance": ledger.balance,
+        "cadence": None if rule is None else rule.name,
+        "next_follow_up": iso(min(upcoming)) if upcoming else None,
+    }
+
+
+def _hours(value: Any) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 1)
+
+
+def contacts(snapshot: Snapshot, placed: Mapping[str, datetime]) -> list[dict[str, Any]]:
+    rows = [contact(snapshot, led, placed) for led in snapshot.ledgers.values()]
+    rows.sort(key=lambda r: (r["last_touch"] or "", r["id"]), reverse=True)
+    return rows
+
+
+def due(snapshot: Snapshot, placed: Mapping[str, datetime], written: Mapping[str, Written]
+        ) -> list[dict[str, Any]]:
+    rows = []
+    for cand in snapshot.candidates.values():
+        record = written.get(cand.base_key)
+        state = "planned"
+        start = placed.get(cand.base_key)
+        if record is not None and record.anchor == cand.anchor:
+            if record.state in LIVE:
+                state = "written" if record.state == "live" else "snoozed"
+            elif record.state == "dismissed":
+                state = "dismissed"
+        rows.append({
+            "key": record.key if record is not None and state != "planned" else cand.base_key,
+            "kind": cand.kind,
+            "person": snapshot.directory.name(cand.person),
+            "person_id": cand.person,
+            "due": cand.due.date().isoformat(),
+            "start": iso(start),
+            "reason": cand.reason,
+            "state": state,
+        })
+    rows.sort(key=lambda r: (r["start"] or "", r["key"]))
+    return rows

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from syncd import config, config_sample
+from syncd.errors import ConfigError
+
+
+def problems(raw: dict[str, object]) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        config.from_dict(raw)
+    return [str(p) for p in info.value.problems]
+
+
+def test_sample_generated_from_the_schema_loads_cleanly() -> None:
+    loaded = config.from_dict(tomllib.loads(config_sample.render()))
+    assert [a.type for a in loaded.accounts] == ["imap", "caldav"]
+    assert loaded.followups.account == "cal"
+    assert loaded.cadences[1].min_exchanges == 2
+
+
+def test_every_problem_is_reported_at_once_with_its_key_path() -> None:
+    found = problems({
+        "me": {"nme": "x", "timezone": "Mars/Base"},
+        "accounts": [{"name": "a", "type": "imap", "host": "h", "prot": 1},
+                     {"name": "b", "type": "caldv"}],
+        "followups": {"duration": "15x"},
+    })
+    assert any(p.startswith("me.nme: unknown key") and "did you mean 'name'" in p for p in found)
+    assert any(p.startswith("me.timezone: unknown time zone") for p in found)
+    assert any(p.startswith("accounts[0].prot") and "'port'" in p for p in found)
+    assert any(p.startswith("accounts[1]: unknown account type 'caldv'") for p in found)
+    assert any(p.startswith("followups.duration") for p in found)
+    assert len(found) == 5
+
+
+def test_missing_required_key_says_what_it_is_for() -> None:
+    found = problems({"accounts": [{"name": "c", "type": "caldav"}]})
+    assert found == ["accounts[0].url: required key is missing (hint: CalDAV server URL "
+                     "(Radicale: the root '/'))"]
+
+
+def test_cross_checks() -> None:
+    found = problems({
+        "accounts": [
+            {"name": "m", "type": "imap", "host": "mail.example.org", "security": "none"},
+            {"name": "m", "type": "imap", "host": "127.0.0.1", "security": "none",
+             "password_env": "X", "password_command": ["pass"]},
+        ],
+        "followups": {"account": "m"},
+    })
+    text = "\n".join(found)
+    assert "accounts[0].security: plaintext IMAP is allowed only to a loopback host" in text
+    assert "accounts[1].name: duplicate account name 'm'" in text
+    assert "accounts[1].password_command: set password_command or password_env" in text
+    assert "followups.account: 'm' is a imap account, not a calendar" in text
+
+
+def test_durations_and_defaults() -> None:
+    loaded = config.from_dict({"followups": {"horizon": "3w", "duration": "30m"},
+                               "new_contacts": {"steps": ["1d", "2w"]}})
+    assert loaded.followups.horizon == timedelta(weeks=3)
+    assert loaded.followups.duration == timedelta(minutes=30)
+    assert loaded.new_contacts.steps == (timedelta(days=1), timedelta(weeks=2))
+    assert loaded.ignore.max_recipients == 10
+
+
+def test_environment_overrides_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCD_FOLLOWUPS__MAX_PER_DAY", "2")
+    loaded = config.from_dict({"followups": {"max_per_day": 7}})
+    assert loaded.followups.max_per_day == 2
+
+
+def test_broken_toml_and_missing_file(tmp_path: Path) -> None:
+    broken = tmp_path / "c.toml"
+    broken.write_text("[me\nname = 1\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        config.load(broken)
+    with pytest.raises(ConfigError, match="syncd init"):
+        config.load(tmp_path / "absent.toml")
