@@ -21,7 +21,7 @@ from rich.table import Table
 from syncd import __version__, config_sample
 from syncd import config as config_mod
 from syncd.config import Config
-from syncd.errors import ConfigError, SyncdError
+from syncd.errors import ConfigError, Problem, SyncdError
 from syncd.progress import bar_observer
 from syncd.store import Store
 
@@ -142,8 +142,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     if args.account and args.account not in {a.name for a in config.accounts}:
-        raise ConfigError([config_mod.Problem("", f"no account named {args.account!r}",
-                                              "see `syncd status` for the names")])
+        raise ConfigError([Problem("", f"no account named {args.account!r}",
+                                   "see `syncd status` for the names")])
     sources = build_sources(config, now_utc, args.account)
     types = {a.name: a.type for a in config.accounts}
     sink = build_sink(config)

@@ -8,11 +8,11 @@ depend on them. ``syncd/config_sample.py`` writes the commented sample from this
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import re
 import tomllib
-import datetime as dt
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -106,7 +106,8 @@ class ImapAccount(_Account, _Secret):
 class CaldavAccount(_Account, _Secret):
     type: Literal["caldav"]
     url: str = Field(description="CalDAV server URL (Radicale: the root '/')")
-    calendars: tuple[str, ...] = Field((), description="calendars to read meetings from; default all")
+    calendars: tuple[str, ...] = Field(
+        (), description="calendars to read meetings from; default all")
     window_past: Duration = Field(timedelta(days=365), description="meetings read back this far")
     window_future: Duration = Field(timedelta(days=60), description="and forward this far")
     timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
@@ -193,12 +194,13 @@ class NewContacts(_Section):
     @classmethod
     def _durs(cls, value: object) -> tuple[timedelta, ...]:
         if not isinstance(value, list | tuple):
-            raise ValueError("expected a list of durations like ['3d', '14d']")
+            raise ValueError("expected a list of durations like ['3d', '14d']")  # noqa: TRY004
         return tuple(parse_duration(v) for v in value)
 
 
 class Reciprocity(_Section):
-    nudge_after: Duration = Field(timedelta(days=5), description="an unanswered ask becomes a nudge")
+    nudge_after: Duration = Field(
+        timedelta(days=5), description="an unanswered ask becomes a nudge")
     owed_reply_after: Duration = Field(timedelta(days=2), description="a message you owe a reply")
     thank_helpers: bool = Field(True, description="remind you to thank people who helped")
 

@@ -55,8 +55,9 @@ def show_report(out: Console, err: Console, report: CycleReport, *, dry_run: boo
     if report.actions:
         plan = Table("action", "when", "kind", "who", "title", title="dry run: nothing written"
                      if dry_run else "calendar changes")
-        for a in map(describe, report.actions):
-            plan.add_row(a["action"], a["start"][:16], a["kind"], a["person"], a["title"])
+        for row in map(describe, report.actions):
+            plan.add_row(row["action"], row["start"][:16], row["kind"], row["person"],
+                         row["title"])
         out.print(plan)
     else:
         out.print("calendar: nothing to change")

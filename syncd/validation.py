@@ -27,7 +27,8 @@ def problems_from_validation(exc: ValidationError, root: type[BaseModel]) -> lis
             hint = _describe(model, field)
             problems.append(Problem(path, "required key is missing", hint))
         elif kind == "union_tag_invalid":
-            problems.append(Problem(path, f"unknown account type {error.get('ctx', {}).get('tag')!r}",
+            tag = error.get("ctx", {}).get("tag")
+            problems.append(Problem(path, f"unknown account type {tag!r}",
                                     "use one of: imap, caldav, gmail, google_calendar, outlook"))
         elif kind == "union_tag_not_found":
             problems.append(Problem(f"{path}.type", "every account needs a type",
