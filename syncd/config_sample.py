@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from syncd.config import (
-    CaldavAccount,
     Cadence,
+    CaldavAccount,
     Config,
     GoogleAccount,
     ImapAccount,

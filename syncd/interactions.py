@@ -96,8 +96,8 @@ def _message_touches(m: Message, thread: str, config: Config, directory: Directo
             if directory.is_self(a.email):
                 continue
             pid = directory.see(a.email, a.name)
-            direct = normalize_address(a.email) in to or touched.get(pid) is not None \
-                and touched[pid].direct
+            direct = normalize_address(a.email) in to or (touched.get(pid) is not None \
+                and touched[pid].direct)
             touched[pid] = Interaction(m.date, pid, "out", thread, m.message_id, m.subject, direct)
         return list(touched.values())
     if m.sender is None or directory.is_self(m.sender.email):

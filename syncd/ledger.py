@@ -13,6 +13,7 @@ same from their side; ``balance = given - received``.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -117,7 +118,7 @@ def _thread_rules(ledger: PersonLedger, events: list[Interaction], now: datetime
         ledger.initiated_by_me += 1
     else:
         ledger.initiated_by_them += 1
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         if before.direction == after.direction:
             continue
         gap = (after.at - before.at).total_seconds()

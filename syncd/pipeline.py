@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from rules.cadence import Candidate, CadenceRule, desired, matching_rule
+from rules.cadence import CadenceRule, Candidate, desired, matching_rule
 from rules.people import Directory, PersonSpec
 from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount

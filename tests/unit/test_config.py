@@ -40,8 +40,8 @@ def test_every_problem_is_reported_at_once_with_its_key_path() -> None:
 
 def test_missing_required_key_says_what_it_is_for() -> None:
     found = problems({"accounts": [{"name": "c", "type": "caldav"}]})
-    assert found == ["accounts[0].url: required key is missing (hint: CalDAV server URL "
-                     "(Radicale: the root '/'))"]
+    assert found == [("accounts[0].url: required key is missing (hint: CalDAV server URL "
+                     "(Radicale: the root '/'))")]
 
 
 def test_cross_checks() -> None:
