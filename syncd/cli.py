@@ -54,8 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="syncd", description=__doc__.splitlines()[0] if __doc__
-                                else None)
+    p = argparse.ArgumentParser(
+        prog="syncd",
+        description="Follow-up reminders in your own calendar, from your mail and meetings.",
+        epilog="Exit codes: 0 ok, 75 an account failed transiently, 77 an account needs "
+               "re-authorisation, 78 configuration error, 1 anything else.")
     p.add_argument("--config", type=Path, help="config file (default: $SYNCD_CONFIG or "
                    "$XDG_CONFIG_HOME/syncd/config.toml)")
     p.add_argument("--debug", action="store_true", help="verbose logs and tracebacks")
