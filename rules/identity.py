@@ -1,0 +1,36 @@
+"""Addresses compared the way DESIGN.md section 3 says: one spelling per mailbox.
+
+``normalize_address`` maps the many spellings of one mailbox to one key: lower case, surrounding
+space and angle brackets removed, a ``+tag`` dropped from the local part, and for Gmail (where
+``j.doe@gmail.com`` and ``jdoe@googlemail.com`` reach the same inbox) dots dropped from the local
+part and ``googlemail.com`` spelled ``gmail.com``. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+_GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def normalize_address(address: str) -> str:
+    """The comparison key of ``address``: ``" J.Doe+news@GoogleMail.com "`` -> ``"jdoe@gmail.com"``.
+
+    A string without ``@`` is returned lower-cased and stripped, unchanged otherwise.
+    """
+    text = address.strip().strip("<>").strip().lower()
+    local, at, domain = text.rpartition("@")
+    if not at:
+        return text
+    local = local.split("+", 1)[0] or local
+    if domain in _GMAIL_DOMAINS:
+        local = local.replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
+def domain_of(address: str) -> str:
+    """The domain of ``address``, lower case (``""`` when there is no ``@``)."""
+    text = address.strip().strip("<>").strip().lower()
+    _, at, domain = text.rpartition("@")
+    if not at:
+        return ""
+    return "gmail.com" if domain == "googlemail.com" else domain
