@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rules.classify import ClassifyContext, Verdict, classify_message
@@ -47,26 +47,34 @@ def is_outbound(message: Message, directory: Directory) -> bool:
     return message.sender is not None and directory.is_self(message.sender.email)
 
 
-def classify_context(config: Config, directory: Directory, messages: Iterable[Message]
-                     ) -> ClassifyContext:
-    written_to: set[str] = set()
-    for m in messages:
-        if is_outbound(m, directory):
-            written_to.update(normalize_address(a.email) for a in (*m.to, *m.cc))
-    return ClassifyContext(
+def classify_all(config: Config, directory: Directory, messages: Sequence[Message]
+                 ) -> dict[str, Verdict]:
+    """Verdicts by Message-ID. Outbound mail is judged first: the people the user wrote to
+    personally (not their auto-replies) are people whatever their local part."""
+    base = ClassifyContext(
         self_addresses=directory.self_addresses,
-        written_to=frozenset(written_to - directory.self_addresses),
         ignore_addresses=frozenset(normalize_address(a) for a in config.ignore.addresses),
         ignore_domains=frozenset(d.lower().lstrip("@") for d in config.ignore.domains),
         allow=frozenset(normalize_address(a) for a in config.ignore.allow),
     )
+    verdicts: dict[str, Verdict] = {}
+    written_to: set[str] = set()
+    for m in messages:
+        if is_outbound(m, directory):
+            verdict = verdicts[m.message_id] = classify_message(m, base)
+            if verdict.personal:
+                written_to.update(normalize_address(a.email) for a in (*m.to, *m.cc))
+    context = replace(base, written_to=frozenset(written_to - directory.self_addresses))
+    for m in messages:
+        if m.message_id not in verdicts:
+            verdicts[m.message_id] = classify_message(m, context)
+    return verdicts
 
 
 def derive(config: Config, directory: Directory, messages: Sequence[Message],
            meetings: Sequence[Meeting], now: datetime) -> Derived:
     """Classify, thread and turn everything into per-person interactions."""
-    context = classify_context(config, directory, messages)
-    verdicts = {m.message_id: classify_message(m, context) for m in messages}
+    verdicts = classify_all(config, directory, messages)
     personal = [m for m in messages if verdicts[m.message_id].personal and m.date <= now]
     threads = assign_threads(personal, lambda m: _participants(m, directory))
     out: list[Interaction] = []

@@ -108,3 +108,18 @@ def test_cadence_first_match_wins_and_new_contact_sequence() -> None:
     sam = [c for c in snap.candidates.values() if c.person == "sam@new.example"]
     # first two-way exchange two days ago; step 1 is 3 days after it
     assert [(c.kind, c.due) for c in sam] == [("new_contact", NOW + timedelta(days=1))]
+
+
+def test_written_to_counts_only_personal_outbound_mail() -> None:
+    msgs = [
+        # The user's own out-of-office reply to a role sender does not make it a person...
+        mail(ME, "support@vendor.example", days_ago=5, subject="Automatic reply: Ticket",
+             headers=(("auto-submitted", "auto-replied"),)),
+        mail("support@vendor.example", ME, days_ago=4, subject="Your ticket"),
+        # ...but a personal message to a role-looking address does.
+        mail(ME, "info@friend.example", days_ago=5, subject="Dinner?"),
+        mail("info@friend.example", ME, days_ago=4, subject="Re: Dinner?"),
+    ]
+    snap = compute(config(), msgs, [], NOW)
+    assert "support@vendor.example" not in snap.ledgers
+    assert snap.ledgers["info@friend.example"].messages_in == 1
