@@ -217,7 +217,20 @@ class Goals(_Section):
 class Ignore(_Section):
     addresses: tuple[str, ...] = Field((), description="never a person (exact addresses)")
     domains: tuple[str, ...] = Field((), description="never a person (whole domains)")
+    patterns: tuple[str, ...] = Field(
+        (), description="regexes: a sender whose local part (or, with '@', whole address) "
+                        "matches is not a person")
     allow: tuple[str, ...] = Field((), description="always a person, whatever the rules say")
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+        return value
     max_recipients: int = Field(10, ge=1, description="messages to more touch nobody")
     max_meeting_size: int = Field(8, ge=2, description="meetings with more people touch nobody")
 

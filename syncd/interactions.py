@@ -56,6 +56,7 @@ def classify_all(config: Config, directory: Directory, messages: Sequence[Messag
         ignore_addresses=frozenset(normalize_address(a) for a in config.ignore.addresses),
         ignore_domains=frozenset(d.lower().lstrip("@") for d in config.ignore.domains),
         allow=frozenset(normalize_address(a) for a in config.ignore.allow),
+        extra_role_patterns=config.ignore.patterns,
     )
     verdicts: dict[str, Verdict] = {}
     written_to: set[str] = set()

@@ -82,3 +82,8 @@ def test_broken_toml_and_missing_file(tmp_path: Path) -> None:
         config.load(broken)
     with pytest.raises(ConfigError, match="syncd init"):
         config.load(tmp_path / "absent.toml")
+
+
+def test_ignore_patterns_must_be_valid_regular_expressions() -> None:
+    found = problems({"ignore": {"patterns": ["ok-.*", "bad[("]}})
+    assert len(found) == 1 and found[0].startswith("ignore.patterns: 'bad[(' is not a valid")
