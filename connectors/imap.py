@@ -1,0 +1,296 @@
+"""IMAP source: message metadata from INBOX and Sent (or the configured folders), by header fetch.
+
+Per folder (reference/sync_engines.md section 1.5): a cheap ``STATUS`` decides whether there
+is anything new; then ``EXAMINE``, ``UID SEARCH UID last+1:*`` and ``UID FETCH`` of
+``BODY.PEEK[HEADER.FIELDS (...)]`` + ``INTERNALDATE`` in explicit UID chunks; one ``Page`` per
+chunk, whose cursor resumes right after it (``connectors/_imap_cursor.py`` has the format).
+A first sync of a folder, or a UIDVALIDITY change, is a full listing (``Page.listing``) so the
+store can sweep the stale locations; messages merge by Message-ID there, so nothing doubles.
+
+Errors: login refused -> ``AuthError``; network trouble or a server refusing a command ->
+``TransientError`` (the cursor of the last page stays valid); an unusable header block ->
+quarantined by native id, the cursor still advances; an unreadable cursor -> ``CursorExpired``.
+The password never appears in a message.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import ipaddress
+import logging
+import secrets
+import socket
+import ssl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import date
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
+from imapclient.imapclient import SENT, SocketTimeout
+
+from connectors import _imap_cursor as cur
+from connectors._imap_parse import HEADER_FIELDS, parse_headers
+from syncd.config import ImapAccount
+from syncd.errors import (
+    AuthError,
+    ConfigError,
+    CursorExpired,
+    Problem,
+    ProtocolError,
+    TransientError,
+)
+from syncd.model import Message, Page
+
+log = logging.getLogger(__name__)
+
+_HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS).upper()})]"
+_GMAIL_ITEMS = ["X-GM-MSGID", "X-GM-THRID", "X-GM-LABELS"]
+_IDLE_RENEW = 540.0  # re-issue IDLE well inside the 10 minutes NAT boxes tolerate
+_CHANGES = frozenset({b"EXISTS", b"EXPUNGE", b"RECENT", b"FETCH"})
+
+
+class ImapSource:
+    """``Source`` over one IMAP account (DESIGN.md section 7)."""
+
+    def __init__(self, account: ImapAccount, password: str, *, chunk: int = 2000,
+                 connect_timeout: float | None = None) -> None:
+        if account.security == "none" and not _is_loopback(account.host):
+            raise ConfigError([Problem(
+                f"accounts.{account.name}.security",
+                "plaintext IMAP is allowed only to a loopback host",
+                'use security = "tls" (port 993) or "starttls" (port 143)')])
+        if chunk < 1:
+            raise ValueError("chunk must be at least 1")
+        self.name = account.name
+        self.account = account
+        self.chunk = chunk
+        self._password = password
+        self._timeout = SocketTimeout(connect_timeout or account.timeout, account.timeout)
+        self._client: IMAPClient | None = None
+
+    # -- Source --------------------------------------------------------------------------------
+
+    def pull(self, cursor: str | None) -> Iterator[Page]:
+        try:
+            state = cur.loads(cursor)
+        except (ValueError, TypeError) as exc:
+            raise CursorExpired(f"unreadable IMAP cursor ({exc}); starting over",
+                                account=self.name) from None
+        with self._errors():
+            client = self._connect()
+            for folder, labels in self._folders(client, state):
+                yield from self._pull_folder(client, folder, labels, state)
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with suppress(OSError, imaplib.IMAP4.error):
+                client.logout()
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until INBOX changes (IDLE) or ``timeout`` passes; True if something changed.
+
+        Without IDLE on the server this just sleeps and returns True (poll now).
+        """
+        with self._errors():
+            client = self._connect()
+            if not client.has_capability("IDLE"):
+                time.sleep(timeout)
+                return True
+            client.select_folder("INBOX", readonly=True)
+            deadline = time.monotonic() + timeout
+            try:
+                while (remaining := deadline - time.monotonic()) > 0:
+                    client.idle()
+                    try:
+                        replies = client.idle_check(timeout=min(remaining, _IDLE_RENEW))
+                    finally:
+                        client.idle_done()
+                    if any(len(r) > 1 and r[1] in _CHANGES for r in replies):
+                        return True
+                return False
+            finally:
+                if client.has_capability("UNSELECT"):  # else stay selected: harmless, read-only
+                    client.unselect_folder()
+
+    # -- one folder ----------------------------------------------------------------------------
+
+    def _pull_folder(self, client: IMAPClient, folder: str, labels: tuple[str, ...],
+                     state: cur.CursorState) -> Iterator[Page]:
+        condstore = client.has_capability("CONDSTORE")
+        what = [b"UIDVALIDITY", b"UIDNEXT"] + ([b"HIGHESTMODSEQ"] if condstore else [])
+        try:
+            status = client.folder_status(folder, what)
+        except imaplib.IMAP4.error:
+            if client.folder_exists(folder):
+                raise
+            log.warning("%s: folder %r does not exist on the server; skipped", self.name, folder)
+            if folder == state.sent:
+                state.sent_known = False  # renamed? look for \Sent again next time
+            return
+        validity, uidnext = int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"])
+        modseq = _opt_int(status.get(b"HIGHESTMODSEQ"))
+        known = state.folders.get(folder)
+        if known and known.uidvalidity == validity and known.uidnext == uidnext \
+                and known.listing is None:
+            return  # nothing new: this STATUS was the whole cost
+        selected = client.select_folder(folder, readonly=True)
+        validity = int(selected.get(b"UIDVALIDITY", validity))
+        if known is None or known.uidvalidity != validity:
+            if known is not None:
+                log.info("%s: UIDVALIDITY of %r changed; listing it again", self.name, folder)
+            known = cur.FolderState(validity, 0, 0, None, secrets.token_hex(8))
+        listing = known.listing
+        criteria: list[Any] = ["UID", f"{known.last_uid + 1}:*"]
+        if self.account.since:
+            criteria += ["SINCE", date.fromisoformat(self.account.since)]
+        uids = sorted(u for u in client.search(criteria) if u > known.last_uid)
+        chunks = cur.uid_chunks(uids, self.chunk) or [[]]
+        for number, part in enumerate(chunks, start=1):
+            items, quarantined = self._fetch(client, folder, validity, part, labels)
+            last = number == len(chunks)
+            known = cur.FolderState(
+                validity, part[-1] if part else known.last_uid,
+                uidnext if last else known.uidnext,
+                modseq if last else known.highestmodseq,
+                None if last else listing)
+            state.folders[folder] = known
+            yield Page(tuple(items), state.dumps(), scope=folder, listing=listing,
+                       listing_complete=last and listing is not None,
+                       quarantined=tuple(quarantined))
+
+    def _fetch(self, client: IMAPClient, folder: str, validity: int, uids: list[int],
+               labels: tuple[str, ...]) -> tuple[list[Message], list[str]]:
+        if not uids:
+            return [], []
+        gmail = client.has_capability("X-GM-EXT-1")
+        data = [_HEADER_ITEM, "INTERNALDATE"] + (_GMAIL_ITEMS if gmail else [])
+        response = client.fetch(uids, data)
+        items: list[Message] = []
+        quarantined: list[str] = []
+        for uid in uids:
+            entry = response.get(uid)
+            if entry is None:
+                continue  # expunged between SEARCH and FETCH
+            native_id = f"{folder}/{validity}/{uid}"
+            raw = next((v for k, v in entry.items() if k.startswith(b"BODY[HEADER.FIELDS")), None)
+            try:
+                if not isinstance(raw, bytes):
+                    raise ProtocolError(f"{native_id}: no header block in the FETCH answer")
+                items.append(parse_headers(
+                    raw, account=self.name, native_id=native_id,
+                    internaldate=entry.get(b"INTERNALDATE"),
+                    labels=labels + _gmail_labels(entry), scope=folder,
+                    thread_id=_thread_id(entry)))
+            except ProtocolError as exc:
+                log.warning("%s: quarantined %s: %s", self.name, native_id, exc)
+                quarantined.append(native_id)
+        return items, quarantined
+
+    # -- connection ----------------------------------------------------------------------------
+
+    def _folders(self, client: IMAPClient,
+                 state: cur.CursorState) -> list[tuple[str, tuple[str, ...]]]:
+        if not state.sent_known:
+            found = client.find_special_folder(SENT)
+            state.sent, state.sent_known = (str(found) if found else None), True
+        names = list(self.account.folders) or ["INBOX"] + (
+            [state.sent] if state.sent and state.sent.upper() != "INBOX" else [])
+        return [(name, _role(name, state.sent)) for name in names]
+
+    def _connect(self) -> IMAPClient:
+        if self._client is not None:
+            return self._client
+        account = self.account
+        context = ssl.create_default_context()
+        tls = account.security == "tls"
+        port = account.port or (993 if tls else 143)
+        client = IMAPClient(account.host, port, ssl=tls, ssl_context=context if tls else None,
+                            timeout=self._timeout)
+        try:
+            if account.security == "starttls":
+                client.starttls(context)
+            client.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            client.login(account.username, self._password)
+        except LoginError as exc:
+            _shutdown(client)
+            raise AuthError(
+                f"the IMAP server refused the login for {account.username!r} ({_text(exc)}); "
+                "check username and password_command / password_env in the config",
+                account=self.name) from None
+        except BaseException:
+            _shutdown(client)
+            raise
+        client.normalise_times = False  # aware INTERNALDATEs, converted to UTC by the parser
+        self._client = client
+        return client
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Network and server trouble -> TransientError (and a fresh connection next time)."""
+        where = f"{self.account.host}:{self.account.port or ''}".rstrip(":")
+        try:
+            yield
+        except (AuthError, CursorExpired, ConfigError):
+            raise
+        except ssl.SSLCertVerificationError as exc:
+            self._drop()
+            raise TransientError(
+                f"the TLS certificate of {where} could not be verified ({exc.verify_message}); "
+                "a private CA can be trusted with SSL_CERT_FILE", account=self.name) from None
+        except (OSError, imaplib.IMAP4.abort) as exc:
+            self._drop()
+            raise TransientError(f"connection to {where} failed: {_text(exc)}",
+                                 account=self.name) from None
+        except imaplib.IMAP4.error as exc:
+            self._drop()
+            raise TransientError(f"the IMAP server {where} refused a command: {_text(exc)}",
+                                 account=self.name) from None
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            _shutdown(client)
+
+
+def _shutdown(client: IMAPClient) -> None:
+    with suppress(OSError, imaplib.IMAP4.error):
+        client.shutdown()
+
+
+def _role(folder: str, sent: str | None) -> tuple[str, ...]:
+    if folder.upper() == "INBOX":
+        return ("\\Inbox",)
+    return ("\\Sent",) if folder == sent else ()
+
+
+def _gmail_labels(entry: dict[bytes, Any]) -> tuple[str, ...]:
+    labels = entry.get(b"X-GM-LABELS") or ()
+    return tuple(x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x) for x in labels)
+
+
+def _thread_id(entry: dict[bytes, Any]) -> str | None:
+    thread = entry.get(b"X-GM-THRID")
+    return format(thread, "x") if isinstance(thread, int) else None  # the Gmail API's form
+
+
+def _opt_int(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
+
+
+def _text(exc: BaseException) -> str:
+    text = " ".join(str(a.decode("utf-8", "replace") if isinstance(a, bytes) else a)
+                    for a in exc.args)
+    return text.strip() or type(exc).__name__
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,170 @@
+"""IMAP server fixtures (a pytest plugin, registered in tests/conftest.py).
+
+``imap_server`` starts a fresh real server in ``tmp_path`` for each test, once per kind this
+machine can run: Dovecot (when installed) and pymap. ``SYNCD_TEST_IMAP=dovecot`` or ``=pymap``
+restricts the run to one kind. A kind that cannot start is skipped with the reason (its log tail).
+
+``LoopbackProxy`` sits between a client and the server on 127.0.0.1: it records the commands
+the client sends and can cut the connection after a number of bytes from the server.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
+
+import pytest
+
+from syncd.config import ImapAccount
+from syncd.localservers.imap import ImapServer, ServerStartError, available_kinds, launch
+
+PASSWORD_ENV = "SYNCD_TEST_IMAP_PASSWORD"
+
+
+def _kinds() -> list[str]:
+    wanted = os.environ.get("SYNCD_TEST_IMAP", "").strip().lower()
+    if wanted in ("dovecot", "pymap"):
+        return [wanted]
+    return list(available_kinds())
+
+
+def start_server(tmp_path: Path, kind: str, *, sent_folder: str = "Sent") -> ImapServer:
+    """Start a server of ``kind`` or skip the test with the reason."""
+    if kind == "dovecot" and "dovecot" not in available_kinds():
+        pytest.skip("Dovecot is not installed (apt install dovecot-imapd)")
+    try:
+        return launch(tmp_path / f"imap-{kind}", kind=kind,  # type: ignore[arg-type]
+                      sent_folder=sent_folder)
+    except ServerStartError as exc:
+        pytest.skip(f"the local {kind} IMAP server could not start: {exc}")
+
+
+@pytest.fixture(params=_kinds())
+def imap_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture
+def imap_server(tmp_path: Path, imap_kind: str) -> Iterator[ImapServer]:
+    """A fresh local IMAP server (INBOX and Sent, user ``dana``), stopped after the test."""
+    server = start_server(tmp_path, imap_kind)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def account_for(server: ImapServer, *, name: str = "local", port: int | None = None,
+                folders: tuple[str, ...] = (), since: str | None = None) -> ImapAccount:
+    """A plaintext-to-loopback account for ``server``; the password comes from PASSWORD_ENV."""
+    return ImapAccount(type="imap", name=name, host=server.host, port=port or server.port,
+                       security="none", username=server.user, password_env=PASSWORD_ENV,
+                       folders=folders, since=since, timeout=20)
+
+
+@pytest.fixture
+def imap_account(imap_server: ImapServer, monkeypatch: pytest.MonkeyPatch) -> ImapAccount:
+    monkeypatch.setenv(PASSWORD_ENV, imap_server.password)
+    return account_for(imap_server)
+
+
+class LoopbackProxy:
+    """A TCP relay on 127.0.0.1 that records client commands and can drop the connection."""
+
+    def __init__(self, target_port: int, *, drop_after: int | None = None) -> None:
+        self.target_port = target_port
+        self.drop_after = drop_after  # bytes from the server before both sides are closed
+        self.server_bytes = 0
+        self.dropped = False
+        self._sent = bytearray()
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self._sockets: list[socket.socket] = []
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def commands(self) -> list[str]:
+        """The client's commands in order, e.g. ``["LOGIN", "STATUS", "UID FETCH"]``."""
+        with self._lock:
+            lines = bytes(self._sent).split(b"\r\n")
+        names: list[str] = []
+        for line in lines:
+            words = line.split()
+            if len(words) < 2 or not words[0][:1].isalnum() or words[0] == b"DONE":
+                continue
+            verb = words[1].decode("ascii", "replace").upper()
+            if verb == "UID" and len(words) > 2:
+                verb += " " + words[2].decode("ascii", "replace").upper()
+            names.append(verb)
+        return names
+
+    def close(self) -> None:
+        self._closed = True
+        for sock in [self._listener, *self._sockets]:
+            with suppress(OSError):
+                sock.close()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            for sock in (client, upstream):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._sockets += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, from_server: bool) -> None:
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            if from_server and self.drop_after is not None:
+                room = self.drop_after - self.server_bytes
+                if room <= len(data):
+                    with suppress(OSError):
+                        sink.sendall(data[:max(room, 0)])
+                    self.server_bytes += max(room, 0)
+                    self.dropped = True
+                    break
+            if from_server:
+                self.server_bytes += len(data)
+            else:
+                with self._lock:
+                    self._sent += data
+            try:
+                sink.sendall(data)
+            except OSError:
+                break
+        for sock in (source, sink):
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            with suppress(OSError):
+                sock.close()
+
+
+@pytest.fixture
+def loopback_proxy() -> Iterator[type[LoopbackProxy]]:
+    """Make proxies with ``loopback_proxy(port, drop_after=...)``; all closed after the test."""
+    made: list[LoopbackProxy] = []
+
+    class _Tracked(LoopbackProxy):
+        def __init__(self, target_port: int, *, drop_after: int | None = None) -> None:
+            super().__init__(target_port, drop_after=drop_after)
+            made.append(self)
+
+    yield _Tracked
+    for proxy in made:
+        proxy.close()
