@@ -17,7 +17,6 @@ import pwd
 import re
 import shutil
 import subprocess
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -159,18 +158,18 @@ class DovecotLayout:
         base = self.root / "home" / user / "Maildir"
         return base if folder.upper() == "INBOX" else base / ("." + folder.replace("/", "."))
 
-    def write(self, user: str, folder: str, messages: Iterable[bytes], when: datetime | None,
+    def write(self, user: str, folder: str, messages: Iterable[tuple[bytes, datetime]],
               sequence: int) -> tuple[int, int]:
         """Write messages as maildir files (UIDs follow the order); (count, last sequence)."""
         target = self.folder_dir(user, folder) / "cur"
-        stamp = when.timestamp() if when is not None else time.time()
         pid = os.getpid()
         count = 0
-        for raw in messages:
+        for raw, when in messages:
             sequence += 1
             # Dovecot gives new files UIDs in file-name order: a rising time prefix keeps ours.
             path = target / f"{1_000_000_000 + sequence}.M{sequence}P{pid}.syncd,S={len(raw)}:2,"
             path.write_bytes(raw)
+            stamp = when.timestamp()
             os.utime(path, (stamp, stamp))  # the mtime is the INTERNALDATE
             os.chown(path, self.mail_uid, self.mail_gid)
             count += 1

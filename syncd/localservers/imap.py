@@ -78,26 +78,33 @@ class ImapServer:
         with _session(self) as client:
             client.append(folder, raw, tuple(flags), when or datetime.now(UTC))
 
-    def append_many(self, folder: str, messages: Iterable[bytes],
+    def append_many(self, folder: str, messages: Iterable[bytes | tuple[bytes, datetime | None]],
                     when: datetime | None = None) -> int:
-        """Load many messages fast; returns how many. Dovecot: maildir files written directly."""
+        """Load many messages fast; returns how many. Dovecot: maildir files written directly.
+
+        Each message is raw bytes, or ``(raw, internaldate)``; ``when`` is the INTERNALDATE of
+        those without one (default: now).
+        """
         self.create_folder(folder)
+        default = when or datetime.now(UTC)
+        dated = ((m, default) if isinstance(m, bytes) else (m[0], m[1] or default)
+                 for m in messages)
         if self.dovecot is not None:
-            count, self._sequence = self.dovecot.write(self.user, folder, messages, when,
-                                                      self._sequence)
+            count, self._sequence = self.dovecot.write(self.user, folder, dated, self._sequence)
             with _session(self) as client:
                 client.folder_status(folder, [b"MESSAGES"])  # lets Dovecot index the new files
             return count
         count = 0
-        batch: list[bytes] = []
+        batch: list[dict[str, object]] = []
         with _session(self) as client:
-            for raw in messages:
-                batch.append(raw)
+            for raw, stamp in dated:
+                batch.append({"msg": raw, "date": stamp})
                 if len(batch) == 500:
-                    count += _multiappend(client, folder, batch, when)
-                    batch = []
-            count += _multiappend(client, folder, batch, when)
-        return count
+                    client.multiappend(folder, batch)
+                    count, batch = count + len(batch), []
+            if batch:
+                client.multiappend(folder, batch)
+        return count + len(batch)
 
     def recreate_folder(self, folder: str) -> None:
         """Delete ``folder`` and create it again with the same messages: a new UIDVALIDITY."""
@@ -258,14 +265,6 @@ def _session(server: ImapServer) -> Iterator[IMAPClient]:
     finally:
         with suppress(OSError, IMAPClient.Error):
             client.logout()
-
-
-def _multiappend(client: IMAPClient, folder: str, batch: list[bytes],
-                 when: datetime | None) -> int:
-    if batch:
-        stamp = when or datetime.now(UTC)
-        client.multiappend(folder, [{"msg": raw, "date": stamp} for raw in batch])
-    return len(batch)
 
 
 def _free_port() -> int:

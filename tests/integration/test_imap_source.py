@@ -253,3 +253,11 @@ def test_plaintext_to_a_remote_host_is_refused() -> None:
         ImapSource(account, "secret")
     for host in ("127.0.0.1", "localhost", "::1"):
         ImapSource(account.model_copy(update={"host": host}), "secret").close()
+
+
+def test_internaldate_stands_in_for_a_missing_date(imap_server: ImapServer) -> None:
+    undated = b"From: x@example.org\r\nTo: dana@example.org\r\nMessage-ID: <undated@x>\r\n\r\n"
+    when = datetime(2021, 3, 4, 5, 6, 7, tzinfo=UTC)
+    assert imap_server.append_many("INBOX", [(undated, when), mail("dated")]) == 2
+    got = {m.message_id: m.date for m in messages(pull_all(source(imap_server), None))}
+    assert got == {"undated@x": when, "dated@example.org": datetime(2024, 1, 1, 9, 0, tzinfo=UTC)}
