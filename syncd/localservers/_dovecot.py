@@ -163,15 +163,21 @@ class DovecotLayout:
         """Write messages as maildir files (UIDs follow the order); (count, last sequence)."""
         target = self.folder_dir(user, folder) / "cur"
         pid = os.getpid()
+        owner = os.geteuid() == 0  # files must belong to the mail uid
         count = 0
         for raw, when in messages:
             sequence += 1
             # Dovecot gives new files UIDs in file-name order: a rising time prefix keeps ours.
-            path = target / f"{1_000_000_000 + sequence}.M{sequence}P{pid}.syncd,S={len(raw)}:2,"
-            path.write_bytes(raw)
-            stamp = when.timestamp()
-            os.utime(path, (stamp, stamp))  # the mtime is the INTERNALDATE
-            os.chown(path, self.mail_uid, self.mail_gid)
+            name = f"{1_000_000_000 + sequence}.M{sequence}P{pid}.syncd,S={len(raw)}:2,"
+            fd = os.open(target / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(fd, raw)
+                if owner:
+                    os.fchown(fd, self.mail_uid, self.mail_gid)
+                stamp = when.timestamp()
+                os.utime(fd, (stamp, stamp))  # the mtime is the INTERNALDATE
+            finally:
+                os.close(fd)
             count += 1
         return count, sequence
 
