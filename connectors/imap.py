@@ -131,14 +131,15 @@ class ImapSource:
             if folder == state.sent:
                 state.sent_known = False  # renamed? look for \Sent again next time
             return
-        validity, uidnext = int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"])
+        validity, uidnext = int(status.get(b"UIDVALIDITY", 0)), int(status.get(b"UIDNEXT", 0))
         modseq = _opt_int(status.get(b"HIGHESTMODSEQ"))
         known = state.folders.get(folder)
-        if known and known.uidvalidity == validity and known.uidnext == uidnext \
+        if known and known.uidvalidity == validity and known.uidnext == uidnext != 0 \
                 and known.listing is None:
             return  # nothing new: this STATUS was the whole cost
         selected = client.select_folder(folder, readonly=True)
         validity = int(selected.get(b"UIDVALIDITY", validity))
+        uidnext = int(selected.get(b"UIDNEXT", uidnext))
         if known is None or known.uidvalidity != validity:
             if known is not None:
                 log.info("%s: UIDVALIDITY of %r changed; listing it again", self.name, folder)
