@@ -18,8 +18,14 @@ The rules, in the order they decide:
    lines of ``data/role_localparts.txt``: mailer-daemon, postmaster, noreply ...). The most
    specific names the verdict; all are listed as reasons.
 5. SOFT signals, inbound only, yield to ``written_to`` (a sender the user has written to
-   personally is a person whatever its local part): ROLE senders (info@, support@ ...) and
-   Gmail's CATEGORY_PROMOTIONS / SOCIAL / UPDATES / FORUMS.
+   personally is a person whatever its local part): ROLE senders (info@, support@ ...); an
+   ENVELOPE that is not the sender (a Return-Path at a bounce-handling address, a VERP tracking
+   address, a bulk-mail host or an email service provider's domain: how lists and bulk mailers
+   send; forwarders' SRS and BATV-signed paths say nothing); a sender at an email service
+   provider's own domain (``data/bulk_domains.txt``); a display name that names a mailing
+   (``data/sender_names.txt``: "The ISO17799 Newsletter", "Apple Store eNews"); Gmail's
+   CATEGORY_PROMOTIONS / SOCIAL / UPDATES / FORUMS. The envelope signal is HARD when the user
+   is in neither To nor Cc (self addresses known): a distribution, not mail to them.
 6. ESP headers (``data/esp_headers.txt``: Feedback-ID, X-SES-*, X-SG-EID, X-Mailgun-* ...)
    alone change nothing: helpdesks and small firms send written mail through the same
    providers. With a role sender they make the mail ``bulk``, a HARD signal (having written to
@@ -30,12 +36,21 @@ The rules, in the order they decide:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib.resources import files
 
+from rules._signals import (
+    BULK,
+    MACHINE,
+    NOTE,
+    bulk_domain,
+    envelope_reason,
+    esp_header,
+    header_findings,
+    name_reason,
+    role_match,
+    subject_findings,
+)
 from rules.identity import domain_of, normalize_address
 from syncd.model import Message
 
@@ -44,9 +59,6 @@ VERDICTS = frozenset({"personal", "automated", "bulk", "list", "bounce", "auto_r
 SENT_LABELS = frozenset({"\\sent", "sent"})
 GMAIL_CATEGORIES = {"CATEGORY_PROMOTIONS": "bulk", "CATEGORY_SOCIAL": "automated",
                     "CATEGORY_UPDATES": "automated", "CATEGORY_FORUMS": "list"}
-# Hard findings are ranked: the lowest rank names the verdict.
-_REPORT, _AUTO_REPLY, _NULL_PATH, _CALENDAR, _LIST, _BULK, _AUTOMATED, _MACHINE, _NOTE = range(9)
-_Finding = tuple[int, str, str]  # (rank, verdict, reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,17 +110,21 @@ def classify_message(message: Message, context: ClassifyContext) -> Verdict:
     if outbound and not others:
         return Verdict(False, "self", ("sent by you to nobody but yourself",))
 
-    hard = _header_findings(message) + _subject_findings(message.subject)
-    machine, role = (_role_match(sender, context.extra_role_patterns) if sender and not outbound
+    hard = header_findings(message) + subject_findings(message.subject)
+    inbound = bool(sender) and not outbound
+    machine, role = (role_match(sender, context.extra_role_patterns) if inbound
                      else (False, False))
     if machine:
-        hard.append((_MACHINE, "role_sender",
+        hard.append((MACHINE, "role_sender",
                      f"sender {sender} is a role address (a machine mailbox, never a person)"))
-    esp = _esp_header(message)
+    esp = esp_header(message)
     if esp and role:
-        hard.append((_BULK, "bulk", f"{esp} (email service provider) from role sender {sender}"))
+        hard.append((BULK, "bulk", f"{esp} (email service provider) from role sender {sender}"))
     elif esp and hard:  # one more reason, never the deciding one
-        hard.append((_NOTE, "bulk", f"{esp}: sent through an email service provider"))
+        hard.append((NOTE, "bulk", f"{esp}: sent through an email service provider"))
+    envelope = envelope_reason(message, sender, context.extra_role_patterns) if inbound else ""
+    if envelope and context.self_addresses and not _addressed_to_user(message, context):
+        hard.append((BULK, "bulk", f"{envelope}; and you are not in To or Cc (a distribution)"))
     if hard:
         hard.sort(key=lambda finding: finding[0])
         return Verdict(False, hard[0][1], tuple(dict.fromkeys(reason for _, _, reason in hard)))
@@ -117,7 +133,8 @@ def classify_message(message: Message, context: ClassifyContext) -> Verdict:
         return Verdict(True, "personal", (f"sent by you to {shown}",))
     if not sender:
         return Verdict(False, "automated", ("no sender address",))
-    return _soft_verdict(message, sender, role, esp, context)
+    return _soft_verdict(message, sender, _soft_signals(message, sender, role, envelope), esp,
+                         context)
 
 
 def _parties(message: Message, context: ClassifyContext) -> tuple[str, bool, tuple[str, ...]]:
@@ -132,13 +149,30 @@ def _parties(message: Message, context: ClassifyContext) -> tuple[str, bool, tup
         r for r in recipients if r and r not in context.self_addresses))
 
 
-def _soft_verdict(message: Message, sender: str, role: bool, esp: str,
-                  context: ClassifyContext) -> Verdict:
-    """Inbound mail with no hard signal: role sender and Gmail category yield to written_to."""
+def _addressed_to_user(message: Message, context: ClassifyContext) -> bool:
+    return any(normalize_address(a.email) in context.self_addresses
+               for a in (*message.to, *message.cc))
+
+
+def _soft_signals(message: Message, sender: str, role: bool, envelope: str
+                  ) -> list[tuple[str, str]]:
+    """(verdict, reason) for each SOFT signal of inbound mail, the one naming the verdict first."""
     soft = [("role_sender", f"sender {sender} is a role address")] if role else []
+    if envelope:
+        soft.append(("bulk", envelope))
+    if entry := bulk_domain(sender, labels=False):
+        soft.append(("bulk", f"sender {sender}: {entry}"))
+    if name := name_reason(message):
+        soft.append(("bulk", name))
     for label in message.labels:
         if (category := GMAIL_CATEGORIES.get(label.upper())) is not None:
             soft.append((category, f"Gmail label {label.upper()}"))
+    return soft
+
+
+def _soft_verdict(message: Message, sender: str, soft: list[tuple[str, str]], esp: str,
+                  context: ClassifyContext) -> Verdict:
+    """Inbound mail with no hard signal: the soft signals yield to written_to."""
     if soft and sender in context.written_to:
         overridden = tuple(f"overrides: {reason}" for _, reason in soft)
         return Verdict(True, "personal", (f"allowed: you have written to {sender}", *overridden))
@@ -158,153 +192,3 @@ def _ignore_reason(address: str, context: ClassifyContext) -> str:
         if (entry := ".".join(labels[i:])) in context.ignore_domains:
             return f"ignored: {address} is under ignore.domains entry {entry}"
     return ""
-
-
-def _header_findings(message: Message) -> list[_Finding]:
-    """Reports, auto-replies and generated mail; then lists and bulk mail."""
-    found: list[_Finding] = []
-
-    def add(rank: int, verdict: str, reason: str) -> None:
-        found.append((rank, verdict, reason))
-
-    content_type = _clean(message.header("content-type") or "").lower()
-    mime_type = content_type.split(";", 1)[0].strip()
-    if mime_type == "multipart/report":
-        match = re.search(r'report-type\s*=\s*"?([\w-]+)', content_type)
-        kind = match.group(1) if match else "?"
-        if kind == "delivery-status":
-            add(_REPORT, "bounce", "Content-Type: multipart/report; report-type=delivery-status "
-                "(a delivery status notification)")
-        else:
-            what = {"disposition-notification": " (a read receipt)",
-                    "feedback-report": " (an abuse feedback report)"}.get(kind, "")
-            add(_AUTOMATED, "automated", f"multipart/report; report-type={kind}{what}")
-    elif mime_type == "text/calendar":
-        add(_CALENDAR, "calendar", "Content-Type: text/calendar (a calendar message)")
-
-    auto = _token(message.header("auto-submitted"))
-    if auto == "auto-replied":
-        add(_AUTO_REPLY, "auto_reply", "Auto-Submitted: auto-replied (RFC 3834)")
-    elif auto and auto != "no":
-        add(_AUTOMATED, "automated", f"Auto-Submitted: {auto} (RFC 3834)")
-    for name in ("x-autoreply", "x-autorespond"):
-        value = message.header(name)
-        if value is not None and _token(value) not in {"no", "false", "0"}:
-            add(_AUTO_REPLY, "auto_reply", f"{_title(name)}: {_short(value)}")
-    if (source := message.header("x-ms-exchange-generated-message-source")) is not None:
-        shown = f"X-MS-Exchange-Generated-Message-Source: {_short(source)}"
-        if "mailbox rules" in source.lower():
-            add(_AUTO_REPLY, "auto_reply", f"{shown} (an Exchange automatic reply)")
-        else:
-            add(_AUTOMATED, "automated", f"{shown} (generated by Exchange)")
-    if message.header("x-ms-exchange-inbox-rules-loop") is not None:
-        if message.header("x-auto-response-suppress") is not None:
-            add(_AUTO_REPLY, "auto_reply", "X-MS-Exchange-Inbox-Rules-Loop with "
-                "X-Auto-Response-Suppress (an Exchange out-of-office reply)")
-        else:
-            add(_AUTOMATED, "automated",
-                "X-MS-Exchange-Inbox-Rules-Loop (sent by an Exchange inbox rule)")
-
-    precedence = _token(message.header("precedence"))
-    ranked = {"bulk": (_BULK, "bulk"), "junk": (_BULK, "bulk"), "list": (_LIST, "list"),
-              "auto_reply": (_AUTO_REPLY, "auto_reply")}
-    if precedence in ranked:
-        add(*ranked[precedence], f"Precedence: {precedence}")
-    if (value := message.header("list-id")) is not None:
-        add(_LIST, "list", f"List-Id: {_short(value)} (RFC 2919)")
-    if message.header("list-post") is not None:
-        add(_LIST, "list", "List-Post present (RFC 2369)")
-    if message.header("list-unsubscribe") is not None:
-        add(_BULK, "bulk", "List-Unsubscribe present (RFC 2369)")
-    if (value := message.header("list-unsubscribe-post")) is not None:
-        add(_BULK, "bulk", f"List-Unsubscribe-Post: {_short(value)} (RFC 8058)")
-    if re.sub(r"\s+", "", message.header("return-path") or "") == "<>":
-        add(_NULL_PATH, "bounce", "Return-Path: <> (null sender: a bounce or automatic message)")
-    return found
-
-
-def _subject_findings(subject: str | None) -> list[_Finding]:
-    if not subject:
-        return []
-    text = _clean(subject)
-    if _subject_pattern("ooo_subjects.txt").search(text):
-        return [(_AUTO_REPLY, "auto_reply", f"subject {_short(text)!r} is an automatic reply")]
-    if _subject_pattern("calendar_subjects.txt").search(text):
-        reason = f"subject {_short(text)!r} is a calendar message (the meeting counts there)"
-        return [(_CALENDAR, "calendar", reason)]
-    return []
-
-
-def _role_match(sender: str, extra: tuple[str, ...]) -> tuple[bool, bool]:
-    """(machine, role) for the local part of the normalised ``sender``."""
-    local = sender.rpartition("@")[0] or sender
-    for kind, (local_pattern, address_pattern) in enumerate(_role_patterns(extra)):
-        if (local_pattern and local_pattern.fullmatch(local)) or (
-                address_pattern and address_pattern.fullmatch(sender)):
-            return kind == 0, kind == 1
-    return False, False
-
-
-def _esp_header(message: Message) -> str:
-    names, prefixes = _esp_names()
-    for name, _ in message.headers:
-        if name in names or name.startswith(prefixes):
-            return _title(name)
-    return ""
-
-
-@cache
-def _data_lines(name: str) -> tuple[str, ...]:
-    text = (files("rules") / "data" / name).read_text(encoding="utf-8")
-    return tuple(s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#"))
-
-
-def _alternation(patterns: Iterable[str]) -> re.Pattern[str] | None:
-    parts = [f"(?:{p})" for p in patterns]
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
-
-
-@cache
-def _subject_pattern(name: str) -> re.Pattern[str]:
-    return _alternation(_data_lines(name)) or re.compile(r"(?!)")
-
-
-_Patterns = tuple[re.Pattern[str] | None, re.Pattern[str] | None]  # (local part, whole address)
-
-
-@lru_cache(maxsize=16)
-def _role_patterns(extra: tuple[str, ...]) -> tuple[_Patterns, _Patterns]:
-    """(machine, role) patterns from role_localparts.txt plus the config's extra lines."""
-    lines = (*_data_lines("role_localparts.txt"), *(p.strip() for p in extra if p.strip()))
-    kinds = ([ln[1:] for ln in lines if ln.startswith("!")],
-             [ln for ln in lines if not ln.startswith("!")])
-    machine, role = ((_alternation(p for p in kind if "@" not in p),
-                      _alternation(p for p in kind if "@" in p)) for kind in kinds)
-    return machine, role
-
-
-@cache
-def _esp_names() -> tuple[frozenset[str], tuple[str, ...]]:
-    lines = [line.lower() for line in _data_lines("esp_headers.txt")]
-    return (frozenset(line for line in lines if not line.endswith("*")),
-            tuple(line[:-1] for line in lines if line.endswith("*")))
-
-
-def _token(value: str | None) -> str:
-    """The first word of a header value, lower case: ``"Bulk; x"`` -> ``"bulk"``."""
-    match = re.match(r"\s*([\w-]+)", value or "")
-    return match.group(1).lower() if match else ""
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = _clean(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _title(name: str) -> str:
-    acronyms = {"id", "ses", "sg", "eid", "sid", "mc", "pm"}
-    return "-".join(p.upper() if p in acronyms else p.capitalize() for p in name.split("-"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.resources import files
 
@@ -197,7 +198,8 @@ def test_extra_role_patterns_from_the_config() -> None:
      "Risposta automatica: Lunch?", "Fuori ufficio: Lunch?", "Automatisch antwoord: Lunch?",
      "Afwezig: Lunch?", "Resposta automática: Lunch?", "Ausência: Lunch?",
      "自動応答: Lunch?", "自動返信: Lunch?", "不在通知", "不在: Lunch?", "I am out of the office",
-     "Out of Office AutoReply: Lunch?", "Out of office (back on Monday)",
+     "Out of Office AutoReply: Lunch?", "Out of office (back on Monday)", "AutoRespons :Nyaan?",
+     "Auto-Reply from Jane Roe", "Automatic reply", "Automated response [ticket 42]",
      "Jane Roe is out of the office."],
 )
 def test_out_of_office_subjects(subject: str) -> None:
@@ -209,7 +211,8 @@ def test_out_of_office_subjects(subject: str) -> None:
     ["Re: Out of Office: Lunch?", "Absence of evidence", "Lunch out of office hours?",
      "Out of Office Procedure", "Out of the office for Thursday and Friday, can you cover?",
      "I'm away next week", "Abwesenheit am Freitag", "Office closed Monday, party on Tuesday",
-     "Auto parts", "Fwd: Automatic reply: Lunch?", "Outlook tips", "不在者投票について", ""],
+     "Auto parts", "Autoreply settings for the shared inbox", "Automatic response times",
+     "Fwd: Automatic reply: Lunch?", "Outlook tips", "不在者投票について", ""],
 )
 def test_subjects_that_only_mention_the_words_stay_personal(subject: str) -> None:
     check(msg(subject=subject), "personal")
@@ -322,6 +325,107 @@ def test_esp_header_never_changes_a_harder_verdict() -> None:
     check(msg(headers=headers), "automated")
 
 
+# --- the envelope: Return-Path that is not the sender (soft) -------------------------------------
+
+@pytest.mark.parametrize(
+    ("return_path", "why"),
+    [("<express-errors@acme.example>", "bounce-handling address"),
+     ("<owner-worldwidewords@listserv.example.org>", "bounce-handling address"),
+     ("<spam-request@z1.example.com>", "bounce-handling address"),
+     ("<news-bounce@groups.example.com>", "bounce-handling address"),
+     ("<2.20290.44-t9bsgc0tYwDu.1.b@ummail4.unitedmedia.example>", "tracking address"),
+     ("<env_216095411795471888@hermes.example>", "tracking address"),
+     ("<ems+P8T5PED6GPLZ4A@bounces.acme.example>", "bulk-mail host (bounces.acme.example)"),
+     ("<your_astrologer@mailer1.acme.example>", "bulk-mail host (mailer1.acme.example)"),
+     ("<bounce-mc.us5_1.2-jane=acme.example@mail9.rsgsv.net>", "bounce-handling address"),
+     ("<acme@eu-west-1.amazonses.com>", "amazonses.com is an email service provider")],
+)
+def test_a_return_path_that_is_not_the_sender_can_say_bulk(return_path: str, why: str) -> None:
+    result = check(msg(headers=(("return-path", return_path),)), "bulk")
+    assert why in result.reasons[0]
+    assert result.reasons[0].startswith("Return-Path ")
+
+
+@pytest.mark.parametrize(
+    "return_path",
+    [f"<{JANE}>", "<Jane+lists@Acme.Example>", "<prvs=0123456789=jane@acme.example>",
+     "<SRS0=Ab1c=2Z=acme.example=jane@forwarder.example>",
+     "<IMCEAEX-_O=ORG_OU=EXCHANGE+20ADMINISTRATIVE+20GROUP+20+28FYDIBOHF23SPDLT+29_CN=1@x.example>",
+     "<jane.doe@gmail.com>", "<jane1975@acme.example>", "<12345@qq.example>",
+     "<jane@lists.example>", "jane"],
+)
+def test_return_paths_that_say_nothing(return_path: str) -> None:
+    # The sender itself (tagged, BATV-signed), a forwarder's SRS address, an Exchange address, a
+    # person's other mailbox ("send as"), a short number, a two-label domain: no signal.
+    check(msg(headers=(("return-path", return_path),)), "personal")
+
+
+def test_every_return_path_is_read_not_only_the_first() -> None:
+    headers = (("return-path", f"<{JANE}>"), ("return-path", "<dms-errors@dms.acme.example>"))
+    check(msg(headers=headers), "bulk")
+
+
+def test_the_envelope_signal_yields_to_an_address_you_have_written_to() -> None:
+    headers = (("return-path", "<bounces-42@mailer.acme.example>"),)
+    context = ClassifyContext.build(self_addresses=[ME], written_to=[JANE])
+    result = check(msg(headers=headers), "personal", context)
+    assert result.reasons[1].startswith("overrides: Return-Path bounces-42@mailer.acme.example")
+
+
+def test_the_envelope_signal_is_hard_for_mail_not_addressed_to_you() -> None:
+    # A distribution: bounces go to a list server and you are neither in To nor in Cc.
+    headers = (("return-path", "<bounces-42@mailer.acme.example>"),)
+    context = ClassifyContext.build(self_addresses=[ME], written_to=[JANE])
+    result = check(msg(to=("team@acme.example",), headers=headers), "bulk", context)
+    assert result.reasons[0].endswith("and you are not in To or Cc (a distribution)")
+    # Without self addresses (an empty context) nobody knows who "you" are: still soft.
+    check(msg(to=("team@acme.example",), headers=headers), "personal",
+          ClassifyContext.build(written_to=[JANE]))
+
+
+def test_an_email_service_providers_own_domain_as_sender_is_bulk() -> None:
+    result = check(msg("guterman@mediaunspun.imakenews.net"), "bulk")
+    assert result.reasons == (("sender guterman@mediaunspun.imakenews.net: imakenews.net is an "
+                              "email service provider's sending domain"),)
+
+
+@pytest.mark.parametrize(
+    "sender", ["mailinglist@acme.example", "replies@acme.example", "volunteer-reply@acme.example",
+               "subscriber@acme.example", "senews-nov@euromailer.lists.acme.example"],
+)
+def test_more_role_senders(sender: str) -> None:
+    check(msg(sender), "role_sender")
+
+
+@pytest.mark.parametrize(
+    "sender", ["donotuse@acme.example", "express-errors@acme.example", "errors@acme.example"])
+def test_more_machine_senders(sender: str) -> None:
+    check(msg(sender), "role_sender", ClassifyContext.build(self_addresses=[ME],
+                                                             written_to=[sender]))
+
+
+# --- display names (soft) ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "name", ["The ISO17799 Newsletter", "Apple Store eNews", "Espial News", "The Motley Fool",
+             "Michael Moore's Mailing List", "Acme Team", "ACME NOTIFICATIONS", "Daily Digest"],
+)
+def test_display_names_of_mailings(name: str) -> None:
+    message = replace(msg(), sender=Address(JANE, name))
+    result = check(message, "bulk")
+    assert result.reasons[0].startswith(f"sender name {name!r} is a mailing's name")
+    context = ClassifyContext.build(self_addresses=[ME], written_to=[JANE])
+    check(message, "personal", context)
+
+
+@pytest.mark.parametrize(
+    "name", ["Theo Van Dinter", "Dana Theron", "Gavin Newsom", "Jane (Teamster)", "Steam Team Ltd",
+             "Jane Doe, Newsroom"],
+)
+def test_display_names_of_people(name: str) -> None:
+    check(replace(msg(), sender=Address(JANE, name)), "personal")
+
+
 # --- outbound and self ---------------------------------------------------------------------------
 
 def test_mail_you_sent_is_personal() -> None:
@@ -430,14 +534,19 @@ def test_verdict_refuses_unknown_verdicts_and_missing_reasons() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["role_localparts.txt", "ooo_subjects.txt", "calendar_subjects.txt"],
+    ("name", "at_least"),
+    [("role_localparts.txt", 20), ("ooo_subjects.txt", 20), ("calendar_subjects.txt", 20),
+     ("sender_names.txt", 8), ("bulk_domains.txt", 15)],
 )
-def test_every_data_line_is_a_valid_pattern(name: str) -> None:
+def test_every_data_line_is_a_valid_pattern(name: str, at_least: int) -> None:
     text = (files("rules") / "data" / name).read_text(encoding="utf-8")
     lines = [s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#")]
-    assert len(lines) > 20
+    assert len(lines) >= at_least
     for line in lines:
-        re.compile(line.removeprefix("!"))
+        if name == "bulk_domains.txt" and not line.startswith("*."):
+            assert re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", line), line
+        else:
+            re.compile(line.removeprefix("!").removeprefix("*."))
 
 
 _HEADER_NAMES = ["list-id", "list-unsubscribe", "list-unsubscribe-post", "list-post",
