@@ -92,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     c.set_defaults(run=cmd_ledger)
 
+    c = sub.add_parser("classify", help="verdict and reasons for message files, Maildirs, mboxes")
+    c.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                   help=".eml file, mbox, Maildir or folder of message files (recursive)")
+    c.add_argument("--json", action="store_true", help="JSON Lines: path, message_id, personal, "
+                   "verdict, reasons")
+    c.set_defaults(run=cmd_classify)
+
     c = sub.add_parser("demo", help="the whole pipeline on local servers, nothing to configure")
     c.add_argument("--keep", type=Path, metavar="DIR", help="keep the demo files in DIR")
     c.add_argument("--json", action="store_true", help="print contacts and events as JSON")
@@ -242,6 +249,27 @@ def cmd_status(args: argparse.Namespace) -> int:
                       r["last_error"] or "")
     out.print(table)
     return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from syncd.classify_cmd import Result, classify_paths, load_context, summary, table
+
+    context = load_context(_config_path(args), explicit=args.config is not None)
+    rows: list[Result] = []
+    failed = 0
+    for row in classify_paths(args.paths, context):
+        if "error" in row:
+            failed += 1
+            err.print(f"syncd: classify: {row['path']}: {row['error']}", markup=False,
+                      soft_wrap=True)
+        elif args.json:
+            out.print(json.dumps(row, ensure_ascii=False), markup=False, emoji=False)
+        else:
+            rows.append(row)
+    if not args.json:
+        out.print(table(rows))
+        out.print(summary(rows, failed), markup=False)
+    return 1 if failed else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -47,17 +47,19 @@ def is_outbound(message: Message, directory: Directory) -> bool:
     return message.sender is not None and directory.is_self(message.sender.email)
 
 
+def classify_context(config: Config, self_addresses: Iterable[str]) -> ClassifyContext:
+    """What the config tells the classifier: self, ``[ignore]`` lists, allow list, patterns."""
+    return ClassifyContext.build(
+        self_addresses=self_addresses, ignore_addresses=config.ignore.addresses,
+        ignore_domains=config.ignore.domains, allow=config.ignore.allow,
+        extra_role_patterns=config.ignore.patterns)
+
+
 def classify_all(config: Config, directory: Directory, messages: Sequence[Message]
                  ) -> dict[str, Verdict]:
     """Verdicts by Message-ID. Outbound mail is judged first: the people the user wrote to
     personally (not their auto-replies) are people whatever their local part."""
-    base = ClassifyContext(
-        self_addresses=directory.self_addresses,
-        ignore_addresses=frozenset(normalize_address(a) for a in config.ignore.addresses),
-        ignore_domains=frozenset(d.lower().lstrip("@") for d in config.ignore.domains),
-        allow=frozenset(normalize_address(a) for a in config.ignore.allow),
-        extra_role_patterns=config.ignore.patterns,
-    )
+    base = classify_context(config, directory.self_addresses)
     verdicts: dict[str, Verdict] = {}
     written_to: set[str] = set()
     for m in messages:
