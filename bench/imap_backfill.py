@@ -1,0 +1,275 @@
+"""IMAP backfill benchmark (DESIGN.md section 9): figures and ratios measured in one run.
+
+A synthetic mailbox (INBOX and Sent, realistic headers, a few hundred correspondents) is loaded
+into a local Dovecot on 127.0.0.1; then each measurement runs in a fresh interpreter that times
+itself after its imports and reports its own peak RSS (VmHWM):
+
+  raw     imapclient UID FETCH of the same BODY.PEEK[HEADER.FIELDS (...)] + INTERNALDATE, in the
+          same UID chunks, nothing else (the floor a header sync can reach in Python)
+  source  ImapSource.pull end to end: STATUS, EXAMINE, SEARCH, fetch and parse into Messages
+  sync    `syncd sync --dry-run --json` through the CLI's main() with a config file pointing at
+          the server and a fresh store: fetch, store, classify, ledger, plan (only when
+          syncd/engine.py and syncd/cli.py exist; see measure_sync_dry_run)
+
+A warm-up fetch runs first (Dovecot builds its header cache on the first fetch), so every
+measured run reads a warm server. Usage:
+
+    python bench/imap_backfill.py                 # 10k and 50k
+    python bench/imap_backfill.py --sizes 100000  # the big one (about a minute or two)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from connectors._imap_parse import HEADER_FIELDS  # noqa: E402
+from syncd.localservers.imap import ImapServer, start_imap_server  # noqa: E402
+
+PASSWORD_ENV = "SYNCD_BENCH_IMAP_PASSWORD"
+CHUNK = 2000
+FIRST = ["anna", "ben", "carla", "dev", "elif", "femi", "grace", "hiro", "ines", "jon", "kai",
+         "lena", "mo", "nora", "omar", "pia", "quinn", "ravi", "sara", "tomas", "uma", "vik"]
+LAST = ["meyer", "okafor", "tanaka", "silva", "novak", "haddad", "larsen", "kowalski", "rossi",
+        "nguyen", "fischer", "obi", "sato", "moreau", "petrov", "garcia"]
+DOMAINS = ["acme.example", "globex.example", "initech.example", "umbrella.example",
+           "example.com", "mail.example.net", "uni.example.edu", "studio.example.org"]
+TOPICS = ["quarterly numbers", "lunch next week", "draft contract",
+          "intro: two people you should meet", "re: the offsite", "slides for Tuesday",
+          "hiring update", "invoice 2231",
+          "coffee?", "feedback on the proposal", "travel plans", "Grüße aus Berlin"]
+
+
+# -- the synthetic mailbox -------------------------------------------------------------------
+
+def correspondents(rng: random.Random, count: int = 300) -> list[tuple[str, str]]:
+    people: set[tuple[str, str]] = set()
+    while len(people) < count:
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        people.add((f"{first.title()} {last.title()}", f"{first}.{last}@{rng.choice(DOMAINS)}"))
+    return sorted(people)
+
+
+def mailbox(total: int, seed: int = 42) -> Iterator[tuple[str, bytes, datetime]]:
+    """(folder, raw, internaldate): ~80% INBOX (some of it lists and notifications), ~20% Sent."""
+    rng = random.Random(seed)
+    people = correspondents(rng)
+    me = ("Dana Example", "dana@example.org")
+    start = datetime(2022, 1, 1, tzinfo=UTC)
+    for n in range(total):
+        when = start + timedelta(minutes=17 * n + rng.randrange(10))
+        outbound = rng.random() < 0.2
+        other = rng.choice(people)
+        sender, to = (me, other) if outbound else (other, me)
+        cc = rng.sample(people, rng.choice((0, 0, 0, 1, 2)))
+        extra = ""
+        if not outbound and rng.random() < 0.15:
+            extra = ("List-Id: Project news <news.lists.example.com>\r\n"
+                     "List-Unsubscribe: <mailto:leave@lists.example.com>\r\nPrecedence: list\r\n")
+        reply = rng.random() < 0.4 and n > 0
+        threading = (f"In-Reply-To: <m{n - 1}@bench.example>\r\n"
+                     f"References: <m{max(n - 5, 0)}@bench.example> <m{n - 1}@bench.example>\r\n"
+                     if reply else "")
+        raw = (
+            f"Return-Path: <{sender[1]}>\r\n"
+            f"Received: from mx.{DOMAINS[n % len(DOMAINS)]} (mx [192.0.2.{n % 250}])\r\n"
+            f"\tby imap.example.org with ESMTPS id {n:08x}; "
+            f"{when.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
+            f"DKIM-Signature: v=1; a=rsa-sha256; d={sender[1].split('@')[1]}; s=s1;\r\n"
+            f"\tbh={'x' * 44}=;\r\n\tb={'y' * 120}\r\n"
+            f"From: {sender[0]} <{sender[1]}>\r\n"
+            f"To: {to[0]} <{to[1]}>\r\n"
+            + (f"Cc: {', '.join(f'{c[0]} <{c[1]}>' for c in cc)}\r\n" if cc else "")
+            + f"Subject: {'Re: ' if reply else ''}{rng.choice(TOPICS)}\r\n"
+            f"Date: {when.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
+            f"Message-ID: <m{n}@bench.example>\r\n{threading}{extra}"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "X-Mailer: bench 1.0\r\n\r\n"
+            f"Hello {to[0].split()[0]},\r\n\r\nsome words about item {n}.\r\n"
+            f"\r\n-- \r\n{sender[0]}\r\n"
+        ).encode()
+        yield ("Sent" if outbound else "INBOX"), raw, when
+
+
+def load(server: ImapServer, total: int) -> dict[str, int]:
+    folders: dict[str, list[tuple[bytes, datetime | None]]] = {"INBOX": [], "Sent": []}
+    for folder, raw, when in mailbox(total):
+        folders[folder].append((raw, when))
+    return {name: server.append_many(name, items) for name, items in folders.items()}
+
+
+# -- measurements, each run in a child process --------------------------------------------------
+#
+# Each child times itself after its imports and reads its own peak RSS from /proc (VmHWM): the
+# rusage of a child counts the parent's memory at fork, and the parent holds the mailbox.
+
+def measure_raw(port: int) -> int:
+    from imapclient import IMAPClient
+
+    client = IMAPClient("127.0.0.1", port, ssl=False, timeout=120)
+    client.login("dana", os.environ[PASSWORD_ENV])
+    item = f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS).upper()})]"
+    count = 0
+    for folder in ("INBOX", "Sent"):
+        client.select_folder(folder, readonly=True)
+        uids = sorted(client.search(["UID", "1:*"]))
+        for i in range(0, len(uids), CHUNK):
+            count += len(client.fetch(uids[i:i + CHUNK], [item, "INTERNALDATE"]))
+    client.logout()
+    return count
+
+
+def measure_source(port: int) -> int:
+    from connectors.imap import ImapSource
+    from syncd.config import ImapAccount
+
+    account = ImapAccount(type="imap", name="bench", host="127.0.0.1", port=port,
+                          security="none", username="dana", password_env=PASSWORD_ENV)
+    source = ImapSource(account, os.environ[PASSWORD_ENV], chunk=CHUNK)
+    count = sum(len(page.items) for page in source.pull(None))
+    source.close()
+    return count
+
+
+def measure_sync_dry_run(config: Path) -> int:
+    """`syncd --config FILE sync --dry-run --json` through the CLI's own main(); items synced."""
+    from syncd.cli import main
+
+    with tempfile.TemporaryFile() as out:
+        saved = os.dup(1)
+        os.dup2(out.fileno(), 1)  # the JSON report (and anything else) goes to the file
+        try:
+            code = main(["--config", str(config), "sync", "--dry-run", "--json"])
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+        out.seek(0)
+        report = json.loads(out.read().decode() or "{}")
+    if code != 0:
+        raise SystemExit(f"syncd sync --dry-run exited {code}: {report}")
+    return int(sum(account["items"] for account in report.get("accounts", [])))
+
+
+def sync_available() -> bool:
+    """Part (c) needs the engine and the CLI (syncd/engine.py run_cycle, syncd/cli.py)."""
+    engine, cli = ROOT / "syncd" / "engine.py", ROOT / "syncd" / "cli.py"
+    return engine.exists() and cli.exists() and "def run_cycle" in engine.read_text("utf-8")
+
+
+def write_config(port: int, workdir: Path) -> Path:
+    stamp = time.monotonic_ns()
+    config = workdir / f"bench-{stamp}.toml"
+    config.write_text(f"""[me]
+name = "Dana Example"
+addresses = ["dana@example.org"]
+timezone = "UTC"
+
+[store]
+path = "{workdir / f'store-{stamp}.sqlite3'}"
+
+[[accounts]]
+name = "bench"
+type = "imap"
+host = "127.0.0.1"
+port = {port}
+security = "none"
+username = "dana"
+password_env = "{PASSWORD_ENV}"
+""", encoding="utf-8")
+    return config
+
+
+class ChildFailed(Exception):
+    pass
+
+
+def run_child(kind: str, port: int, expect: int, config: Path | None = None
+              ) -> tuple[float, float]:
+    """Run one measurement in a fresh interpreter: (seconds, peak RSS in MB)."""
+    with tempfile.NamedTemporaryFile(suffix=".result") as result, \
+            tempfile.TemporaryFile() as err:
+        argv = [sys.executable, __file__, "--child", kind, "--port", str(port),
+                "--result", result.name] + (["--config", str(config)] if config else [])
+        code = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
+                              check=False).returncode
+        err.seek(0)
+        if code != 0:
+            raise ChildFailed(f"{kind} failed ({code}):\n{err.read().decode()[-1500:]}")
+        count, seconds, hwm_kib = Path(result.name).read_text(encoding="utf-8").split()
+    if int(count) != expect:
+        raise ChildFailed(f"{kind} saw {count} messages, not {expect}")
+    return float(seconds), int(hwm_kib) / 1024
+
+
+def child(args: argparse.Namespace) -> None:
+    started = time.perf_counter()
+    if args.child == "raw":
+        count = measure_raw(args.port)
+    elif args.child == "source":
+        count = measure_source(args.port)
+    else:
+        count = measure_sync_dry_run(Path(args.config))
+    seconds = time.perf_counter() - started
+    status = Path("/proc/self/status").read_text(encoding="utf-8")
+    hwm = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))
+    Path(args.result).write_text(f"{count} {seconds:.3f} {hwm}\n", encoding="utf-8")
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+def bench(total: int, workdir: Path) -> None:
+    with start_imap_server(workdir / f"imap-{total}", kind="dovecot") as server:
+        os.environ[PASSWORD_ENV] = server.password
+        started = time.perf_counter()
+        counts = load(server, total)
+        print(f"\n== {total:,} messages (INBOX {counts['INBOX']:,}, Sent {counts['Sent']:,}), "
+              f"Dovecot on 127.0.0.1; loaded in {time.perf_counter() - started:.1f} s")
+        run_child("raw", server.port, total)  # warm-up: Dovecot builds its header cache
+        rows = [("raw imapclient header fetch", *run_child("raw", server.port, total)),
+                ("ImapSource.pull (fetch + parse)", *run_child("source", server.port, total))]
+        if sync_available():
+            try:
+                config = write_config(server.port, workdir)
+                rows.append(("syncd sync --dry-run (CLI main)",
+                             *run_child("sync", server.port, total, config)))
+            except ChildFailed as exc:
+                print(f"   (syncd sync --dry-run could not be measured: {exc})")
+        else:
+            print("   (syncd sync --dry-run: syncd/engine.py or syncd/cli.py missing; skipped)")
+        rows.append(("raw imapclient header fetch, again", *run_child("raw", server.port, total)))
+        raw = min(rows[0][1], rows[-1][1])
+        for name, seconds, rss in rows:
+            print(f"   {name:<38} {seconds:7.2f} s  {total / seconds:9,.0f} msg/s  "
+                  f"x{seconds / raw:4.2f} raw  peak RSS {rss:6.1f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
+    parser.add_argument("--child", choices=["raw", "source", "sync"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    parser.add_argument("--config", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    with tempfile.TemporaryDirectory(prefix="syncd-bench-") as tmp:
+        for total in args.sizes:
+            bench(total, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
