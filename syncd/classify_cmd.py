@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import BinaryIO, TypedDict, final
 
 from rich.table import Table
+from rich.text import Text
 
 from connectors._imap_parse import parse_headers
 from rules.classify import ClassifyContext, classify_message
@@ -211,7 +212,7 @@ def table(rows: Iterable[Result]) -> Table:
     out.add_column("path", overflow="fold", ratio=2)
     out.add_column("why", ratio=3)
     for row in rows:
-        out.add_row(row["verdict"], row["path"], row["reasons"][0])
+        out.add_row(row["verdict"], Text(row["path"]), Text(row["reasons"][0]))
     return out
 
 

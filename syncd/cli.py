@@ -99,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
                    "verdict, reasons")
     c.set_defaults(run=cmd_classify)
 
+    c = sub.add_parser("why", help="why a stored message or a person counts, or does not")
+    c.add_argument("query", metavar="ADDRESS|MESSAGE-ID", help="an address, a name from "
+                   "`syncd contacts`, or a Message-ID (with or without <>)")
+    c.add_argument("--json", action="store_true", help="machine-readable output")
+    c.set_defaults(run=cmd_why)
+
     c = sub.add_parser("demo", help="the whole pipeline on local servers, nothing to configure")
     c.add_argument("--keep", type=Path, metavar="DIR", help="keep the demo files in DIR")
     c.add_argument("--json", action="store_true", help="print contacts and events as JSON")
@@ -270,6 +276,19 @@ def cmd_classify(args: argparse.Namespace) -> int:
         out.print(table(rows))
         out.print(summary(rows, failed), markup=False)
     return 1 if failed else 0
+
+
+def cmd_why(args: argparse.Namespace) -> int:
+    from syncd.why import explain_stored, show_why
+
+    config = load_config(args)
+    with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
+        data = explain_stored(config, store, args.query, now_utc())
+    if args.json:
+        out.print(json.dumps(data, indent=2, ensure_ascii=False), markup=False, emoji=False)
+    else:
+        show_why(out, data)
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

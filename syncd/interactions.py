@@ -147,20 +147,34 @@ def _human(cutype: str) -> bool:
 
 
 def _counts(meeting: Meeting, config: Config, directory: Directory, now: datetime) -> bool:
-    """Did this meeting happen, with the user in it, at a size that makes it personal?"""
-    if meeting.ours or meeting.all_day or meeting.status.upper() == "CANCELLED":
-        return False
+    return not meeting_exclusion(meeting, config, directory, now)
+
+
+def meeting_exclusion(meeting: Meeting, config: Config, directory: Directory, now: datetime
+                      ) -> str:
+    """Why this meeting touches nobody ("" when it counts): did it happen, with the user in
+    it, at a size that makes it personal?"""
+    if meeting.ours:
+        return "one of syncd's own follow-up events"
+    if meeting.all_day:
+        return "an all-day event"
+    if meeting.status.upper() == "CANCELLED":
+        return "cancelled"
     if meeting.end > now:
-        return False
+        return f"has not happened yet (ends {meeting.end.isoformat()})"
     organised = meeting.organizer is not None and directory.is_self(meeting.organizer.email)
     mine = [a for a in meeting.attendees if directory.is_self(a.email)]
     if not organised and not any(a.partstat.upper() == "ACCEPTED" for a in mine):
-        return False
+        return "you neither organised nor accepted it"
     if mine and all(a.partstat.upper() == "DECLINED" for a in mine):
-        return False
+        return "you declined it"
     others = {directory.person_id(a.email) for a in meeting.attendees
               if _human(a.cutype) and not directory.is_self(a.email)}
     if meeting.organizer is not None and not organised:
         others.add(directory.person_id(meeting.organizer.email))
     people = len(others) + 1  # and the user
-    return 2 <= people <= config.ignore.max_meeting_size
+    if people < 2:
+        return "nobody but you"
+    if people > (limit := config.ignore.max_meeting_size):
+        return f"{people} people, more than ignore.max_meeting_size ({limit})"
+    return ""

@@ -3,19 +3,25 @@ work beside a running daemon and on a laptop without a connection."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from rules.plan import LIVE
 from syncd.config import Config
 from syncd.engine import placement
-from syncd.model import Remote, Written
+from syncd.model import Meeting, Message, Remote, Written
 from syncd.pipeline import Snapshot, compute
 from syncd.store import Store
 
 
-def offline_view(config: Config, store: Store, now: datetime
+def offline_view(config: Config, store: Store, now: datetime, *,
+                 messages: Sequence[Message] | None = None,
+                 meetings: Sequence[Meeting] | None = None,
                  ) -> tuple[Snapshot, dict[str, datetime], dict[str, Written]]:
-    snapshot = compute(config, list(store.messages()), list(store.meetings()), now)
+    """The snapshot, where each wanted follow-up stands, and our calendar writes. ``messages``
+    and ``meetings``: the store's, when the caller has read them already."""
+    snapshot = compute(config, list(store.messages()) if messages is None else messages,
+                       list(store.meetings()) if meetings is None else meetings, now)
     written = store.written()
     # Without the calendar at hand, take our records as what stands there.
     remote = {w.key: Remote(w.key, w.remote_id, w.etag, w.start)

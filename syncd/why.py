@@ -1,0 +1,286 @@
+"""``syncd why ADDRESS|MESSAGE-ID``: which rule produced which number (DESIGN.md section 3).
+
+Built on the snapshot every read-only command shares (``syncd.offline.offline_view``): the
+classifier's verdicts, the thread keys and the interactions it derived. ``explain`` answers:
+
+- for a stored message: the verdict and the rule that decided it, its direction, its thread and
+  the rule that threaded it, the people it touched, or why it touched nobody;
+- for a person (an address, or a name from the contacts): the messages and meetings that count
+  and the role each plays in the ledger (initiation, reply, open ask ...), those that involve
+  them but do not count and why, their ledger line, the cadence rule and the planned follow-ups.
+
+The dicts are JSON-ready (``syncd why --json``); ``show_why`` prints them for people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from rules.identity import normalize_address
+from rules.threads import normalize_subject
+from syncd import views
+from syncd.config import Config
+from syncd.errors import SyncdError
+from syncd.interactions import Interaction, is_outbound, meeting_exclusion
+from syncd.ledger import PersonLedger
+from syncd.model import Meeting, Message
+from syncd.offline import offline_view
+from syncd.pipeline import Snapshot
+from syncd.report import find_person
+from syncd.store import Store
+from syncd.why_person import cadence_why, roles
+
+HINT = ("give a Message-ID as `syncd ledger PERSON` shows it (with or without <>), an address, "
+        "or a name from `syncd contacts`")
+
+
+def explain_stored(config: Config, store: Store, query: str, now: datetime) -> dict[str, Any]:
+    """Read the store once and explain ``query``."""
+    messages, meetings = list(store.messages()), list(store.meetings())
+    snapshot, placed, _ = offline_view(config, store, now, messages=messages, meetings=meetings)
+    return explain(config, snapshot, placed, messages, meetings, query, now)
+
+
+def explain(config: Config, snapshot: Snapshot, placed: Mapping[str, datetime],
+            messages: Sequence[Message], meetings: Sequence[Meeting], query: str, now: datetime
+            ) -> dict[str, Any]:
+    """A message by its Message-ID, else a person; ``SyncdError`` with a hint when neither."""
+    wanted = query.strip().strip("<>").strip()
+    if not wanted:
+        raise SyncdError(f"nothing to explain; {HINT}")
+    for message in messages:
+        if message.message_id == wanted:
+            return explain_message(config, snapshot, message, now)
+    pid = _person(snapshot, messages, meetings, wanted)
+    return explain_person(config, snapshot, placed, messages, meetings, pid, now)
+
+
+def _person(snapshot: Snapshot, messages: Sequence[Message], meetings: Sequence[Meeting],
+            query: str) -> str:
+    directory = snapshot.directory
+    if "@" not in query:
+        try:
+            return find_person(snapshot, query)
+        except SyncdError as exc:
+            if "matches" in str(exc) and "people" in str(exc):
+                raise  # ambiguous: its message names the candidates
+            raise SyncdError(f"no stored message and no contact matches {query!r}; {HINT}"
+                             ) from None
+    pid = directory.person_id(query)
+    seen = {directory.person_id(a.email) for m in messages for a in _addresses(m)}
+    seen |= {directory.person_id(a.email) for m in meetings
+             for a in (*m.attendees, *([m.organizer] if m.organizer else []))}
+    if pid in snapshot.ledgers or pid in seen:
+        return pid
+    raise SyncdError(f"no stored message and no address matches {query!r} "
+                     f"(normalised: {normalize_address(query)}); {HINT}")
+
+
+def _addresses(m: Message) -> tuple[Any, ...]:
+    return (*([m.sender] if m.sender else []), *m.to, *m.cc)
+
+
+# -- one message ---------------------------------------------------------------------------------
+
+def explain_message(config: Config, snapshot: Snapshot, m: Message, now: datetime
+                    ) -> dict[str, Any]:
+    directory, derived = snapshot.directory, snapshot.derived
+    verdict = derived.verdicts[m.message_id]
+    touches = [i for i in derived.interactions if i.ref == m.message_id]
+    thread = derived.threads.get(m.message_id)
+    return {
+        "kind": "message",
+        "message_id": m.message_id,
+        "date": m.date.isoformat(),
+        "account": m.account,
+        "from": m.sender.email if m.sender else None,
+        "to": [a.email for a in m.to],
+        "cc": [a.email for a in m.cc],
+        "subject": m.subject,
+        "personal": verdict.personal,
+        "verdict": verdict.verdict,
+        "rule": verdict.reasons[0],
+        "reasons": list(verdict.reasons),
+        "direction": direction(m, snapshot),
+        "thread": thread,
+        "thread_rule": thread_rule(thread, m, derived.threads),
+        "touched": [{"person": i.person, "name": directory.name(i.person),
+                     "direction": i.direction, "direct": i.direct} for i in touches],
+        "touched_nobody": None if touches else untouched(config, snapshot, m, now),
+    }
+
+
+def direction(m: Message, snapshot: Snapshot) -> str:
+    """outbound; inbound (you in To); copied (you in Cc); bcc (in neither: Bcc or a list)."""
+    directory = snapshot.directory
+    if is_outbound(m, directory):
+        return "outbound"
+    if any(directory.is_self(a.email) for a in m.to):
+        return "inbound"
+    if any(directory.is_self(a.email) for a in m.cc):
+        return "copied"
+    return "bcc"
+
+
+def thread_rule(key: str | None, m: Message, threads: Mapping[str, str]) -> str:
+    if key is None:
+        return "not threaded: only personal mail up to now is threaded"
+    size = sum(1 for k in threads.values() if k == key)
+    where = f" ({size} message(s) in it)"
+    kind, _, rest = key.partition(":")
+    if kind == "t":
+        return f"the provider's thread id {rest}" + where
+    if kind == "r":
+        return f"the References / In-Reply-To chain from <{rest}>" + where
+    if kind == "s":
+        subject = normalize_subject(m.subject)
+        if rest == m.message_id:
+            return (f"starts a thread by subject {subject!r}: no earlier personal message with it "
+                    "and a shared participant within 30 days" + where)
+        return (f"same subject {subject!r} and a shared participant within 30 days as <{rest}>"
+                + where)
+    return "a thread of its own: no thread id, no references, no subject"
+
+
+def untouched(config: Config, snapshot: Snapshot, m: Message, now: datetime) -> str:
+    """Why a stored message touches nobody."""
+    verdict = snapshot.derived.verdicts[m.message_id]
+    directory = snapshot.directory
+    if not verdict.personal:
+        return f"not personal ({verdict.verdict}): {verdict.reasons[0]}"
+    if m.date > now:
+        return "dated after now"
+    recipients = len(m.to) + len(m.cc)
+    if recipients > (limit := config.ignore.max_recipients):
+        return f"{recipients} recipients, more than ignore.max_recipients ({limit})"
+    if is_outbound(m, directory):
+        return "sent by you to nobody but yourself"
+    if m.sender is None:
+        return "no sender"
+    if directory.is_self(m.sender.email):
+        return "from yourself"
+    return "touches nobody"  # not reached by the rules of syncd.interactions
+
+
+# -- one person ----------------------------------------------------------------------------------
+
+def explain_person(config: Config, snapshot: Snapshot, placed: Mapping[str, datetime],
+                   messages: Sequence[Message], meetings: Sequence[Meeting], pid: str,
+                   now: datetime) -> dict[str, Any]:
+    directory = snapshot.directory
+    ledger = snapshot.ledgers.get(pid)
+    history: list[Interaction] = ledger.history if ledger is not None else []
+    counted_refs = {i.ref for i in history}
+    role = roles(history, now, config)
+    counted = [{"at": i.at.isoformat(), "kind": "meeting" if i.direction == "meeting" else
+                "message", "ref": i.ref, "direction": i.direction, "subject": i.subject,
+                "thread": i.thread or None, "why": role[i.ref]} for i in history]
+    return {
+        "kind": "person",
+        "person": pid,
+        "name": directory.name(pid),
+        "addresses": list(directory.addresses(pid)) or [pid],
+        "ledger": None if ledger is None else _ledger_line(snapshot, ledger, placed),
+        "cadence": cadence_why(snapshot, config, pid),
+        "follow_ups": [{"kind": c.kind, "due": c.due.isoformat(), "reason": c.reason,
+                        "placed": views.iso(placed.get(c.base_key))}
+                       for c in snapshot.candidates.values() if c.person == pid],
+        "counted": counted,
+        "not_counted": _not_counted(config, snapshot, messages, meetings, pid, counted_refs,
+                                    now),
+    }
+
+
+def _ledger_line(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datetime]
+                 ) -> dict[str, Any]:
+    line = views.contact(snapshot, ledger, placed)
+    for key in ("id", "name", "addresses"):
+        line.pop(key)
+    return line
+
+
+def _not_counted(config: Config, snapshot: Snapshot, messages: Sequence[Message],
+                 meetings: Sequence[Meeting], pid: str, counted: set[str], now: datetime
+                 ) -> list[dict[str, Any]]:
+    directory = snapshot.directory
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        if m.message_id in counted:
+            continue
+        sender = m.sender is not None and directory.person_id(m.sender.email) == pid
+        if not sender and pid not in {directory.person_id(a.email) for a in (*m.to, *m.cc)}:
+            continue
+        why = untouched(config, snapshot, m, now)
+        if why == "touches nobody" and not sender:
+            why = "they were a fellow recipient: mail to you touches only its sender"
+        out.append({"at": m.date.isoformat(), "kind": "message", "ref": m.message_id,
+                    "subject": m.subject, "why": why})
+    for meeting in meetings:
+        if meeting.native_id in counted:
+            continue
+        people = {a.email: a for a in meeting.attendees}
+        if meeting.organizer is not None:
+            people.setdefault(meeting.organizer.email, meeting.organizer)
+        mine = [a for e, a in people.items() if directory.person_id(e) == pid]
+        if not mine:
+            continue
+        why = meeting_exclusion(meeting, config, directory, now)
+        if not why:
+            attendee = mine[0]
+            why = ("a room or resource, not a person" if attendee.cutype.upper()
+                   not in ("INDIVIDUAL", "UNKNOWN", "") else "they declined"
+                   if attendee.partstat.upper() == "DECLINED"
+                   else "the same occurrence was counted from another calendar")
+        out.append({"at": meeting.start.isoformat(), "kind": "meeting", "ref": meeting.native_id,
+                    "subject": meeting.summary, "why": why})
+    out.sort(key=lambda row: (row["at"], row["ref"]))
+    return out
+
+
+# -- for people ----------------------------------------------------------------------------------
+
+def show_why(out: Console, data: Mapping[str, Any]) -> None:
+    """``syncd why`` without ``--json``: the same facts, one line each, tables for lists."""
+    def line(label: str, value: object) -> None:
+        out.print(f"  {label:12} {value}", markup=False, emoji=False)
+
+    if data["kind"] == "message":
+        out.print(f"[bold]message[/bold] <{escape(data['message_id'])}>")
+        line("date", data["date"])
+        line("from", data["from"] or "-")
+        line("to / cc", ", ".join(data["to"] + data["cc"]) or "-")
+        line("subject", data["subject"] if data["subject"] is not None else "-")
+        line("verdict", f"{data['verdict']}: {data['rule']}")
+        for reason in data["reasons"][1:]:
+            line("", f"also: {reason}")
+        line("direction", data["direction"])
+        line("thread", f"{data['thread'] or '-'}: {data['thread_rule']}")
+        touched = [f"{t['name']} <{t['person']}> ({t['direction']}"
+                   f"{'' if t['direct'] else ', copied'})" for t in data["touched"]]
+        line("touched", "; ".join(touched) if touched else f"nobody: {data['touched_nobody']}")
+        return
+    out.print(f"[bold]{escape(data['name'])}[/bold] {escape(', '.join(data['addresses']))}")
+    ledger = data["ledger"]
+    if ledger is not None:
+        line("ledger", f"last touch {(ledger['last_touch'] or '-')[:10]}, in "
+             f"{ledger['messages_in']}, out {ledger['messages_out']}, meetings "
+             f"{ledger['meetings']}; given {ledger['given']}, received {ledger['received']}, "
+             f"balance {ledger['balance']:+d}")
+    cadence = data["cadence"]
+    line("cadence", (f"{cadence['rule']!r}, every {cadence['every_days']} days: "
+                     if cadence["rule"] else "none: ") + cadence["why"])
+    for f in data["follow_ups"]:
+        line("follow-up", f"{f['kind']} due {f['due'][:10]}: {f['reason']}")
+    for title, rows in (("counts", data["counted"]), ("does not count", data["not_counted"])):
+        table = Table("when", "what", "subject", "why", title=f"{title} ({len(rows)})")
+        for row in rows:
+            table.add_row(row["at"][:16], row.get("direction", row["kind"]),
+                          Text(row["subject"] or ""), Text(row["why"]))
+        out.print(table)

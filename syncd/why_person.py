@@ -1,0 +1,105 @@
+"""The person half of ``syncd why``: the ledger role of each counted interaction, and which
+``[[cadences]]`` entry applies and why. Pure; the decisions themselves stay in
+``syncd.ledger`` and ``rules.cadence`` (cadence matching is asked of ``matching_rule``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from rules.cadence import CadenceRule, matching_rule
+from rules.identity import domain_of, normalize_address
+from syncd.config import Config
+from syncd.interactions import Interaction
+from syncd.pipeline import Snapshot, cadence_rules
+
+
+def roles(history: Sequence[Interaction], now: datetime, config: Config) -> dict[str, str]:
+    """Why each interaction (by ref) counts, in the ledger's words: the first message of a
+    thread is an initiation, a change of direction a reply, the last one may be an open ask or
+    an owed reply (``syncd.ledger``)."""
+    out: dict[str, str] = {}
+    by_thread: dict[str, list[Interaction]] = defaultdict(list)
+    for i in history:
+        if i.direction == "meeting":
+            out[i.ref] = "a meeting that happened, with you in it: a meeting and an exchange"
+        else:
+            by_thread[i.thread].append(i)
+    reciprocity = config.reciprocity
+    for events in by_thread.values():
+        for n, i in enumerate(events):
+            who = "you" if i.direction == "out" else "them"
+            if n == 0:
+                role = f"initiation by {who}"
+            elif events[n - 1].direction != i.direction:
+                role = f"reply by {who} after {span(i.at - events[n - 1].at)}"
+            else:
+                role = f"one more by {who}, no reply in between"
+            waited = now - i.at
+            if n == len(events) - 1 and i.direct:
+                if i.direction == "out" and waited > reciprocity.nudge_after:
+                    role += (f"; open ask: no reply for {span(waited)} "
+                             f"(reciprocity.nudge_after {span(reciprocity.nudge_after)})")
+                elif i.direction == "in" and waited > reciprocity.owed_reply_after:
+                    role += (f"; owed reply: unanswered for {span(waited)} "
+                             f"(reciprocity.owed_reply_after {span(reciprocity.owed_reply_after)})")
+            out[i.ref] = f"{_how(i)}; {role}"
+    return out
+
+
+def _how(i: Interaction) -> str:
+    if i.direction == "out":
+        return "you wrote to them" + (" (To)" if i.direct else " (Cc)")
+    return "they wrote to you" + (" (To)" if i.direct else " (Cc or Bcc)")
+
+
+def span(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.0f} days"
+
+
+def cadence_why(snapshot: Snapshot, config: Config, pid: str) -> dict[str, Any]:
+    """The ``[[cadences]]`` entry that applies (the first that matches) and why the ones before
+    it do not."""
+    ledger = snapshot.ledgers.get(pid)
+    if ledger is None:
+        return {"rule": None, "every_days": None,
+                "why": "nothing of theirs counts yet: no ledger, so no cadence"}
+    directory = snapshot.directory
+    name, tags, addresses = directory.name(pid), directory.tags(pid), directory.addresses(pid)
+    skipped: list[str] = []
+    for entry in cadence_rules(config):
+        if matching_rule([entry], ledger, name, tags, addresses) is not None:
+            why = ("the first [[cadences]] entry that matches: "
+                   + _selector(entry, name, tags, addresses))
+            if skipped:
+                why += "; before it: " + "; ".join(skipped)
+            return {"rule": entry.name, "every_days": entry.every.days, "why": why}
+        if ledger.exchanges < entry.min_exchanges:
+            skipped.append(f"{entry.name!r} needs {entry.min_exchanges} exchanges (replies or "
+                           f"meetings), they have {ledger.exchanges}")
+        else:
+            skipped.append(f"{entry.name!r} selects other people")
+    why = "no [[cadences]] entry" + (" matches: " + "; ".join(skipped) if skipped else
+                                     " in the config")
+    return {"rule": None, "every_days": None, "why": why}
+
+
+def _selector(entry: CadenceRule, name: str, tags: Sequence[str], addresses: Sequence[str]
+              ) -> str:
+    if not (entry.tags or entry.people or entry.addresses or entry.domains):
+        found = "it applies to everyone"
+    elif shared := sorted(set(entry.tags) & set(tags)):
+        found = f"tag {', '.join(shared)}"
+    elif name in entry.people:
+        found = f"{name} is in its people"
+    elif {normalize_address(a) for a in entry.addresses} & {
+            normalize_address(a) for a in addresses}:
+        found = "address listed in its addresses"
+    else:
+        found = f"domain {', '.join(sorted({domain_of(a) for a in addresses}))} in its domains"
+    if entry.min_exchanges:
+        found += f", with at least {entry.min_exchanges} exchanges"
+    return found
