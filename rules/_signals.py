@@ -36,14 +36,17 @@ def header_findings(message: Message) -> list[Finding]:
     mime_type = content_type.split(";", 1)[0].strip()
     if mime_type == "multipart/report":
         match = re.search(r'report-type\s*=\s*"?([\w-]+)', content_type)
-        kind = match.group(1) if match else "?"
+        kind = match.group(1) if match else ""
         if kind == "delivery-status":
             add(REPORT, "bounce", "Content-Type: multipart/report; report-type=delivery-status "
                 "(a delivery status notification)")
-        else:
+        elif kind:
             what = {"disposition-notification": " (a read receipt)",
                     "feedback-report": " (an abuse feedback report)"}.get(kind, "")
             add(AUTOMATED, "automated", f"multipart/report; report-type={kind}{what}")
+        else:  # the IMAP connector keeps the media type only
+            add(AUTOMATED, "automated", "Content-Type: multipart/report (a delivery status "
+                "notification, read receipt or feedback report)")
     elif mime_type == "text/calendar":
         add(CALENDAR, "calendar", "Content-Type: text/calendar (a calendar message)")
 

@@ -122,6 +122,13 @@ def test_other_reports_are_automated(kind: str) -> None:
     check(msg(headers=(("content-type", f"multipart/report; report-type={kind}"),)), "automated")
 
 
+def test_a_report_without_its_report_type_is_automated() -> None:
+    # What the IMAP connector hands over: the media type without its parameters.
+    result = check(msg(headers=(("content-type", "multipart/report"),)), "automated")
+    assert result.reasons == (("Content-Type: multipart/report (a delivery status notification, "
+                              "read receipt or feedback report)"),)
+
+
 def test_a_bounce_report_outranks_auto_submitted() -> None:
     headers = (("auto-submitted", "auto-replied"), ("return-path", "<>"),
                ("content-type", "multipart/report; report-type=delivery-status"))
