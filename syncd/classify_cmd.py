@@ -16,7 +16,9 @@ see the same headers and agree. A PATH may be:
 Each message gives one result dict with exactly ``path``, ``message_id``, ``personal``,
 ``verdict`` and ``reasons``; a file that cannot be read or parsed gives ``{"path", "error"}``
 and the rest go on. The file's modification time stands in for a broken ``Date`` (as an IMAP
-server's INTERNALDATE would).
+server's INTERNALDATE would). The context is the config's (self, ``[ignore]``, allow list,
+patterns) and nothing else: who you have written to is only known to ``sync`` and ``why``, so a
+role sender you write to shows here as a role sender.
 """
 
 from __future__ import annotations
