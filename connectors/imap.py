@@ -19,6 +19,7 @@ import imaplib
 import ipaddress
 import logging
 import secrets
+import selectors
 import socket
 import ssl
 import time
@@ -105,10 +106,10 @@ class ImapSource:
             try:
                 while (remaining := deadline - time.monotonic()) > 0:
                     client.idle()
-                    try:
-                        replies = client.idle_check(timeout=min(remaining, _IDLE_RENEW))
-                    finally:
-                        client.idle_done()
+                    _wait_readable(client.socket(), min(remaining, _IDLE_RENEW))
+                    # DONE, then read what came in blocking mode: imapclient's idle_check
+                    # reads a non-blocking socket and can split a line (seen with pymap).
+                    _, replies = client.idle_done()
                     if any(len(r) > 1 and r[1] in _CHANGES for r in replies):
                         return True
                 return False
@@ -260,6 +261,15 @@ class ImapSource:
 def _shutdown(client: IMAPClient) -> None:
     with suppress(OSError, imaplib.IMAP4.error):
         client.shutdown()
+
+
+def _wait_readable(sock: socket.socket, timeout: float) -> None:
+    """Until the server sends something (or ``timeout``); data already decrypted counts too."""
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return
+    with selectors.DefaultSelector() as selector:
+        selector.register(sock, selectors.EVENT_READ)
+        selector.select(timeout)
 
 
 def _role(folder: str, sent: str | None) -> tuple[str, ...]:

@@ -2,7 +2,8 @@
 
 ``imap_server`` starts a fresh real server in ``tmp_path`` for each test, once per kind this
 machine can run: Dovecot (when installed) and pymap. ``SYNCD_TEST_IMAP=dovecot`` or ``=pymap``
-restricts the run to one kind. A kind that cannot start is skipped with the reason (its log tail).
+restricts the run to one kind. A kind this machine lacks is skipped with the reason; one that is
+installed but does not start fails with the server's log tail.
 
 ``LoopbackProxy`` sits between a client and the server on 127.0.0.1: it records the commands
 the client sends and can cut the connection after a number of bytes from the server.
@@ -10,6 +11,7 @@ the client sends and can cut the connection after a number of bytes from the ser
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import threading
@@ -33,14 +35,22 @@ def _kinds() -> list[str]:
 
 
 def start_server(tmp_path: Path, kind: str, *, sent_folder: str = "Sent") -> ImapServer:
-    """Start a server of ``kind`` or skip the test with the reason."""
+    """Start a server of ``kind``; skip when this machine cannot run that kind at all.
+
+    A kind that is there but does not start fails the test (with the server's log tail): that
+    is a bug in ``syncd.localservers.imap`` or a broken install, not something to skip.
+    """
     if kind == "dovecot" and "dovecot" not in available_kinds():
         pytest.skip("Dovecot is not installed (apt install dovecot-imapd)")
+    if kind == "pymap" and importlib.util.find_spec("pymap") is None:
+        pytest.skip("pymap is not installed (pip install pymap)")
     try:
         return launch(tmp_path / f"imap-{kind}", kind=kind,  # type: ignore[arg-type]
                       sent_folder=sent_folder)
     except ServerStartError as exc:
-        pytest.skip(f"the local {kind} IMAP server could not start: {exc}")
+        hint = " (SYNCD_TEST_IMAP=pymap runs the suite without Dovecot)" if kind == "dovecot" \
+            else ""
+        pytest.fail(f"the local {kind} IMAP server did not start{hint}: {exc}")
 
 
 @pytest.fixture(params=_kinds())

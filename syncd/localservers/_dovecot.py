@@ -141,6 +141,8 @@ class DovecotLayout:
             mail_uid=self.mail_uid, mail_gid=self.mail_gid, login_chroot=chroot, extra=extra,
             sent=sent.replace("\\", "").replace('"', "")),
             encoding="utf-8")
+        if any(c in value for value in (user, password) for c in ":\r\n"):
+            raise _error("user and password must not contain ':' or line breaks (passwd-file)")
         passwd = self.root / "passwd"
         passwd.write_text(f"{user}:{{PLAIN}}{password}::::::\n", encoding="utf-8")
         passwd.chmod(0o644)  # read by the auth process (user dovecot); the dir is throwaway

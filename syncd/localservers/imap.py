@@ -230,7 +230,7 @@ def _pymap_argv(workdir: Path, port: int, user: str, password: str) -> list[str]
     args_file = workdir / f"pymap-{port}.args"
     fd = os.open(args_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     lines = ["--host", "127.0.0.1", "--port", str(port), "--no-tls", "dict",
-             "--demo-user", user, "--demo-password", password]
+             f"--demo-user={user}", f"--demo-password={password}"]  # "=": values may start with -
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write("".join(f"{line}\n" for line in lines).replace("$", "$$"))
     return [sys.executable, "-c", "from pymap.main import main; main()", f"@{args_file}"]
