@@ -17,6 +17,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from syncd import __version__, config_sample
 from syncd import config as config_mod
@@ -200,7 +201,7 @@ def cmd_contacts(args: argparse.Namespace) -> int:
     table = Table("name", "address", "last touch", "in", "out", "mtg", "given", "recv", "bal",
                   "next follow-up")
     for r in rows:
-        table.add_row(r["name"], r["addresses"][0] if r["addresses"] else r["id"],
+        table.add_row(Text(r["name"]), r["addresses"][0] if r["addresses"] else r["id"],
                       (r["last_touch"] or "")[:10], str(r["messages_in"]), str(r["messages_out"]),
                       str(r["meetings"]), str(r["given"]), str(r["received"]),
                       f"{r['balance']:+d}", (r["next_follow_up"] or "")[:16])
@@ -218,7 +219,8 @@ def cmd_due(args: argparse.Namespace) -> int:
         return 0
     table = Table("when", "kind", "person", "state", "why")
     for r in rows:
-        table.add_row((r["start"] or "")[:16], r["kind"], r["person"], r["state"], r["reason"])
+        table.add_row((r["start"] or "")[:16], r["kind"], Text(r["person"]), r["state"],
+                      Text(r["reason"]))
     out.print(table)
     return 0
 
@@ -252,7 +254,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     table = Table("account", "type", "state", "last success", "items", "last error")
     for r in rows:
         table.add_row(r["name"], r["type"], r["state"], r["last_success"] or "-", str(r["items"]),
-                      r["last_error"] or "")
+                      Text(r["last_error"] or ""))
     out.print(table)
     return 0
 

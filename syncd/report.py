@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from rules.identity import normalize_address
 from rules.plan import Action, Cancel, Create, Record, Update
@@ -50,14 +51,15 @@ def report_json(report: CycleReport, dry_run: bool) -> dict[str, Any]:
 def show_report(out: Console, err: Console, report: CycleReport, *, dry_run: bool) -> None:
     table = Table("account", "type", "state", "new items", "quarantined", "error")
     for a in report.accounts:
-        table.add_row(a.name, a.type, a.state, str(a.items), str(a.quarantined), a.error or "")
+        table.add_row(a.name, a.type, a.state, str(a.items), str(a.quarantined),
+                      Text(a.error or ""))
     out.print(table)
     if report.actions:
         plan = Table("action", "when", "kind", "who", "title", title="dry run: nothing written"
                      if dry_run else "calendar changes")
         for row in map(describe, report.actions):
-            plan.add_row(row["action"], row["start"][:16], row["kind"], row["person"],
-                         row["title"])
+            plan.add_row(row["action"], row["start"][:16], row["kind"], Text(row["person"]),
+                         Text(row["title"]))
         out.print(plan)
     else:
         out.print("calendar: nothing to change")
@@ -98,12 +100,12 @@ def ledger_json(snapshot: Snapshot, placed: Mapping[str, datetime], query: str) 
 
 
 def show_ledger(out: Console, data: dict[str, Any]) -> None:
-    out.print(f"[bold]{data['name']}[/bold] {', '.join(data['addresses'])}")
+    out.print(Text.assemble((data["name"], "bold"), " ", ", ".join(data["addresses"])))
     for field in ("last_touch", "messages_in", "messages_out", "meetings", "initiated_by_me",
                   "initiated_by_them", "replies_by_me", "replies_by_them", "open_asks",
                   "owed_replies", "given", "received", "balance", "cadence", "next_follow_up"):
         out.print(f"  {field:18} {data[field]}", markup=False)
     table = Table("when", "dir", "subject", "message / meeting")
-    for i in data["interactions"]:
-        table.add_row(i["at"][:16], i["direction"], i["subject"] or "", i["ref"])
+    for i in data["interactions"]:  # subjects are data, never markup ("[list] ...")
+        table.add_row(i["at"][:16], i["direction"], Text(i["subject"] or ""), Text(i["ref"]))
     out.print(table)

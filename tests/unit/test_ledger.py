@@ -126,6 +126,7 @@ def test_written_to_counts_only_personal_outbound_mail() -> None:
 
 
 def test_ignore_patterns_from_the_config_drop_senders() -> None:
-    msgs = [mail("alerts-42@bank.example", ME, days_ago=1), mail("ann@bank.example", ME, days_ago=1)]
+    msgs = [mail("alerts-42@bank.example", ME, days_ago=1),
+            mail("ann@bank.example", ME, days_ago=1)]
     snap = compute(config(ignore={"patterns": [r"alerts-\d+"]}), msgs, [], NOW)
     assert list(snap.ledgers) == ["ann@bank.example"]
