@@ -34,7 +34,8 @@ def _kinds() -> list[str]:
     return list(available_kinds())
 
 
-def start_server(tmp_path: Path, kind: str, *, sent_folder: str = "Sent") -> ImapServer:
+def start_server(tmp_path: Path, kind: str, *, sent_folder: str = "Sent",
+                 tls: tuple[Path, Path] | None = None) -> ImapServer:
     """Start a server of ``kind``; skip when this machine cannot run that kind at all.
 
     A kind that is there but does not start fails the test (with the server's log tail): that
@@ -46,7 +47,7 @@ def start_server(tmp_path: Path, kind: str, *, sent_folder: str = "Sent") -> Ima
         pytest.skip("pymap is not installed (pip install pymap)")
     try:
         return launch(tmp_path / f"imap-{kind}", kind=kind,  # type: ignore[arg-type]
-                      sent_folder=sent_folder)
+                      sent_folder=sent_folder, tls=tls)
     except ServerStartError as exc:
         hint = " (SYNCD_TEST_IMAP=pymap runs the suite without Dovecot)" if kind == "dovecot" \
             else ""
@@ -178,3 +179,57 @@ def loopback_proxy() -> Iterator[type[LoopbackProxy]]:
     yield _Tracked
     for proxy in made:
         proxy.close()
+
+
+def self_signed_ca_and_cert(directory: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate for localhost / 127.0.0.1: (ca, cert, key)."""
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    except ImportError:
+        pytest.skip("the cryptography package is needed to make a test certificate")
+    import ipaddress
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+
+    def build(subject: str, issuer: x509.Name | None, signer: ec.EllipticCurvePrivateKey | None,
+              key: ec.EllipticCurvePrivateKey, ca: bool) -> x509.Certificate:
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+        builder = (x509.CertificateBuilder().subject_name(name).issuer_name(issuer or name)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - timedelta(hours=1))
+                   .not_valid_after(now + timedelta(days=2))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+                   .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                                  critical=False))
+        if ca:
+            builder = builder.add_extension(x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                encipher_only=False, decipher_only=False), critical=True)
+        else:
+            builder = builder.add_extension(x509.SubjectAlternativeName([
+                x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False).add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        signing_key = signer or key
+        if issuer is not None:
+            builder = builder.add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key()),
+                critical=False)
+        return builder.sign(signing_key, hashes.SHA256())
+
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(
+        ec.SECP256R1())
+    ca_cert = build("syncd test CA", None, None, ca_key, ca=True)
+    cert = build("localhost", ca_cert.subject, ca_key, server_key, ca=False)
+    paths = directory / "ca.pem", directory / "server.pem", directory / "server.key"
+    paths[0].write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(server_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    return paths

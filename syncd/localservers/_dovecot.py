@@ -33,7 +33,7 @@ state_dir = {root}/state
 instance_name = syncd-{port}
 listen = 127.0.0.1
 protocols = imap
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 log_path = {log}
@@ -63,7 +63,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 {login_chroot}}}
 {extra}"""
@@ -129,7 +130,8 @@ class DovecotLayout:
         return cls(root, binary, uid, gid, root / "dovecot.conf")
 
     def configure(self, *, port: int, user: str, password: str, log_path: Path,
-                  sent: str = "Sent") -> list[str]:
+                  sent: str = "Sent", tls: tuple[Path, Path] | None = None,
+                  tls_port: int | None = None) -> list[str]:
         """Write config and passwd, check the config with ``dovecot -n``; the argv to run."""
         if os.geteuid() == 0:
             internal, login, chroot, extra = "dovecot", "dovenull", "", ""
@@ -139,7 +141,9 @@ class DovecotLayout:
         self.config.write_text(_CONFIG.format(
             root=self.root, port=port, log=log_path, internal_user=internal, login_user=login,
             mail_uid=self.mail_uid, mail_gid=self.mail_gid, login_chroot=chroot, extra=extra,
-            sent=sent.replace("\\", "").replace('"', "")),
+            sent=sent.replace("\\", "").replace('"', ""), tls_port=tls_port or 0,
+            ssl="ssl = no" if tls is None else f"ssl = yes\nssl_cert = <{tls[0]}\n"
+                                                f"ssl_key = <{tls[1]}"),
             encoding="utf-8")
         if any(c in value for value in (user, password) for c in ":\r\n"):
             raise _error("user and password must not contain ':' or line breaks (passwd-file)")

@@ -54,6 +54,7 @@ class ImapServer:
     log_path: Path
     process: subprocess.Popen[bytes]
     dovecot: DovecotLayout | None = None
+    tls_port: int | None = None  # implicit TLS (Dovecot started with tls=...)
     _sequence: int = field(default=0, repr=False)
 
     def client(self) -> IMAPClient:
@@ -156,14 +157,17 @@ class ImapServer:
 
 @contextmanager
 def start_imap_server(workdir: Path, *, user: str = "dana", password: str | None = None,
-                      kind: Kind = "auto", sent_folder: str = "Sent") -> Iterator[ImapServer]:
+                      kind: Kind = "auto", sent_folder: str = "Sent",
+                      tls: tuple[Path, Path] | None = None) -> Iterator[ImapServer]:
     """Run a local IMAP server for the duration of the ``with`` block.
 
     ``password`` defaults to a random one (``server.password``). ``kind="auto"`` takes Dovecot
     when it is installed and starts, else pymap. ``sent_folder`` names the Sent folder (Dovecot
-    marks it ``\\Sent`` by SPECIAL-USE; pymap just creates it).
+    marks it ``\\Sent`` by SPECIAL-USE; pymap just creates it). ``tls=(cert, key)`` (Dovecot
+    only) adds STARTTLS on ``port`` and implicit TLS on ``tls_port``.
     """
-    server = launch(workdir, user=user, password=password, kind=kind, sent_folder=sent_folder)
+    server = launch(workdir, user=user, password=password, kind=kind, sent_folder=sent_folder,
+                    tls=tls)
     try:
         yield server
     finally:
@@ -171,21 +175,19 @@ def start_imap_server(workdir: Path, *, user: str = "dana", password: str | None
 
 
 def launch(workdir: Path, *, user: str = "dana", password: str | None = None,
-           kind: Kind = "auto", sent_folder: str = "Sent") -> ImapServer:
+           kind: Kind = "auto", sent_folder: str = "Sent",
+           tls: tuple[Path, Path] | None = None) -> ImapServer:
     """Start a server; the caller must ``stop()`` it (``start_imap_server`` does)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    password = password or secrets.token_urlsafe(12)
-    chosen = kind
-    if kind == "auto":
-        chosen = "dovecot" if find_dovecot() else "pymap"
-    if chosen == "dovecot":
-        try:
-            return _start(workdir, user, password, "dovecot", sent_folder)
-        except ServerStartError:
-            if kind == "dovecot":
-                raise
-            chosen = "pymap"  # auto: Dovecot is there but unusable; pymap always works
-    return _start(workdir, user, password, "pymap", sent_folder)
+    spec = _Spec(user, password or secrets.token_urlsafe(12), sent_folder, tls)
+    if kind == "pymap" or (kind == "auto" and not find_dovecot()):
+        return _start(workdir, spec, "pymap")
+    try:
+        return _start(workdir, spec, "dovecot")
+    except ServerStartError:
+        if kind == "dovecot" or tls is not None:
+            raise
+        return _start(workdir, spec, "pymap")  # auto: Dovecot is there but unusable
 
 
 def available_kinds() -> tuple[Literal["dovecot", "pymap"], ...]:
@@ -193,36 +195,45 @@ def available_kinds() -> tuple[Literal["dovecot", "pymap"], ...]:
     return ("dovecot", "pymap") if find_dovecot() else ("pymap",)
 
 
-def _start(workdir: Path, user: str, password: str, kind: Literal["dovecot", "pymap"],
-           sent_folder: str) -> ImapServer:
-    last: ServerStartError | None = None
+@dataclass(frozen=True)
+class _Spec:
+    user: str
+    password: str
+    sent_folder: str
+    tls: tuple[Path, Path] | None
+
+
+def _start(workdir: Path, spec: _Spec, kind: Literal["dovecot", "pymap"]) -> ImapServer:
+    if kind == "pymap" and spec.tls is not None:
+        raise ServerStartError("TLS is only set up for Dovecot here; pymap runs plaintext")
+    problems: list[str] = []
     for _attempt in range(3):  # a free port can be taken between probing and binding
-        port = _free_port()
+        port, tls_port = _free_port(), (_free_port() if spec.tls else None)
         log_path = workdir / f"{kind}-{port}.log"
         layout: DovecotLayout | None = None
         if kind == "dovecot":
             layout = DovecotLayout.create(Path(tempfile.mkdtemp(prefix="syncd-dovecot-")))
-            argv = layout.configure(port=port, user=user, password=password, log_path=log_path,
-                                    sent=sent_folder)
+            argv = layout.configure(port=port, user=spec.user, password=spec.password,
+                                    log_path=log_path, sent=spec.sent_folder, tls=spec.tls,
+                                    tls_port=tls_port)
             env = dict(os.environ)
         else:
-            argv = _pymap_argv(workdir, port, user, password)
+            argv = _pymap_argv(workdir, port, spec.user, spec.password)
             env = dict(os.environ, FQDN="localhost")  # no DNS lookup for the greeting
         with log_path.open("ab") as log:
             process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
                                        stderr=subprocess.STDOUT, env=env)
-        server = ImapServer("127.0.0.1", port, user, password, kind, sent_folder, workdir,
-                            log_path, process, layout)
+        server = ImapServer("127.0.0.1", port, spec.user, spec.password, kind, spec.sent_folder,
+                            workdir, log_path, process, layout, tls_port)
         _RUNNING.add(server)
         try:
             _wait_until_ready(server)
         except ServerStartError as exc:
             server.stop()
-            last = exc
+            problems.append(str(exc))
             continue
         return server
-    assert last is not None
-    raise last
+    raise ServerStartError(problems[-1])
 
 
 def _pymap_argv(workdir: Path, port: int, user: str, password: str) -> list[str]:

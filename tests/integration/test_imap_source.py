@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from syncd.config import ImapAccount
 from syncd.errors import AuthError, ConfigError, CursorExpired, TransientError
 from syncd.localservers.imap import ImapServer
 from syncd.model import Message, Page
-from tests.fixtures_imap import LoopbackProxy, account_for, start_server
+from tests.fixtures_imap import LoopbackProxy, account_for, self_signed_ca_and_cert, start_server
 
 pytestmark = pytest.mark.integration
 
@@ -261,3 +262,45 @@ def test_internaldate_stands_in_for_a_missing_date(imap_server: ImapServer) -> N
     assert imap_server.append_many("INBOX", [(undated, when), mail("dated")]) == 2
     got = {m.message_id: m.date for m in messages(pull_all(source(imap_server), None))}
     assert got == {"undated@x": when, "dated@example.org": datetime(2024, 1, 1, 9, 0, tzinfo=UTC)}
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path, imap_kind: str) -> Iterator[tuple[ImapServer, Path]]:
+    if imap_kind == "pymap":
+        pytest.skip("TLS is exercised against Dovecot only (pymap runs plaintext here)")
+    ca, cert, key = self_signed_ca_and_cert(tmp_path)
+    server = start_server(tmp_path, imap_kind, tls=(cert, key))
+    server.append("INBOX", mail("secure"))
+    try:
+        yield server, ca
+    finally:
+        server.stop()
+
+
+def test_tls_and_starttls_verify_the_certificate(tls_server: tuple[ImapServer, Path],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    server, ca = tls_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # a private CA, trusted the standard way
+    implicit = account_for(server, port=server.tls_port).model_copy(
+        update={"security": "tls", "host": "localhost"})
+    starttls = account_for(server).model_copy(update={"security": "starttls"})
+    for account in (implicit, starttls):
+        got = messages(pull_all(ImapSource(account, server.password), None))
+        assert [m.message_id for m in got] == ["secure@example.org"]
+
+
+def test_an_untrusted_certificate_is_refused(tls_server: tuple[ImapServer, Path],
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    server, _ = tls_server
+    (tmp_path / "elsewhere").mkdir()
+    other_ca, _, _ = self_signed_ca_and_cert(tmp_path / "elsewhere")
+    monkeypatch.setenv("SSL_CERT_FILE", str(other_ca))
+    implicit = account_for(server, port=server.tls_port).model_copy(
+        update={"security": "tls", "host": "localhost"})
+    starttls = account_for(server).model_copy(update={"security": "starttls"})
+    for account in (implicit, starttls):
+        with pytest.raises(TransientError, match="certificate") as caught:
+            list(ImapSource(account, server.password).pull(None))
+        assert "SSL_CERT_FILE" in str(caught.value)
+        assert server.password not in str(caught.value)
