@@ -225,6 +225,8 @@ def _start(workdir: Path, spec: _Spec, kind: Literal["dovecot", "pymap"]) -> Ima
                                        stderr=subprocess.STDOUT, env=env)
         server = ImapServer("127.0.0.1", port, spec.user, spec.password, kind, spec.sent_folder,
                             workdir, log_path, process, layout, tls_port)
+        atexit.unregister(_stop_leftovers)  # registered once, as a last resort
+        atexit.register(_stop_leftovers)
         _RUNNING.add(server)
         try:
             _wait_until_ready(server)
@@ -285,7 +287,6 @@ def _free_port() -> int:
         return port
 
 
-@atexit.register
 def _stop_leftovers() -> None:
     for server in list(_RUNNING):
         server.stop()
