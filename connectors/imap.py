@@ -54,7 +54,13 @@ _CHANGES = frozenset({b"EXISTS", b"EXPUNGE", b"RECENT", b"FETCH"})
 
 
 class ImapSource:
-    """``Source`` over one IMAP account (DESIGN.md section 7)."""
+    """``Source`` over one IMAP account (DESIGN.md section 7).
+
+    One connection is kept between pulls; after ``stale_after`` seconds unused it is checked
+    with a NOOP first and replaced if the server (or a NAT box) has dropped it meanwhile.
+    """
+
+    stale_after = 60.0
 
     def __init__(self, account: ImapAccount, password: str, *, chunk: int = 2000,
                  connect_timeout: float | None = None) -> None:
@@ -71,6 +77,7 @@ class ImapSource:
         self._password = password
         self._timeout = SocketTimeout(connect_timeout or account.timeout, account.timeout)
         self._client: IMAPClient | None = None
+        self._used = 0.0
 
     # -- Source --------------------------------------------------------------------------------
 
@@ -205,7 +212,13 @@ class ImapSource:
 
     def _connect(self) -> IMAPClient:
         if self._client is not None:
-            return self._client
+            if time.monotonic() - self._used < self.stale_after:
+                return self._client
+            try:
+                self._client.noop()
+                return self._client
+            except (OSError, imaplib.IMAP4.error):
+                self._drop()  # dropped while we were away: connect again
         account = self.account
         context = ssl.create_default_context()
         tls = account.security == "tls"
@@ -227,7 +240,7 @@ class ImapSource:
             _shutdown(client)
             raise
         client.normalise_times = False  # aware INTERNALDATEs, converted to UTC by the parser
-        self._client = client
+        self._client, self._used = client, time.monotonic()
         return client
 
     @contextmanager
@@ -236,6 +249,7 @@ class ImapSource:
         where = f"{self.account.host}:{self.account.port or ''}".rstrip(":")
         try:
             yield
+            self._used = time.monotonic()
         except (AuthError, CursorExpired, ConfigError):
             raise
         except ssl.SSLCertVerificationError as exc:

@@ -115,6 +115,13 @@ class LoopbackProxy:
             names.append(verb)
         return names
 
+    def cut(self) -> None:
+        """Close the open connections (as a NAT box forgetting them would); keep listening."""
+        for sock in self._sockets:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self._sockets.clear()
+
     def close(self) -> None:
         self._closed = True
         for sock in [self._listener, *self._sockets]:

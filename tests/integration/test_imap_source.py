@@ -304,3 +304,18 @@ def test_an_untrusted_certificate_is_refused(tls_server: tuple[ImapServer, Path]
             list(ImapSource(account, server.password).pull(None))
         assert "SSL_CERT_FILE" in str(caught.value)
         assert server.password not in str(caught.value)
+
+
+def test_a_connection_dropped_between_pulls_is_replaced(
+        filled: ImapServer, loopback_proxy: type[LoopbackProxy],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCD_TEST_IMAP_PASSWORD", filled.password)
+    proxy = loopback_proxy(filled.port)
+    with closing(source(filled, account_for(filled, port=proxy.port))) as src:
+        first = list(src.pull(None))
+        proxy.cut()  # the server (or a NAT box) forgot the idle connection
+        filled.append("INBOX", mail("after-cut"))
+        src.stale_after = 0.0  # as if the daemon had slept for a while
+        again = list(src.pull(first[-1].cursor))
+    assert [m.message_id for m in messages(again)] == ["after-cut@example.org"]
+    assert proxy.commands().count("LOGIN") == 2  # the NOOP found it dead; a new login
