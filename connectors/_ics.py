@@ -1,0 +1,285 @@
+"""iCalendar to and from syncd's records. Pure: no network, no clock unless you pass none.
+
+- ``meetings_from_ics`` turns one calendar resource into one ``Meeting`` per occurrence in a
+  window (recurrence expanded with ``recurring_ical_events``: RRULE, RDATE, EXDATE,
+  RECURRENCE-ID overrides; a cancelled instance comes back with ``status="CANCELLED"``).
+- ``followup_to_ics`` writes a follow-up as a single, non-recurring VEVENT with its VTIMEZONE.
+- ``remote_from_ics`` reads one of our events back (key and start).
+
+Every failure to understand the input is a ``ProtocolError`` with a short reason: the caller
+quarantines that resource and moves on. The parsers catch every exception on purpose, because
+icalendar and recurring_ical_events raise many kinds on hostile input.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+from icalendar.error import GloballyUniqueTZIDGuessed
+
+from syncd.errors import ProtocolError
+from syncd.model import Attendee, FollowUp, Meeting, Remote
+
+OURS_UID_SUFFIX = "@syncd"
+KEY_PROPERTY = "X-SYNCD-KEY"
+KIND_PROPERTY = "X-SYNCD-KIND"
+PRODID = "-//syncd//syncd follow-ups//EN"
+MAX_OCCURRENCES = 5000  # per resource and window; more is a runaway rule, not a calendar
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def meetings_from_ics(
+    data: bytes | str,
+    *,
+    account: str,
+    resource: str,
+    scope: str,
+    window_start: datetime,
+    window_end: datetime,
+) -> list[Meeting]:
+    """Every occurrence of every VEVENT in ``data`` that overlaps [window_start, window_end).
+
+    ``resource`` (the CalDAV href) prefixes each occurrence's native id:
+    ``f"{resource}#{start in UTC, ISO 8601}"``. Times come back aware, in UTC; floating times
+    are taken as UTC; all-day events start and end at midnight UTC of their dates.
+    """
+    calendars = _parse(data)
+    try:
+        meetings = [
+            _meeting(component, account=account, resource=resource, scope=scope)
+            for calendar in calendars
+            for component in _occurrences(calendar, window_start, window_end)
+        ]
+    except ProtocolError as exc:
+        raise ProtocolError(f"{resource}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - any failure on foreign data is a protocol error
+        raise ProtocolError(f"{resource}: cannot expand events: {_reason(exc)}") from None
+    return _unique_ids(meetings)
+
+
+def remote_from_ics(data: bytes | str, href: str, etag: str | None) -> Remote | None:
+    """Our event's key and start, or None when ``data`` holds no syncd event."""
+    for calendar in _parse(data):
+        for event in calendar.walk("VEVENT"):
+            key = _our_key(event)
+            if key is None:
+                continue
+            try:
+                start, _ = _bounds(event)
+            except Exception as exc:  # noqa: BLE001 - foreign data: any failure is a protocol error
+                raise ProtocolError(f"{href}: unreadable DTSTART: {_reason(exc)}") from None
+            return Remote(key=key, remote_id=href, etag=etag, start=start)
+    return None
+
+
+def is_ours(event: icalendar.Component) -> bool:
+    return _our_key(event) is not None
+
+
+def _parse(data: bytes | str) -> list[icalendar.Calendar]:
+    try:
+        with _tz_guesses_allowed():
+            parsed = icalendar.Calendar.from_ical(data, multiple=True)
+    except Exception as exc:  # noqa: BLE001 - any failure on foreign data is a protocol error
+        raise ProtocolError(f"not iCalendar: {_reason(exc)}") from None
+    calendars = [c for c in parsed if isinstance(c, icalendar.Calendar) and c.name == "VCALENDAR"]
+    if not calendars:
+        raise ProtocolError("not iCalendar: no VCALENDAR")
+    return calendars
+
+
+def _occurrences(
+    calendar: icalendar.Calendar, window_start: datetime, window_end: datetime
+) -> list[icalendar.Component]:
+    """Occurrences overlapping the window; refuses rules that would run away."""
+    for event in calendar.walk("VEVENT"):
+        if "DTSTART" not in event:
+            raise ProtocolError("VEVENT without DTSTART")
+    _refuse_runaway_rules(calendar, window_end - window_start)
+    with _tz_guesses_allowed():
+        found: list[icalendar.Component] = recurring_ical_events.of(calendar).between(
+            window_start, window_end
+        )
+    if len(found) > MAX_OCCURRENCES:
+        raise ProtocolError(f"more than {MAX_OCCURRENCES} occurrences in the window")
+    return found
+
+
+_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600}
+
+
+def _refuse_runaway_rules(calendar: icalendar.Calendar, window: timedelta) -> None:
+    """A sub-daily RRULE can mean millions of occurrences; expanding them would hang."""
+    for event in calendar.walk("VEVENT"):
+        for rule in _as_list(event.get("RRULE")):
+            unit = _SECONDS.get(str(_first(rule.get("FREQ"), "")).upper())
+            if unit is None:
+                continue
+            interval = max(1, int(_first(rule.get("INTERVAL"), 1)))
+            estimate = window.total_seconds() / (unit * interval)
+            if "COUNT" in rule:
+                estimate = min(estimate, int(_first(rule.get("COUNT"), 0)))
+            if estimate > MAX_OCCURRENCES:
+                raise ProtocolError(f"RRULE would give about {estimate:.0f} occurrences")
+
+
+def _first(value: Any, default: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if value else default
+    return default if value is None else value
+
+
+def _meeting(event: icalendar.Component, *, account: str, resource: str, scope: str) -> Meeting:
+    start, end = _bounds(event)
+    organizer = event.get("ORGANIZER")
+    return Meeting(
+        account=account,
+        native_id=f"{resource}#{start.isoformat()}",
+        uid=str(event.get("UID", "")),
+        start=start,
+        end=end,
+        all_day=not isinstance(_value(event, "DTSTART"), datetime),
+        organizer=_attendee(organizer, default_partstat="ACCEPTED") if organizer else None,
+        attendees=tuple(_attendee(a) for a in _as_list(event.get("ATTENDEE"))),
+        status=str(event.get("STATUS", "CONFIRMED")).upper() or "CONFIRMED",
+        summary=str(event["SUMMARY"]) if "SUMMARY" in event else None,
+        scope=scope,
+        ours=is_ours(event),
+    )
+
+
+def _bounds(event: icalendar.Component) -> tuple[datetime, datetime]:
+    """Start and end of one component, in UTC (end defaults per RFC 5545 section 3.6.1)."""
+    if "DTSTART" not in event:
+        raise ProtocolError("VEVENT without DTSTART")
+    raw_start = _value(event, "DTSTART")
+    start = _utc(raw_start)
+    if "DTEND" in event:
+        end = _utc(_value(event, "DTEND"))
+    elif "DURATION" in event:
+        duration = _value(event, "DURATION")
+        if not isinstance(duration, timedelta):
+            raise ProtocolError("DURATION is not a duration")
+        end = start + duration
+    else:
+        end = start if isinstance(raw_start, datetime) else start + timedelta(days=1)
+    return start, max(start, end)
+
+
+def _value(event: icalendar.Component, name: str) -> object:
+    """The decoded value of a date, date-time or duration property (raises when broken)."""
+    prop: Any = event[name]  # vDDDTypes or vDuration; vBroken raises on .dt
+    value: object = prop.dt
+    return value
+
+
+def _utc(value: object) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), tzinfo=UTC)
+    raise ProtocolError(f"expected a date or date-time, got {type(value).__name__}")
+
+
+def _attendee(value: Any, *, default_partstat: str = "NEEDS-ACTION") -> Attendee:
+    params = getattr(value, "params", {})
+    address = str(value).strip()
+    if address[:7].lower() == "mailto:":
+        address = address[7:]
+    return Attendee(
+        email=address.strip(),
+        name=str(params.get("CN", "")).strip().strip('"'),
+        partstat=str(params.get("PARTSTAT", default_partstat)).upper(),
+        cutype=str(params.get("CUTYPE", "INDIVIDUAL")).upper(),
+    )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _our_key(event: icalendar.Component) -> str | None:
+    if KEY_PROPERTY in event:
+        return str(event[KEY_PROPERTY])
+    uid = str(event.get("UID", ""))
+    if uid.endswith(OURS_UID_SUFFIX) and len(uid) > len(OURS_UID_SUFFIX):
+        return uid[: -len(OURS_UID_SUFFIX)]
+    return None
+
+
+def _unique_ids(meetings: list[Meeting]) -> list[Meeting]:
+    """Two VEVENTs of one file at one instant (not CalDAV, but real files do it)."""
+    seen: set[str] = set()
+    unique: list[Meeting] = []
+    for meeting in meetings:
+        native_id = meeting.native_id
+        if native_id in seen:
+            base = f"{native_id}#{meeting.uid}"
+            native_id, n = base, 1
+            while native_id in seen:
+                n += 1
+                native_id = f"{base}#{n}"
+            meeting = replace(meeting, native_id=native_id)
+        seen.add(native_id)
+        unique.append(meeting)
+    return unique
+
+
+@contextmanager
+def _tz_guesses_allowed() -> Iterator[None]:
+    """A vendor-prefixed TZID (``/mozilla.org/20070129_1/Europe/Berlin``) resolved by dropping
+    the prefix is what every client does; icalendar warns about the guess each time."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GloballyUniqueTZIDGuessed)
+        yield
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:160]
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def followup_to_ics(f: FollowUp, *, stamp: datetime | None = None) -> bytes:
+    """One VEVENT for ``f``: UID ``<key>@syncd``, DTSTART in ``f.timezone`` with its VTIMEZONE.
+
+    ``stamp`` is the DTSTAMP (default: now). The event is transparent (free time) and never
+    recurring.
+    """
+    zone = ZoneInfo(f.timezone)
+    start = f.start.astimezone(zone)
+    end = (f.start.astimezone(UTC) + f.duration).astimezone(zone)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    event = icalendar.Event()
+    event.add("uid", f"{f.key}{OURS_UID_SUFFIX}")
+    event.add("dtstamp", (stamp or datetime.now(UTC)).astimezone(UTC))
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", f.title)
+    event.add("description", f.description)
+    event.add("transp", "TRANSPARENT")
+    if f.email:
+        event.add("url", f"mailto:{f.email}")
+    event.add(KEY_PROPERTY, f.key)
+    event.add(KIND_PROPERTY, f.kind)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())
