@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.errors import HeaderParseError
 from email.header import decode_header
@@ -89,6 +90,25 @@ def parse_headers(
         labels=labels,
         scope=scope,
     )
+
+
+def parse_fetch_entry(entry: Mapping[bytes, object], *, account: str, native_id: str,
+                      labels: tuple[str, ...], scope: str) -> Message:
+    """One message of an imapclient FETCH answer: the HEADER.FIELDS block, INTERNALDATE and,
+    from Gmail, X-GM-LABELS (added to ``labels``) and X-GM-THRID (the thread id, in the hex
+    form the Gmail API uses)."""
+    raw = next((v for k, v in entry.items() if k.startswith(b"BODY[HEADER.FIELDS")), None)
+    if not isinstance(raw, bytes):
+        raise ProtocolError(f"{native_id}: no header block in the FETCH answer", account=account)
+    internal = entry.get(b"INTERNALDATE")
+    gmail = entry.get(b"X-GM-LABELS")
+    extra = tuple(_text(x) if isinstance(x, bytes) else str(x)
+                  for x in (gmail if isinstance(gmail, tuple | list) else ()))
+    thread = entry.get(b"X-GM-THRID")
+    return parse_headers(raw, account=account, native_id=native_id,
+                         internaldate=internal if isinstance(internal, datetime) else None,
+                         labels=labels + extra, scope=scope,
+                         thread_id=format(thread, "x") if isinstance(thread, int) else None)
 
 
 def split_fields(raw: bytes) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:

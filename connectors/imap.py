@@ -33,7 +33,7 @@ from imapclient.exceptions import LoginError
 from imapclient.imapclient import SENT, SocketTimeout
 
 from connectors import _imap_cursor as cur
-from connectors._imap_parse import HEADER_FIELDS, parse_headers
+from connectors._imap_parse import HEADER_FIELDS, parse_fetch_entry
 from syncd.config import ImapAccount
 from syncd.errors import (
     AuthError,
@@ -185,15 +185,9 @@ class ImapSource:
             if entry is None:
                 continue  # expunged between SEARCH and FETCH
             native_id = f"{folder}/{validity}/{uid}"
-            raw = next((v for k, v in entry.items() if k.startswith(b"BODY[HEADER.FIELDS")), None)
             try:
-                if not isinstance(raw, bytes):
-                    raise ProtocolError(f"{native_id}: no header block in the FETCH answer")
-                items.append(parse_headers(
-                    raw, account=self.name, native_id=native_id,
-                    internaldate=entry.get(b"INTERNALDATE"),
-                    labels=labels + _gmail_labels(entry), scope=folder,
-                    thread_id=_thread_id(entry)))
+                items.append(parse_fetch_entry(entry, account=self.name, native_id=native_id,
+                                               labels=labels, scope=folder))
             except ProtocolError as exc:
                 log.warning("%s: quarantined %s: %s", self.name, native_id, exc)
                 quarantined.append(native_id)
@@ -290,16 +284,6 @@ def _role(folder: str, sent: str | None) -> tuple[str, ...]:
     if folder.upper() == "INBOX":
         return ("\\Inbox",)
     return ("\\Sent",) if folder == sent else ()
-
-
-def _gmail_labels(entry: dict[bytes, Any]) -> tuple[str, ...]:
-    labels = entry.get(b"X-GM-LABELS") or ()
-    return tuple(x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x) for x in labels)
-
-
-def _thread_id(entry: dict[bytes, Any]) -> str | None:
-    thread = entry.get(b"X-GM-THRID")
-    return format(thread, "x") if isinstance(thread, int) else None  # the Gmail API's form
 
 
 def _opt_int(value: object) -> int | None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from connectors._imap_parse import (
     HEADER_FIELDS,
     RULE_HEADERS,
+    parse_fetch_entry,
     parse_headers,
     simple_addresses,
 )
@@ -223,6 +224,40 @@ def test_block_ends_at_blank_line_and_tolerates_bare_lf() -> None:
 def test_first_value_wins_for_repeated_core_fields() -> None:
     msg = parse(b"From: a@example.org\r\nSubject: one\r\nSubject: two\r\n")
     assert msg.subject == "one"
+
+
+# --- one FETCH answer, as imapclient returns it ----------------------------------------------
+
+def test_fetch_entry_from_gmail() -> None:
+    entry = {
+        b"SEQ": 4,
+        b"BODY[HEADER.FIELDS (FROM TO SUBJECT MESSAGE-ID)]":
+            b"From: a@example.org\r\nTo: b@example.org\r\nMessage-ID: <g@x>\r\n\r\n",
+        b"INTERNALDATE": datetime(2024, 5, 1, 14, 0, tzinfo=timezone(timedelta(hours=2))),
+        b"X-GM-MSGID": 1278455344230334865,
+        b"X-GM-THRID": 1266894439832287888,
+        b"X-GM-LABELS": (b"\\Inbox", b"Work", b"\\Important"),
+    }
+    msg = parse_fetch_entry(entry, account="g", native_id="[Gmail]/All Mail/1/4",
+                            labels=(), scope="[Gmail]/All Mail")
+    assert msg.thread_id == "1194e9c7de1efa90"  # the Gmail API's hex form of X-GM-THRID
+    assert msg.labels == ("\\Inbox", "Work", "\\Important")
+    assert msg.date == datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def test_fetch_entry_from_a_plain_server() -> None:
+    entry = {b"BODY[HEADER.FIELDS (FROM)]": b"From: a@example.org\r\n\r\n",
+             b"INTERNALDATE": datetime(2024, 5, 1, 12, 0, tzinfo=UTC)}
+    msg = parse_fetch_entry(entry, account="a", native_id="Sent/1/9", labels=("\\Sent",),
+                            scope="Sent")
+    assert (msg.labels, msg.thread_id, msg.scope) == (("\\Sent",), None, "Sent")
+
+
+@pytest.mark.parametrize("entry", [{}, {b"INTERNALDATE": WHEN},
+                                   {b"BODY[HEADER.FIELDS (FROM)]": None, b"INTERNALDATE": WHEN}])
+def test_fetch_entry_without_a_header_block_is_unusable(entry: dict[bytes, object]) -> None:
+    with pytest.raises(ProtocolError, match="no header block"):
+        parse_fetch_entry(entry, account="a", native_id="INBOX/1/1", labels=(), scope="INBOX")
 
 
 # --- the fast address path agrees with email.utils.getaddresses ----------------------------
