@@ -200,6 +200,8 @@ def cmd_contacts(args: argparse.Namespace) -> int:
         return 0
     table = Table("name", "address", "last touch", "in", "out", "mtg", "given", "recv", "bal",
                   "next follow-up")
+    for column in table.columns[2:]:
+        column.no_wrap = True
     for r in rows:
         table.add_row(Text(r["name"]), r["addresses"][0] if r["addresses"] else r["id"],
                       (r["last_touch"] or "")[:10], str(r["messages_in"]), str(r["messages_out"]),

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
@@ -27,6 +28,7 @@ from syncd import sample_mailbox
 PASSWORD_ENV = "SYNCD_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a secret
 PASSWORD = "demo-password-not-secret"  # noqa: S105 - throwaway local servers
 FOLLOWUPS = "Follow-ups"
+TIMEZONE = "Europe/Berlin"
 
 
 def demo_config(imap_port: int, caldav_url: str, state: Path) -> str:
@@ -34,7 +36,7 @@ def demo_config(imap_port: int, caldav_url: str, state: Path) -> str:
 [me]
 name = "Dana Example"
 addresses = ["dana@example.org"]
-timezone = "Europe/Berlin"
+timezone = "{TIMEZONE}"
 
 [store]
 path = "{state / 'syncd.sqlite3'}"
@@ -136,12 +138,14 @@ def _show_events(out: Console, events: dict[str, str], as_json: bool) -> None:
         remote = remote_from_ics(ics, href, None)
         summary = next((line.split(":", 1)[1] for line in ics.splitlines()
                         if line.startswith("SUMMARY")), "")
+        start = remote.start.astimezone(ZoneInfo(TIMEZONE)) if remote else None
         rows.append({"href": href, "title": summary,
-                     "start": remote.start.isoformat() if remote else None})
+                     "start": start.isoformat() if start else None})
     if as_json:
         out.print(json.dumps(rows, indent=2), markup=False)
         return
-    table = Table("start", "title", "event", title=f"follow-up events in '{FOLLOWUPS}' (CalDAV)")
+    table = Table("start", "title", "event",
+                  title=f"follow-up events in '{FOLLOWUPS}' (CalDAV, {TIMEZONE} time)")
     for row in sorted(rows, key=lambda r: r["start"] or ""):
         table.add_row((row["start"] or "")[:16], Text(row["title"] or ""),
                       str(row["href"]).rsplit("/", 1)[-1])
