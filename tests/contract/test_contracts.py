@@ -1,0 +1,171 @@
+"""One contract, every implementation: the in-memory pair, IMAP (a real server) and CalDAV
+(Radicale). What the engine relies on is asserted here once, so a new connector only needs a
+factory below."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from connectors.base import CalendarSink, Source
+from connectors.caldav import CaldavSink, CaldavSource
+from connectors.imap import ImapSource
+from connectors.memory import MemorySink, MemorySource
+from syncd.model import Address, FollowUp, Message, Page
+from tests.fixtures_caldav import account_for as caldav_account_for
+from tests.fixtures_caldav import ics_event
+from tests.fixtures_imap import account_for as imap_account_for
+from tests.fixtures_imap import start_server
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+COUNT = 7
+
+
+@dataclass
+class SourceCase:
+    source: Source
+    add: Callable[[int], None]  # add item number n at the provider
+
+
+def _raw(n: int) -> bytes:
+    when = NOW - timedelta(days=n + 1)
+    return (f"From: P{n} <p{n}@contract.example>\r\nTo: dana@example.org\r\n"
+            f"Subject: item {n}\r\nDate: {format_datetime(when)}\r\n"
+            f"Message-ID: <contract-{n}@example.org>\r\n\r\nx\r\n").encode()
+
+
+def _memory_source(tmp_path: Path) -> Iterator[SourceCase]:
+    source = MemorySource("memory", page_size=3)
+
+    def add(n: int) -> None:
+        source.items.append(Message("memory", f"m/{n}", f"contract-{n}@example.org",
+                                    NOW - timedelta(days=n + 1), Address(f"p{n}@contract.example"),
+                                    (Address("dana@example.org"),), subject=f"item {n}"))
+    yield SourceCase(source, add)
+
+
+def _imap_source(tmp_path: Path) -> Iterator[SourceCase]:
+    server = start_server(tmp_path, "dovecot" if _has_dovecot() else "pymap")
+    try:
+        account = imap_account_for(server, name="imap")
+        yield SourceCase(ImapSource(account, server.password, chunk=3),
+                         lambda n: server.append("INBOX", _raw(n)))
+    finally:
+        server.stop()
+
+
+def _caldav_source(tmp_path: Path) -> Iterator[SourceCase]:
+    from syncd.localservers.caldav import start_caldav_server
+
+    with start_caldav_server(tmp_path / "dav") as server:
+        server.create_calendar("Work")
+        account = caldav_account_for(server, name="caldav")
+
+        def add(n: int) -> None:
+            start = (NOW - timedelta(days=n + 1)).strftime("%Y%m%dT%H%M%SZ")
+            server.put_event("Work", f"c{n}.ics", ics_event(
+                f"c{n}", start, attendees=(("dana@example.org", "Dana", "ACCEPTED"),
+                                           (f"p{n}@contract.example", f"P{n}", "ACCEPTED"))))
+        yield SourceCase(CaldavSource(account, server.password, now=lambda: NOW), add)
+
+
+def _has_dovecot() -> bool:
+    from syncd.localservers.imap import available_kinds
+
+    return "dovecot" in available_kinds()
+
+
+@pytest.fixture(params=["memory", "imap", "caldav"])
+def source_case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SourceCase]:
+    factory = {"memory": _memory_source, "imap": _imap_source, "caldav": _caldav_source}
+    if request.param != "memory":
+        request.applymarker(pytest.mark.integration)
+    yield from factory[request.param](tmp_path)
+
+
+def _drain(source: Source, cursor: str | None) -> tuple[list[Page], str | None]:
+    pages = list(source.pull(cursor))
+    return pages, (pages[-1].cursor if pages else cursor)
+
+
+def test_source_pages_resume_and_a_caught_up_cursor_yields_nothing(source_case: SourceCase
+                                                                    ) -> None:
+    for n in range(COUNT):
+        source_case.add(n)
+    pages, cursor = _drain(source_case.source, None)
+    items = [i for p in pages for i in p.items]
+    assert len(items) == COUNT
+    assert len({i.native_id for i in items}) == COUNT
+    assert all(i.account == source_case.source.name for i in items)
+    dates = [getattr(i, "date", None) or getattr(i, "start") for i in items]  # noqa: B009
+    assert all(d.tzinfo is not None for d in dates)
+    again, cursor2 = _drain(source_case.source, cursor)
+    assert [i for p in again for i in p.items] == []
+    source_case.add(COUNT)
+    more, _ = _drain(source_case.source, cursor2)
+    new = [i for p in more for i in p.items]
+    assert len(new) == 1 and new[0].native_id not in {i.native_id for i in items}
+    source_case.source.close()
+    source_case.source.close()  # closing twice is fine
+
+
+def test_source_resumes_from_any_page_without_losing_items(source_case: SourceCase) -> None:
+    for n in range(COUNT):
+        source_case.add(n)
+    first = next(iter(source_case.source.pull(None)))
+    rest, _ = _drain(source_case.source, first.cursor)
+    seen = {i.native_id for i in first.items} | {i.native_id for p in rest for i in p.items}
+    assert len(seen) == COUNT
+    source_case.source.close()
+
+
+# -- sinks -------------------------------------------------------------------------------------
+
+def followup(key: str, start: datetime) -> FollowUp:
+    return FollowUp(key=key, base_key=key, kind="cadence", person_id="p@x.example",
+                    person_name="P", email="p@x.example", due=start.date(), start=start,
+                    duration=timedelta(minutes=15), timezone="Europe/Berlin", title="Catch up: P",
+                    description="why", reason="why", anchor="a1")
+
+
+def _memory_sink(tmp_path: Path) -> Iterator[CalendarSink]:
+    yield MemorySink()
+
+
+def _caldav_sink(tmp_path: Path) -> Iterator[CalendarSink]:
+    from syncd.localservers.caldav import start_caldav_server
+
+    with start_caldav_server(tmp_path / "dav") as server:
+        sink = CaldavSink(caldav_account_for(server), server.password, "Follow-ups")
+        yield sink
+        sink.close()
+
+
+@pytest.fixture(params=["memory", "caldav"])
+def sink(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CalendarSink]:
+    if request.param != "memory":
+        request.applymarker(pytest.mark.integration)
+    yield from {"memory": _memory_sink, "caldav": _caldav_sink}[request.param](tmp_path)
+
+
+def test_sink_create_is_idempotent_by_key_and_update_and_cancel_work(sink: CalendarSink) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=berlin)
+    key = "0123456789abcdef0123456789abcdef01234567"
+    written = sink.create(followup(key, start))
+    again = sink.create(followup(key, start))  # a crash before the record: no second event
+    snap = sink.snapshot()
+    assert list(snap) == [key] and snap[key].start == start
+    assert again.remote_id == written.remote_id
+    later = start + timedelta(days=2)
+    moved = sink.update(followup(key, later), again)
+    assert sink.snapshot()[key].start == later and moved.start == later
+    sink.cancel(moved)
+    assert key not in sink.snapshot()
+    sink.cancel(moved)  # already gone: fine
