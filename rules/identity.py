@@ -8,9 +8,12 @@ part and ``googlemail.com`` spelled ``gmail.com``. Pure functions, no I/O.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 
 
+@lru_cache(maxsize=65536)  # a mailbox repeats the same few thousand addresses
 def normalize_address(address: str) -> str:
     """The comparison key of ``address``: ``" J.Doe+news@GoogleMail.com "`` -> ``"jdoe@gmail.com"``.
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -295,8 +296,30 @@ def _attendee_of(raw: list[str] | None) -> Attendee | None:
     return None if raw is None else Attendee(*raw)
 
 
+_ADDRESSES: dict[tuple[str, str], Address] = {}
+_TUPLES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _address(email: str, name: str) -> Address:
+    """One shared record per (address, name): a mailbox repeats the same people thousands of
+    times, and sharing keeps a large backfill's memory flat."""
+    key = (email, name)
+    found = _ADDRESSES.get(key)
+    if found is None:
+        if len(_ADDRESSES) > 200_000:
+            _ADDRESSES.clear()
+        found = _ADDRESSES[key] = Address(sys.intern(email), sys.intern(name))
+    return found
+
+
+def _shared(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(_TUPLES) > 50_000:
+        _TUPLES.clear()
+    return _TUPLES.setdefault(value, value)
+
+
 def _addresses(raw: Iterable[list[str]]) -> tuple[Address, ...]:
-    return tuple(Address(e, n) for e, n in raw)
+    return _shared(tuple(_address(e, n) for e, n in raw))
 
 
 def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
@@ -305,8 +328,9 @@ def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     split = recipients.index(None)
     return Message(
         account=row[10], native_id="", message_id=row[0], date=_dt(row[1]),
-        sender=None if sender is None else Address(sender[0], sender[1]),
+        sender=None if sender is None else _address(sender[0], sender[1]),
         to=_addresses(recipients[:split]), cc=_addresses(recipients[split + 1:]),
         subject=row[4], thread_id=row[5], in_reply_to=row[6],
         references=tuple(json.loads(row[7])),
-        headers=tuple((k, v) for k, v in json.loads(row[8])), labels=tuple(json.loads(row[9])))
+        headers=_shared(tuple((sys.intern(k), v) for k, v in json.loads(row[8]))),
+        labels=_shared(tuple(json.loads(row[9]))))
