@@ -57,6 +57,8 @@ from syncd.model import Message
 VERDICTS = frozenset({"personal", "automated", "bulk", "list", "bounce", "auto_reply", "calendar",
                       "role_sender", "ignored", "self"})
 SENT_LABELS = frozenset({"\\sent", "sent"})
+# Graph's inferenceClassification, as the Outlook connector passes it in ``Message.labels``.
+INFERENCE_OTHER = "inference:other"
 GMAIL_CATEGORIES = {"CATEGORY_PROMOTIONS": "bulk", "CATEGORY_SOCIAL": "automated",
                     "CATEGORY_UPDATES": "automated", "CATEGORY_FORUMS": "list"}
 
@@ -167,6 +169,8 @@ def _soft_signals(message: Message, sender: str, role: bool, envelope: str
     for label in message.labels:
         if (category := GMAIL_CATEGORIES.get(label.upper())) is not None:
             soft.append((category, f"Gmail label {label.upper()}"))
+        elif label.lower() == INFERENCE_OTHER:
+            soft.append(("bulk", "Outlook sorted it into Other (inferenceClassification)"))
     return soft
 
 

@@ -58,15 +58,22 @@ def classify_context(config: Config, self_addresses: Iterable[str]) -> ClassifyC
 def classify_all(config: Config, directory: Directory, messages: Sequence[Message]
                  ) -> dict[str, Verdict]:
     """Verdicts by Message-ID. Outbound mail is judged first: the people the user wrote to
-    personally (not their auto-replies) are people whatever their local part."""
+    personally (not their auto-replies), and those who replied to the user's personal mail, are
+    people whatever their local part (hard signals such as Auto-Submitted still win)."""
     base = classify_context(config, directory.self_addresses)
     verdicts: dict[str, Verdict] = {}
     written_to: set[str] = set()
+    mine: set[str] = set()
     for m in messages:
         if is_outbound(m, directory):
             verdict = verdicts[m.message_id] = classify_message(m, base)
             if verdict.personal:
                 written_to.update(normalize_address(a.email) for a in (*m.to, *m.cc))
+                mine.add(m.message_id)
+    for m in messages:  # who replied in a thread the user started is a person too
+        if m.sender is not None and m.message_id not in verdicts and (
+                m.in_reply_to in mine or mine.intersection(m.references)):
+            written_to.add(normalize_address(m.sender.email))
     context = replace(base, written_to=frozenset(written_to - directory.self_addresses))
     for m in messages:
         if m.message_id not in verdicts:

@@ -130,3 +130,29 @@ def test_ignore_patterns_from_the_config_drop_senders() -> None:
             mail("ann@bank.example", ME, days_ago=1)]
     snap = compute(config(ignore={"patterns": [r"alerts-\d+"]}), msgs, [], NOW)
     assert list(snap.ledgers) == ["ann@bank.example"]
+
+
+def test_a_role_address_that_replied_in_a_thread_the_user_started_is_a_person() -> None:
+    msgs = [
+        mail(ME, "jane@acme.example", days_ago=5, subject="Quote?", mid="q1"),
+        # the answer comes from sales@, copied in by Jane: a person answering, not a mailing
+        mail("sales@acme.example", ME, days_ago=4, subject="Re: Quote?", mid="q2",
+             reply_to="q1"),
+        # an auto-reply in the same thread stays automated
+        mail("support@acme.example", ME, days_ago=4, subject="Re: Quote?", mid="q3",
+             reply_to="q1", headers=(("auto-submitted", "auto-replied"),)),
+    ]
+    snap = compute(config(), msgs, [], NOW)
+    assert snap.ledgers["sales@acme.example"].messages_in == 1
+    assert "support@acme.example" not in snap.ledgers
+
+
+def test_outlook_other_folder_is_a_soft_signal() -> None:
+    msgs = [mail("deals@shop.example", ME, days_ago=1, labels=("inference:other",)),
+            mail(ME, "ann@shop.example", days_ago=3, mid="a1"),
+            mail("ann@shop.example", ME, days_ago=2, labels=("inference:other",))]
+    snap = compute(config(), msgs, [], NOW)
+    assert "deals@shop.example" not in snap.ledgers
+    assert snap.ledgers["ann@shop.example"].messages_in == 1  # written to: the signal yields
+    verdict = snap.derived.verdicts[msgs[0].message_id]
+    assert any("inferenceClassification" in r for r in verdict.reasons)
