@@ -74,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check-config", help="validate the config (exit 78 on problems)")
     c.set_defaults(run=cmd_check_config)
 
+    c = sub.add_parser("auth", help="authorise an OAuth account (Google, Outlook)")
+    c.add_argument("name", metavar="NAME", help="the account's name in the config")
+    c.add_argument("--headless", action="store_true",
+                   help="no browser here: print the URL and finish the flow by hand")
+    c.set_defaults(run=cmd_auth)
+
     c = sub.add_parser("sync", help="one full cycle: pull, ledger, follow-ups")
     c.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     c.add_argument("--account", metavar="NAME", help="pull only this account")
@@ -148,6 +154,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         return exc.exit_code
     out.print(f"{path}: ok ({len(config.accounts)} account(s))", markup=False)
     return 0
+
+
+def cmd_auth(args: argparse.Namespace) -> int:
+    from syncd.auth import run_auth
+
+    return run_auth(load_config(args), args.name, err, headless=args.headless)
 
 
 # -- sync --------------------------------------------------------------------------------------
