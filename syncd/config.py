@@ -130,6 +130,27 @@ class OutlookAccount(_Account):
     tenant: str = Field("common", description="tenant id or 'common'")
     authority: str | None = Field(None, description="authority override (sovereign clouds, tests)")
     graph_endpoint: str | None = Field(None, description="Graph root override")
+    mail_permission: Literal["Mail.ReadBasic", "Mail.Read"] = Field(
+        "Mail.ReadBasic", description="Mail.Read also lets syncd read the list and auto-reply "
+                                      "headers (better at spotting automated mail)")
+    folders: tuple[str, ...] = Field(
+        (), description="more mail folders by name, besides Inbox and Sent Items")
+    page_size: int = Field(999, ge=10, le=1000, description="messages per delta page")
+    window_past: Duration = Field(timedelta(days=365), description="meetings read back this far")
+    window_future: Duration = Field(timedelta(days=60), description="and forward this far")
+    timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
+
+    @field_validator("window_past", "window_future", mode="before")
+    @classmethod
+    def _dur(cls, value: object) -> timedelta:
+        return parse_duration(value)
+
+    @field_validator("authority", "graph_endpoint")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("expected an https:// URL")
+        return value.rstrip("/") if value else value
 
 
 Account = Annotated[
