@@ -122,6 +122,14 @@ class GoogleAccount(_Account):
     type: Literal["gmail", "google_calendar"]
     client_secrets: str = Field(description="the OAuth client JSON you created in Google Cloud")
     api_endpoint: str | None = Field(None, description="root URL override (proxies, tests)")
+    quota_per_minute: int = Field(
+        6000, ge=1, description="Gmail quota units per user per minute (new Cloud projects: "
+                                "6000; projects older than May 2026: 15000)")
+    quota_messages_get: int = Field(20, ge=0, description="units one messages.get costs (old "
+                                                          "projects: 5)")
+    quota_messages_list: int = Field(5, ge=0, description="units one messages.list costs")
+    quota_history_list: int = Field(2, ge=0, description="units one history.list costs")
+    timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
 
 
 class OutlookAccount(_Account):
