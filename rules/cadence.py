@@ -105,13 +105,37 @@ def cadence(ledger: PersonLedger, rule: CadenceRule | None) -> Candidate | None:
 
 
 def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule | None],
-            steps: Sequence[timedelta], now: datetime, horizon: timedelta
-            ) -> dict[str, Candidate]:
-    """Every follow-up the rules want now, by base key. ``rules``: person -> matching rule."""
+            settings: Settings, now: datetime) -> dict[str, Candidate]:
+    """Every follow-up the rules want now, by base key. ``rules``: person -> matching rule.
+
+    The cadence reminder waits while anything more specific is open for the person."""
+    from rules import reciprocity
+
     out: dict[str, Candidate] = {}
     for person, ledger in ledgers.items():
-        fresh = new_contact(ledger, steps, now, horizon)
-        chosen = fresh or cadence(ledger, rules.get(person))
-        if chosen is not None:
-            out[chosen.base_key] = chosen
+        found = [
+            reciprocity.owed_reply(ledger, settings.owed_reply_after),
+            reciprocity.nudge(ledger, settings.nudge_after),
+            new_contact(ledger, settings.steps, now, settings.horizon),
+            reciprocity.thank(ledger, settings.owed_reply_after)
+            if settings.thank_helpers else None,
+        ]
+        # A reply owed, an ask or a thank-you whose moment passed more than `horizon` ago has
+        # lapsed: a first sync over years of mail must not turn old threads into reminders.
+        specific = [c for c in found if c is not None and c.due >= now - settings.horizon]
+        if not specific and (regular := cadence(ledger, rules.get(person))) is not None:
+            specific.append(regular)
+        for c in specific:
+            out[c.base_key] = c
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The config values the follow-up rules read."""
+
+    steps: Sequence[timedelta]
+    horizon: timedelta
+    nudge_after: timedelta
+    owed_reply_after: timedelta
+    thank_helpers: bool = True

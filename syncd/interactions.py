@@ -15,6 +15,7 @@ from datetime import datetime
 
 from rules.classify import ClassifyContext, Verdict, classify_message
 from rules.identity import normalize_address
+from rules.introductions import detect as detect_introductions
 from rules.people import Directory
 from rules.threads import assign_threads
 from syncd.config import Config
@@ -39,6 +40,8 @@ class Derived:
     interactions: tuple[Interaction, ...]
     verdicts: dict[str, Verdict]  # by Message-ID
     threads: dict[str, str]  # Message-ID -> thread key
+    intros_given: tuple[Interaction, ...] = ()  # one per person the user introduced
+    intros_received: tuple[Interaction, ...] = ()  # one per introduction made for the user
 
 
 def is_outbound(message: Message, directory: Directory) -> bool:
@@ -92,7 +95,37 @@ def derive(config: Config, directory: Directory, messages: Sequence[Message],
         out.extend(_message_touches(m, threads[m.message_id], config, directory))
     out.extend(_meeting_touches(meetings, config, directory, now))
     out.sort(key=lambda i: (i.at, i.ref, i.person))
-    return Derived(tuple(out), verdicts, threads)
+    given, received = _introductions(personal, threads, config, directory)
+    return Derived(tuple(out), verdicts, threads, given, received)
+
+
+def _introductions(personal: Sequence[Message], threads: dict[str, str], config: Config,
+                   directory: Directory) -> tuple[tuple[Interaction, ...], tuple[Interaction, ...]]:
+    def people_of(m: Message) -> list[str]:
+        recipients = (*m.to, *m.cc)
+        if len(recipients) > config.ignore.max_recipients:
+            return []
+        if not is_outbound(m, directory) and not any(directory.is_self(a.email)
+                                                     for a in recipients):
+            return []  # an introduction for the user names the user
+        return [directory.person_id(a.email) for a in recipients
+                if not directory.is_self(a.email)]
+
+    def sender_of(m: Message) -> str:
+        return directory.person_id(m.sender.email) if m.sender is not None else ""
+
+    given: list[Interaction] = []
+    received: list[Interaction] = []
+    for intro in detect_introductions(personal, threads, outbound=lambda m: is_outbound(
+            m, directory), people_of=people_of, sender_of=sender_of):
+        m = intro.message
+        if intro.by == "self":
+            given += [Interaction(m.date, p, "intro", threads[m.message_id], m.message_id,
+                                  m.subject, True) for p in intro.people]
+        else:
+            received.append(Interaction(m.date, intro.by, "intro", threads[m.message_id],
+                                        m.message_id, m.subject, True))
+    return tuple(given), tuple(received)
 
 
 def _participants(m: Message, directory: Directory) -> frozenset[str]:

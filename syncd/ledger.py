@@ -4,8 +4,15 @@ Per person and thread, the interactions are read in time order:
 
 - the first one is an *initiation* (by the user if outbound, by them if inbound);
 - one whose direction differs from the one before is a *reply* by that side, its latency the gap;
-- an outbound direct message still last in its thread after ``nudge_after`` is an *open ask*;
-- an inbound direct message still last in its thread after ``owed_reply_after`` is an *owed reply*.
+- in a thread the user started, the user's direct message still last after ``nudge_after`` is
+  an *open ask*; their reply there is *help* (a thank-you is due);
+- in a thread they started, their direct message still last after ``owed_reply_after`` is an
+  *owed reply*.
+
+Only threads the user started hold asks, so "Thanks!" closing someone else's thread never
+turns into a nudge; only threads they started hold owed replies, so their "Thanks!" closing the
+user's ask never turns into an owed reply. The *unanswered streak* is the user's direct messages
+in their own threads since the person last wrote or met them: nudges stop after two of them.
 
 ``given`` = the user's initiations + replies + introductions made for them; ``received`` the
 same from their side; ``balance = given - received``.
@@ -43,6 +50,11 @@ class PersonLedger:
     intros_received: int = 0
     first_meeting: datetime | None = None
     first_exchange: datetime | None = None  # the first reply, either way: two-way from then on
+    started: set[str] = field(default_factory=set)  # thread keys the user started with them
+    asks: list[Interaction] = field(default_factory=list)  # asks since they last answered
+    owed: Interaction | None = None  # their newest direct message still waiting for the user
+    helped: Interaction | None = None  # their newest answer to an ask, or introduction
+    intros: list[Interaction] = field(default_factory=list)  # introductions (given/received)
     latencies_me: list[float] = field(default_factory=list)
     latencies_them: list[float] = field(default_factory=list)
     history: list[Interaction] = field(default_factory=list)
@@ -91,7 +103,26 @@ def build(interactions: Iterable[Interaction], now: datetime, *, nudge_after: ti
             by_thread[(i.person, i.thread)].append(i)
     for (person, _thread), events in by_thread.items():
         _thread_rules(ledgers[person], events, now, nudge_after, owed_reply_after)
+    for ledger in ledgers.values():
+        _streak(ledger)
     return ledgers
+
+
+def add_introductions(ledgers: dict[str, PersonLedger], given: Iterable[Interaction],
+                      received: Iterable[Interaction]) -> None:
+    """Count introductions the user made for people (``given``) and those people made for the
+    user (``received``); an introduction received is help worth a thank-you."""
+    for i in given:
+        if i.person in ledgers:
+            ledgers[i.person].intros_given += 1
+            ledgers[i.person].intros.append(i)
+    for i in received:
+        if i.person in ledgers:
+            led = ledgers[i.person]
+            led.intros_received += 1
+            led.intros.append(i)
+            if led.helped is None or i.at > led.helped.at:
+                led.helped = i
 
 
 def _count(ledger: PersonLedger, i: Interaction) -> None:
@@ -131,7 +162,23 @@ def _thread_rules(ledger: PersonLedger, events: list[Interaction], now: datetime
         if ledger.first_exchange is None or after.at < ledger.first_exchange:
             ledger.first_exchange = after.at
     last = events[-1]
-    if last.direct and last.direction == "out" and now - last.at > nudge_after:
-        ledger.open_asks += 1
-    if last.direct and last.direction == "in" and now - last.at > owed_reply_after:
-        ledger.owed_replies += 1
+    if first.direction == "out":
+        ledger.started.add(first.thread)
+        if last.direct and last.direction == "out" and now - last.at > nudge_after:
+            ledger.open_asks += 1
+        answers = [after for before, after in itertools.pairwise(events)
+                   if before.direction == "out" and after.direction == "in"]
+        if answers and (ledger.helped is None or answers[-1].at > ledger.helped.at):
+            ledger.helped = answers[-1]
+    elif last.direct and last.direction == "in":
+        if now - last.at > owed_reply_after:
+            ledger.owed_replies += 1
+        if ledger.owed is None or last.at > ledger.owed.at:
+            ledger.owed = last
+
+
+def _streak(ledger: PersonLedger) -> None:
+    heard = max((i.at for i in ledger.history if i.direction != "out"), default=None)
+    ledger.asks = [i for i in ledger.history
+                   if i.direction == "out" and i.direct and i.thread in ledger.started
+                   and (heard is None or i.at > heard)]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from rules.cadence import CadenceRule, Candidate, desired, matching_rule
+from rules.cadence import CadenceRule, Candidate, Settings, desired, matching_rule
 from rules.people import Directory, PersonSpec
 from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
@@ -56,11 +56,14 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
     ledgers = ledger_mod.build(
         derived.interactions, now, nudge_after=config.reciprocity.nudge_after,
         owed_reply_after=config.reciprocity.owed_reply_after)
+    ledger_mod.add_introductions(ledgers, derived.intros_given, derived.intros_received)
     rules = cadence_rules(config)
     matched = {
         pid: matching_rule(rules, led, directory.name(pid), directory.tags(pid),
                            directory.addresses(pid))
         for pid, led in ledgers.items()}
-    candidates = desired(ledgers, matched, config.new_contacts.steps, now,
-                         config.followups.horizon)
+    settings = Settings(config.new_contacts.steps, config.followups.horizon,
+                        config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
+                        config.reciprocity.thank_helpers)
+    candidates = desired(ledgers, matched, settings, now)
     return Snapshot(directory, derived, ledgers, matched, candidates)

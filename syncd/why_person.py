@@ -18,8 +18,8 @@ from syncd.pipeline import Snapshot, cadence_rules
 
 def roles(history: Sequence[Interaction], now: datetime, config: Config) -> dict[str, str]:
     """Why each interaction (by ref) counts, in the ledger's words: the first message of a
-    thread is an initiation, a change of direction a reply, the last one may be an open ask or
-    an owed reply (``syncd.ledger``)."""
+    thread is an initiation, a change of direction a reply, the last one may be an open ask (in
+    a thread the user started) or an owed reply (in a thread they started) (``syncd.ledger``)."""
     out: dict[str, str] = {}
     by_thread: dict[str, list[Interaction]] = defaultdict(list)
     for i in history:
@@ -38,11 +38,13 @@ def roles(history: Sequence[Interaction], now: datetime, config: Config) -> dict
             else:
                 role = f"one more by {who}, no reply in between"
             waited = now - i.at
+            started_by_user = events[0].direction == "out"
             if n == len(events) - 1 and i.direct:
-                if i.direction == "out" and waited > reciprocity.nudge_after:
+                if started_by_user and i.direction == "out" and waited > reciprocity.nudge_after:
                     role += (f"; open ask: no reply for {span(waited)} "
                              f"(reciprocity.nudge_after {span(reciprocity.nudge_after)})")
-                elif i.direction == "in" and waited > reciprocity.owed_reply_after:
+                elif (not started_by_user and i.direction == "in"
+                      and waited > reciprocity.owed_reply_after):
                     role += (f"; owed reply: unanswered for {span(waited)} "
                              f"(reciprocity.owed_reply_after {span(reciprocity.owed_reply_after)})")
             out[i.ref] = f"{_how(i)}; {role}"

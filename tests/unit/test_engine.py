@@ -15,7 +15,7 @@ from syncd.config import Config
 from syncd.engine import CycleReport, run_cycle
 from syncd.model import Item
 from syncd.store import Store
-from tests.factories import ME, NOW, config, mail
+from tests.factories import ME, NOW, config, mail, meeting
 
 JANE, OMAR = "jane@acme.example", "omar@haddad.example"
 
@@ -69,7 +69,7 @@ def test_a_new_touch_moves_the_event_and_satisfies_the_old_due(store: Store) -> 
     source, sink = MemorySource("mail", history()), MemorySink()
     cycle(store, source, sink)
     before = {f.person_id: f.start for f in sink.events.values()}
-    source.items.append(mail(ME, JANE, days_ago=1, subject="Checking in", mid="j3"))
+    source.items.append(meeting([JANE], days_ago=1))  # a touch that asks nothing of anyone
     report = cycle(store, source, sink)
     assert [type(a) for a in report.applied] == [Update]
     after = {f.person_id: f.start for f in sink.events.values()}
@@ -85,7 +85,7 @@ def test_user_deletion_is_a_dismissal_until_a_new_touch(store: Store) -> None:
     assert [type(a) for a in report.applied] == [Record]
     assert all(f.person_id != JANE for f in sink.events.values())
     assert cycle(store, source, sink).actions == []  # not recreated
-    source.items.append(mail(JANE, ME, days_ago=0.5, subject="News", mid="j4"))
+    source.items.append(meeting([JANE], days_ago=0.5))
     revived = cycle(store, source, sink, days=20)
     created = [a for a in revived.applied if isinstance(a, Create)]
     assert len(created) == 1 and created[0].followup.key.endswith("g1")  # a new generation

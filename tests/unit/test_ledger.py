@@ -106,8 +106,10 @@ def test_cadence_first_match_wins_and_new_contact_sequence() -> None:
     assert [(c.kind, c.due) for c in jane] == [("cadence", NOW - timedelta(days=199 - 14))]
     assert snap.rules[JANE] is not None and snap.rules[JANE].name == "inner"
     sam = [c for c in snap.candidates.values() if c.person == "sam@new.example"]
-    # first two-way exchange two days ago; step 1 is 3 days after it
-    assert [(c.kind, c.due) for c in sam] == [("new_contact", NOW + timedelta(days=1))]
+    # first two-way exchange two days ago; step 1 is 3 days after it. Sam answered the user's
+    # first message: a thank-you is due owed_reply_after (2 days) later.
+    assert sorted((c.kind, c.due) for c in sam) == [("new_contact", NOW + timedelta(days=1)),
+                                                    ("thank", NOW)]
 
 
 def test_written_to_counts_only_personal_outbound_mail() -> None:

@@ -109,8 +109,8 @@ def test_a_person_lists_what_counts_with_its_ledger_role() -> None:
     counted = {row["ref"]: row["why"] for row in data["counted"]}
     assert counted == {
         "a": "you wrote to them (To); initiation by you",
-        "b": "they wrote to you (To); reply by them after 24.0 h; owed reply: unanswered for 29 "
-             "days (reciprocity.owed_reply_after 2 days)",
+        # an answer in a thread you started: help, not a reply you owe
+        "b": "they wrote to you (To); reply by them after 24.0 h",
         "c": "you wrote to them (To); initiation by you; open ask: no reply for 20 days "
              "(reciprocity.nudge_after 5 days)",
         counted_meeting_ref(): "a meeting that happened, with you in it: a meeting and an "
@@ -119,7 +119,7 @@ def test_a_person_lists_what_counts_with_its_ledger_role() -> None:
     ledger = data["ledger"]
     assert (ledger["messages_out"], ledger["messages_in"], ledger["meetings"]) == (2, 1, 1)
     assert (ledger["initiated_by_me"], ledger["replies_by_them"]) == (2, 1)
-    assert (ledger["open_asks"], ledger["owed_replies"]) == (1, 1)
+    assert (ledger["open_asks"], ledger["owed_replies"]) == (1, 0)
 
 
 def counted_meeting_ref() -> str:

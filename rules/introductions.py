@@ -1,0 +1,71 @@
+"""Introductions: a new thread whose To/Cc holds two or more people who have never shared a
+thread, with an introduction subject (DESIGN.md section 3).
+
+Sent by the user, it is an introduction *given* to each person introduced. Sent by X to the user
+and Y (someone the user has never shared a thread with), it is an introduction *received* from X.
+Pure: messages in, (message, credited person) pairs out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from syncd.model import Message
+
+INTRO_SUBJECT = re.compile(
+    r"\b(?:intro|intros|introduction|introductions|introducing|meet|connecting|connect|"
+    r"vorstellung|kennenlernen|mise en relation|présentation|presentación|presentazione)\b"
+    r"|<\s*-?\s*>|\S\s+/\s+\S|\S\s+x\s+\S.*\bintro",
+    re.IGNORECASE,
+)
+
+
+def is_intro_subject(subject: str | None) -> bool:
+    """``"Intro: Jane <> Omar"``, ``"Jane / Omar"``, ``"Connecting you two"``; not replies."""
+    if not subject or re.match(r"\s*(re|aw|sv|fwd?|wg)\s*:", subject, re.IGNORECASE):
+        return False
+    return INTRO_SUBJECT.search(subject) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Introduction:
+    message: Message
+    by: str  # "self" or the introducer's person id
+    people: tuple[str, ...]  # who was introduced (person ids, without the user)
+
+
+def detect(messages: Sequence[Message], threads: dict[str, str], *, outbound: Callable[[Message],
+           bool], people_of: Callable[[Message], list[str]], sender_of: Callable[[Message], str]
+           ) -> list[Introduction]:
+    """``messages`` sorted by date (personal mail only); ``people_of`` the non-self person ids
+    in To/Cc; ``sender_of`` the sender's person id."""
+    threads_of: dict[str, set[str]] = {}
+    seen: set[str] = set()
+    found: list[Introduction] = []
+    for m in messages:
+        thread = threads[m.message_id]
+        recipients = people_of(m)
+        if thread not in seen and is_intro_subject(m.subject):
+            intro = _judge(m, recipients, threads_of, outbound(m), sender_of)
+            if intro is not None:
+                found.append(intro)
+        seen.add(thread)
+        everyone = [*recipients] if outbound(m) else [sender_of(m), *recipients]
+        for pid in everyone:
+            threads_of.setdefault(pid, set()).add(thread)
+    return found
+
+
+def _judge(m: Message, recipients: list[str], threads_of: dict[str, set[str]], mine: bool,
+           sender_of: Callable[[Message], str]) -> Introduction | None:
+    if mine:
+        targets = tuple(dict.fromkeys(recipients))
+        strangers = any(not (threads_of.get(a, set()) & threads_of.get(b, set()))
+                        for a, b in itertools.combinations(targets, 2))
+        return Introduction(m, "self", targets) if len(targets) >= 2 and strangers else None
+    by = sender_of(m)
+    new = tuple(p for p in dict.fromkeys(recipients) if p != by and not threads_of.get(p))
+    return Introduction(m, by, new) if new else None
