@@ -23,11 +23,12 @@ def test_nudges_follow_unanswered_asks_and_stop_after_three() -> None:
     first = kinds(ask, JANE)["nudge"]
     assert first.due == NOW - timedelta(days=2)  # asked 7 days ago, nudge_after 5 days
     assert "nudge 1 of 2" in first.reason and '"Can you review?"' in first.reason
-    second = [*ask, mail(ME, JANE, days_ago=1, subject="Re: Can you review?", mid="a2", reply_to="a1")]
+    re_ = "Re: Can you review?"
+    second = [*ask, mail(ME, JANE, days_ago=1, subject=re_, mid="a2", reply_to="a1")]
     assert "nudge 2 of 2" in kinds(second, JANE)["nudge"].reason
-    third = [*second, mail(ME, JANE, days_ago=0.5, subject="Re: Can you review?", mid="a3", reply_to="a2")]
+    third = [*second, mail(ME, JANE, days_ago=0.5, subject=re_, mid="a3", reply_to="a2")]
     assert "nudge" not in kinds(third, JANE)  # three unanswered asks in a row: let it rest
-    answered = [*third, mail(JANE, ME, days_ago=0.2, subject="Re: Can you review?", mid="a4", reply_to="a3")]
+    answered = [*third, mail(JANE, ME, days_ago=0.2, subject=re_, mid="a4", reply_to="a3")]
     assert "nudge" not in kinds(answered, JANE)
 
 
@@ -41,7 +42,8 @@ def test_owed_reply_is_due_after_owed_reply_after_and_ends_with_your_reply() -> 
     theirs = [mail(JANE, ME, days_ago=1, subject="Question", mid="q1")]
     owed = kinds(theirs, JANE)["owed_reply"]
     assert owed.due == NOW + timedelta(days=1) and "you have not answered" in owed.reason
-    replied = [*theirs, mail(ME, JANE, days_ago=0.5, subject="Re: Question", mid="q2", reply_to="q1")]
+    replied = [*theirs, mail(ME, JANE, days_ago=0.5, subject="Re: Question", mid="q2",
+                             reply_to="q1")]
     assert "owed_reply" not in kinds(replied, JANE)
 
 
