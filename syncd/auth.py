@@ -25,6 +25,12 @@ def run_auth(config: Config, name: str, console: Console, *, headless: bool) -> 
         names = ", ".join(a.name for a in config.accounts) or "(no accounts yet)"
         raise ConfigError([Problem("", f"no account named {name!r}",
                                    f"name one of: {names}")]) from None
+    if account.type == "outlook":
+        from syncd.config import OutlookAccount
+        from syncd.outlook_auth import run_outlook_auth
+
+        assert isinstance(account, OutlookAccount)
+        return run_outlook_auth(account, console)
     raise ConfigError([Problem("", f"{name!r} is a {account.type} account: it has no OAuth "
                                    "flow", "its password comes from password_command or "
                                    "password_env")])
