@@ -43,6 +43,7 @@ class Candidate:
     due: datetime
     anchor: str  # what produced it; a dismissed follow-up comes back only with a new anchor
     reason: str
+    details: tuple[str, ...] = ()  # more lines for the description (the weekly suggestions)
 
     @property
     def priority(self) -> int:

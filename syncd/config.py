@@ -240,7 +240,9 @@ class Reciprocity(_Section):
 
 
 class Goals(_Section):
-    introductions_per_week: int = Field(2, ge=0, description="introductions you mean to make")
+    introductions_per_week: int = Field(
+        0, ge=0, description="introductions you mean to make; above 0 adds a weekly planning "
+                             "event with suggested introductions")
 
 
 class Ignore(_Section):

@@ -33,6 +33,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "OutlookAccount": {"name": "office", "type": "outlook",
                        "client_id": "00000000-0000-0000-0000-000000000000"},
     "Followups": {"account": "cal"},
+    "Goals": {"introductions_per_week": 2},
     "Person": {"name": "Jane Roe", "addresses": ["jane@acme.example", "jroe@gmail.com"],
                "tags": ["inner-circle"]},
     "Cadence": {"name": "inner circle", "tags": ["inner-circle"], "every": "14d"},

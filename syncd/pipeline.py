@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rules.cadence import CadenceRule, Candidate, Settings, desired, matching_rule
 from rules.people import Directory, PersonSpec
+from rules.weekly import weekly_plan
 from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
 from syncd.interactions import Derived, derive
@@ -66,4 +68,9 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
                         config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
                         config.reciprocity.thank_helpers)
     candidates = desired(ledgers, matched, settings, now)
+    plan = weekly_plan(ledgers, derived.interactions, derived.intros_given, now,
+                       ZoneInfo(config.me.timezone), config.goals.introductions_per_week,
+                       directory.name)
+    if plan is not None:
+        candidates[plan.base_key] = plan
     return Snapshot(directory, derived, ledgers, matched, candidates)

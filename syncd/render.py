@@ -45,6 +45,8 @@ def last_touch_line(ledger: PersonLedger, keep_subjects: bool) -> str:
 
 def render(config: Config, directory: Directory, ledgers: dict[str, PersonLedger],
            cand: Candidate, start: datetime, key: str) -> FollowUp:
+    if cand.kind == "weekly_plan":
+        return _weekly(config, cand, start, key)
     ledger = ledgers[cand.person]
     name = directory.name(cand.person)
     addresses = directory.addresses(cand.person)
@@ -62,4 +64,21 @@ def render(config: Config, directory: Directory, ledgers: dict[str, PersonLedger
         person_name=name, email=email, due=cand.due.date(), start=start,
         duration=config.followups.duration, timezone=config.me.timezone,
         title=title(cand.kind, name, directory.domain(cand.person)),
+        description="\n".join(lines), reason=cand.reason, anchor=cand.anchor)
+
+
+def _weekly(config: Config, cand: Candidate, start: datetime, key: str) -> FollowUp:
+    goal = config.goals.introductions_per_week
+    lines = [f"Goal: {goal} introductions a week; {cand.reason}.", ""]
+    if cand.details:
+        lines.append("People who should know each other (never in a thread together):")
+        lines += [f"- {line}" for line in cand.details]
+    else:
+        lines.append("No suggestions this week: more two-way history will bring some.")
+    lines += ["", "Written by syncd. Delete it to skip this week's plan."]
+    return FollowUp(
+        key=key, base_key=cand.base_key, kind=cand.kind, person_id=cand.person,
+        person_name="you", email="", due=cand.due.date(), start=start,
+        duration=config.followups.duration, timezone=config.me.timezone,
+        title=f"Plan: introductions this week ({cand.reason.rsplit(': ', 1)[-1]})",
         description="\n".join(lines), reason=cand.reason, anchor=cand.anchor)

@@ -79,7 +79,8 @@ def due(snapshot: Snapshot, placed: Mapping[str, datetime], written: Mapping[str
         rows.append({
             "key": record.key if record is not None and state != "planned" else cand.base_key,
             "kind": cand.kind,
-            "person": snapshot.directory.name(cand.person),
+            "person": "you" if cand.kind == "weekly_plan" else snapshot.directory.name(
+                cand.person),
             "person_id": cand.person,
             "due": cand.due.date().isoformat(),
             "start": iso(start),
