@@ -58,6 +58,10 @@ def classify_context(config: Config, self_addresses: Iterable[str]) -> ClassifyC
         extra_role_patterns=config.ignore.patterns)
 
 
+def _shared(verdict: Verdict, seen: dict[Verdict, Verdict]) -> Verdict:
+    return seen.setdefault(verdict, verdict)
+
+
 def classify_all(config: Config, directory: Directory, messages: Sequence[Message]
                  ) -> dict[str, Verdict]:
     """Verdicts by Message-ID. Outbound mail is judged first: the people the user wrote to
@@ -65,11 +69,12 @@ def classify_all(config: Config, directory: Directory, messages: Sequence[Messag
     people whatever their local part (hard signals such as Auto-Submitted still win)."""
     base = classify_context(config, directory.self_addresses)
     verdicts: dict[str, Verdict] = {}
+    seen: dict[Verdict, Verdict] = {}  # most mail shares a handful of verdicts: keep one each
     written_to: set[str] = set()
     mine: set[str] = set()
     for m in messages:
         if is_outbound(m, directory):
-            verdict = verdicts[m.message_id] = classify_message(m, base)
+            verdict = verdicts[m.message_id] = _shared(classify_message(m, base), seen)
             if verdict.personal:
                 written_to.update(normalize_address(a.email) for a in (*m.to, *m.cc))
                 mine.add(m.message_id)
@@ -80,7 +85,7 @@ def classify_all(config: Config, directory: Directory, messages: Sequence[Messag
     context = replace(base, written_to=frozenset(written_to - directory.self_addresses))
     for m in messages:
         if m.message_id not in verdicts:
-            verdicts[m.message_id] = classify_message(m, context)
+            verdicts[m.message_id] = _shared(classify_message(m, context), seen)
     return verdicts
 
 
