@@ -1,0 +1,127 @@
+"""Ledger and plan at scale: a synthetic store of N messages among P people, then the full
+recompute a cycle does (load from the store, classify, thread, ledger, follow-ups, placement),
+timed in a fresh interpreter that reports its own peak RSS.
+
+    python bench/ledger_scale.py                      # 100,000 messages, 2,000 people
+    python bench/ledger_scale.py --messages 1000000 --people 20000   # the issue 4 target size
+
+Prints figures and ratios; asserts nothing (DESIGN.md section 9).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def build_store(path: Path, messages: int, people: int, seed: int = 7) -> float:
+    """Write a synthetic history: threads of one to four messages, a third of them started by
+    the user, replies a few hours to days apart, spread over five years."""
+    sys.path.insert(0, str(ROOT))
+    from syncd.model import Address, Message, Page
+    from syncd.store import Store
+
+    rng = random.Random(seed)
+    me = Address("dana@example.org", "Dana Example")
+    folks = [Address(f"p{i}@org{i % 700}.example", f"Person {i}") for i in range(people)]
+    started = time.perf_counter()
+    with Store.open(path) as store:
+        batch: list[Message] = []
+        n = 0
+        while n < messages:
+            other = folks[min(int(rng.paretovariate(1.2)) - 1, people - 1) if rng.random() < 0.5
+                          else rng.randrange(people)]
+            when = NOW - timedelta(days=rng.uniform(0, 5 * 365))
+            outbound = rng.random() < 0.35
+            parent: str | None = None
+            for _ in range(rng.choice((1, 1, 2, 2, 3, 4))):
+                mid = f"b{n}@bench.example"
+                sender, to = (me, other) if outbound else (other, me)
+                batch.append(Message(
+                    "mail", f"INBOX/1/{n}", mid, when, sender, (to,),
+                    subject=f"Topic {n // 3}" if parent is None else f"Re: Topic {n // 3}",
+                    in_reply_to=parent, references=(parent,) if parent else (),
+                    labels=("\\Sent",) if outbound else ("\\Inbox",)))
+                parent, outbound, n = mid, not outbound, n + 1
+                when += timedelta(hours=rng.uniform(1, 72))
+                if n >= messages:
+                    break
+            if len(batch) >= 5000:
+                store.ingest("mail", Page(tuple(batch), str(n)))
+                batch = []
+        if batch:
+            store.ingest("mail", Page(tuple(batch), str(n)))
+    return time.perf_counter() - started
+
+
+CHILD = r"""
+import json, sys, time
+sys.path.insert(0, {root!r})
+t0 = time.perf_counter()
+from datetime import datetime
+from pathlib import Path
+from syncd import config as config_mod
+from syncd.engine import placement
+from syncd.pipeline import compute
+from syncd.store import Store
+cfg = config_mod.from_dict({{
+    "me": {{"addresses": ["dana@example.org"], "timezone": "Europe/Berlin"}},
+    "cadences": [{{"name": "network", "min_exchanges": 2, "every": "90d"}}],
+    "goals": {{"introductions_per_week": 2}}}})
+now = datetime.fromisoformat({now!r})
+t_import = time.perf_counter()
+with Store.open(Path({path!r})) as store:
+    messages = list(store.messages())
+    t_load = time.perf_counter()
+    snap = compute(cfg, messages, [], now)
+    t_compute = time.perf_counter()
+    placed = placement(cfg, snap, {{}}, {{}}, now)
+    t_place = time.perf_counter()
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(json.dumps({{"load": t_load - t_import, "compute": t_compute - t_load,
+                   "place": t_place - t_compute, "people": len(snap.ledgers),
+                   "interactions": len(snap.derived.interactions),
+                   "followups": len(placed), "rss_mb": hwm / 1024}}))
+"""
+
+
+def measure(path: Path) -> dict[str, float]:
+    code = CHILD.format(root=str(ROOT), now=NOW.isoformat(), path=str(path))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--people", type=int, default=2_000)
+    args = parser.parse_args()
+    print(f"{'messages':>10} {'people':>7} {'interactions':>12} {'load':>7} {'compute':>8} "
+          f"{'place':>6} {'total':>7} {'us/int':>7} {'peak RSS':>9}")
+    for count in args.messages:
+        with tempfile.TemporaryDirectory(prefix="syncd-ledger-") as tmp:
+            path = Path(tmp) / "bench.sqlite3"
+            built = build_store(path, count, args.people)
+            r = measure(path)
+            total = r["load"] + r["compute"] + r["place"]
+            print(f"{count:>10,} {int(r['people']):>7,} {int(r['interactions']):>12,} "
+                  f"{r['load']:>6.1f}s {r['compute']:>7.1f}s {r['place']:>5.1f}s {total:>6.1f}s "
+                  f"{total / max(r['interactions'], 1) * 1e6:>7.1f} {r['rss_mb']:>7.0f}MB"
+                  f"   (store built in {built:.0f} s; {int(r['followups'])} follow-ups placed)")
+    print("target (issue 4): 1,000,000 interactions and 20,000 people in under 5 s and 500 MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
