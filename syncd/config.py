@@ -266,6 +266,26 @@ class Ignore(_Section):
     max_meeting_size: int = Field(8, ge=2, description="meetings with more people touch nobody")
 
 
+class Daemon(_Section):
+    poll_imap: Duration = Field(timedelta(minutes=5),
+                                description="IMAP poll interval (IDLE pushes new mail sooner)")
+    poll_caldav: Duration = Field(timedelta(minutes=5), description="CalDAV poll interval")
+    poll_gmail: Duration = Field(timedelta(minutes=3), description="Gmail and Google Calendar "
+                                                                   "poll interval")
+    poll_outlook: Duration = Field(timedelta(minutes=3), description="Outlook poll interval")
+    plan_every: Duration = Field(timedelta(hours=1), description="recompute the follow-up plan "
+                                                                 "at least this often")
+    backoff_initial: Duration = Field(timedelta(seconds=30),
+                                      description="first retry after a failure (doubles)")
+    backoff_max: Duration = Field(timedelta(hours=1), description="longest wait between retries")
+
+    @field_validator("poll_imap", "poll_caldav", "poll_gmail", "poll_outlook", "plan_every",
+                     "backoff_initial", "backoff_max", mode="before")
+    @classmethod
+    def _dur(cls, value: object) -> timedelta:
+        return parse_duration(value)
+
+
 class Config(BaseSettings):
     """The whole file. Environment: ``SYNCD_<SECTION>__<KEY>``."""
 
@@ -283,6 +303,7 @@ class Config(BaseSettings):
     reciprocity: Reciprocity = Field(default_factory=Reciprocity)
     goals: Goals = Field(default_factory=Goals)
     ignore: Ignore = Field(default_factory=Ignore)
+    daemon: Daemon = Field(default_factory=Daemon)
 
     @classmethod
     def settings_customise_sources(
