@@ -42,6 +42,10 @@ class Observer:
     def applied(self, action: Action) -> None:
         """A calendar action was applied and recorded."""
 
+    def should_stop(self) -> bool:
+        """Asked between pages and between actions: True ends the cycle there (all committed)."""
+        return False
+
 
 @dataclass
 class AccountResult:
@@ -84,10 +88,15 @@ def run_cycle(config: Config, store: Store, sources: Mapping[str, Source],
     observer = observer or Observer()
     report = CycleReport()
     for name, source in sources.items():
+        if observer.should_stop():
+            source.close()
+            continue
         result = AccountResult(name, (types or {}).get(name, ""))
         report.accounts.append(result)
         _pull_account(store, source, result, observer)
         store.set_status(name, result.state, error=result.error)
+    if observer.should_stop():
+        return report
     snapshot = compute(config, list(store.messages()), list(store.meetings()), now)
     report.snapshot = snapshot
     if sink is None:
@@ -143,6 +152,8 @@ def _ingest(store: Store, source: Source, result: AccountResult, observer: Obser
         result.items += len(page.items)
         result.quarantined += len(page.quarantined)
         observer.page(source.name, len(page.items))
+        if observer.should_stop():
+            return  # this page and its cursor are committed; the next run resumes after it
 
 
 def _state_of(exc: ConnectorError) -> str:
@@ -173,6 +184,8 @@ def placement(config: Config, snapshot: Snapshot, written: Mapping[str, Written]
 
 def _apply(store: Store, sink: CalendarSink, report: CycleReport, observer: Observer) -> None:
     for action in report.actions:
+        if observer.should_stop():
+            return
         try:
             written = _apply_one(sink, action)
         except ProtocolError as exc:

@@ -12,7 +12,7 @@ import pytest
 from connectors.memory import MemorySink, MemorySource
 from rules.plan import Cancel, Create, Record, Update
 from syncd.config import Config
-from syncd.engine import CycleReport, run_cycle
+from syncd.engine import CycleReport, Observer, run_cycle
 from syncd.model import Item
 from syncd.store import Store
 from tests.factories import ME, NOW, config, mail, meeting
@@ -168,3 +168,35 @@ def test_cancel_is_recorded(store: Store) -> None:
     states = {w.person_id: w.state for w in store.written().values()}
     assert states[OMAR] == "cancelled" and states[JANE] == "live"
     assert not any(isinstance(a, Cancel) for a in cycle(store, source, sink).actions)
+
+
+class StopAfter(Observer):
+    """Asks to stop once ``pages`` pages or ``writes`` writes have gone through."""
+
+    def __init__(self, pages: int = 10**6, writes: int = 10**6) -> None:
+        self.pages, self.writes = pages, writes
+
+    def page(self, account: str, items: int) -> None:
+        self.pages -= 1
+
+    def applied(self, action: object) -> None:  # type: ignore[override]
+        self.writes -= 1
+
+    def should_stop(self) -> bool:
+        return self.pages <= 0 or self.writes <= 0
+
+
+def test_a_stop_request_ends_the_cycle_after_the_current_page(store: Store) -> None:
+    source, sink = MemorySource("mail", history(), page_size=1), MemorySink()
+    report = cycle(store, source, sink, observer=StopAfter(pages=2))
+    assert report.accounts[0].items == 2 and report.actions == [] and sink.events == {}
+    assert store.cursor("mail") is not None  # the second page and its cursor are committed
+    again = cycle(store, MemorySource("mail", history(), page_size=1), sink)
+    assert again.accounts[0].items == 2  # resumed after the committed page, nothing twice
+
+
+def test_a_stop_request_ends_the_writes_after_the_current_one(store: Store) -> None:
+    source, sink = MemorySource("mail", history(), page_size=3), MemorySink()
+    report = cycle(store, source, sink, observer=StopAfter(writes=1))
+    assert len(report.actions) == 2 and len(report.applied) == 1 and len(sink.events) == 1
+    assert len(store.written()) == 1
