@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from connectors.memory import MemorySink, MemorySource
-from rules.plan import Cancel, Create, Record, Update
+from rules.plan import Action, Cancel, Create, Record, Update
 from syncd.config import Config
 from syncd.engine import CycleReport, Observer, run_cycle
 from syncd.model import Item
@@ -179,7 +179,7 @@ class StopAfter(Observer):
     def page(self, account: str, items: int) -> None:
         self.pages -= 1
 
-    def applied(self, action: object) -> None:  # type: ignore[override]
+    def applied(self, action: Action) -> None:
         self.writes -= 1
 
     def should_stop(self) -> bool:
