@@ -24,7 +24,7 @@ from typing import Any
 from syncd.errors import SchemaTooNew, StoreError
 from syncd.model import Address, Attendee, Meeting, Message, Page, Written
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -57,6 +57,9 @@ _MIGRATIONS: dict[int, str] = {
     CREATE TABLE account_status (
         account TEXT PRIMARY KEY, state TEXT NOT NULL, last_success TEXT, last_error TEXT,
         items INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
+    """,
+    2: """
+    ALTER TABLE account_status ADD COLUMN next_run TEXT;
     """,
 }
 
@@ -243,11 +246,18 @@ class Store:
                 "ELSE excluded.last_error END",
                 (account, state, now if state == "ok" else None, error, now))
 
+    def set_next_run(self, account: str, when: datetime | None) -> None:
+        """When the daemon means to pull ``account`` next (shown by ``syncd status``)."""
+        with self._tx() as db:
+            db.execute("UPDATE account_status SET next_run = ? WHERE account = ?",
+                       (None if when is None else when.isoformat(timespec="seconds"), account))
+
     def statuses(self) -> dict[str, dict[str, Any]]:
         out = {}
-        for row in self._db.execute(
-                "SELECT account, state, last_success, last_error FROM account_status"):
-            out[row[0]] = {"state": row[1], "last_success": row[2], "last_error": row[3]}
+        for row in self._db.execute("SELECT account, state, last_success, last_error, next_run "
+                                    "FROM account_status"):
+            out[row[0]] = {"state": row[1], "last_success": row[2], "last_error": row[3],
+                           "next_run": row[4]}
         return out
 
 

@@ -110,3 +110,23 @@ def test_write_records_keep_the_newest_generation(tmp_path: Path) -> None:
         store.record_write(w0, sink="cal")
         store.record_write(w1, sink="cal")
         assert store.written() == {"k": w1}
+
+
+def test_a_version_1_store_migrates_and_keeps_its_account_status(tmp_path: Path) -> None:
+    from syncd.store import _MIGRATIONS
+
+    path = tmp_path / "db.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(f"BEGIN; {_MIGRATIONS[1]} PRAGMA user_version = 1; COMMIT;")
+    conn.execute("INSERT INTO account_status VALUES ('mail', 'ok', '2026-01-01', NULL, 0, 'x')")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        assert store.statuses()["mail"] == {"state": "ok", "last_success": "2026-01-01",
+                                            "last_error": None, "next_run": None}
+        store.set_next_run("mail", NOW + timedelta(minutes=5))
+        store.set_status("mail", "backoff", error="server down")
+        status = store.statuses()["mail"]
+    assert status["next_run"] == (NOW + timedelta(minutes=5)).isoformat(timespec="seconds")
+    assert (status["state"], status["last_error"]) == ("backoff", "server down")
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
