@@ -29,7 +29,11 @@ def build_source(config: Config, name: str, now: Callable[[], datetime]) -> Sour
         password = resolve_password(name, account.password_command, account.password_env)
         exclude = (config.followups.calendar,) if config.followups.account == name else ()
         return CaldavSource(account, password, now=now, exclude=exclude)
-    assert isinstance(account, GoogleAccount | OutlookAccount)
+    if isinstance(account, OutlookAccount):
+        from connectors.outlook import OutlookSource
+
+        return OutlookSource(account, now=now)
+    assert isinstance(account, GoogleAccount)
     raise ConnectorError(NOT_YET.format(type=account.type), account=name)
 
 
@@ -44,6 +48,10 @@ def build_sink(config: Config) -> CalendarSink | None:
 
         password = resolve_password(name, account.password_command, account.password_env)
         return CaldavSink(account, password, config.followups.calendar)
+    if isinstance(account, OutlookAccount):
+        from connectors.outlook_sink import OutlookSink
+
+        return OutlookSink(account, config.followups.calendar)
     raise ConnectorError(NOT_YET.format(type=account.type), account=name)
 
 
