@@ -87,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="machine-readable report")
     c.set_defaults(run=cmd_sync)
 
+    c = sub.add_parser("run", help="the daemon: keep syncing until stopped (systemd: Type=notify)")
+    c.set_defaults(run=cmd_run)
+
     for name, fn, text in (("status", cmd_status, "accounts and their state"),
                            ("contacts", cmd_contacts, "every person with their ledger"),
                            ("due", cmd_due, "planned follow-ups and their state")):
@@ -191,6 +194,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from syncd.daemon import serve, setup_logging
+
+    setup_logging(args.debug)
+    return serve(_config_path(args))
+
+
 # -- read-only views ---------------------------------------------------------------------------
 
 def _offline(args: argparse.Namespace) -> tuple[Config, Any, dict[str, Any], dict[str, Any]]:
@@ -261,14 +271,14 @@ def cmd_status(args: argparse.Namespace) -> int:
             rows.append({"name": account.name, "type": account.type,
                          "state": s.get("state", "never synced"),
                          "last_success": s.get("last_success"), "last_error": s.get("last_error"),
-                         "items": store.items_of(account.name)})
+                         "next_run": s.get("next_run"), "items": store.items_of(account.name)})
     if args.json:
         out.print(json.dumps(rows, indent=2), markup=False)
         return 0
-    table = Table("account", "type", "state", "last success", "items", "last error")
+    table = Table("account", "type", "state", "last success", "next run", "items", "last error")
     for r in rows:
-        table.add_row(r["name"], r["type"], r["state"], r["last_success"] or "-", str(r["items"]),
-                      Text(r["last_error"] or ""))
+        table.add_row(r["name"], r["type"], r["state"], r["last_success"] or "-",
+                      r["next_run"] or "-", str(r["items"]), Text(r["last_error"] or ""))
     out.print(table)
     return 0
 

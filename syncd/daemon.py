@@ -1,0 +1,327 @@
+"""``syncd run``: a thin loop around the same ``run_cycle`` that ``syncd sync`` runs.
+
+The main thread owns the store and runs every cycle; when to pull which account is decided by
+the pure ``syncd.scheduler``. Each IMAP account gets one thread that waits in IDLE and does
+nothing but flag the account and wake the loop. Signal handlers (installed here, never at
+import) only set flags and write a byte to a self-pipe: SIGTERM/SIGINT end the loop after the
+current page or calendar write, SIGHUP reloads the config (a broken one is logged, the old one
+kept). One ``syncd run`` per store: a second one exits with a clear message.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import random
+import select
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from connectors.base import Source
+from rules.plan import Action
+from syncd import config as config_mod
+from syncd import scheduler
+from syncd.config import Config, ImapAccount
+from syncd.engine import Observer, run_cycle
+from syncd.errors import ConfigError, ConnectorError, SyncdError
+from syncd.store import Store
+from syncd.systemd import Notifier
+
+log = logging.getLogger("syncd.daemon")
+LOCK_NAME = "syncd.lock"
+IDLE_RENEW = 540.0  # seconds: IDLE is re-issued well inside 10 minutes
+MAX_SLEEP = 60.0  # wake at least this often (clock jumps, a dead watcher)
+_PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
+             logging.CRITICAL: 2}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _JournalFormatter(logging.Formatter):
+    """``<4>syncd.engine: ...``: journald reads the priority from the prefix."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"<{_PRIORITY.get(record.levelno, 6)}>{super().format(record)}"
+
+
+def setup_logging(debug: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if os.environ.get("JOURNAL_STREAM"):
+        handler.setFormatter(_JournalFormatter("%(name)s: %(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, handlers=[handler],
+                        force=True)
+
+
+def acquire_lock(path: Path) -> IO[str]:
+    """Hold an exclusive flock on ``path`` (with our pid in it) for as long as the file is open."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        pid = handle.read().strip() or "?"
+        handle.close()
+        raise SyncdError(
+            f"another `syncd run` is already running (pid {pid}, lock {path}); stop it first "
+            "(`systemctl --user stop syncd`); status, contacts, due and ledger work beside it"
+        ) from None
+    handle.truncate(0)
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+class _Wakeup:
+    """A self-pipe: signal handlers and watcher threads poke it; the loop sleeps on it."""
+
+    def __init__(self) -> None:
+        self._r, self._w = socket.socketpair()
+        self._r.setblocking(False)
+        self._w.setblocking(False)
+
+    def poke(self) -> None:
+        with suppress(OSError):  # full (already poked) or closed
+            self._w.send(b"\0")
+
+    def wait(self, timeout: float) -> None:
+        ready, _, _ = select.select([self._r], [], [], max(timeout, 0.0))
+        if ready:
+            with suppress(OSError):
+                while self._r.recv(512):
+                    pass
+
+    def close(self) -> None:
+        self._r.close()
+        self._w.close()
+
+
+@dataclass
+class _Flags:
+    stop: bool = False
+    reload: bool = False
+
+
+@contextmanager
+def _signals(flags: _Flags, wakeup: _Wakeup) -> Iterator[None]:
+    def stop(signum: int, frame: FrameType | None) -> None:
+        flags.stop = True
+        wakeup.poke()
+
+    def reload(signum: int, frame: FrameType | None) -> None:
+        flags.reload = True
+        wakeup.poke()
+
+    previous = {s: signal.signal(s, h) for s, h in
+                ((signal.SIGTERM, stop), (signal.SIGINT, stop), (signal.SIGHUP, reload))}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+class _IdleWatcher:
+    """One IMAP account's IDLE on its own thread: it only sets ``fired`` and pokes the loop.
+
+    Every return of IDLE (a change, or the renewal every ``IDLE_RENEW`` s) fires, so the short
+    gap between two IDLE commands is covered by a cheap incremental pull.
+    """
+
+    def __init__(self, name: str, source: Source, wakeup: _Wakeup) -> None:
+        self.name, self.source, self.wakeup = name, source, wakeup
+        self.fired, self.stopped = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"idle-{name}", daemon=True)
+
+    def _run(self) -> None:
+        wait_for_change = getattr(self.source, "wait_for_change", None)
+        if wait_for_change is None:
+            return
+        timeout, failures = 1.0, 0  # arm quickly: the first return triggers a catch-up pull
+        while not self.stopped.is_set():
+            try:
+                wait_for_change(timeout)
+            except Exception as exc:  # noqa: BLE001 - a watcher must never die; polling goes on
+                failures += 1
+                log.info("%s: IDLE interrupted (%s); polling meanwhile", self.name, exc)
+                self.stopped.wait(min(600.0, 5.0 * 2 ** min(failures, 8)))
+                timeout = 1.0
+                continue
+            failures, timeout = 0, IDLE_RENEW
+            if not self.stopped.is_set():
+                self.fired.set()
+                self.wakeup.poke()
+        self.source.close()
+
+
+class _Observer(Observer):
+    """Engine hooks: a watchdog ping on every stored page and write; the stop request."""
+
+    def __init__(self, sd: Notifier, flags: _Flags) -> None:
+        self.sd, self.flags = sd, flags
+
+    def page(self, account: str, items: int) -> None:
+        self.sd.watchdog()
+
+    def applied(self, action: Action) -> None:
+        self.sd.watchdog()
+
+    def should_stop(self) -> bool:
+        return self.flags.stop
+
+
+def serve(config_path: Path) -> int:
+    """Run until SIGTERM; 0 on a clean stop. ConfigError (exit 78) before READY."""
+    flags, wakeup = _Flags(), _Wakeup()
+    try:
+        with _signals(flags, wakeup):
+            config = config_mod.load(config_path)
+            store_file = config_mod.store_path(config)
+            lock = acquire_lock(store_file.parent / LOCK_NAME)
+            try:
+                with Store.open(store_file, keep_subjects=config.store.subjects) as store:
+                    return _Loop(config_path, config, store, flags, wakeup).run()
+            finally:
+                lock.close()
+    finally:
+        wakeup.close()
+
+
+class _Loop:
+    def __init__(self, config_path: Path, config: Config, store: Store, flags: _Flags,
+                 wakeup: _Wakeup) -> None:
+        self.config_path, self.config, self.store = config_path, config, store
+        self.flags, self.wakeup = flags, wakeup
+        self.sd = Notifier.from_env()
+        self.observer = _Observer(self.sd, flags)
+        self.watchers: list[_IdleWatcher] = []
+        self.schedule = scheduler.start(((a.name, a.type) for a in config.accounts), utc_now())
+        self.random = random.Random()  # noqa: S311 - jitter, not cryptography
+
+    def run(self) -> int:
+        self.sd.ready(f"ready: {len(self.config.accounts)} account(s)")
+        log.info("started: %d account(s), store %s", len(self.config.accounts),
+                 config_mod.store_path(self.config))
+        self._start_watchers()
+        try:
+            while not self.flags.stop:
+                if self.flags.reload:
+                    self._reload()
+                now = utc_now()
+                for w in self.watchers:
+                    if w.fired.is_set():
+                        w.fired.clear()
+                        self.schedule = scheduler.poke(self.schedule, w.name, now)
+                names = scheduler.due(self.schedule, now)
+                if names or self.schedule.plan_due <= now:
+                    self._cycle(names, now)
+                self.sd.watchdog()
+                if self.flags.stop or self.flags.reload:
+                    continue
+                pause = (scheduler.wake_at(self.schedule) - utc_now()).total_seconds()
+                self.wakeup.wait(min(pause, self.sd.watchdog_period or MAX_SLEEP, MAX_SLEEP))
+        finally:
+            self.sd.stopping()
+            self._stop_watchers()
+            log.info("stopped")
+        return 0
+
+    def _cycle(self, names: list[str], now: datetime) -> None:
+        from connectors.registry import FailedSource, build_sink, build_source
+
+        self.sd.status(f"pulling {', '.join(names)}" if names else "refreshing the plan")
+        sources: dict[str, Source] = {}
+        for name in names:
+            try:
+                sources[name] = build_source(self.config, name, utc_now)
+            except ConnectorError as exc:
+                sources[name] = FailedSource(name, exc)
+        try:
+            sink = build_sink(self.config)
+        except ConnectorError as exc:
+            log.warning("follow-up calendar unavailable: %s", exc)
+            sink = None
+        types = {a.name: a.type for a in self.config.accounts}
+        try:
+            report = run_cycle(self.config, self.store, sources, sink, now,
+                               observer=self.observer, types=types)
+        finally:
+            if sink is not None:
+                sink.close()
+        done = utc_now()
+        results = {a.name: (a.state, a.retry_after) for a in report.accounts}
+        self.schedule = scheduler.reschedule(
+            self.schedule, results, done, settings=self.config.daemon,
+            tz=ZoneInfo(self.config.me.timezone), rand=self.random.random())
+        for name, (state, _) in results.items():
+            plan = self.schedule.accounts[name]
+            self.store.set_next_run(name, plan.next_due)
+            if state != "ok":
+                log.warning("%s: %s; next try in %ds", name, state,
+                            (plan.next_due - done).total_seconds())
+        if report.applied:
+            log.info("%d follow-up change(s) written", len(report.applied))
+        self.sd.status(self._summary())
+
+    def _summary(self) -> str:
+        statuses = self.store.statuses()
+        names = [a.name for a in self.config.accounts]
+        bad = [n for n in names if statuses.get(n, {}).get("state", "ok") != "ok"]
+        when = scheduler.wake_at(self.schedule).astimezone(ZoneInfo(self.config.me.timezone))
+        state = f"{len(names) - len(bad)}/{len(names)} accounts ok"
+        if bad:
+            state += f" ({', '.join(bad)} failing)"
+        return f"{state}; next run {when:%H:%M:%S}"
+
+    def _reload(self) -> None:
+        self.flags.reload = False
+        self.sd.reloading()
+        try:
+            config = config_mod.load(self.config_path)
+        except ConfigError as exc:
+            log.error("config reload failed; keeping the running config: %s", exc)
+            self.sd.ready("config reload failed; running on the previous config")
+            return
+        if config_mod.store_path(config) != config_mod.store_path(self.config):
+            log.warning("store.path changed: that takes effect at the next restart")
+        self.config = config
+        self._stop_watchers()
+        self._start_watchers()
+        self.schedule = scheduler.start(((a.name, a.type) for a in config.accounts), utc_now())
+        log.info("config reloaded: %d account(s); every account is retried now",
+                 len(config.accounts))
+        self.sd.ready("config reloaded")
+
+    def _start_watchers(self) -> None:
+        from connectors.registry import build_source
+
+        for account in self.config.accounts:
+            if not isinstance(account, ImapAccount):
+                continue
+            try:
+                source = build_source(self.config, account.name, utc_now)
+            except ConnectorError as exc:
+                log.info("%s: no IDLE watcher (%s); polling", account.name, exc)
+                continue
+            watcher = _IdleWatcher(account.name, source, self.wakeup)
+            watcher.thread.start()
+            self.watchers.append(watcher)
+
+    def _stop_watchers(self) -> None:
+        for watcher in self.watchers:
+            watcher.stopped.set()  # daemon threads: a blocked IDLE ends with the process
+        self.watchers = []
