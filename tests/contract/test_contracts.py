@@ -1,10 +1,11 @@
-"""One contract, every implementation: the in-memory pair, IMAP (a real server) and CalDAV
-(Radicale). What the engine relies on is asserted here once, so a new connector only needs a
-factory below."""
+"""One contract, every implementation: the in-memory pair, IMAP (a real server), CalDAV
+(Radicale) and Outlook (the local Microsoft Graph fake). What the engine relies on is asserted
+here once, so a new connector only needs a factory below."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -17,9 +18,14 @@ from connectors.base import CalendarSink, Source
 from connectors.caldav import CaldavSink, CaldavSource
 from connectors.imap import ImapSource
 from connectors.memory import MemorySink, MemorySource
+from connectors.outlook import OutlookSource, make_client
+from connectors.outlook_sink import OutlookSink
 from syncd.model import Address, FollowUp, Message, Page
+from tests.fakes.graph_server import GraphServer, start_graph_server
 from tests.fixtures_caldav import account_for as caldav_account_for
 from tests.fixtures_caldav import ics_event
+from tests.fixtures_graph import StaticTokens, message_row
+from tests.fixtures_graph import account_for as outlook_account_for
 from tests.fixtures_imap import account_for as imap_account_for
 from tests.fixtures_imap import start_server
 
@@ -75,15 +81,34 @@ def _caldav_source(tmp_path: Path) -> Iterator[SourceCase]:
         yield SourceCase(CaldavSource(account, server.password, now=lambda: NOW), add)
 
 
+@contextmanager
+def _graph(tmp_path: Path) -> Iterator[GraphServer]:
+    with start_graph_server() as server, pytest.MonkeyPatch.context() as env:
+        env.setenv("REQUESTS_CA_BUNDLE", str(server.ca_file))
+        env.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+        yield server
+
+
+def _outlook_source(tmp_path: Path) -> Iterator[SourceCase]:
+    with _graph(tmp_path) as server:
+        account = outlook_account_for(server, name="outlook", page_size=10)
+        source = OutlookSource(account, now=lambda: NOW,
+                               client=make_client(account, tokens=StaticTokens()))
+        yield SourceCase(source, lambda n: server.fake.add_message("inbox", {
+            **message_row(n, when=NOW - timedelta(days=n + 1)),
+            "internetMessageId": f"<contract-{n}@example.org>"}))
+
+
 def _has_dovecot() -> bool:
     from syncd.localservers.imap import available_kinds
 
     return "dovecot" in available_kinds()
 
 
-@pytest.fixture(params=["memory", "imap", "caldav"])
+@pytest.fixture(params=["memory", "imap", "caldav", "outlook"])
 def source_case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SourceCase]:
-    factory = {"memory": _memory_source, "imap": _imap_source, "caldav": _caldav_source}
+    factory = {"memory": _memory_source, "imap": _imap_source, "caldav": _caldav_source,
+               "outlook": _outlook_source}
     if request.param != "memory":
         request.applymarker(pytest.mark.integration)
     yield from factory[request.param](tmp_path)
@@ -147,11 +172,21 @@ def _caldav_sink(tmp_path: Path) -> Iterator[CalendarSink]:
         sink.close()
 
 
-@pytest.fixture(params=["memory", "caldav"])
+def _outlook_sink(tmp_path: Path) -> Iterator[CalendarSink]:
+    with _graph(tmp_path) as server:
+        account = outlook_account_for(server)
+        sink = OutlookSink(account, "Follow-ups",
+                           client=make_client(account, tokens=StaticTokens()))
+        yield sink
+        sink.close()
+
+
+@pytest.fixture(params=["memory", "caldav", "outlook"])
 def sink(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CalendarSink]:
     if request.param != "memory":
         request.applymarker(pytest.mark.integration)
-    yield from {"memory": _memory_sink, "caldav": _caldav_sink}[request.param](tmp_path)
+    factories = {"memory": _memory_sink, "caldav": _caldav_sink, "outlook": _outlook_sink}
+    yield from factories[request.param](tmp_path)
 
 
 def test_sink_create_is_idempotent_by_key_and_update_and_cancel_work(sink: CalendarSink) -> None:
