@@ -263,8 +263,10 @@ def followup_to_ics(f: FollowUp, *, stamp: datetime | None = None) -> bytes:
     recurring.
     """
     zone = ZoneInfo(f.timezone)
-    start = f.start.astimezone(zone)
-    end = (f.start.astimezone(UTC) + f.duration).astimezone(zone)
+    start: date | datetime = f.start.astimezone(zone)
+    end: date | datetime = (f.start.astimezone(UTC) + f.duration).astimezone(zone)
+    if f.all_day:  # DTSTART;VALUE=DATE and an exclusive DTEND the next day
+        start, end = f.start.date(), f.start.date() + timedelta(days=1)
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

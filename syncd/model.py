@@ -123,6 +123,7 @@ class FollowUp:
     description: str
     reason: str
     anchor: str  # what produced it (e.g. the last touch); a new anchor revives a dismissed one
+    all_day: bool = False  # an all-day event on the date of ``start`` (in start's own tzinfo)
 
 
 @dataclass(frozen=True, slots=True)

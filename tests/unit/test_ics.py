@@ -278,3 +278,13 @@ def test_garbage_gives_meetings_or_protocol_error_and_nothing_else(data: str | b
     except ProtocolError:
         return
     assert remote is None or isinstance(remote, Remote)
+
+
+def test_an_all_day_follow_up_is_one_date_and_reads_back_at_that_date() -> None:
+    f = followup(datetime(2026, 3, 29, 0, 0, tzinfo=UTC), "America/New_York")
+    ics = followup_to_ics(replace(f, all_day=True, email="")).decode()
+    lines = ics.splitlines()
+    assert "DTSTART;VALUE=DATE:20260329" in lines and "DTEND;VALUE=DATE:20260330" in lines
+    assert "BEGIN:VTIMEZONE" not in ics  # dates need no zone
+    remote = remote_from_ics(ics, "/dana/f/x.ics", None)
+    assert remote is not None and remote.start == f.start  # no spurious "moved"
