@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import msal
+import msal.exceptions
 import requests
 from msal_extensions import FilePersistence, PersistedTokenCache
 
@@ -54,13 +55,15 @@ def open_cache(path: Path) -> PersistedTokenCache:
     return PersistedTokenCache(FilePersistence(str(path)))
 
 
-def build_app(account: OutlookAccount, cache: PersistedTokenCache) -> msal.PublicClientApplication:
+def build_app(account: OutlookAccount, cache: PersistedTokenCache,
+              http: requests.Session) -> msal.PublicClientApplication:
     base = account.authority or DEFAULT_AUTHORITY
     microsoft = (urlsplit(base).hostname or "") in MICROSOFT_HOSTS
     try:
         return msal.PublicClientApplication(
             account.client_id, authority=f"{base}/{account.tenant}", token_cache=cache,
-            instance_discovery=None if microsoft else False, timeout=account.timeout)
+            instance_discovery=None if microsoft else False, timeout=account.timeout,
+            http_client=http)
     except requests.RequestException as exc:
         raise TransientError(f"cannot reach the sign-in service at {base}: {_reason(exc)}",
                              account=account.name) from None
@@ -76,12 +79,16 @@ class GraphTokens:
     def __init__(self, account: OutlookAccount) -> None:
         self._account = account
         self._app: msal.PublicClientApplication | None = None
+        self._http = requests.Session()
+
+    def close(self) -> None:
+        self._http.close()
 
     def token(self, *, force_refresh: bool = False) -> str:
         name = self._account.name
         again = f"run `syncd auth {name}` to sign in again"
         if self._app is None:
-            self._app = build_app(self._account, open_cache(token_path(name)))
+            self._app = build_app(self._account, open_cache(token_path(name)), self._http)
         try:
             accounts = self._app.get_accounts()
             if not accounts:
@@ -89,7 +96,7 @@ class GraphTokens:
                                 account=name)
             result = self._app.acquire_token_silent_with_error(
                 scopes(self._account), accounts[0], force_refresh=force_refresh)
-        except requests.RequestException as exc:
+        except (requests.RequestException, msal.exceptions.MsalServiceError) as exc:
             raise TransientError(f"cannot refresh the Microsoft token: {_reason(exc)}",
                                  account=name) from None
         if result is None:

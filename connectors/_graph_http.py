@@ -43,6 +43,8 @@ _LIMITS_LOCK = threading.Lock()
 class TokenSource(Protocol):
     def token(self, *, force_refresh: bool = False) -> str: ...
 
+    def close(self) -> None: ...
+
 
 class DeltaExpired(CursorExpired):
     """The delta or skip token is no longer honoured: list that scope again."""
@@ -119,6 +121,7 @@ class GraphClient:
 
     def close(self) -> None:
         self._session.close()
+        self._tokens.close()
         self.budget.save()
 
     def url(self, path: str) -> str:

@@ -8,7 +8,7 @@ expires). The tokens land in the account's persistent msal cache
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -16,6 +16,8 @@ from connectors._graph_auth import build_app, open_cache, scopes, token_path
 from syncd.errors import AuthError, TransientError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
     from syncd.config import OutlookAccount
@@ -23,7 +25,11 @@ if TYPE_CHECKING:
 
 def run_outlook_auth(account: OutlookAccount, console: Console) -> int:
     path = token_path(account.name)
-    app = build_app(account, open_cache(path))
+    with requests.Session() as http:
+        return _flow(account, console, build_app(account, open_cache(path), http), path)
+
+
+def _flow(account: OutlookAccount, console: Console, app: Any, path: Path) -> int:
     try:
         flow = app.initiate_device_flow(scopes=scopes(account))
         if "user_code" not in flow:

@@ -22,6 +22,9 @@ class StaticTokens:
         self.forced += force_refresh
         return "static-token"
 
+    def close(self) -> None:
+        return None
+
 
 @pytest.fixture
 def graph(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[GraphServer]:
