@@ -19,7 +19,7 @@ from syncd.ledger import PersonLedger
 
 # Lower number wins a slot when a day is full (DESIGN.md section 4).
 PRIORITY = {"owed_reply": 0, "nudge": 1, "new_contact": 2, "thank": 3, "cadence": 4,
-            "weekly_plan": 5}
+            "weekly_plan": 5, "reauth": -1}
 
 
 @dataclass(frozen=True, slots=True)

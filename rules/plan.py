@@ -97,7 +97,7 @@ def _live(cand: Candidate | None, record: Written, there: Remote, placed: Mappin
           now: datetime, today: date, tz: ZoneInfo,
           render: Callable[[Candidate, datetime, str], FollowUp]) -> list[Action]:
     if cand is None:
-        if there.start > now:
+        if there.start > now or record.kind == "reauth":  # a fixed account's notice goes
             return [Cancel(record)]
         return [Record(replace(record, state="done"), "satisfied; the past event stays")]
     moved = there.start != record.start
@@ -117,8 +117,9 @@ def _live(cand: Candidate | None, record: Written, there: Remote, placed: Mappin
 
 
 def _guard(actions: list[Action], live: int, force: bool) -> None:
-    removing = sum(1 for a in actions
-                   if isinstance(a, Cancel)
-                   or (isinstance(a, Record) and a.written.state == "dismissed"))
+    removing = sum(1 for a in actions  # syncd's own re-authorisation notices do not count
+                   if (isinstance(a, Cancel)
+                       or (isinstance(a, Record) and a.written.state == "dismissed"))
+                   and a.written.kind != "reauth")
     if not force and removing >= GUARD_MINIMUM and removing * 2 > live:
         raise PlanRefused(removing, live)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from connectors.base import CalendarSink, Source
 from rules.placement import place
 from rules.plan import LIVE, Action, Cancel, Create, Record, Update, plan
+from syncd import reauth
 from syncd.config import Config
 from syncd.errors import (
     AuthError,
@@ -98,6 +99,7 @@ def run_cycle(config: Config, store: Store, sources: Mapping[str, Source],
     if observer.should_stop():
         return report
     snapshot = compute(config, list(store.messages()), list(store.meetings()), now)
+    snapshot.candidates.update(reauth.candidates(config, store.statuses(), now))
     report.snapshot = snapshot
     if sink is None:
         report.placed = placement(config, snapshot, {}, {}, now)
@@ -166,20 +168,25 @@ def _state_of(exc: ConnectorError) -> str:
 
 def placement(config: Config, snapshot: Snapshot, written: Mapping[str, Written],
                remote: Mapping[str, Remote], now: datetime) -> dict[str, datetime]:
-    """Place every wanted follow-up; standing events (same anchor, day not past) keep theirs."""
+    """Place every wanted follow-up; standing events (same anchor, day not past) keep theirs.
+    Re-authorisation notices are all-day events today and take no slot."""
     tz = ZoneInfo(config.me.timezone)
     today = now.astimezone(tz).date()
+    notices = {k: reauth.all_day_start(now, tz) for k, c in snapshot.candidates.items()
+               if c.kind == reauth.KIND}
     pinned: dict[str, datetime] = {}
     for base, record in written.items():
         cand = snapshot.candidates.get(base)
         there = remote.get(record.key)
         if (record.state in LIVE and cand is not None and there is not None
+                and base not in notices
                 and cand.anchor == record.anchor and there.start.astimezone(tz).date() >= today):
             pinned[base] = there.start
     f = config.followups
-    return place(list(snapshot.candidates.values()), pinned, now, at=f.time,
-                 duration=f.duration, working_days=f.working_days, max_per_day=f.max_per_day,
-                 tz=tz)
+    placed = place([c for c in snapshot.candidates.values() if c.base_key not in notices],
+                   pinned, now, at=f.time, duration=f.duration, working_days=f.working_days,
+                   max_per_day=f.max_per_day, tz=tz)
+    return placed | notices
 
 
 def _apply(store: Store, sink: CalendarSink, report: CycleReport, observer: Observer) -> None:

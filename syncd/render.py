@@ -47,6 +47,10 @@ def render(config: Config, directory: Directory, ledgers: dict[str, PersonLedger
            cand: Candidate, start: datetime, key: str) -> FollowUp:
     if cand.kind == "weekly_plan":
         return _weekly(config, cand, start, key)
+    if cand.kind == "reauth":
+        from syncd import reauth
+
+        return reauth.followup(config, cand, start, key)
     ledger = ledgers[cand.person]
     name = directory.name(cand.person)
     addresses = directory.addresses(cand.person)

@@ -231,3 +231,29 @@ def test_the_daemon_lives_its_life_under_systemd(
     assert daemon.heard("STOPPING=1")
     assert "password" not in daemon.log.read_text().lower().replace("password_", "")
 
+
+
+def test_a_broken_password_puts_a_reauthorise_event_in_the_calendar_until_fixed(
+        world: World, daemon: Daemon, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = world.tmp / "secret"
+    command = f'password_command = ["cat", "{secret}"]'
+    world.config(daemon.config, world.imap_account("mail", command))
+    daemon.start()
+
+    def reauth_events() -> list[str]:
+        return [ics for ics in world.cal.events(FOLLOWUPS).values()
+                if "SUMMARY:syncd: re-authorise mail" in ics]
+
+    events = until(reauth_events, "the re-authorisation event")
+    assert len(events) == 1
+    today = datetime.now(UTC).astimezone().date()
+    assert any(line.startswith("DTSTART;VALUE=DATE:") for line in events[0].splitlines())
+    assert f"{today:%Y%m%d}" in events[0] or f"{today - timedelta(days=1):%Y%m%d}" in events[0]
+    status = {r["name"]: r for r in daemon.cli(capsys, "status")}
+    assert status["mail"]["state"] == "needs_auth"
+
+    secret.write_text(world.imap.password + "\n")
+    daemon.signal(signal.SIGHUP)  # what `systemctl --user reload syncd` sends after a fix
+    until(lambda: not reauth_events(), "the event removed once fixed")
+    assert {r["name"]: r["state"] for r in daemon.cli(capsys, "status")}["mail"] == "ok"
+    assert daemon.stop() == 0, daemon.log.read_text()
