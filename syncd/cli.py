@@ -90,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("run", help="the daemon: keep syncing until stopped (systemd: Type=notify)")
     c.set_defaults(run=cmd_run)
 
+    c = sub.add_parser("install", help="write the systemd user unit, enable and start it")
+    c.add_argument("--dry-run", action="store_true", help="show what would be done, do nothing")
+    c.add_argument("--timer", action="store_true",
+                   help="a oneshot service + 10-minute timer instead of the daemon")
+    c.set_defaults(run=cmd_install)
+
     for name, fn, text in (("status", cmd_status, "accounts and their state"),
                            ("contacts", cmd_contacts, "every person with their ledger"),
                            ("due", cmd_due, "planned follow-ups and their state")):
@@ -199,6 +205,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     setup_logging(args.debug)
     return serve(_config_path(args))
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    from syncd.install import install
+
+    for line in install(timer=args.timer, config=args.config, dry_run=args.dry_run):
+        out.print(line, markup=False)
+    return 0
 
 
 # -- read-only views ---------------------------------------------------------------------------
