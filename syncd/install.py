@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from syncd.errors import SyncdError
+
 HARDENING = """\
 NoNewPrivileges=yes
 PrivateTmp=yes
@@ -147,5 +149,9 @@ def install(*, timer: bool, config: Path | None, dry_run: bool) -> list[str]:
     for argv in commands:
         said.append(f"{'would run' if dry_run else 'ran'} {shlex.join(argv)}")
         if not dry_run:
-            subprocess.run(argv, check=True)  # noqa: S603 - fixed argv, systemctl from PATH
+            try:
+                subprocess.run(argv, check=True)
+            except (OSError, subprocess.CalledProcessError) as exc:
+                raise SyncdError(f"`{shlex.join(argv)}` failed ({exc}); the unit is written, "
+                                 "so the command can be run by hand") from None
     return said
