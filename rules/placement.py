@@ -48,17 +48,26 @@ def place(candidates: Sequence[Candidate], pinned: Mapping[str, datetime], now: 
     order = sorted((c for c in candidates if c.base_key not in pinned),
                    key=lambda c: (max(c.due.astimezone(tz).date(), earliest), c.priority,
                                   c.base_key))
-    for c in order:
-        day = max(c.due.astimezone(tz).date(), earliest)
+    full: dict[date, date] = {}  # a full day -> a later day worth trying (jumps, compressed)
+
+    def open_day(day: date) -> date:
+        path = []
         while True:
-            if day.weekday() in workdays and _count(used[day]) < max_per_day:
-                index = min(set(range(max_per_day + len(used[day]))) - used[day])
-                used[day].add(index)
-                placed[c.base_key] = slot(day, at, index, duration, tz)
+            if day in full:
+                path.append(day)
+                day = full[day]
+            elif day.weekday() not in workdays or len(used[day]) >= max_per_day:
+                path.append(day)
+                day += timedelta(days=1)
+            else:
                 break
-            day += timedelta(days=1)
+        for visited in path:
+            full[visited] = day
+        return day
+
+    for c in order:
+        day = open_day(max(c.due.astimezone(tz).date(), earliest))
+        index = min(set(range(max_per_day + len(used[day]))) - used[day])
+        used[day].add(index)
+        placed[c.base_key] = slot(day, at, index, duration, tz)
     return placed
-
-
-def _count(indexes: set[int]) -> int:
-    return len(indexes)
