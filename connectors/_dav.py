@@ -11,7 +11,6 @@ resource id syncd stores; the URL to request is rebuilt from the account URL.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from caldav.lib import error as dav_error
 from caldav.lib.url import URL
 
 from syncd.errors import AuthError, ConnectorError, TransientError
+from syncd.net import is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +49,6 @@ class Fetched:
 def resource_path(url: object) -> str:
     """The percent-decoded path of ``url``: the resource id syncd stores."""
     return unquote(urlsplit(str(url)).path)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Dav:

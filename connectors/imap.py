@@ -16,7 +16,6 @@ The password never appears in a message.
 from __future__ import annotations
 
 import imaplib
-import ipaddress
 import logging
 import secrets
 import selectors
@@ -44,6 +43,7 @@ from syncd.errors import (
     TransientError,
 )
 from syncd.model import Message, Page
+from syncd.net import is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class ImapSource:
 
     def __init__(self, account: ImapAccount, password: str, *, chunk: int = 2000,
                  connect_timeout: float | None = None) -> None:
-        if account.security == "none" and not _is_loopback(account.host):
+        if account.security == "none" and not is_loopback(account.host):
             raise ConfigError([Problem(
                 f"accounts.{account.name}.security",
                 "plaintext IMAP is allowed only to a loopback host",
@@ -294,12 +294,3 @@ def _text(exc: BaseException) -> str:
     text = " ".join(str(a.decode("utf-8", "replace") if isinstance(a, bytes) else a)
                     for a in exc.args)
     return text.strip() or type(exc).__name__
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

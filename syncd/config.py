@@ -9,7 +9,6 @@ depend on them. ``syncd/config_sample.py`` writes the commented sample from this
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import os
 import re
 import tomllib
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from syncd.errors import ConfigError, Problem
+from syncd.net import host_of, is_loopback
 from syncd.validation import problems_from_validation
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -371,15 +371,6 @@ def from_dict(raw: dict[str, Any], source: str = "") -> Config:
     return config
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def cross_checks(config: Config) -> list[Problem]:
     """Rules that span more than one key."""
     problems: list[Problem] = []
@@ -390,7 +381,7 @@ def cross_checks(config: Config) -> list[Problem]:
             problems.append(Problem(f"{where}.name", f"duplicate account name {account.name!r}",
                                     "give every account its own name"))
         if isinstance(account, ImapAccount) and account.security == "none" \
-                and not _is_loopback(account.host):
+                and not is_loopback(account.host):
             problems.append(Problem(
                 f"{where}.security", "plaintext IMAP is allowed only to a loopback host",
                 "use security = \"tls\" (port 993) or \"starttls\" (port 143)"))
@@ -402,7 +393,7 @@ def cross_checks(config: Config) -> list[Problem]:
                     ("https://", "http://")):
                 problems.append(Problem(f"{where}.url", "expected an http(s):// URL"))
             if isinstance(account, CaldavAccount) and account.url.startswith("http://") \
-                    and not _is_loopback(_host_of(account.url)):
+                    and not is_loopback(host_of(account.url)):
                 problems.append(Problem(f"{where}.url", "plain http is allowed only to loopback",
                                         "use an https:// URL"))
     target = config.followups.account
@@ -424,10 +415,3 @@ def cross_checks(config: Config) -> list[Problem]:
                                         f"{address} also belongs to people[{seen[low]}]"))
             seen[low] = i
     return problems
-
-
-def _host_of(url: str) -> str:
-    rest = url.split("://", 1)[-1].split("/", 1)[0]
-    if rest.startswith("["):
-        return rest[1:].split("]", 1)[0]
-    return rest.rsplit("@", 1)[-1].split(":", 1)[0]
