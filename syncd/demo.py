@@ -31,7 +31,10 @@ FOLLOWUPS = "Follow-ups"
 TIMEZONE = "Europe/Berlin"
 
 
-def demo_config(imap_port: int, caldav_url: str, state: Path) -> str:
+def demo_config(imap_port: int, caldav_url: str, state: Path, *, imap_user: str = "dana",
+                caldav_user: str = "dana", imap_env: str = PASSWORD_ENV,
+                caldav_env: str = PASSWORD_ENV) -> str:
+    """The demo's config file; the tests run the same one against their own servers."""
     return f"""# Written by `syncd demo`.
 [me]
 name = "Dana Example"
@@ -47,15 +50,16 @@ type = "imap"
 host = "127.0.0.1"
 port = {imap_port}
 security = "none"
-username = "dana"
-password_env = "{PASSWORD_ENV}"
+username = "{imap_user}"
+password_env = "{imap_env}"
+timeout = 20
 
 [[accounts]]
 name = "cal"
 type = "caldav"
 url = "{caldav_url}"
-username = "dana"
-password_env = "{PASSWORD_ENV}"
+username = "{caldav_user}"
+password_env = "{caldav_env}"
 
 [followups]
 account = "cal"

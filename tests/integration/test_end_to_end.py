@@ -17,12 +17,12 @@ import pytest
 
 from syncd import sample_mailbox
 from syncd.cli import main
+from syncd.demo import FOLLOWUPS, demo_config
 from syncd.localservers.caldav import CaldavServer
 from syncd.localservers.imap import ImapServer
 from tests.fixtures_imap import LoopbackProxy
 
 pytestmark = pytest.mark.integration
-FOLLOWUPS = "Follow-ups"
 ENV = "SYNCD_TEST_E2E_PASSWORD"
 
 
@@ -43,45 +43,10 @@ class Setup:
         return self.cal.events(FOLLOWUPS)
 
     def write_config(self, imap_port: int | None = None) -> None:
-        self.config.write_text(f"""
-[me]
-name = "Dana Example"
-addresses = ["dana@example.org"]
-timezone = "Europe/Berlin"
-[store]
-path = "{self.tmp / 'state' / 'syncd.sqlite3'}"
-[[accounts]]
-name = "mail"
-type = "imap"
-host = "127.0.0.1"
-port = {imap_port or self.imap.port}
-security = "none"
-username = "{self.imap.user}"
-password_env = "{ENV}"
-timeout = 10
-[[accounts]]
-name = "cal"
-type = "caldav"
-url = "{self.cal.url}"
-username = "{self.cal.user}"
-password_env = "{ENV}_CAL"
-[followups]
-account = "cal"
-calendar = "{FOLLOWUPS}"
-horizon = "30d"
-[[people]]
-name = "Jane Roe"
-addresses = ["jane@acme.example"]
-tags = ["inner-circle"]
-[[cadences]]
-name = "inner circle"
-tags = ["inner-circle"]
-every = "14d"
-[[cadences]]
-name = "network"
-min_exchanges = 2
-every = "90d"
-""")
+        self.config.write_text(demo_config(
+            imap_port or self.imap.port, self.cal.url, self.tmp / "state",
+            imap_user=self.imap.user, caldav_user=self.cal.user, imap_env=ENV,
+            caldav_env=f"{ENV}_CAL"))
 
 
 @pytest.fixture
@@ -125,7 +90,10 @@ def test_first_sync_fills_contacts_and_writes_events_and_the_second_changes_noth
     assert all("TRANSP:TRANSPARENT" in ics for ics in events.values())
     titles = {line for ics in events.values() for line in ics.splitlines()
               if line.startswith("SUMMARY")}
-    assert "SUMMARY:Catch up: Jane Roe (acme.example)" in titles
+    # Jane wrote last in a thread she started: a reply is owed (the cadence waits meanwhile);
+    # Raj got an ask and answered only with an auto-reply: a nudge.
+    assert {"SUMMARY:Reply: Jane Roe (acme.example)", "SUMMARY:Nudge: Raj Patel (bigco.example)",
+            "SUMMARY:Catch up: Omar Haddad (haddad.example)"} <= titles
 
     code, again = setup.run(capsys, "sync", "--json")
     assert code == 0 and again["plan"] == [] and again["applied"] == 0
