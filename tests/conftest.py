@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.fixtures_imap", "tests.fixtures_caldav"]
+pytest_plugins = ["tests.fixtures_imap", "tests.fixtures_caldav", "tests.fixtures_google"]

@@ -1,0 +1,129 @@
+"""Gmail API payloads to syncd records: pure, no client, no network.
+
+- ``parse_message``: a ``users.messages.get(format=metadata)`` resource to a ``Message``. The
+  header list is handed to the same parser the IMAP source uses, so both read mail the same way;
+  ``labelIds`` become ``Message.labels`` as they are (SENT gives direction, CATEGORY_* go to the
+  classifier), ``threadId`` the thread, ``internalDate`` the fallback date.
+- ``collapse``: history records (messageAdded, messageDeleted, labelAdded, labelRemoved) to one
+  final verdict per message: fetch it again, or it is gone.
+- ``Cursor``: the source's cursor (JSON), see its docstring.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors._imap_parse import HEADER_FIELDS, parse_headers
+from syncd.errors import ProtocolError
+from syncd.model import Message
+
+SCOPE = "mailbox"
+# metadataHeaders: exactly the headers the rules read (the IMAP source fetches the same list).
+METADATA_HEADERS: tuple[str, ...] = HEADER_FIELDS
+# Labels that change what a message means to the rules; others (UNREAD, STARRED, ...) do not.
+GONE_LABELS = frozenset({"SPAM", "TRASH", "DRAFT"})
+MEANINGFUL = GONE_LABELS | {"SENT", "INBOX"}
+
+
+def meaningful(label: str) -> bool:
+    return label in MEANINGFUL or label.startswith("CATEGORY_")
+
+
+def parse_message(resource: Mapping[str, Any], *, account: str) -> Message:
+    """One metadata resource to a ``Message``; ``ProtocolError`` when it is unusable."""
+    native_id = str(resource.get("id") or "")
+    if not native_id:
+        raise ProtocolError("a Gmail message without an id", account=account)
+    payload = resource.get("payload") or {}
+    headers = payload.get("headers") if isinstance(payload, Mapping) else None
+    if not isinstance(headers, list):
+        raise ProtocolError(f"{native_id}: no headers in the metadata answer", account=account)
+    raw = b"".join(
+        f"{h.get('name', '')}: {h.get('value', '')}\r\n".encode("utf-8", "surrogatepass")
+        for h in headers if isinstance(h, Mapping))
+    return parse_headers(raw + b"\r\n", account=account, native_id=native_id,
+                         internaldate=internal_date(resource.get("internalDate")),
+                         labels=tuple(str(x) for x in resource.get("labelIds") or ()),
+                         scope=SCOPE, thread_id=resource.get("threadId") or None)
+
+
+def internal_date(value: object) -> datetime | None:
+    """``internalDate`` is epoch milliseconds, as a string."""
+    try:
+        return datetime.fromtimestamp(int(str(value)) / 1000, UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def is_gone(labels: Iterable[str]) -> bool:
+    """Spam, trash and drafts are not mail that happened (messages.list leaves them out)."""
+    return not GONE_LABELS.isdisjoint(labels)
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    fetch: tuple[str, ...]  # new or meaningfully relabelled: get their metadata
+    removed: tuple[str, ...]  # deleted, or now spam / trash / draft
+
+
+def collapse(records: Iterable[Mapping[str, Any]]) -> Changes:
+    """History records in order, to one final verdict per message id."""
+    state: dict[str, str] = {}  # id -> "fetch" | "removed"
+    for record in records:
+        for entry in record.get("messagesAdded") or ():
+            message = entry.get("message") or {}
+            if mid := message.get("id"):
+                state.pop(mid, None)
+                state[mid] = "removed" if is_gone(message.get("labelIds") or ()) else "fetch"
+        for kind in ("labelsAdded", "labelsRemoved"):
+            for entry in record.get(kind) or ():
+                message = entry.get("message") or {}
+                mid = message.get("id")
+                if not mid or state.get(mid) == "deleted":
+                    continue
+                if not any(meaningful(x) for x in entry.get("labelIds") or ()):
+                    continue
+                state.pop(mid, None)
+                state[mid] = "removed" if is_gone(message.get("labelIds") or ()) else "fetch"
+        for entry in record.get("messagesDeleted") or ():
+            if mid := (entry.get("message") or {}).get("id"):
+                state.pop(mid, None)
+                state[mid] = "deleted"
+    return Changes(tuple(m for m, v in state.items() if v == "fetch"),
+                   tuple(m for m, v in state.items() if v in ("removed", "deleted")))
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """The Gmail source's cursor.
+
+    ``history``: the mailbox historyId everything up to which is stored (incremental sync
+    starts there). While a full listing runs, ``history`` is None and ``start`` holds the
+    historyId noted *before* the listing began, ``listing`` the listing token and
+    ``page_token`` the messages.list page to resume at (None: the first).
+    """
+
+    history: str | None = None
+    start: str | None = None
+    listing: str | None = None
+    page_token: str | None = None
+
+    def dumps(self) -> str:
+        return json.dumps({"v": 1, **{k: v for k, v in asdict(self).items() if v is not None}},
+                          sort_keys=True)
+
+    @classmethod
+    def loads(cls, text: str | None) -> Cursor:
+        if not text:
+            return cls()
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("v") != 1:
+            raise ValueError("not a Gmail cursor of this version")
+        values = {k: data.get(k) for k in ("history", "start", "listing", "page_token")}
+        if any(v is not None and not isinstance(v, str) for v in values.values()):
+            raise ValueError("malformed Gmail cursor")
+        return cls(**values)

@@ -1,0 +1,109 @@
+"""Google OAuth tokens on disk: google-auth's authorized-user JSON, private to the user.
+
+``$XDG_STATE_HOME/syncd/tokens/<account>.json`` holds what ``Credentials.to_json()`` writes
+(token, refresh_token, token_uri, client_id, client_secret, scopes, expiry), so other tools can
+read it. The file is 0600 in a 0700 directory and replaced atomically (temp file, fsync,
+rename). The browser flow that first writes it lives in ``syncd/google_auth.py``; connectors only
+load, refresh ahead of expiry and save here. ``invalid_grant`` is permanent: ``AuthError``
+naming ``syncd auth NAME``; a refresh that fails for any other reason is transient.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import google.auth.exceptions
+import requests
+from google.auth.transport.requests import Request
+from google.oauth2.credentials import Credentials
+
+from syncd.config import default_state_dir
+from syncd.errors import AuthError, TransientError
+
+log = logging.getLogger(__name__)
+
+GMAIL_SCOPES = ("https://www.googleapis.com/auth/gmail.metadata",)
+CALENDAR_SCOPES = (
+    "https://www.googleapis.com/auth/calendar.events.owned",
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+    "https://www.googleapis.com/auth/calendar.app.created",
+)
+REFRESH_AHEAD = timedelta(minutes=5)
+_PERMANENT = ("invalid_grant", "invalid_client", "unauthorized_client")
+
+
+def scopes_for(account_type: str) -> tuple[str, ...]:
+    return GMAIL_SCOPES if account_type == "gmail" else CALENDAR_SCOPES
+
+
+def token_path(account: str, state_dir: Path | None = None) -> Path:
+    return (state_dir or default_state_dir()) / "tokens" / f"{account}.json"
+
+
+def save(credentials: Credentials, path: Path) -> None:
+    """Write the token file atomically, 0600 in a 0700 directory."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.parent.chmod(0o700)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(credentials.to_json())  # type: ignore[no-untyped-call]
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def load(account: str, path: Path) -> Credentials:
+    """The stored credentials; ``AuthError`` when there are none (or they are unreadable)."""
+    fix = f"run `syncd auth {account}`"
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        credentials: Credentials = Credentials.from_authorized_user_info(  # type: ignore[no-untyped-call]
+            info)
+        if isinstance(info.get("token_uri"), str):  # google-auth ignores it; tests and proxies
+            expiry = credentials.expiry
+            credentials = credentials.with_token_uri(info["token_uri"])
+            credentials.expiry = expiry  # with_token_uri drops it
+    except FileNotFoundError:
+        raise AuthError(f"not authorised yet; {fix}", account=account) from None
+    except (OSError, ValueError) as exc:
+        raise AuthError(f"the token file {path} is unusable ({exc}); {fix}",
+                        account=account) from None
+    return credentials
+
+
+def refresh_error(account: str, exc: Exception) -> AuthError | TransientError:
+    """``invalid_grant`` (revoked, expired, Testing-mode 7 days) parks the account."""
+    text = str(exc)
+    if any(word in text for word in _PERMANENT):
+        return AuthError(f"Google refused the stored authorisation ({text.split(':')[0]}); "
+                         f"run `syncd auth {account}` again", account=account)
+    return TransientError(f"could not refresh the Google token: {text}", account=account)
+
+
+def ensure_fresh(account: str, credentials: Credentials, path: Path,
+                 now: datetime | None = None) -> None:
+    """Refresh when the access token expires within ``REFRESH_AHEAD`` (or is missing); save."""
+    now = now or datetime.now(UTC)
+    expiry = credentials.expiry  # naive UTC in google-auth
+    if credentials.token and expiry is not None and \
+            expiry.replace(tzinfo=UTC) - REFRESH_AHEAD > now:
+        return
+    if not credentials.refresh_token:
+        raise AuthError(f"the token has no refresh token; run `syncd auth {account}`",
+                        account=account)
+    try:
+        with requests.Session() as session:
+            credentials.refresh(Request(session))  # type: ignore[no-untyped-call]
+    except (google.auth.exceptions.RefreshError, google.auth.exceptions.TransportError) as exc:
+        raise refresh_error(account, exc) from None
+    save(credentials, path)
+    log.info("%s: refreshed the Google access token", account)
