@@ -31,6 +31,12 @@ def run_auth(config: Config, name: str, console: Console, *, headless: bool) -> 
 
         assert isinstance(account, OutlookAccount)
         return run_outlook_auth(account, console)
+    if account.type in ("gmail", "google_calendar"):
+        from syncd.config import GoogleAccount
+        from syncd.google_auth import run_google_auth
+
+        assert isinstance(account, GoogleAccount)
+        return run_google_auth(account, console, headless=headless)
     raise ConfigError([Problem("", f"{name!r} is a {account.type} account: it has no OAuth "
                                    "flow", "its password comes from password_command or "
                                    "password_env")])

@@ -167,8 +167,7 @@ class GoogleFake:
         token = f"at-{uuid.uuid4().hex}"
         self.tokens[token] = refresh
         return _json(200, {"access_token": token, "expires_in": self.expires_in,
-                           "refresh_token": refresh,
-                           "token_type": "Bearer", "scope": " ".join(form.get("scope", []))})
+                           "refresh_token": refresh, "token_type": "Bearer"})
 
     def _gmail(self, method: str, rest: str, q: dict[str, list[str]]) -> Answer:
         if rest == "profile":
