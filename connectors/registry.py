@@ -29,11 +29,18 @@ def build_source(config: Config, name: str, now: Callable[[], datetime]) -> Sour
         password = resolve_password(name, account.password_command, account.password_env)
         exclude = (config.followups.calendar,) if config.followups.account == name else ()
         return CaldavSource(account, password, now=now, exclude=exclude)
+    if isinstance(account, GoogleAccount) and account.type == "gmail":
+        from connectors.gmail import GmailSource
+
+        return GmailSource(account)
+    if isinstance(account, GoogleAccount):
+        from connectors.gcal import GcalSource
+
+        return GcalSource(account, now=now)
     if isinstance(account, OutlookAccount):
         from connectors.outlook import OutlookSource
 
         return OutlookSource(account, now=now)
-    assert isinstance(account, GoogleAccount)
     raise ConnectorError(NOT_YET.format(type=account.type), account=name)
 
 
@@ -52,6 +59,10 @@ def build_sink(config: Config) -> CalendarSink | None:
         from connectors.outlook_sink import OutlookSink
 
         return OutlookSink(account, config.followups.calendar)
+    if isinstance(account, GoogleAccount) and account.type == "google_calendar":
+        from connectors.gcal import GcalSink
+
+        return GcalSink(account, config.followups.calendar)
     raise ConnectorError(NOT_YET.format(type=account.type), account=name)
 
 
