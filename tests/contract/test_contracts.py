@@ -99,16 +99,61 @@ def _outlook_source(tmp_path: Path) -> Iterator[SourceCase]:
             "internetMessageId": f"<contract-{n}@example.org>"}))
 
 
+def _gmail_source(tmp_path: Path) -> Iterator[SourceCase]:
+    from connectors.gmail import GmailSource
+    from tests.fakes.google_server import GoogleServer
+    from tests.fixtures_google import Waits, google_account, header_list, policy, write_token
+
+    server = GoogleServer()
+    try:
+        write_token(server, tmp_path, "gmail")
+        source = GmailSource(google_account(server, "gmail"), state_dir=tmp_path,
+                             policy=policy(Waits()), list_page=3)
+
+        def add(n: int) -> None:
+            when = NOW - timedelta(days=n + 1)
+            server.fake.add_message(header_list(n, date=format_datetime(when)),
+                                    internal_ms=int(when.timestamp() * 1000))
+        yield SourceCase(source, add)
+    finally:
+        server.close()
+
+
+def _gcal_source(tmp_path: Path) -> Iterator[SourceCase]:
+    from connectors.gcal import GcalSource
+    from tests.fakes.google_server import GoogleServer
+    from tests.fixtures_google import Waits, google_account, policy, write_token
+
+    server = GoogleServer()
+    try:
+        write_token(server, tmp_path, "gcal")
+        server.fake.calendar("primary", "dana@example.org")
+        source = GcalSource(google_account(server, "gcal", "google_calendar"), now=lambda: NOW,
+                            state_dir=tmp_path, policy=policy(Waits()), page_size=3)
+
+        def add(n: int) -> None:
+            start = NOW - timedelta(days=n + 1)
+            server.fake.put_event("primary", {
+                "id": f"c{n}", "start": {"dateTime": start.isoformat()},
+                "end": {"dateTime": (start + timedelta(hours=1)).isoformat()},
+                "attendees": [{"email": "dana@example.org", "responseStatus": "accepted"},
+                              {"email": f"p{n}@contract.example",
+                               "responseStatus": "accepted"}]})
+        yield SourceCase(source, add)
+    finally:
+        server.close()
+
+
 def _has_dovecot() -> bool:
     from syncd.localservers.imap import available_kinds
 
     return "dovecot" in available_kinds()
 
 
-@pytest.fixture(params=["memory", "imap", "caldav", "outlook"])
+@pytest.fixture(params=["memory", "imap", "caldav", "outlook", "gmail", "gcal"])
 def source_case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SourceCase]:
     factory = {"memory": _memory_source, "imap": _imap_source, "caldav": _caldav_source,
-               "outlook": _outlook_source}
+               "outlook": _outlook_source, "gmail": _gmail_source, "gcal": _gcal_source}
     if request.param != "memory":
         request.applymarker(pytest.mark.integration)
     yield from factory[request.param](tmp_path)
@@ -181,11 +226,28 @@ def _outlook_sink(tmp_path: Path) -> Iterator[CalendarSink]:
         sink.close()
 
 
-@pytest.fixture(params=["memory", "caldav", "outlook"])
+def _gcal_sink(tmp_path: Path) -> Iterator[CalendarSink]:
+    from connectors.gcal import GcalSink
+    from tests.fakes.google_server import GoogleServer
+    from tests.fixtures_google import Waits, google_account, policy, write_token
+
+    server = GoogleServer()
+    try:
+        write_token(server, tmp_path, "gcal")
+        sink = GcalSink(google_account(server, "gcal", "google_calendar"), "Follow-ups",
+                        state_dir=tmp_path, policy=policy(Waits()))
+        yield sink
+        sink.close()
+    finally:
+        server.close()
+
+
+@pytest.fixture(params=["memory", "caldav", "outlook", "gcal"])
 def sink(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CalendarSink]:
     if request.param != "memory":
         request.applymarker(pytest.mark.integration)
-    factories = {"memory": _memory_sink, "caldav": _caldav_sink, "outlook": _outlook_sink}
+    factories = {"memory": _memory_sink, "caldav": _caldav_sink, "outlook": _outlook_sink,
+                 "gcal": _gcal_sink}
     yield from factories[request.param](tmp_path)
 
 
