@@ -39,7 +39,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "Cadence": {"name": "inner circle", "tags": ["inner-circle"], "every": "14d"},
 }
 SECOND_CADENCE = {"name": "network", "min_exchanges": 2, "every": "90d"}
-NOT_YET = {"GoogleAccount"}  # shown commented out until their connectors land
+NOT_YET: set[str] = set()  # account models shown commented out until their connectors land
 
 
 def toml_value(value: Any) -> str:
@@ -92,9 +92,8 @@ def render() -> str:
     for key, field in Config.model_fields.items():
         annotation = field.annotation
         if key == "accounts":
-            lines += ["# Accounts: type = imap | caldav | outlook (gmail and google_calendar are",
-                      "# accepted by the schema; their connectors arrive in a later release).",
-                      "# Outlook accounts sign in once with `syncd auth NAME`.", ""]
+            lines += ["# Accounts: type = imap | caldav | gmail | google_calendar | outlook.",
+                      "# Google and Outlook accounts sign in once with `syncd auth NAME`.", ""]
             for model in (ImapAccount, CaldavAccount, GoogleAccount, OutlookAccount):
                 lines += _block(model, "[[accounts]]", commented=model.__name__ in NOT_YET)
         elif key == "people":

@@ -18,7 +18,7 @@ def problems(raw: dict[str, object]) -> list[str]:
 
 def test_sample_generated_from_the_schema_loads_cleanly() -> None:
     loaded = config.from_dict(tomllib.loads(config_sample.render()))
-    assert [a.type for a in loaded.accounts] == ["imap", "caldav", "outlook"]
+    assert [a.type for a in loaded.accounts] == ["imap", "caldav", "gmail", "outlook"]
     assert loaded.followups.account == "cal"
     assert loaded.cadences[1].min_exchanges == 2
 
