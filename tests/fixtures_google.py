@@ -31,8 +31,8 @@ def policy(waits: Waits, attempts: int = 4) -> Policy:
 
 def google_account(server: GoogleServer, name: str, kind: str = "gmail",
                    **extra: Any) -> GoogleAccount:
-    return GoogleAccount(name=name, type=kind, client_secrets="/nonexistent.json",  # type: ignore[arg-type]
-                         api_endpoint=server.root, **extra)
+    values = {"client_secrets": "/nonexistent.json", "api_endpoint": server.root, **extra}
+    return GoogleAccount(name=name, type=kind, **values)  # type: ignore[arg-type]
 
 
 def write_token(server: GoogleServer, state: Path, name: str, refresh: str = "rt-1") -> Path:
