@@ -13,21 +13,35 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, cast
 
 from syncd import __version__, config_sample
 from syncd import config as config_mod
 from syncd.config import Config
 from syncd.errors import ConfigError, Problem, SyncdError
-from syncd.progress import bar_observer
 from syncd.store import Store
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class _LazyConsole:
+    """A rich Console made on first use: `syncd run` never draws, and rich costs memory."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+out = cast("Console", _LazyConsole(highlight=False, soft_wrap=True))
+err = cast("Console", _LazyConsole(stderr=True, highlight=False))
 
 
 def now_utc() -> datetime:
@@ -176,6 +190,7 @@ def cmd_auth(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from connectors.registry import build_sink, build_sources
     from syncd.engine import run_cycle
+    from syncd.progress import bar_observer
     from syncd.report import report_json, show_report
 
     config = load_config(args)
@@ -227,6 +242,9 @@ def _offline(args: argparse.Namespace) -> tuple[Config, Any, dict[str, Any], dic
 
 
 def cmd_contacts(args: argparse.Namespace) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
     from syncd import views
 
     _config, snapshot, placed, _written = _offline(args)
@@ -248,6 +266,9 @@ def cmd_contacts(args: argparse.Namespace) -> int:
 
 
 def cmd_due(args: argparse.Namespace) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
     from syncd import views
 
     _config, snapshot, placed, written = _offline(args)
@@ -276,6 +297,9 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
     config = load_config(args)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
         statuses = store.statuses()
