@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from syncd.errors import ProtocolError
@@ -99,6 +99,8 @@ def event_body(f: FollowUp) -> dict[str, Any]:
         "description": f.description,
         "start": {"dateTime": local.isoformat(), "timeZone": f.timezone},
         "end": {"dateTime": (local + f.duration).isoformat(), "timeZone": f.timezone},
+        **({"start": {"date": local.date().isoformat()},  # all day: the end date is exclusive
+            "end": {"date": (local.date() + timedelta(days=1)).isoformat()}} if f.all_day else {}),
         "transparency": "transparent",
         "extendedProperties": {"private": {TAG_PROP: TAG, KEY_PROP: f.key,
                                               KIND_PROP: f.kind}},

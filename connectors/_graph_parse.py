@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from connectors._imap_parse import RULE_HEADERS
 from syncd.errors import ProtocolError
@@ -130,11 +131,21 @@ def event_body(f: FollowUp) -> dict[str, Any]:
                  "content": f.description + (f"\n\nmailto:{f.email}" if f.email else "")},
         "start": {"dateTime": _graph_time(start), "timeZone": "UTC"},
         "end": {"dateTime": _graph_time(start + f.duration), "timeZone": "UTC"},
+        **(_all_day(f) if f.all_day else {}),
         "showAs": "free",
         "isReminderOn": False,
         "categories": ["syncd"],
         "singleValueExtendedProperties": [{"id": KEY_PROPERTY, "value": f.key}],
     }
+
+
+def _all_day(f: FollowUp) -> dict[str, Any]:
+    """Graph's all-day form: midnight to midnight in the event's own time zone."""
+    day = f.start.astimezone(ZoneInfo(f.timezone)).date()
+    return {"isAllDay": True,
+            "start": {"dateTime": f"{day.isoformat()}T00:00:00", "timeZone": f.timezone},
+            "end": {"dateTime": f"{(day + timedelta(days=1)).isoformat()}T00:00:00",
+                    "timeZone": f.timezone}}
 
 
 def remote_from_event(row: Mapping[str, Any]) -> Remote | None:

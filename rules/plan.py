@@ -100,7 +100,7 @@ def _live(cand: Candidate | None, record: Written, there: Remote, placed: Mappin
         if there.start > now or record.kind == "reauth":  # a fixed account's notice goes
             return [Cancel(record)]
         return [Record(replace(record, state="done"), "satisfied; the past event stays")]
-    moved = there.start != record.start
+    moved = there.start != record.start and record.kind != "reauth"  # a notice is not snoozed
     stale = there.start.astimezone(tz).date() < today  # its day has passed, still not done
     target = placed[cand.base_key]
     if cand.anchor != record.anchor or stale:

@@ -207,14 +207,21 @@ def _apply(store: Store, sink: CalendarSink, report: CycleReport, observer: Obse
         observer.applied(action)
 
 
+def _state(written: Written) -> str:
+    """A sink may find the user deleted the event it was asked to write (Google keeps the id
+    reserved): that is a dismissal, recorded as such; anything else is live."""
+    return "dismissed" if written.state == "dismissed" else "live"
+
+
 def _apply_one(sink: CalendarSink, action: Action) -> Written:
     if isinstance(action, Create):
         base = action.followup.base_key
         generation = int(action.followup.key[len(base) + 1:] or 0)
-        return replace(sink.create(action.followup), state="live", generation=generation)
+        done = sink.create(action.followup)
+        return replace(done, state=_state(done), generation=generation)
     if isinstance(action, Update):
         done = sink.update(action.followup, action.written)
-        return replace(done, state="live", generation=action.written.generation)
+        return replace(done, state=_state(done), generation=action.written.generation)
     if isinstance(action, Cancel):
         sink.cancel(action.written)
         return replace(action.written, state="cancelled")

@@ -200,3 +200,20 @@ def test_a_stop_request_ends_the_writes_after_the_current_one(store: Store) -> N
     report = cycle(store, source, sink, observer=StopAfter(writes=1))
     assert len(report.actions) == 2 and len(report.applied) == 1 and len(sink.events) == 1
     assert len(store.written()) == 1
+
+
+def test_a_sink_that_finds_the_event_deleted_records_a_dismissal(store: Store) -> None:
+    """Google keeps a deleted event's id: a create that finds it cancelled is a dismissal."""
+
+    class Reserved(MemorySink):
+        def create(self, followup):  # type: ignore[no-untyped-def]
+            return replace(super().create(followup), state="dismissed")
+
+        def snapshot(self):  # type: ignore[no-untyped-def]
+            return {}  # the user's deletion: nothing of ours stands there
+
+    source, sink = MemorySource("mail", history()), Reserved()
+    first = cycle(store, source, sink)
+    assert len(first.applied) == 2
+    assert {w.state for w in store.written().values()} == {"dismissed"}
+    assert cycle(store, source, sink).actions == []  # and it stays dismissed
