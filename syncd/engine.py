@@ -27,7 +27,7 @@ from syncd.errors import (
     TransientError,
 )
 from syncd.model import Remote, Written
-from syncd.pipeline import Snapshot, compute
+from syncd.pipeline import Snapshot, compute_from_store
 from syncd.render import render
 from syncd.store import Store
 
@@ -98,7 +98,7 @@ def run_cycle(config: Config, store: Store, sources: Mapping[str, Source],
         store.set_status(name, result.state, error=result.error)
     if observer.should_stop():
         return report
-    snapshot = compute(config, list(store.messages()), list(store.meetings()), now)
+    snapshot = compute_from_store(config, store, now)
     snapshot.candidates.update(reauth.candidates(config, store.statuses(), now))
     report.snapshot = snapshot
     if sink is None:

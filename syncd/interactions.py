@@ -93,7 +93,22 @@ def derive(config: Config, directory: Directory, messages: Sequence[Message],
            meetings: Sequence[Meeting], now: datetime) -> Derived:
     """Classify, thread and turn everything into per-person interactions."""
     verdicts = classify_all(config, directory, messages)
-    personal = [m for m in messages if verdicts[m.message_id].personal and m.date <= now]
+    personal = personal_only(messages, verdicts, now)
+    return derive_personal(config, directory, personal, verdicts, meetings, now)
+
+
+def personal_only(messages: Iterable[Message], verdicts: dict[str, Verdict], now: datetime
+                  ) -> list[Message]:
+    """The personal messages up to ``now``, without the rule headers (classification is done),
+    so a large mailbox keeps only what threading and the ledger read."""
+    return [replace(m, headers=()) if m.headers else m for m in messages
+            if verdicts[m.message_id].personal and m.date <= now]
+
+
+def derive_personal(config: Config, directory: Directory, personal: Sequence[Message],
+                    verdicts: dict[str, Verdict], meetings: Sequence[Meeting], now: datetime
+                    ) -> Derived:
+    """Thread the personal messages and turn them, and the meetings, into interactions."""
     threads = assign_threads(personal, lambda m: _participants(m, directory))
     out: list[Interaction] = []
     for m in personal:

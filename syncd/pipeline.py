@@ -17,9 +17,16 @@ from rules.people import Directory, PersonSpec
 from rules.weekly import weekly_plan
 from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
-from syncd.interactions import Derived, derive
+from syncd.interactions import (
+    Derived,
+    classify_all,
+    derive,
+    derive_personal,
+    personal_only,
+)
 from syncd.ledger import PersonLedger
 from syncd.model import Meeting, Message
+from syncd.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +61,22 @@ def cadence_rules(config: Config) -> list[CadenceRule]:
 def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meeting],
             now: datetime) -> Snapshot:
     directory = directory_for(config)
-    derived = derive(config, directory, messages, meetings, now)
+    return _finish(config, directory, derive(config, directory, messages, meetings, now), now)
+
+
+def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
+    """``compute`` over everything stored, holding all messages only while classifying them:
+    the ledger stage keeps just the personal ones, without their rule headers."""
+    directory = directory_for(config)
+    messages = list(store.messages())
+    verdicts = classify_all(config, directory, messages)
+    personal = personal_only(messages, verdicts, now)
+    del messages
+    derived = derive_personal(config, directory, personal, verdicts, list(store.meetings()), now)
+    return _finish(config, directory, derived, now)
+
+
+def _finish(config: Config, directory: Directory, derived: Derived, now: datetime) -> Snapshot:
     ledgers = ledger_mod.build(
         derived.interactions, now, nudge_after=config.reciprocity.nudge_after,
         owed_reply_after=config.reciprocity.owed_reply_after)
