@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from syncd.errors import ConfigError, Problem
@@ -39,7 +46,9 @@ def parse_duration(value: object) -> timedelta:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
-Duration = Annotated[timedelta, Field(json_schema_extra={"format": "duration"})]
+# A duration key: "15m", "2h", "14d", "2w" in the file, a timedelta in the program.
+Duration = Annotated[timedelta, BeforeValidator(parse_duration),
+                     Field(json_schema_extra={"format": "duration"})]
 
 
 class _Section(BaseModel):
@@ -112,11 +121,6 @@ class CaldavAccount(_Account, _Secret):
     window_future: Duration = Field(timedelta(days=60), description="and forward this far")
     timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
 
-    @field_validator("window_past", "window_future", mode="before")
-    @classmethod
-    def _dur(cls, value: object) -> timedelta:
-        return parse_duration(value)
-
 
 class GoogleAccount(_Account):
     type: Literal["gmail", "google_calendar"]
@@ -148,10 +152,6 @@ class OutlookAccount(_Account):
     window_future: Duration = Field(timedelta(days=60), description="and forward this far")
     timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
 
-    @field_validator("window_past", "window_future", mode="before")
-    @classmethod
-    def _dur(cls, value: object) -> timedelta:
-        return parse_duration(value)
 
     @field_validator("authority", "graph_endpoint")
     @classmethod
@@ -177,10 +177,6 @@ class Followups(_Section):
     horizon: Duration = Field(timedelta(days=14),
                               description="only follow-ups due within this become events")
 
-    @field_validator("duration", "horizon", mode="before")
-    @classmethod
-    def _dur(cls, value: object) -> timedelta:
-        return parse_duration(value)
 
     @field_validator("working_days")
     @classmethod
@@ -208,23 +204,11 @@ class Cadence(_Section):
     domains: tuple[str, ...] = Field((), description="match addresses at these domains")
     min_exchanges: int = Field(0, ge=0, description="match people with this many two-way exchanges")
 
-    @field_validator("every", mode="before")
-    @classmethod
-    def _dur(cls, value: object) -> timedelta:
-        return parse_duration(value)
-
 
 class NewContacts(_Section):
     steps: tuple[Duration, ...] = Field(
         (timedelta(days=3), timedelta(days=14), timedelta(days=60)),
         description="follow-ups after a first meeting or exchange")
-
-    @field_validator("steps", mode="before")
-    @classmethod
-    def _durs(cls, value: object) -> tuple[timedelta, ...]:
-        if not isinstance(value, list | tuple):
-            raise ValueError("expected a list of durations like ['3d', '14d']")  # noqa: TRY004
-        return tuple(parse_duration(v) for v in value)
 
 
 class Reciprocity(_Section):
@@ -232,11 +216,6 @@ class Reciprocity(_Section):
         timedelta(days=5), description="an unanswered ask becomes a nudge")
     owed_reply_after: Duration = Field(timedelta(days=2), description="a message you owe a reply")
     thank_helpers: bool = Field(True, description="remind you to thank people who helped")
-
-    @field_validator("nudge_after", "owed_reply_after", mode="before")
-    @classmethod
-    def _dur(cls, value: object) -> timedelta:
-        return parse_duration(value)
 
 
 class Goals(_Section):
@@ -278,12 +257,6 @@ class Daemon(_Section):
     backoff_initial: Duration = Field(timedelta(seconds=30),
                                       description="first retry after a failure (doubles)")
     backoff_max: Duration = Field(timedelta(hours=1), description="longest wait between retries")
-
-    @field_validator("poll_imap", "poll_caldav", "poll_gmail", "poll_outlook", "plan_every",
-                     "backoff_initial", "backoff_max", mode="before")
-    @classmethod
-    def _dur(cls, value: object) -> timedelta:
-        return parse_duration(value)
 
 
 class Config(BaseSettings):
