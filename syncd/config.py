@@ -14,48 +14,36 @@ import re
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from syncd.config_accounts import (
+    CALENDAR_TYPES,
+    Account,
+    CaldavAccount,
+    GoogleAccount,
+    ImapAccount,
+    OutlookAccount,
+)
+from syncd.config_types import WEEKDAYS, Duration, Section, parse_duration
 from syncd.errors import ConfigError, Problem
 from syncd.net import host_of, is_loopback
 from syncd.validation import problems_from_validation
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+__all__ = [  # the account models and duration parsing live in their own modules
+    "CALENDAR_TYPES", "WEEKDAYS", "Account", "CaldavAccount", "Config", "Duration",
+    "GoogleAccount", "ImapAccount", "OutlookAccount", "Problem", "parse_duration",
+]
 
 
-def parse_duration(value: object) -> timedelta:
-    """``"14d"``, ``"15m"``, ``"2w"`` to a timedelta (also accepts a timedelta)."""
-    if isinstance(value, timedelta):
-        return value
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError("expected a duration like '15m', '2h', '14d' or '2w'")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-
-
-# A duration key: "15m", "2h", "14d", "2w" in the file, a timedelta in the program.
-Duration = Annotated[timedelta, BeforeValidator(parse_duration),
-                     Field(json_schema_extra={"format": "duration"})]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Me(_Section):
+class Me(Section):
     name: str = Field("", description="your name, as it should appear nowhere but here")
     addresses: tuple[str, ...] = Field((), description="all of your own addresses")
     timezone: str = Field("UTC", description="IANA time zone for follow-up placement")
@@ -71,103 +59,12 @@ class Me(_Section):
         return value
 
 
-class Store(_Section):
+class Store(Section):
     path: str = Field("", description="database file; default $XDG_STATE_HOME/syncd/syncd.sqlite3")
     subjects: bool = Field(True, description="keep subjects for event descriptions")
 
 
-class _Account(_Section):
-    name: str = Field(description="a short name you choose, used in `syncd auth NAME` and logs")
-    since: str | None = Field(None, description="optional backfill horizon, YYYY-MM-DD")
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
-            raise ValueError("use letters, digits, '.', '_' or '-' (at most 64)")
-        return value
-
-    @field_validator("since")
-    @classmethod
-    def _since(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError("expected a date like 2024-01-01")
-        return value
-
-
-class _Secret(_Section):
-    username: str = Field("", description="login name")
-    password_command: tuple[str, ...] | None = Field(
-        None, description="argv of a command that prints the password (run without a shell)")
-    password_env: str | None = Field(None, description="environment variable holding the password")
-
-
-class ImapAccount(_Account, _Secret):
-    type: Literal["imap"]
-    host: str = Field(description="IMAP server host name")
-    port: int | None = Field(None, ge=1, le=65535, description="default 993 (tls) or 143")
-    security: Literal["tls", "starttls", "none"] = Field(
-        "tls", description="tls | starttls | none (none only to a loopback host)")
-    folders: tuple[str, ...] = Field((), description="default: INBOX and the \\Sent folder")
-    timeout: float = Field(60.0, gt=0, description="socket timeout in seconds")
-
-
-class CaldavAccount(_Account, _Secret):
-    type: Literal["caldav"]
-    url: str = Field(description="CalDAV server URL (Radicale: the root '/')")
-    calendars: tuple[str, ...] = Field(
-        (), description="calendars to read meetings from; default all")
-    window_past: Duration = Field(timedelta(days=365), description="meetings read back this far")
-    window_future: Duration = Field(timedelta(days=60), description="and forward this far")
-    timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
-
-
-class GoogleAccount(_Account):
-    type: Literal["gmail", "google_calendar"]
-    client_secrets: str = Field(description="the OAuth client JSON you created in Google Cloud")
-    api_endpoint: str | None = Field(None, description="root URL override (proxies, tests)")
-    quota_per_minute: int = Field(
-        6000, ge=1, description="Gmail quota units per user per minute (new Cloud projects: "
-                                "6000; projects older than May 2026: 15000)")
-    quota_messages_get: int = Field(20, ge=0, description="units one messages.get costs (old "
-                                                          "projects: 5)")
-    quota_messages_list: int = Field(5, ge=0, description="units one messages.list costs")
-    quota_history_list: int = Field(2, ge=0, description="units one history.list costs")
-    timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
-
-
-class OutlookAccount(_Account):
-    type: Literal["outlook"]
-    client_id: str = Field(description="application (client) id of your app registration")
-    tenant: str = Field("common", description="tenant id or 'common'")
-    authority: str | None = Field(None, description="authority override (sovereign clouds, tests)")
-    graph_endpoint: str | None = Field(None, description="Graph root override")
-    mail_permission: Literal["Mail.ReadBasic", "Mail.Read"] = Field(
-        "Mail.ReadBasic", description="Mail.Read also lets syncd read the list and auto-reply "
-                                      "headers (better at spotting automated mail)")
-    folders: tuple[str, ...] = Field(
-        (), description="more mail folders by name, besides Inbox and Sent Items")
-    page_size: int = Field(999, ge=10, le=1000, description="messages per delta page")
-    window_past: Duration = Field(timedelta(days=365), description="meetings read back this far")
-    window_future: Duration = Field(timedelta(days=60), description="and forward this far")
-    timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
-
-
-    @field_validator("authority", "graph_endpoint")
-    @classmethod
-    def _https(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("https://"):
-            raise ValueError("expected an https:// URL")
-        return value.rstrip("/") if value else value
-
-
-Account = Annotated[
-    ImapAccount | CaldavAccount | GoogleAccount | OutlookAccount, Field(discriminator="type")
-]
-CALENDAR_TYPES = frozenset({"caldav", "google_calendar", "outlook"})
-
-
-class Followups(_Section):
+class Followups(Section):
     account: str = Field("", description="account where follow-up events are written")
     calendar: str = Field("Follow-ups", description="calendar name; created when missing")
     time: dt.time = Field(default_factory=lambda: dt.time(9, 0), description="time of day, HH:MM")
@@ -189,13 +86,13 @@ class Followups(_Section):
         return value
 
 
-class Person(_Section):
+class Person(Section):
     name: str = Field(description="the name to show")
     addresses: tuple[str, ...] = Field(description="addresses merged into this one person")
     tags: tuple[str, ...] = Field((), description="tags cadences can match")
 
 
-class Cadence(_Section):
+class Cadence(Section):
     name: str = Field(description="shown in event descriptions")
     every: Duration = Field(description="follow up this long after the last touch")
     tags: tuple[str, ...] = Field((), description="match people with any of these tags")
@@ -205,26 +102,26 @@ class Cadence(_Section):
     min_exchanges: int = Field(0, ge=0, description="match people with this many two-way exchanges")
 
 
-class NewContacts(_Section):
+class NewContacts(Section):
     steps: tuple[Duration, ...] = Field(
         (timedelta(days=3), timedelta(days=14), timedelta(days=60)),
         description="follow-ups after a first meeting or exchange")
 
 
-class Reciprocity(_Section):
+class Reciprocity(Section):
     nudge_after: Duration = Field(
         timedelta(days=5), description="an unanswered ask becomes a nudge")
     owed_reply_after: Duration = Field(timedelta(days=2), description="a message you owe a reply")
     thank_helpers: bool = Field(True, description="remind you to thank people who helped")
 
 
-class Goals(_Section):
+class Goals(Section):
     introductions_per_week: int = Field(
         0, ge=0, description="introductions you mean to make; above 0 adds a weekly planning "
                              "event with suggested introductions")
 
 
-class Ignore(_Section):
+class Ignore(Section):
     addresses: tuple[str, ...] = Field((), description="never a person (exact addresses)")
     domains: tuple[str, ...] = Field((), description="never a person (whole domains)")
     patterns: tuple[str, ...] = Field(
@@ -245,7 +142,7 @@ class Ignore(_Section):
     max_meeting_size: int = Field(8, ge=2, description="meetings with more people touch nobody")
 
 
-class Daemon(_Section):
+class Daemon(Section):
     poll_imap: Duration = Field(timedelta(minutes=5),
                                 description="IMAP poll interval (IDLE pushes new mail sooner)")
     poll_caldav: Duration = Field(timedelta(minutes=5), description="CalDAV poll interval")
