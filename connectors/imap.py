@@ -226,6 +226,9 @@ class ImapSource:
             client.login(account.username, self._password)
         except LoginError as exc:
             _shutdown(client)
+            broken = exc.__context__
+            if isinstance(broken, imaplib.IMAP4.abort):  # the line broke, not the login
+                raise broken from None
             raise AuthError(
                 f"the IMAP server refused the login for {account.username!r} ({_text(exc)}); "
                 "check username and password_command / password_env in the config",
