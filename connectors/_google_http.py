@@ -50,6 +50,10 @@ NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     OSError, httplib2.HttpLib2Error, http.client.HTTPException, ssl.SSLError)
 
 
+class Garbled(http.client.HTTPException):
+    """A JSON API answered with something that is not JSON (a body cut short): retried."""
+
+
 def root_url(api: str, api_endpoint: str | None) -> str:
     root = api_endpoint or DEFAULT_ROOTS[api]
     return root if root.endswith("/") else root + "/"
@@ -158,7 +162,10 @@ class Caller:
                 with attempt:
                     self.acquire(units)
                     self.requests += 1
-                    return run()
+                    answer = run()
+                    if isinstance(answer, str | bytes):  # the client's fallback for bad JSON
+                        raise Garbled(f"an unreadable answer ({len(answer)} characters)")
+                    return answer
         except HttpError as exc:
             if retryable(exc) or status_of(exc) == 401:
                 raise self.mapped(exc) from None
