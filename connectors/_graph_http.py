@@ -211,16 +211,20 @@ class GraphClient:
                     _ = response.content  # read it all here: a drop mid-body is retried
                 return response
             except requests.exceptions.SSLError as exc:
+                if "CERTIFICATE_VERIFY_FAILED" not in str(exc):  # a handshake cut short
+                    raise self._failed(method, exc) from None
                 raise TransientError(
                     f"the TLS certificate of {self.root} could not be verified ({exc}); a "
                     "private CA can be trusted with REQUESTS_CA_BUNDLE",
                     account=self.account) from None
             except requests.RequestException as exc:
-                if method in ("GET", "DELETE"):  # safe to repeat
-                    raise _Retry(f"connection failed: {type(exc).__name__}", None) from None
-                raise TransientError(f"connection to Microsoft Graph failed during {method} "
-                                     f"({type(exc).__name__}); will retry",
-                                     account=self.account) from None
+                raise self._failed(method, exc) from None
+
+    def _failed(self, method: str, exc: requests.RequestException) -> Exception:
+        if method in ("GET", "DELETE"):  # safe to repeat
+            return _Retry(f"connection failed: {type(exc).__name__}", None)
+        return TransientError(f"connection to Microsoft Graph failed during {method} "
+                              f"({type(exc).__name__}); will retry", account=self.account)
 
 
 def _retry_after(response: requests.Response) -> float | None:
