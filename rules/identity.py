@@ -11,6 +11,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+# brackets and whitespace in any order at either end ("<a@b> ", "a@b<\t<"): one pass strips all,
+# so a key is its own key
+_EDGES = ("<>\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+          "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")  # str.isspace()
 
 
 @lru_cache(maxsize=65536)  # a mailbox repeats the same few thousand addresses
@@ -19,7 +23,7 @@ def normalize_address(address: str) -> str:
 
     A string without ``@`` is returned lower-cased and stripped, unchanged otherwise.
     """
-    text = address.strip().strip("<>").strip().lower()
+    text = address.lower().strip(_EDGES)
     local, at, domain = text.rpartition("@")
     if not at:
         return text
@@ -32,7 +36,7 @@ def normalize_address(address: str) -> str:
 
 def domain_of(address: str) -> str:
     """The domain of ``address``, lower case (``""`` when there is no ``@``)."""
-    text = address.strip().strip("<>").strip().lower()
+    text = address.lower().strip(_EDGES)
     _, at, domain = text.rpartition("@")
     if not at:
         return ""
