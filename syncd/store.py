@@ -12,6 +12,7 @@ Deleted mail does not un-happen a conversation: a message whose locations are al
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -24,6 +25,8 @@ from typing import Any
 from syncd.errors import SchemaTooNew, StoreError
 from syncd.model import Address, Attendee, Meeting, Message, Page, Written
 
+log = logging.getLogger("syncd.store")
+EMPTY_LISTING_GUARD = 5  # an empty listing sweeps nothing where at least this many items are stored
 SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, str] = {
@@ -115,12 +118,28 @@ class Store:
                 [(account, n, _now()) for n in page.quarantined],
             )
             if page.listing and page.listing_complete:
-                for table in ("locations", "meetings"):
-                    db.execute(f"DELETE FROM {table} WHERE account = ? AND scope = ? "  # noqa: S608
-                               "AND (listing IS NULL OR listing != ?)",
-                               (account, page.scope, page.listing))
+                self._sweep(db, account, page.scope, page.listing)
             db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)",
                        (account, page.cursor, _now()))
+
+    @staticmethod
+    def _sweep(db: sqlite3.Connection, account: str, scope: str, listing: str) -> None:
+        """After a full listing, drop what it did not see, unless it saw nothing at all while
+        this scope holds many items: a provider that suddenly shows an empty folder or calendar
+        is a glitch until proven otherwise, and never wipes the history (deletions the provider
+        reports one by one still apply)."""
+        for table in ("locations", "meetings"):
+            seen, stale = db.execute(
+                f"SELECT count(*) FILTER (WHERE listing = ?), "  # noqa: S608
+                f"count(*) FILTER (WHERE listing IS NULL OR listing != ?) FROM {table} "
+                "WHERE account = ? AND scope = ?", (listing, listing, account, scope)).fetchone()
+            if seen == 0 and stale >= EMPTY_LISTING_GUARD:
+                log.warning("%s: %s came back empty but %d items were stored; keeping them "
+                            "(a glitch, or delete them at the provider one by one)",
+                            account, scope or "the account", stale)
+                continue
+            db.execute(f"DELETE FROM {table} WHERE account = ? AND scope = ? "  # noqa: S608
+                       "AND (listing IS NULL OR listing != ?)", (account, scope, listing))
 
     def _put_messages(self, db: sqlite3.Connection, account: str, messages: Sequence[Message],
                       listing: str | None) -> None:

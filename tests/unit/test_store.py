@@ -130,3 +130,19 @@ def test_a_version_1_store_migrates_and_keeps_its_account_status(tmp_path: Path)
     assert status["next_run"] == (NOW + timedelta(minutes=5)).isoformat(timespec="seconds")
     assert (status["state"], status["last_error"]) == ("backoff", "server down")
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_a_listing_that_suddenly_sees_nothing_sweeps_nothing(tmp_path: Path) -> None:
+    many = [meeting(["a@x.example"], days_ago=d, uid=f"m{d}") for d in range(1, 8)]
+    with Store.open(tmp_path / "db.sqlite3") as store:
+        store.ingest("cal", Page(tuple(many), "t1", scope="/cal/"))
+        # the provider's full listing comes back empty: a glitch, not seven deletions
+        store.ingest("cal", Page((), "t2", scope="/cal/", listing="L9", listing_complete=True))
+        assert len(list(store.meetings())) == 7
+        # deletions reported one by one still apply
+        store.ingest("cal", Page((), "t3", removed=(many[0].native_id,)))
+        assert len(list(store.meetings())) == 6
+        # a listing that saw some of them sweeps the rest
+        store.ingest("cal", Page((many[1],), "t4", scope="/cal/", listing="L10",
+                                 listing_complete=True))
+        assert [m.uid for m in store.meetings()] == [many[1].uid]
