@@ -2,7 +2,7 @@
 local Google wire-format server (which runs in this test process), killed with SIGKILL at random
 moments until a run finishes by itself, must end where a clean run ends: the same contacts, the
 same follow-up events, none twice. ``SYNCD_CRASH_RUNS_CLOUD`` sets the number of kills
-(default 15). The IMAP + Radicale path: tests/faults/test_crash_safety.py.
+(default 50). The IMAP + Radicale path: tests/faults/test_crash_safety.py.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from tests.faults.test_crash_safety import finish, mailbox, syncd
 from tests.fixtures_google import write_token
 
 pytestmark = pytest.mark.integration
-RUNS = int(os.environ.get("SYNCD_CRASH_RUNS_CLOUD", "15"))
+RUNS = int(os.environ.get("SYNCD_CRASH_RUNS_CLOUD", "50"))
 
 
 def write_config(path: Path, server: GoogleServer, store: Path, calendar: str) -> None:

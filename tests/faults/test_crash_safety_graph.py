@@ -2,7 +2,7 @@
 Entra fake, `syncd sync` in a subprocess, pointed at the local Graph fake (HTTPS, running in this
 test process), killed with SIGKILL at random moments until a run finishes by itself, must end
 where a clean run ends: the same contacts, the same follow-up events, none twice.
-``SYNCD_CRASH_RUNS_CLOUD`` sets the number of kills (default 10).
+``SYNCD_CRASH_RUNS_CLOUD`` sets the number of kills (default 50).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from tests.fixtures_graph import event_row, graph, message_row
 
 __all__ = ["graph"]
 pytestmark = pytest.mark.integration
-RUNS = int(os.environ.get("SYNCD_CRASH_RUNS_CLOUD", "10"))
+RUNS = int(os.environ.get("SYNCD_CRASH_RUNS_CLOUD", "50"))
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
