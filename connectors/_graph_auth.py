@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
+from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,7 +54,26 @@ def open_cache(path: Path) -> PersistedTokenCache:
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     path.chmod(0o600)
-    return PersistedTokenCache(FilePersistence(str(path)))
+    return PersistedTokenCache(AtomicFilePersistence(str(path)))
+
+
+class AtomicFilePersistence(FilePersistence):  # type: ignore[misc]  # msal_extensions is untyped
+    """msal-extensions' file persistence truncates the cache, then writes it: a process killed
+    in between loses the sign-in. Write a new 0600 file beside it and rename it into place."""
+
+    def save(self, content: str) -> None:
+        path = Path(self.get_location())
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            Path(temp).replace(path)
+        except BaseException:
+            with suppress(FileNotFoundError):
+                Path(temp).unlink()
+            raise
 
 
 def build_app(account: OutlookAccount, cache: PersistedTokenCache,
