@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from google.oauth2.credentials import Credentials
 
 from syncd.config import default_state_dir
 from syncd.errors import AuthError, TransientError
+from syncd.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +48,7 @@ def save(credentials: Credentials, path: Path) -> None:
     """Write the token file atomically, 0600 in a 0700 directory."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     path.parent.chmod(0o700)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(credentials.to_json())  # type: ignore[no-untyped-call]
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_private(path, credentials.to_json())  # type: ignore[no-untyped-call]
 
 
 def load(account: str, path: Path) -> Credentials:

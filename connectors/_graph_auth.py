@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
-from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +22,7 @@ from msal_extensions import FilePersistence, PersistedTokenCache
 
 from syncd.config import OutlookAccount, default_state_dir
 from syncd.errors import AuthError, TransientError
+from syncd.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -62,18 +61,7 @@ class AtomicFilePersistence(FilePersistence):  # type: ignore[misc]  # msal_exte
     in between loses the sign-in. Write a new 0600 file beside it and rename it into place."""
 
     def save(self, content: str) -> None:
-        path = Path(self.get_location())
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            Path(temp).replace(path)
-        except BaseException:
-            with suppress(FileNotFoundError):
-                Path(temp).unlink()
-            raise
+        write_private(Path(self.get_location()), content)
 
 
 def build_app(account: OutlookAccount, cache: PersistedTokenCache,

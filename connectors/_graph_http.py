@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -27,6 +26,7 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from syncd.errors import AuthError, ConnectorError, CursorExpired, TransientError
+from syncd.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +97,9 @@ class Budget:
     def save(self) -> None:
         if self._path is None:
             return
-        self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = self._path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({"blocked_until": self.blocked_until, "window_start": self.window_start,
-                       "requests": self.requests}, out)
-        tmp.replace(self._path)
+        write_private(self._path, json.dumps({
+            "blocked_until": self.blocked_until, "window_start": self.window_start,
+            "requests": self.requests}))
 
 
 class GraphClient:

@@ -13,10 +13,11 @@ wait out, are saved to a small JSON file so that a restart does not forget them.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from syncd.files import write_private
 
 BURST = 0.05
 
@@ -70,10 +71,7 @@ class Budget:
         return {"level": self.level, "at": self.at, "not_before": self.not_before}
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.dump()), encoding="utf-8")
-        tmp.replace(path)
+        write_private(path, json.dumps(self.dump()))
 
     @classmethod
     def load(cls, path: Path, per_minute: float, clock: Callable[[], float],

@@ -19,6 +19,7 @@ from syncd import __version__, config_sample
 from syncd import config as config_mod
 from syncd.config import Config
 from syncd.errors import ConfigError, Problem, SyncdError
+from syncd.files import write_private
 from syncd.store import Store
 
 if TYPE_CHECKING:
@@ -161,9 +162,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if path.exists() and not args.force:
         raise SyncdError(f"{path} exists; use `syncd init --force` to overwrite it, or "
                          "`syncd init --stdout` to see the sample")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o600)
+    write_private(path, text)
     err.print(f"wrote {path}; edit it, then run `syncd check-config`", markup=False)
     return 0
 
