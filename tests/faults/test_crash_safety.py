@@ -120,6 +120,22 @@ def events(cal: CaldavServer, calendar: str) -> list[tuple[str, str, str]]:
     return sorted(found)
 
 
+def kill_until_done(config: Path, env: dict[str, str], rng: random.Random, longest: float
+                    ) -> int:
+    """Start `syncd sync` again and again, each killed with SIGKILL after a random moment up to
+    ``longest`` seconds, until one run finishes by itself. Returns how many were killed."""
+    killed = 0
+    while True:
+        proc = syncd(config, "sync", env=env)
+        time.sleep(rng.uniform(0.05, longest))
+        if proc.poll() is not None:
+            proc.communicate(timeout=60)
+            return killed  # it finished on its own: the round is over
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        killed += 1
+
+
 def contacts(config: Path, env: dict[str, str]) -> list[dict[str, Any]]:
     code, out = finish(config, env, "contacts", "--json")
     assert code == 0, out
@@ -166,15 +182,7 @@ def test_sigkill_anywhere_loses_nothing_and_doubles_nothing(
         calendar = f"Crashy {rounds}"
         write_config(crashy, imap, caldav_server, tmp_path / f"crashy{rounds}" / "db.sqlite3",
                      calendar)
-        while True:
-            proc = syncd(crashy, "sync", env=env)
-            time.sleep(rng.uniform(0.05, full))
-            if proc.poll() is not None:
-                proc.communicate(timeout=60)
-                break  # it finished on its own: the round is over
-            proc.send_signal(signal.SIGKILL)
-            proc.communicate(timeout=60)
-            killed += 1
+        killed += kill_until_done(crashy, env, rng, full)
         code, out = finish(crashy, env, "sync", "--json")
         assert code == 0 and json.loads(out)["plan"] == [], out  # nothing left to do
         got = events(caldav_server, calendar)

@@ -10,18 +10,16 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import time
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.fakes.google_server import GoogleServer
-from tests.faults.test_crash_safety import finish, mailbox, syncd
+from tests.faults.test_crash_safety import contacts, finish, kill_until_done, mailbox
 from tests.fixtures_google import write_token
 
 pytestmark = pytest.mark.integration
@@ -64,13 +62,6 @@ def events(server: GoogleServer, calendar: str) -> list[tuple[str, str]]:
         return []
     return sorted((str(e.get("summary")), json.dumps(e.get("start"), sort_keys=True))
                   for e in fake.events(cid).values() if e.get("status") != "cancelled")
-
-
-def contacts(config: Path, env: dict[str, str]) -> list[dict[str, Any]]:
-    code, out = finish(config, env, "contacts", "--json")
-    assert code == 0, out
-    rows: list[dict[str, Any]] = json.loads(out[: out.rindex("]") + 1])
-    return sorted(rows, key=lambda r: r["id"])
 
 
 def test_gmail_path_sigkill_anywhere_loses_nothing_and_doubles_nothing(tmp_path: Path) -> None:
@@ -117,15 +108,7 @@ def test_gmail_path_sigkill_anywhere_loses_nothing_and_doubles_nothing(tmp_path:
             rounds += 1
             calendar = f"Crashy {rounds}"
             crashy, env = setup(f"crashy{rounds}", calendar)
-            while True:
-                proc = syncd(crashy, "sync", env=env)
-                time.sleep(rng.uniform(0.05, full))
-                if proc.poll() is not None:
-                    proc.communicate(timeout=60)
-                    break
-                proc.send_signal(signal.SIGKILL)
-                proc.communicate(timeout=60)
-                killed += 1
+            killed += kill_until_done(crashy, env, rng, full)
             code, out = finish(crashy, env, "sync", "--json")
             assert code == 0 and json.loads(out)["plan"] == [], out
             got = events(server, calendar)

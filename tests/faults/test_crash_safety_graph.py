@@ -11,18 +11,16 @@ import json
 import os
 import random
 import shutil
-import signal
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from connectors._graph_auth import token_path
 from syncd.cli import main
 from tests.fakes.graph_server import GraphServer
-from tests.faults.test_crash_safety import finish, syncd
+from tests.faults.test_crash_safety import contacts, finish, kill_until_done
 from tests.fixtures_graph import event_row, graph, message_row
 
 __all__ = ["graph"]
@@ -89,13 +87,6 @@ def events(server: GraphServer, calendar: str) -> list[tuple[str, str]]:
                   for e in server.fake.sink.in_calendar(calendar))
 
 
-def contacts(config: Path, env: dict[str, str]) -> list[dict[str, Any]]:
-    code, out = finish(config, env, "contacts", "--json")
-    assert code == 0, out
-    rows: list[dict[str, Any]] = json.loads(out[: out.rindex("]") + 1])
-    return sorted(rows, key=lambda r: r["id"])
-
-
 def test_graph_path_sigkill_anywhere_loses_nothing_and_doubles_nothing(
         graph: GraphServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fill(graph)
@@ -132,15 +123,7 @@ def test_graph_path_sigkill_anywhere_loses_nothing_and_doubles_nothing(
         rounds += 1
         calendar = f"Crashy {rounds}"
         crashy, env = setup(f"crashy{rounds}", calendar)
-        while True:
-            proc = syncd(crashy, "sync", env=env)
-            time.sleep(rng.uniform(0.05, full))
-            if proc.poll() is not None:
-                proc.communicate(timeout=60)
-                break
-            proc.send_signal(signal.SIGKILL)
-            proc.communicate(timeout=60)
-            killed += 1
+        killed += kill_until_done(crashy, env, rng, full)
         code, out = finish(crashy, env, "sync", "--json")
         assert code == 0 and json.loads(out)["plan"] == [], out
         assert events(graph, calendar) == expected_events, f"round {rounds}"
