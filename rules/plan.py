@@ -26,6 +26,7 @@ from syncd.model import FollowUp, Remote, Written
 
 GUARD_MINIMUM = 3
 LIVE = frozenset({"live", "snoozed"})
+NOTICE_KINDS = frozenset({"reauth"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +98,10 @@ def _live(cand: Candidate | None, record: Written, there: Remote, placed: Mappin
           now: datetime, today: date, tz: ZoneInfo,
           render: Callable[[Candidate, datetime, str], FollowUp]) -> list[Action]:
     if cand is None:
-        if there.start > now or record.kind == "reauth":  # a fixed account's notice goes
+        if there.start > now or _notice(record):  # a fixed account's notice goes
             return [Cancel(record)]
         return [Record(replace(record, state="done"), "satisfied; the past event stays")]
-    moved = there.start != record.start and record.kind != "reauth"  # a notice is not snoozed
+    moved = there.start != record.start and not _notice(record)  # a notice is not snoozed
     stale = there.start.astimezone(tz).date() < today  # its day has passed, still not done
     target = placed[cand.base_key]
     if cand.anchor != record.anchor or stale:
@@ -116,10 +117,16 @@ def _live(cand: Candidate | None, record: Written, there: Remote, placed: Mappin
     return []
 
 
+def _notice(written: Written) -> bool:
+    """syncd's own notices (re-authorise an account): removed as soon as they are moot, even on
+    their own day; never snoozed; not counted by the mass-cancel guard."""
+    return written.kind in NOTICE_KINDS
+
+
 def _guard(actions: list[Action], live: int, force: bool) -> None:
     removing = sum(1 for a in actions  # syncd's own re-authorisation notices do not count
                    if (isinstance(a, Cancel)
                        or (isinstance(a, Record) and a.written.state == "dismissed"))
-                   and a.written.kind != "reauth")
+                   and not _notice(a.written))
     if not force and removing >= GUARD_MINIMUM and removing * 2 > live:
         raise PlanRefused(removing, live)
