@@ -9,17 +9,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rules.classify import ClassifyContext, Verdict, classify_message
 from rules.identity import normalize_address
+from rules.introductions import Introduction
 from rules.introductions import detect as detect_introductions
 from rules.people import Directory
 from rules.threads import assign_threads
 from syncd.config import Config
-from syncd.model import Meeting, Message
+from syncd.model import Address, Meeting, Message
 
 SENT_LABELS = frozenset({"\\Sent", "SENT"})
 
@@ -109,18 +110,29 @@ def derive_personal(config: Config, directory: Directory, personal: Sequence[Mes
                     verdicts: dict[str, Verdict], meetings: Sequence[Meeting], now: datetime
                     ) -> Derived:
     """Thread the personal messages and turn them, and the meetings, into interactions."""
-    threads = assign_threads(personal, lambda m: _participants(m, directory))
+    threads = assign_threads(personal, lambda m: participants(m, directory))
     out: list[Interaction] = []
     for m in personal:
-        out.extend(_message_touches(m, threads[m.message_id], config, directory))
-    out.extend(_meeting_touches(meetings, config, directory, now))
+        out.extend(_seen(directory, message_touches(m, threads[m.message_id], config, directory)))
+    out.extend(_seen(directory, meeting_touches(meetings, config, directory, now)))
     out.sort(key=lambda i: (i.at, i.ref, i.person))
     given, received = _introductions(personal, threads, config, directory)
     return Derived(tuple(out), verdicts, threads, given, received)
 
 
-def _introductions(personal: Sequence[Message], threads: dict[str, str], config: Config,
-                   directory: Directory) -> tuple[tuple[Interaction, ...], tuple[Interaction, ...]]:
+def _seen(directory: Directory, touches: Iterable[tuple[Interaction, Address]]
+          ) -> list[Interaction]:
+    """Note each touched address and its display name in ``directory``."""
+    out = []
+    for touch, address in touches:
+        directory.see(address.email, address.name)
+        out.append(touch)
+    return out
+
+
+def intro_people(config: Config, directory: Directory) -> tuple[
+        Callable[[Message], list[str]], Callable[[Message], str]]:
+    """``people_of`` and ``sender_of`` as ``rules.introductions.detect`` reads them."""
     def people_of(m: Message) -> list[str]:
         recipients = (*m.to, *m.cc)
         if len(recipients) > config.ignore.max_recipients:
@@ -134,71 +146,84 @@ def _introductions(personal: Sequence[Message], threads: dict[str, str], config:
     def sender_of(m: Message) -> str:
         return directory.person_id(m.sender.email) if m.sender is not None else ""
 
+    return people_of, sender_of
+
+
+def intro_touches(intro: Introduction, thread: str) -> list[Interaction]:
+    """An introduction the user made: one per person introduced; made for the user: one, for
+    the introducer."""
+    m = intro.message
+    people = intro.people if intro.by == "self" else (intro.by,)
+    return [Interaction(m.date, p, "intro", thread, m.message_id, m.subject, True)
+            for p in people]
+
+
+def _introductions(personal: Sequence[Message], threads: dict[str, str], config: Config,
+                   directory: Directory) -> tuple[tuple[Interaction, ...], tuple[Interaction, ...]]:
+    people_of, sender_of = intro_people(config, directory)
     given: list[Interaction] = []
     received: list[Interaction] = []
     for intro in detect_introductions(personal, threads, outbound=lambda m: is_outbound(
             m, directory), people_of=people_of, sender_of=sender_of):
-        m = intro.message
-        if intro.by == "self":
-            given += [Interaction(m.date, p, "intro", threads[m.message_id], m.message_id,
-                                  m.subject, True) for p in intro.people]
-        else:
-            received.append(Interaction(m.date, intro.by, "intro", threads[m.message_id],
-                                        m.message_id, m.subject, True))
+        found = intro_touches(intro, threads[intro.message.message_id])
+        (given if intro.by == "self" else received).extend(found)
     return tuple(given), tuple(received)
 
 
-def _participants(m: Message, directory: Directory) -> frozenset[str]:
+def participants(m: Message, directory: Directory) -> frozenset[str]:
+    """The people of a message but the user (what subject threading compares)."""
     people = [a.email for a in (*m.to, *m.cc)]
     if m.sender is not None:
         people.append(m.sender.email)
     return frozenset(directory.person_id(a) for a in people if not directory.is_self(a))
 
 
-def _message_touches(m: Message, thread: str, config: Config, directory: Directory
-                     ) -> list[Interaction]:
+def message_touches(m: Message, thread: str, config: Config, directory: Directory
+                    ) -> list[tuple[Interaction, Address]]:
+    """The interactions of one personal message, each with the address it came from."""
     recipients = (*m.to, *m.cc)
     if len(recipients) > config.ignore.max_recipients:
         return []
     if is_outbound(m, directory):
         to = {normalize_address(a.email) for a in m.to}
-        touched: dict[str, Interaction] = {}
+        touched: dict[str, tuple[Interaction, Address]] = {}
         for a in recipients:
             if directory.is_self(a.email):
                 continue
-            pid = directory.see(a.email, a.name)
-            direct = normalize_address(a.email) in to or (touched.get(pid) is not None \
-                and touched[pid].direct)
-            touched[pid] = Interaction(m.date, pid, "out", thread, m.message_id, m.subject, direct)
+            pid = directory.person_id(a.email)
+            before = touched.get(pid)
+            direct = normalize_address(a.email) in to or (before is not None
+                                                          and before[0].direct)
+            touched[pid] = (Interaction(m.date, pid, "out", thread, m.message_id, m.subject,
+                                        direct), a)
         return list(touched.values())
     if m.sender is None or directory.is_self(m.sender.email):
         return []
-    pid = directory.see(m.sender.email, m.sender.name)
+    pid = directory.person_id(m.sender.email)
     direct = any(directory.is_self(a.email) for a in m.to)
-    return [Interaction(m.date, pid, "in", thread, m.message_id, m.subject, direct)]
+    return [(Interaction(m.date, pid, "in", thread, m.message_id, m.subject, direct), m.sender)]
 
 
-def _meeting_touches(meetings: Sequence[Meeting], config: Config, directory: Directory,
-                     now: datetime) -> list[Interaction]:
-    out: list[Interaction] = []
+def meeting_touches(meetings: Sequence[Meeting], config: Config, directory: Directory,
+                    now: datetime) -> list[tuple[Interaction, Address]]:
+    """The interactions of the meetings that count, each with the attendee it came from."""
+    out: list[tuple[Interaction, Address]] = []
     seen: set[tuple[str, datetime]] = set()
     for meeting in meetings:
         if not _counts(meeting, config, directory, now) or (meeting.uid, meeting.start) in seen:
             continue
         seen.add((meeting.uid, meeting.start))
-        for a in meeting.attendees:
-            if directory.is_self(a.email) or a.partstat == "DECLINED" or not _human(a.cutype):
-                continue
-            pid = directory.see(a.email, a.name)
-            out.append(Interaction(meeting.start, pid, "meeting", "", meeting.native_id,
-                                   meeting.summary, True))
+        people = [a for a in meeting.attendees
+                  if not directory.is_self(a.email) and a.partstat != "DECLINED"
+                  and _human(a.cutype)]
         organizer = meeting.organizer
         if organizer is not None and not directory.is_self(organizer.email) and not any(
                 normalize_address(a.email) == normalize_address(organizer.email)
                 for a in meeting.attendees):
-            pid = directory.see(organizer.email, organizer.name)
-            out.append(Interaction(meeting.start, pid, "meeting", "", meeting.native_id,
-                                   meeting.summary, True))
+            people.append(organizer)
+        out.extend((Interaction(meeting.start, directory.person_id(a.email), "meeting", "",
+                                meeting.native_id, meeting.summary, True),
+                    Address(a.email, a.name)) for a in people)
     return out
 
 

@@ -58,6 +58,11 @@ class PersonLedger:
     latencies_me: list[float] = field(default_factory=list)
     latencies_them: list[float] = field(default_factory=list)
     history: list[Interaction] = field(default_factory=list)
+    last: Interaction | None = None  # the newest interaction (the first of equals)
+    # When each open-ask / owed-reply candidate went quiet (a thread's last message): counted
+    # against ``now`` by ``settle``, so a stored ledger stays valid as time passes.
+    ask_times: list[datetime] = field(default_factory=list)
+    owed_times: list[datetime] = field(default_factory=list)
 
     @property
     def given(self) -> int:
@@ -102,10 +107,19 @@ def build(interactions: Iterable[Interaction], now: datetime, *, nudge_after: ti
         if i.direction != "meeting":
             by_thread[(i.person, i.thread)].append(i)
     for (person, _thread), events in by_thread.items():
-        _thread_rules(ledgers[person], events, now, nudge_after, owed_reply_after)
+        _thread_rules(ledgers[person], events)
     for ledger in ledgers.values():
         _streak(ledger)
+        settle(ledger, now, nudge_after=nudge_after, owed_reply_after=owed_reply_after)
     return ledgers
+
+
+def settle(ledger: PersonLedger, now: datetime, *, nudge_after: timedelta,
+           owed_reply_after: timedelta) -> None:
+    """The counts that depend on ``now``: asks unanswered past ``nudge_after``, replies owed
+    past ``owed_reply_after``."""
+    ledger.open_asks = sum(1 for at in ledger.ask_times if now - at > nudge_after)
+    ledger.owed_replies = sum(1 for at in ledger.owed_times if now - at > owed_reply_after)
 
 
 def add_introductions(ledgers: dict[str, PersonLedger], given: Iterable[Interaction],
@@ -127,6 +141,8 @@ def add_introductions(ledgers: dict[str, PersonLedger], given: Iterable[Interact
 
 def _count(ledger: PersonLedger, i: Interaction) -> None:
     ledger.history.append(i)
+    if ledger.last is None or i.at > ledger.last.at:
+        ledger.last = i
     if ledger.first_seen is None:
         ledger.first_seen = i.at
     ledger.last_touch = i.at if ledger.last_touch is None else max(ledger.last_touch, i.at)
@@ -142,8 +158,7 @@ def _count(ledger: PersonLedger, i: Interaction) -> None:
             ledger.first_meeting = i.at
 
 
-def _thread_rules(ledger: PersonLedger, events: list[Interaction], now: datetime,
-                  nudge_after: timedelta, owed_reply_after: timedelta) -> None:
+def _thread_rules(ledger: PersonLedger, events: list[Interaction]) -> None:
     first = events[0]
     if first.direction == "out":
         ledger.initiated_by_me += 1
@@ -164,15 +179,14 @@ def _thread_rules(ledger: PersonLedger, events: list[Interaction], now: datetime
     last = events[-1]
     if first.direction == "out":
         ledger.started.add(first.thread)
-        if last.direct and last.direction == "out" and now - last.at > nudge_after:
-            ledger.open_asks += 1
+        if last.direct and last.direction == "out":
+            ledger.ask_times.append(last.at)
         answers = [after for before, after in itertools.pairwise(events)
                    if before.direction == "out" and after.direction == "in"]
         if answers and (ledger.helped is None or answers[-1].at > ledger.helped.at):
             ledger.helped = answers[-1]
     elif last.direct and last.direction == "in":
-        if now - last.at > owed_reply_after:
-            ledger.owed_replies += 1
+        ledger.owed_times.append(last.at)
         if ledger.owed is None or last.at > ledger.owed.at:
             ledger.owed = last
 

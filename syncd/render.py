@@ -34,9 +34,9 @@ def ledger_line(ledger: PersonLedger) -> str:
 
 
 def last_touch_line(ledger: PersonLedger, keep_subjects: bool) -> str:
-    if not ledger.history:
+    last = ledger.last
+    if last is None:
         return "never"
-    last = max(ledger.history, key=lambda i: i.at)
     channel = {"in": "mail from them", "out": "mail from you", "meeting": "meeting"}[
         last.direction]
     subject = f' "{last.subject}"' if keep_subjects and last.subject else ""
