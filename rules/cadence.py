@@ -74,14 +74,22 @@ def matching_rule(rules: Sequence[CadenceRule], ledger: PersonLedger, name: str,
     return None
 
 
-def new_contact(ledger: PersonLedger, steps: Sequence[timedelta], now: datetime,
-                horizon: timedelta) -> Candidate | None:
+def new_contact_start(ledger: PersonLedger, steps: Sequence[timedelta], now: datetime,
+                      horizon: timedelta) -> datetime | None:
+    """When this person's new-contact sequence started, while it may still run (the rule then
+    reads their history); None for an old acquaintance or someone never met nor answered."""
     starts = [t for t in (ledger.first_meeting, ledger.first_exchange) if t is not None]
     if not starts or not steps:
         return None
     start = min(starts)
-    if now > start + steps[-1] + horizon:
-        return None  # an old acquaintance: cadences take over
+    return None if now > start + steps[-1] + horizon else start
+
+
+def new_contact(ledger: PersonLedger, steps: Sequence[timedelta], now: datetime,
+                horizon: timedelta) -> Candidate | None:
+    start = new_contact_start(ledger, steps, now, horizon)
+    if start is None:
+        return None  # an old acquaintance (cadences take over), or no exchange yet
     touches = [i for i in ledger.history if i.at > start and i.direction in ("out", "meeting")]
     if touches and any(i.direction == "in" and i.at > touches[0].at for i in ledger.history):
         return None  # they answered a follow-up: the sequence has done its job

@@ -49,7 +49,7 @@ def detect(messages: Sequence[Message], threads: dict[str, str], *, outbound: Ca
         thread = threads[m.message_id]
         recipients = people_of(m)
         if thread not in seen and is_intro_subject(m.subject):
-            intro = _judge(m, recipients, threads_of, outbound(m), sender_of)
+            intro = judge(m, recipients, threads_of, outbound(m), sender_of)
             if intro is not None:
                 found.append(intro)
         seen.add(thread)
@@ -59,8 +59,10 @@ def detect(messages: Sequence[Message], threads: dict[str, str], *, outbound: Ca
     return found
 
 
-def _judge(m: Message, recipients: list[str], threads_of: dict[str, set[str]], mine: bool,
+def judge(m: Message, recipients: list[str], threads_of: dict[str, set[str]], mine: bool,
            sender_of: Callable[[Message], str]) -> Introduction | None:
+    """Is ``m`` (opening its thread, with an introduction subject) an introduction, given the
+    threads each person was in before it (``threads_of``)?"""
     if mine:
         targets = tuple(dict.fromkeys(recipients))
         strangers = any(not (threads_of.get(a, set()) & threads_of.get(b, set()))

@@ -58,14 +58,19 @@ def together(interactions: Iterable[Interaction]) -> dict[str, set[str]]:
     return co
 
 
+def active(ledgers: Mapping[str, PersonLedger], now: datetime) -> list[PersonLedger]:
+    """The contacts suggestions are made from: two-way history, touched within a year, the
+    ``MAX_PEOPLE`` most recent."""
+    return sorted((led for led in ledgers.values()
+                   if led.exchanges > 0 and led.last_touch is not None
+                   and now - led.last_touch <= timedelta(days=365)),
+                  key=lambda led: (led.last_touch, led.person), reverse=True)[:MAX_PEOPLE]
+
+
 def suggest(ledgers: Mapping[str, PersonLedger], co: Mapping[str, set[str]], now: datetime,
             name: Callable[[str], str]) -> list[Suggestion]:
-    active = sorted((led for led in ledgers.values()
-                     if led.exchanges > 0 and led.last_touch is not None
-                     and now - led.last_touch <= timedelta(days=365)),
-                    key=lambda led: (led.last_touch, led.person), reverse=True)[:MAX_PEOPLE]
     found: list[Suggestion] = []
-    for x, y in itertools.combinations(active, 2):
+    for x, y in itertools.combinations(active(ledgers, now), 2):
         a, b = sorted((x.person, y.person))
         if b in co.get(a, set()):
             continue  # they already know each other

@@ -7,23 +7,25 @@ the same numbers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rules.cadence import CadenceRule, Candidate, Settings, desired, matching_rule
+from rules.cadence import (
+    CadenceRule,
+    Candidate,
+    Settings,
+    desired,
+    matching_rule,
+    new_contact_start,
+)
 from rules.people import Directory, PersonSpec
-from rules.weekly import weekly_plan
+from rules.weekly import active, weekly_plan
+from syncd import incremental, ledger_cache
 from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
-from syncd.interactions import (
-    Derived,
-    classify_all,
-    derive,
-    derive_personal,
-    personal_only,
-)
+from syncd.interactions import Derived, Interaction, derive
 from syncd.ledger import PersonLedger
 from syncd.model import Meeting, Message
 from syncd.store import Store
@@ -60,27 +62,47 @@ def cadence_rules(config: Config) -> list[CadenceRule]:
 
 def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meeting],
             now: datetime) -> Snapshot:
+    """Everything from the given records in one pass (the read-only commands and the tests)."""
     directory = directory_for(config)
-    return _finish(config, directory, derive(config, directory, messages, meetings, now), now)
-
-
-def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
-    """``compute`` over everything stored, holding all messages only while classifying them:
-    the ledger stage keeps just the personal ones, without their rule headers."""
-    directory = directory_for(config)
-    messages = list(store.messages())
-    verdicts = classify_all(config, directory, messages)
-    personal = personal_only(messages, verdicts, now)
-    del messages
-    derived = derive_personal(config, directory, personal, verdicts, list(store.meetings()), now)
-    return _finish(config, directory, derived, now)
-
-
-def _finish(config: Config, directory: Directory, derived: Derived, now: datetime) -> Snapshot:
+    derived = derive(config, directory, messages, meetings, now)
     ledgers = ledger_mod.build(
         derived.interactions, now, nudge_after=config.reciprocity.nudge_after,
         owed_reply_after=config.reciprocity.owed_reply_after)
     ledger_mod.add_introductions(ledgers, derived.intros_given, derived.intros_received)
+    return _finish(config, directory, ledgers, derived, now,
+                   lambda _people: derived.interactions)
+
+
+def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
+    """``compute`` over everything stored, from the derived tables: only what changed since
+    the last cycle is derived again (``syncd.incremental``); each person's ledger is read back
+    without their history, which is loaded only where a rule reads it."""
+    directory = directory_for(config)
+    incremental.refresh(config, directory, store, now)
+    ledgers: dict[str, PersonLedger] = {}
+    for person, text in store.derived.ledgers():
+        led, seen = ledger_cache.load(person, text)
+        ledger_mod.settle(led, now, nudge_after=config.reciprocity.nudge_after,
+                          owed_reply_after=config.reciprocity.owed_reply_after)
+        directory.learn(person, seen.names, seen.addresses)
+        ledgers[person] = led
+    given, received = incremental.introductions(config, directory, store)
+    ledger_mod.add_introductions(ledgers, given, received)
+    steps, horizon = config.new_contacts.steps, config.followups.horizon
+    opening = [p for p, led in ledgers.items()
+               if new_contact_start(led, steps, now, horizon) is not None]
+    for person, history in incremental.histories(store, opening).items():
+        ledgers[person].history = history
+    derived = Derived((), {}, {}, tuple(given), tuple(received))
+    return _finish(config, directory, ledgers, derived, now,
+                   lambda people: incremental.interactions_near(store, people))
+
+
+def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedger],
+            derived: Derived, now: datetime,
+            near: Callable[[list[str]], Iterable[Interaction]]) -> Snapshot:
+    """Rules, follow-ups and the weekly plan. ``near(people)``: the interactions in threads
+    and meetings those people were in (what the weekly suggestions compare)."""
     rules = cadence_rules(config)
     matched = {
         pid: matching_rule(rules, led, directory.name(pid), directory.tags(pid),
@@ -90,9 +112,11 @@ def _finish(config: Config, directory: Directory, derived: Derived, now: datetim
                         config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
                         config.reciprocity.thank_helpers)
     candidates = desired(ledgers, matched, settings, now)
-    plan = weekly_plan(ledgers, derived.interactions, derived.intros_given, now,
-                       ZoneInfo(config.me.timezone), config.goals.introductions_per_week,
-                       directory.name)
-    if plan is not None:
-        candidates[plan.base_key] = plan
+    goal = config.goals.introductions_per_week
+    if goal > 0:
+        nearby = near([led.person for led in active(ledgers, now)])
+        plan = weekly_plan(ledgers, nearby, derived.intros_given, now,
+                           ZoneInfo(config.me.timezone), goal, directory.name)
+        if plan is not None:
+            candidates[plan.base_key] = plan
     return Snapshot(directory, derived, ledgers, matched, candidates)

@@ -24,10 +24,11 @@ from typing import Any
 
 from syncd.errors import SchemaTooNew, StoreError
 from syncd.model import Address, Attendee, Meeting, Message, Page, Written
+from syncd.store_derived import DERIVED_SCHEMA, DerivedTables
 
 log = logging.getLogger("syncd.store")
 EMPTY_LISTING_GUARD = 5  # an empty listing sweeps nothing where at least this many items are stored
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -64,6 +65,7 @@ _MIGRATIONS: dict[int, str] = {
     2: """
     ALTER TABLE account_status ADD COLUMN next_run TEXT;
     """,
+    3: DERIVED_SCHEMA,
 }
 
 
@@ -90,6 +92,11 @@ class Store:
             yield store
         finally:
             store._db.close()
+
+    @property
+    def derived(self) -> DerivedTables:
+        """The derived tables: a cache of the detection stage, rebuilt when rules change."""
+        return DerivedTables(self._db)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -153,8 +160,12 @@ class Store:
                     chunk):
                 existing[mid] = set(json.loads(labels))
         rows = []
+        changed = []
         for m in messages:
-            labels = sorted(existing.get(m.message_id, set()) | set(m.labels))
+            before = existing.get(m.message_id)
+            labels = sorted((before or set()) | set(m.labels))
+            if before is None or len(labels) != len(before):
+                changed.append((m.message_id,))
             existing[m.message_id] = set(labels)
             rows.append((
                 m.message_id, m.date.timestamp(), json.dumps(_addr(m.sender)),
@@ -167,6 +178,7 @@ class Store:
             "INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO "
             "UPDATE SET labels = excluded.labels, "
             "thread_id = coalesce(messages.thread_id, excluded.thread_id)", rows)
+        db.executemany("INSERT OR IGNORE INTO stale VALUES (?)", changed)
         db.executemany(
             "INSERT OR REPLACE INTO locations VALUES (?, ?, ?, ?, ?)",
             [(account, m.native_id, m.message_id, m.scope, listing) for m in messages])
@@ -196,7 +208,7 @@ class Store:
 
     def messages(self) -> Iterator[Message]:
         query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, in_reply_to, "
-                 "refs, headers, labels, account FROM messages ORDER BY ts")
+                 "refs, headers, labels, account FROM messages ORDER BY ts, message_id")
         for row in self._db.execute(query):
             yield _message(row)
 
@@ -206,6 +218,20 @@ class Store:
             "headers, labels, account FROM messages WHERE message_id = ?",
             (message_id,)).fetchone()
         return None if row is None else _message(row)
+
+    def messages_by_id(self, ids: Iterable[str]) -> list[Message]:
+        """The stored messages among ``ids``, ordered as ``messages`` orders them."""
+        found: list[Message] = []
+        wanted = list(ids)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, "  # noqa: S608
+                     "in_reply_to, refs, headers, labels, account FROM messages WHERE "
+                     f"message_id IN ({marks})")
+            found.extend(_message(row) for row in self._db.execute(query, chunk))
+        found.sort(key=lambda m: (m.date, m.message_id))
+        return found
 
     def meetings(self) -> Iterator[Meeting]:
         query = ("SELECT account, native_id, uid, start_ts, end_ts, all_day, organizer, "

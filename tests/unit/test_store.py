@@ -129,7 +129,7 @@ def test_a_version_1_store_migrates_and_keeps_its_account_status(tmp_path: Path)
         status = store.statuses()["mail"]
     assert status["next_run"] == (NOW + timedelta(minutes=5)).isoformat(timespec="seconds")
     assert (status["state"], status["last_error"]) == ("backoff", "server down")
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_a_listing_that_suddenly_sees_nothing_sweeps_nothing(tmp_path: Path) -> None:

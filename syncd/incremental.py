@@ -1,0 +1,231 @@
+"""Keep the derived tables (``syncd.store_derived``) in step with the store, re-deriving only
+what new mail can change, with the same pure functions the full derivation uses
+(``syncd.interactions``, ``rules.threads``, ``rules.introductions``, ``syncd.ledger``).
+
+A cycle's ``refresh``:
+
+1. classifies the messages stored or relabelled since the last cycle, once each: the verdict,
+   and for inbound mail whose soft signals would yield to ``written_to`` the verdict it gets
+   then (so a later message to that sender flips it without classifying again);
+2. grows ``written_to`` (recipients of the user's personal mail, people who answered it) and
+   marks the messages it flips, and those whose date ``now`` has passed;
+3. re-threads the *closure* of what changed: every message sharing a normalised subject or a
+   reference with it, and so on. Threads never cross a closure, so its thread keys come out as
+   a derivation over all mail would give them; the touches and memberships of its messages are
+   replaced;
+4. re-derives the meeting touches (few, and ``now`` decides which meetings happened);
+5. rebuilds the stored ledger of each person whose touches changed.
+
+When the rules or the config they read change (``fingerprint``), everything is re-derived once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rules.classify import ClassifyContext, classify_message
+from rules.identity import normalize_address
+from rules.introductions import is_intro_subject, judge
+from rules.people import Directory
+from rules.threads import assign_threads, normalize_subject
+from syncd import ledger as ledger_mod
+from syncd import ledger_cache
+from syncd.config import Config
+from syncd.interactions import (
+    Interaction,
+    classify_context,
+    intro_people,
+    intro_touches,
+    is_outbound,
+    meeting_touches,
+    message_touches,
+    participants,
+)
+from syncd.model import Message
+from syncd.store import Store
+from syncd.store_derived import DerivedTables, Fact, Touch
+
+BATCH = 2000
+PEOPLE_BATCH = 2000
+_ROOT = Path(__file__).resolve().parent.parent
+# The code whose output the derived tables hold: a change to any of it re-derives everything.
+_SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py",
+            "rules/introductions.py", "rules/identity.py", "rules/people.py",
+            "syncd/interactions.py", "syncd/ledger.py", "syncd/ledger_cache.py",
+            "syncd/incremental.py")
+
+
+def fingerprint(config: Config, directory: Directory) -> str:
+    """What the derived tables were made with: the rule code and data, the user's addresses,
+    ``[[people]]`` and ``[ignore]``."""
+    digest = hashlib.sha256()
+    paths = [_ROOT / s for s in _SOURCES] + sorted((_ROOT / "rules" / "data").glob("*.txt"))
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(json.dumps({
+        "self": sorted(directory.self_addresses),
+        "people": [[p.name, list(p.addresses), list(p.tags)] for p in config.people],
+        "ignore": config.ignore.model_dump(mode="json"),
+    }, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def refresh(config: Config, directory: Directory, store: Store, now: datetime) -> set[str]:
+    """Bring the derived tables up to date; return the people whose ledgers were rebuilt."""
+    tables = store.derived
+    with tables.transaction():
+        wanted = fingerprint(config, directory)
+        cold = tables.meta("fingerprint") != wanted
+        if cold:
+            tables.reset()
+            tables.set_meta("fingerprint", wanted)
+        stale = tables.stale()
+        changed = _classify(tables, store, config, directory, stale)
+        now_ts = now.timestamp()
+        last = float(tables.meta("now") or "-inf")
+        changed |= tables.dated_between(min(last, now_ts), max(last, now_ts))
+        tables.set_personal(changed, now_ts)
+        tables.set_meta("now", repr(now_ts))
+        region = changed if cold else tables.closure(changed)
+        dirty = _rederive(tables, store, config, directory, region)
+        tables.clear_stale(stale)
+        dirty |= _meetings(tables, store, config, directory, now)
+        _rebuild_ledgers(tables, dirty, now, config)
+    return dirty
+
+
+def _classify(tables: DerivedTables, store: Store, config: Config, directory: Directory,
+              ids: Sequence[str]) -> set[str]:
+    """Facts for ``ids``; grow ``written_to``; return ``ids`` and the messages it flips."""
+    context = classify_context(config, directory.self_addresses)
+    written: set[str] = set()
+    senders: dict[str, str] = {}
+    for start in range(0, len(ids), BATCH):
+        facts: list[Fact] = []
+        refs: list[tuple[str, str]] = []
+        for m in store.messages_by_id(ids[start:start + BATCH]):
+            fact = _fact(m, directory, context)
+            facts.append(fact)
+            refs.extend((m.message_id, r) for r in dict.fromkeys(
+                (*m.references, *([m.in_reply_to] if m.in_reply_to else ()))))
+            if fact[4] and fact[2] == "personal":
+                written.update(normalize_address(a.email) for a in (*m.to, *m.cc))
+            elif not fact[4] and fact[5]:
+                senders[m.message_id] = fact[5]
+        tables.put_facts(facts, refs)
+    written |= tables.senders_replying_to(tables.mine_among(ids))
+    written |= {senders[i] for i in tables.replying_to_mine(senders)}
+    added = tables.add_written_to(written - directory.self_addresses)
+    return set(ids) | tables.soft_from(added)
+
+
+def _fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
+    outbound = is_outbound(m, directory)
+    verdict = classify_message(m, context)
+    sender = normalize_address(m.sender.email) if m.sender is not None else ""
+    soft = None
+    if not outbound and not verdict.personal and sender:
+        other = classify_message(m, replace(context, written_to=frozenset({sender})))
+        soft = other.verdict if other.verdict != verdict.verdict else None
+    return (m.message_id, m.date.timestamp(), verdict.verdict, soft, int(outbound), sender,
+            normalize_subject(m.subject), int(is_intro_subject(m.subject)))
+
+
+def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Directory,
+              region: set[str]) -> set[str]:
+    """Thread the personal messages of ``region`` and replace their touches and memberships."""
+    personal_ids = tables.personal_among(region)
+    # without their rule headers: classification is done
+    messages = [replace(m, headers=()) for m in store.messages_by_id(personal_ids)]
+    threads = assign_threads(messages, lambda m: participants(m, directory))
+    tables.set_threads(threads)
+    people_of, sender_of = intro_people(config, directory)
+    touches: list[Touch] = []
+    members: list[tuple[str, str, str, float]] = []
+    for m in messages:
+        thread, ts = threads[m.message_id], m.date.timestamp()
+        touches.extend(_row(i, address.email, address.name)
+                       for i, address in message_touches(m, thread, config, directory))
+        everyone = people_of(m) if is_outbound(m, directory) else [sender_of(m), *people_of(m)]
+        members.extend((m.message_id, thread, pid, ts) for pid in everyone)
+    return tables.replace_message_touches(region, touches, members)
+
+
+def _row(i: Interaction, address: str, name: str) -> Touch:
+    return (i.ref, i.at.timestamp(), i.person, i.direction, i.thread, i.subject, int(i.direct),
+            address, name)
+
+
+def _meetings(tables: DerivedTables, store: Store, config: Config, directory: Directory,
+              now: datetime) -> set[str]:
+    new = sorted(_row(i, a.email, a.name) for i, a in
+                 meeting_touches(list(store.meetings()), config, directory, now))
+    old = sorted(tables.meeting_touches())
+    if new == old:
+        return set()
+    tables.replace_meeting_touches(new)
+    return {t[2] for t in set(new) ^ set(old)}
+
+
+def interaction(t: Touch) -> Interaction:
+    ref, ts, person, direction, thread, subject, direct, _, _ = t
+    return Interaction(datetime.fromtimestamp(ts, UTC), person, direction, thread,
+                       ref, subject, bool(direct))
+
+
+def _rebuild_ledgers(tables: DerivedTables, people: set[str], now: datetime,
+                     config: Config) -> None:
+    ordered = sorted(people)
+    for start in range(0, len(ordered), PEOPLE_BATCH):
+        batch = ordered[start:start + PEOPLE_BATCH]
+        touches = tables.touches_of(batch)
+        scratch = Directory(frozenset())
+        for t in touches:
+            scratch.note(t[2], t[7], t[8])
+        built = ledger_mod.build(
+            (interaction(t) for t in touches), now,
+            nudge_after=config.reciprocity.nudge_after,
+            owed_reply_after=config.reciprocity.owed_reply_after)
+        rows = []
+        for person, led in built.items():
+            names, addresses = scratch.seen(person)
+            rows.append((person, ledger_cache.dump(led, ledger_cache.Seen(
+                names, frozenset(addresses)))))
+        tables.put_ledgers(rows, gone=set(batch) - set(built))
+
+
+def histories(store: Store, people: Iterable[str]) -> dict[str, list[Interaction]]:
+    out: dict[str, list[Interaction]] = defaultdict(list)
+    for t in store.derived.touches_of(people):
+        out[t[2]].append(interaction(t))
+    return out
+
+
+def interactions_near(store: Store, people: Iterable[str]) -> list[Interaction]:
+    """Every interaction in a thread or meeting one of ``people`` was in."""
+    return [interaction(t) for t in store.derived.touches_near(people)]
+
+
+def introductions(config: Config, directory: Directory, store: Store
+                  ) -> tuple[list[Interaction], list[Interaction]]:
+    """(given, received), judged from the stored memberships as ``rules.introductions.detect``
+    judges them in one pass."""
+    tables = store.derived
+    people_of, sender_of = intro_people(config, directory)
+    given: list[Interaction] = []
+    received: list[Interaction] = []
+    for m in store.messages_by_id(tables.first_intros()):
+        recipients = people_of(m)
+        threads_of = tables.threads_before([*recipients, sender_of(m)], m.date.timestamp(),
+                                           m.message_id)
+        intro = judge(m, recipients, threads_of, is_outbound(m, directory), sender_of)
+        if intro is not None:
+            found = intro_touches(intro, tables.thread_of(m.message_id))
+            (given if intro.by == "self" else received).extend(found)
+    return given, received
