@@ -231,12 +231,19 @@ def cmd_install(args: argparse.Namespace) -> int:
 
 # -- read-only views ---------------------------------------------------------------------------
 
-def _offline(args: argparse.Namespace) -> tuple[Config, Any, dict[str, Any], dict[str, Any]]:
+def _offline(args: argparse.Namespace, *, history_of: str | None = None
+             ) -> tuple[Config, Any, dict[str, Any], dict[str, Any]]:
+    """The shared read-only view; with ``history_of``, that person's full history loaded."""
+    from syncd.incremental import histories
     from syncd.offline import offline_view
+    from syncd.report import find_person
 
     config = load_config(args)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
         snapshot, placed, written = offline_view(config, store, now_utc())
+        if history_of is not None:
+            pid = find_person(snapshot, history_of)
+            snapshot.ledgers[pid].history = histories(store, [pid]).get(pid, [])
     return config, snapshot, placed, written
 
 
@@ -286,7 +293,7 @@ def cmd_due(args: argparse.Namespace) -> int:
 def cmd_ledger(args: argparse.Namespace) -> int:
     from syncd.report import ledger_json, show_ledger
 
-    _config, snapshot, placed, _written = _offline(args)
+    _config, snapshot, placed, _written = _offline(args, history_of=args.person)
     data = ledger_json(snapshot, placed, args.person)
     if args.json:
         out.print(json.dumps(data, indent=2), markup=False)

@@ -79,7 +79,11 @@ class DerivedTables:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """One writer at a time from the first read on: a read-only command and the daemon
+        refreshing together take turns (the other waits, up to the store's busy timeout)."""
         with self._db:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN IMMEDIATE")
             yield
 
     def _column(self, query: str, ids: Iterable[str]) -> set[str]:
@@ -143,7 +147,7 @@ class DerivedTables:
         """Record addresses; return those that are new."""
         known = self._column("SELECT address FROM written_to WHERE address IN ({})", addresses)
         new = set(addresses) - known
-        self._db.executemany("INSERT INTO written_to VALUES (?)", ((a,) for a in new))
+        self._db.executemany("INSERT OR IGNORE INTO written_to VALUES (?)", ((a,) for a in new))
         return new
 
     def soft_from(self, senders: Iterable[str]) -> set[str]:
