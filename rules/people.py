@@ -57,22 +57,13 @@ class Directory:
         self.note(pid, address, name)
         return pid
 
-    def note(self, pid: str, address: str, name: str) -> None:
-        """Note that ``pid`` was seen as ``address`` with display name ``name``."""
+    def note(self, pid: str, address: str, name: str, times: int = 1) -> None:
+        """Note that ``pid`` was seen (``times`` times) as ``address`` with display name
+        ``name``."""
         self._addresses.setdefault(pid, set()).add(address.strip().lower())
         clean = name.strip().strip("'\"")
         if clean and "@" not in clean:
-            self._names.setdefault(pid, Counter())[clean] += 1
-
-    def seen(self, pid: str) -> tuple[Counter[str], set[str]]:
-        """The display names and addresses noted for ``pid``."""
-        return self._names.get(pid, Counter()), self._addresses.get(pid, set())
-
-    def learn(self, pid: str, names: Counter[str], addresses: Iterable[str]) -> None:
-        """What ``see`` would have noted for ``pid``, from a stored summary."""
-        self._addresses.setdefault(pid, set()).update(addresses)
-        if names:
-            self._names.setdefault(pid, Counter()).update(names)
+            self._names.setdefault(pid, Counter())[clean] += times
 
     def name(self, pid: str) -> str:
         """The configured name, else the display name seen most often, else the address."""

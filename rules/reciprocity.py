@@ -28,10 +28,9 @@ def _quote(subject: str | None) -> str:
 
 
 def nudge(ledger: PersonLedger, nudge_after: timedelta) -> Candidate | None:
-    streak = len(ledger.asks)
-    if streak == 0 or streak > MAX_NUDGES:
+    streak, ask = ledger.ask_streak, ledger.last_ask
+    if ask is None or streak == 0 or streak > MAX_NUDGES:
         return None  # nothing open, or three unanswered asks in a row: let it rest
-    ask = ledger.asks[-1]
     return Candidate(
         base_key(ledger.person, "nudge"), "nudge", ledger.person, ask.at + nudge_after,
         f"nudge:{ask.ref}",

@@ -11,10 +11,12 @@ A cycle's ``refresh``:
    marks the messages it flips, and those whose date ``now`` has passed;
 3. re-threads the *closure* of what changed: every message sharing a normalised subject or a
    reference with it, and so on. Threads never cross a closure, so its thread keys come out as
-   a derivation over all mail would give them; the touches and memberships of its messages are
-   replaced;
-4. re-derives the meeting touches (few, and ``now`` decides which meetings happened);
-5. rebuilds the stored ledger of each person whose touches changed.
+   a derivation over all mail would give them; the touches of its messages (each marked with
+   its place in its thread, ``syncd.ledger.marks``) and their memberships are replaced;
+4. re-derives the meeting touches (few, and ``now`` decides which meetings happened).
+
+The ledgers themselves are not stored: ``syncd.store.ledgers`` recomputes them from the touches
+every cycle.
 
 When the rules or the config they read change (``fingerprint``), everything is re-derived once.
 """
@@ -25,7 +27,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,8 +36,6 @@ from rules.identity import normalize_address
 from rules.introductions import is_intro_subject, judge
 from rules.people import Directory
 from rules.threads import assign_threads, normalize_subject
-from syncd import ledger as ledger_mod
-from syncd import ledger_cache
 from syncd.config import Config
 from syncd.interactions import (
     Interaction,
@@ -47,18 +47,18 @@ from syncd.interactions import (
     message_touches,
     participants,
 )
-from syncd.model import Message
+from syncd.ledger import Mark, marks
+from syncd.model import Address, Message
 from syncd.store import Store
-from syncd.store_derived import DerivedTables, Fact, Touch
+from syncd.store.derived import DerivedTables, Fact, Touch
 
 BATCH = 2000
-PEOPLE_BATCH = 2000
+NO_MARK = Mark(False, None, 0.0, False, False)  # meetings belong to no thread
 _ROOT = Path(__file__).resolve().parent.parent
 # The code whose output the derived tables hold: a change to any of it re-derives everything.
 _SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py",
             "rules/introductions.py", "rules/identity.py", "rules/people.py",
-            "syncd/interactions.py", "syncd/ledger.py", "syncd/ledger_cache.py",
-            "syncd/incremental.py")
+            "syncd/interactions.py", "syncd/ledger.py", "syncd/incremental.py")
 
 
 def fingerprint(config: Config, directory: Directory) -> str:
@@ -76,13 +76,22 @@ def fingerprint(config: Config, directory: Directory) -> str:
     return digest.hexdigest()
 
 
-def refresh(config: Config, directory: Directory, store: Store, now: datetime) -> set[str]:
-    """Bring the derived tables up to date; return the people whose ledgers were rebuilt."""
+@dataclass(frozen=True, slots=True)
+class Refreshed:
+    """What a refresh did: messages classified, messages re-threaded, everything or not."""
+
+    classified: int
+    rederived: int
+    full: bool
+
+
+def refresh(config: Config, directory: Directory, store: Store, now: datetime) -> Refreshed:
+    """Bring the derived tables up to date with the store at ``now``."""
     tables = store.derived
     with tables.transaction():
         wanted = fingerprint(config, directory)
-        cold = tables.meta("fingerprint") != wanted
-        if cold:
+        full = tables.meta("fingerprint") != wanted
+        if full:
             tables.reset()
             tables.set_meta("fingerprint", wanted)
         stale = tables.stale()
@@ -92,12 +101,11 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         changed |= tables.dated_between(min(last, now_ts), max(last, now_ts))
         tables.set_personal(changed, now_ts)
         tables.set_meta("now", repr(now_ts))
-        region = changed if cold else tables.closure(changed)
-        dirty = _rederive(tables, store, config, directory, region)
+        region = changed if full else tables.closure(changed)
+        _rederive(tables, store, config, directory, region)
         tables.clear_stale(stale)
-        dirty |= _meetings(tables, store, config, directory, now)
-        _rebuild_ledgers(tables, dirty, now, config)
-    return dirty
+        _meetings(tables, store, config, directory, now)
+    return Refreshed(len(stale), len(region), full)
 
 
 def _classify(tables: DerivedTables, store: Store, config: Config, directory: Directory,
@@ -138,7 +146,7 @@ def _fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
 
 
 def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Directory,
-              region: set[str]) -> set[str]:
+              region: set[str]) -> None:
     """Thread the personal messages of ``region`` and replace their touches and memberships."""
     personal_ids = tables.personal_among(region)
     # without their rule headers: classification is done
@@ -146,58 +154,46 @@ def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Di
     threads = assign_threads(messages, lambda m: participants(m, directory))
     tables.set_threads(threads)
     people_of, sender_of = intro_people(config, directory)
-    touches: list[Touch] = []
+    touched: list[tuple[Interaction, Address]] = []
     members: list[tuple[str, str, str, float]] = []
     for m in messages:
         thread, ts = threads[m.message_id], m.date.timestamp()
-        touches.extend(_row(i, address.email, address.name)
-                       for i, address in message_touches(m, thread, config, directory))
+        touched.extend(message_touches(m, thread, config, directory))
         everyone = people_of(m) if is_outbound(m, directory) else [sender_of(m), *people_of(m)]
         members.extend((m.message_id, thread, pid, ts) for pid in everyone)
-    return tables.replace_message_touches(region, touches, members)
+    tables.replace_message_touches(region, _marked(touched), members)
 
 
-def _row(i: Interaction, address: str, name: str) -> Touch:
+def _marked(touched: list[tuple[Interaction, Address]]) -> list[Touch]:
+    """Touch rows, each with its ``Mark`` among the person's messages in its thread."""
+    touched.sort(key=lambda pair: (pair[0].at, pair[0].ref, pair[0].person))
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for n, (i, _) in enumerate(touched):
+        if i.direction != "meeting":
+            groups[(i.person, i.thread)].append(n)
+    mark_of: dict[int, Mark] = {}
+    for indexes in groups.values():
+        mark_of.update(zip(indexes, marks([touched[n][0] for n in indexes]), strict=True))
+    return [_row(i, address, mark_of.get(n, NO_MARK)) for n, (i, address) in enumerate(touched)]
+
+
+def _row(i: Interaction, address: Address, mark: Mark) -> Touch:
     return (i.ref, i.at.timestamp(), i.person, i.direction, i.thread, i.subject, int(i.direct),
-            address, name)
+            address.email, address.name, int(mark.first), mark.prev, mark.gap, int(mark.last),
+            int(mark.mine))
 
 
 def _meetings(tables: DerivedTables, store: Store, config: Config, directory: Directory,
-              now: datetime) -> set[str]:
-    new = sorted(_row(i, a.email, a.name) for i, a in
-                 meeting_touches(list(store.meetings()), config, directory, now))
-    old = sorted(tables.meeting_touches())
-    if new == old:
-        return set()
-    tables.replace_meeting_touches(new)
-    return {t[2] for t in set(new) ^ set(old)}
+              now: datetime) -> None:
+    new = _marked(meeting_touches(list(store.meetings()), config, directory, now))
+    if sorted(new) != sorted(tables.meeting_touches()):
+        tables.replace_meeting_touches(new)
 
 
 def interaction(t: Touch) -> Interaction:
-    ref, ts, person, direction, thread, subject, direct, _, _ = t
+    ref, ts, person, direction, thread, subject, direct = t[:7]
     return Interaction(datetime.fromtimestamp(ts, UTC), person, direction, thread,
                        ref, subject, bool(direct))
-
-
-def _rebuild_ledgers(tables: DerivedTables, people: set[str], now: datetime,
-                     config: Config) -> None:
-    ordered = sorted(people)
-    for start in range(0, len(ordered), PEOPLE_BATCH):
-        batch = ordered[start:start + PEOPLE_BATCH]
-        touches = tables.touches_of(batch)
-        scratch = Directory(frozenset())
-        for t in touches:
-            scratch.note(t[2], t[7], t[8])
-        built = ledger_mod.build(
-            (interaction(t) for t in touches), now,
-            nudge_after=config.reciprocity.nudge_after,
-            owed_reply_after=config.reciprocity.owed_reply_after)
-        rows = []
-        for person, led in built.items():
-            names, addresses = scratch.seen(person)
-            rows.append((person, ledger_cache.dump(led, ledger_cache.Seen(
-                names, frozenset(addresses)))))
-        tables.put_ledgers(rows, gone=set(batch) - set(built))
 
 
 def histories(store: Store, people: Iterable[str]) -> dict[str, list[Interaction]]:

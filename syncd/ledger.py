@@ -1,6 +1,7 @@
 """The reciprocity ledger: pure, derived every cycle from interactions, never stored.
 
-Per person and thread, the interactions are read in time order:
+Per person and thread, the interactions are read in time order (each gets a ``Mark``: first,
+the direction and gap of the one before, last, and whether the user started the thread):
 
 - the first one is an *initiation* (by the user if outbound, by them if inbound);
 - one whose direction differs from the one before is a *reply* by that side, its latency the gap;
@@ -14,16 +15,18 @@ turns into a nudge; only threads they started hold owed replies, so their "Thank
 user's ask never turns into an owed reply. The *unanswered streak* is the user's direct messages
 in their own threads since the person last wrote or met them: nudges stop after two of them.
 
+Where two candidates for the same slot (the newest owed reply, answer, ask, interaction) share
+a time, the one with the greater ref wins, so the result does not depend on reading order.
+
 ``given`` = the user's initiations + replies + introductions made for them; ``received`` the
 same from their side; ``balance = given - received``.
 """
 
 from __future__ import annotations
 
-import itertools
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -50,19 +53,15 @@ class PersonLedger:
     intros_received: int = 0
     first_meeting: datetime | None = None
     first_exchange: datetime | None = None  # the first reply, either way: two-way from then on
-    started: set[str] = field(default_factory=set)  # thread keys the user started with them
-    asks: list[Interaction] = field(default_factory=list)  # asks since they last answered
+    ask_streak: int = 0  # the user's asks since they last answered or met the user
+    last_ask: Interaction | None = None  # the newest of those
     owed: Interaction | None = None  # their newest direct message still waiting for the user
     helped: Interaction | None = None  # their newest answer to an ask, or introduction
+    last: Interaction | None = None  # the newest interaction
     intros: list[Interaction] = field(default_factory=list)  # introductions (given/received)
-    latencies_me: list[float] = field(default_factory=list)
+    latencies_me: list[float] = field(default_factory=list)  # seconds, ascending
     latencies_them: list[float] = field(default_factory=list)
-    history: list[Interaction] = field(default_factory=list)
-    last: Interaction | None = None  # the newest interaction (the first of equals)
-    # When each open-ask / owed-reply candidate went quiet (a thread's last message): counted
-    # against ``now`` by ``settle``, so a stored ledger stays valid as time passes.
-    ask_times: list[datetime] = field(default_factory=list)
-    owed_times: list[datetime] = field(default_factory=list)
+    history: list[Interaction] = field(default_factory=list)  # loaded where a rule reads it
 
     @property
     def given(self) -> int:
@@ -90,8 +89,36 @@ class PersonLedger:
         return _median(self.latencies_them)
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Where an interaction stands among one person's interactions in one thread."""
+
+    first: bool
+    prev: str | None  # the direction of the one before; None for the first
+    gap: float  # seconds since the one before (0 for the first)
+    last: bool
+    mine: bool  # the user started this thread with this person
+
+
 def _median(values: list[float]) -> timedelta | None:
     return timedelta(seconds=statistics.median(values)) if values else None
+
+
+def newer(a: Interaction | None, b: Interaction) -> Interaction:
+    """The newer of two interactions; on a tie in time, the greater ref."""
+    return b if a is None or (b.at, b.ref) > (a.at, a.ref) else a
+
+
+def marks(events: Sequence[Interaction]) -> list[Mark]:
+    """``events``: one person's messages in one thread, in time order."""
+    mine = events[0].direction == "out"
+    out = []
+    for n, i in enumerate(events):
+        before = events[n - 1] if n else None
+        out.append(Mark(n == 0, before.direction if before else None,
+                        (i.at - before.at).total_seconds() if before else 0.0,
+                        n == len(events) - 1, mine))
+    return out
 
 
 def build(interactions: Iterable[Interaction], now: datetime, *, nudge_after: timedelta,
@@ -106,20 +133,18 @@ def build(interactions: Iterable[Interaction], now: datetime, *, nudge_after: ti
         _count(ledger, i)
         if i.direction != "meeting":
             by_thread[(i.person, i.thread)].append(i)
-    for (person, _thread), events in by_thread.items():
-        _thread_rules(ledgers[person], events)
+    started: set[tuple[str, str]] = set()
+    for (person, thread), events in by_thread.items():
+        ledger = ledgers[person]
+        for i, mark in zip(events, marks(events), strict=True):
+            step(ledger, i, mark, now, nudge_after, owed_reply_after)
+        if events[0].direction == "out":
+            started.add((person, thread))
     for ledger in ledgers.values():
-        _streak(ledger)
-        settle(ledger, now, nudge_after=nudge_after, owed_reply_after=owed_reply_after)
+        _streak(ledger, started)
+        ledger.latencies_me.sort()
+        ledger.latencies_them.sort()
     return ledgers
-
-
-def settle(ledger: PersonLedger, now: datetime, *, nudge_after: timedelta,
-           owed_reply_after: timedelta) -> None:
-    """The counts that depend on ``now``: asks unanswered past ``nudge_after``, replies owed
-    past ``owed_reply_after``."""
-    ledger.open_asks = sum(1 for at in ledger.ask_times if now - at > nudge_after)
-    ledger.owed_replies = sum(1 for at in ledger.owed_times if now - at > owed_reply_after)
 
 
 def add_introductions(ledgers: dict[str, PersonLedger], given: Iterable[Interaction],
@@ -135,14 +160,12 @@ def add_introductions(ledgers: dict[str, PersonLedger], given: Iterable[Interact
             led = ledgers[i.person]
             led.intros_received += 1
             led.intros.append(i)
-            if led.helped is None or i.at > led.helped.at:
-                led.helped = i
+            led.helped = newer(led.helped, i)
 
 
 def _count(ledger: PersonLedger, i: Interaction) -> None:
     ledger.history.append(i)
-    if ledger.last is None or i.at > ledger.last.at:
-        ledger.last = i
+    ledger.last = newer(ledger.last, i)
     if ledger.first_seen is None:
         ledger.first_seen = i.at
     ledger.last_touch = i.at if ledger.last_touch is None else max(ledger.last_touch, i.at)
@@ -158,41 +181,38 @@ def _count(ledger: PersonLedger, i: Interaction) -> None:
             ledger.first_meeting = i.at
 
 
-def _thread_rules(ledger: PersonLedger, events: list[Interaction]) -> None:
-    first = events[0]
-    if first.direction == "out":
-        ledger.initiated_by_me += 1
-    else:
-        ledger.initiated_by_them += 1
-    for before, after in itertools.pairwise(events):
-        if before.direction == after.direction:
-            continue
-        gap = (after.at - before.at).total_seconds()
-        if after.direction == "out":
+def step(ledger: PersonLedger, i: Interaction, mark: Mark, now: datetime,
+         nudge_after: timedelta, owed_reply_after: timedelta) -> None:
+    """What one message, marked within its thread, adds to the thread-level numbers."""
+    if mark.first:
+        if i.direction == "out":
+            ledger.initiated_by_me += 1
+        else:
+            ledger.initiated_by_them += 1
+    if mark.prev is not None and mark.prev != i.direction:
+        if i.direction == "out":
             ledger.replies_by_me += 1
-            ledger.latencies_me.append(gap)
+            ledger.latencies_me.append(mark.gap)
         else:
             ledger.replies_by_them += 1
-            ledger.latencies_them.append(gap)
-        if ledger.first_exchange is None or after.at < ledger.first_exchange:
-            ledger.first_exchange = after.at
-    last = events[-1]
-    if first.direction == "out":
-        ledger.started.add(first.thread)
-        if last.direct and last.direction == "out":
-            ledger.ask_times.append(last.at)
-        answers = [after for before, after in itertools.pairwise(events)
-                   if before.direction == "out" and after.direction == "in"]
-        if answers and (ledger.helped is None or answers[-1].at > ledger.helped.at):
-            ledger.helped = answers[-1]
-    elif last.direct and last.direction == "in":
-        ledger.owed_times.append(last.at)
-        if ledger.owed is None or last.at > ledger.owed.at:
-            ledger.owed = last
+            ledger.latencies_them.append(mark.gap)
+        if ledger.first_exchange is None or i.at < ledger.first_exchange:
+            ledger.first_exchange = i.at
+        if mark.mine and i.direction == "in":
+            ledger.helped = newer(ledger.helped, i)  # they answered the user's ask
+    if mark.last and i.direct:
+        if mark.mine and i.direction == "out" and now - i.at > nudge_after:
+            ledger.open_asks += 1
+        elif not mark.mine and i.direction == "in":
+            if now - i.at > owed_reply_after:
+                ledger.owed_replies += 1
+            ledger.owed = newer(ledger.owed, i)
 
 
-def _streak(ledger: PersonLedger) -> None:
+def _streak(ledger: PersonLedger, started: set[tuple[str, str]]) -> None:
     heard = max((i.at for i in ledger.history if i.direction != "out"), default=None)
-    ledger.asks = [i for i in ledger.history
-                   if i.direction == "out" and i.direct and i.thread in ledger.started
-                   and (heard is None or i.at > heard)]
+    for i in ledger.history:
+        if (i.direction == "out" and i.direct and (ledger.person, i.thread) in started
+                and (heard is None or i.at > heard)):
+            ledger.ask_streak += 1
+            ledger.last_ask = newer(ledger.last_ask, i)

@@ -22,7 +22,7 @@ from rules.cadence import (
 )
 from rules.people import Directory, PersonSpec
 from rules.weekly import active, weekly_plan
-from syncd import incremental, ledger_cache
+from syncd import incremental
 from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
 from syncd.interactions import Derived, Interaction, derive
@@ -74,18 +74,16 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
 
 
 def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
-    """``compute`` over everything stored, from the derived tables: only what changed since
-    the last cycle is derived again (``syncd.incremental``); each person's ledger is read back
-    without their history, which is loaded only where a rule reads it."""
+    """``compute`` over everything stored, from the stored interactions: only what changed since
+    the last cycle is derived again (``syncd.incremental``); every ledger is recomputed from the
+    interactions in SQL (``syncd.store.ledgers``), without the histories, which are loaded only
+    where a rule reads them."""
     directory = directory_for(config)
     incremental.refresh(config, directory, store, now)
-    ledgers: dict[str, PersonLedger] = {}
-    for person, text in store.derived.ledgers():
-        led, seen = ledger_cache.load(person, text)
-        ledger_mod.settle(led, now, nudge_after=config.reciprocity.nudge_after,
-                          owed_reply_after=config.reciprocity.owed_reply_after)
-        directory.learn(person, seen.names, seen.addresses)
-        ledgers[person] = led
+    ledgers = store.derived.ledgers(now, nudge_after=config.reciprocity.nudge_after,
+                                    owed_reply_after=config.reciprocity.owed_reply_after)
+    for person, address, name, times in store.derived.seen():
+        directory.note(person, address, name, times)
     given, received = incremental.introductions(config, directory, store)
     ledger_mod.add_introductions(ledgers, given, received)
     steps, horizon = config.new_contacts.steps, config.followups.horizon

@@ -24,7 +24,7 @@ from typing import Any
 
 from syncd.errors import SchemaTooNew, StoreError
 from syncd.model import Address, Attendee, Meeting, Message, Page, Written
-from syncd.store_derived import DERIVED_SCHEMA, DerivedTables
+from syncd.store.derived import DERIVED_SCHEMA, DerivedTables
 
 log = logging.getLogger("syncd.store")
 EMPTY_LISTING_GUARD = 5  # an empty listing sweeps nothing where at least this many items are stored

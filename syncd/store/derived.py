@@ -12,9 +12,12 @@ happens by itself when the rules or the config they read change (a fingerprint i
 - ``refs``: References and In-Reply-To, both ways, for the re-derivation closure.
 - ``written_to``: the addresses the user has written to personally (or who answered them).
 - ``touches``: the interactions (messages and meetings), with the address and display name
-  each came from.
+  each came from and where each stands in its thread with that person (``syncd.ledger.Mark``).
+- ``seen``: how often each person came with each address and display name.
 - ``members``: who was in which thread when (what introductions compare).
-- ``ledgers``: one stored ledger per person (``syncd.ledger_cache``).
+
+No ledger is stored: ``syncd.store.ledgers`` recomputes every person's from ``touches`` each
+cycle.
 """
 
 from __future__ import annotations
@@ -22,7 +25,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
+
+from syncd.ledger import PersonLedger
+from syncd.store import ledgers
 
 DERIVED_SCHEMA = """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,23 +49,31 @@ DERIVED_SCHEMA = """
     CREATE TABLE touches (
         ref TEXT NOT NULL, ts REAL NOT NULL, person TEXT NOT NULL, direction TEXT NOT NULL,
         thread TEXT NOT NULL, subject TEXT, direct INTEGER NOT NULL, address TEXT NOT NULL,
-        name TEXT NOT NULL);
+        name TEXT NOT NULL, first INTEGER NOT NULL, prev TEXT, gap REAL NOT NULL,
+        last INTEGER NOT NULL, mine INTEGER NOT NULL);
     CREATE INDEX touches_ref ON touches (ref);
-    CREATE INDEX touches_person ON touches (person, ts);
     CREATE INDEX touches_thread ON touches (thread);
+    CREATE INDEX touches_ledger ON touches (
+        person, ts, direction, direct, first, prev, last, mine, gap);
+    CREATE TABLE seen (
+        person TEXT NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (person, address, name));
     CREATE TABLE members (
         message_id TEXT NOT NULL, thread TEXT NOT NULL, person TEXT NOT NULL, ts REAL NOT NULL);
     CREATE INDEX members_message ON members (message_id);
     CREATE INDEX members_person ON members (person, ts);
-    CREATE TABLE ledgers (person TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
 
 # (message_id, ts, verdict, soft, outbound, sender, subject_key, intro)
 Fact = tuple[str, float, str, str | None, int, str, str, int]
-# (ref, ts, person, direction, thread, subject, direct, address, name)
-Touch = tuple[str, float, str, str, str, str | None, int, str, str]
+# (ref, ts, person, direction, thread, subject, direct, address, name, first, prev, gap, last,
+#  mine)
+Touch = tuple[str, float, str, str, str, str | None, int, str, str, int, str | None, float, int,
+              int]
 CHUNK = 500
-TOUCH_COLUMNS = "ref, ts, person, direction, thread, subject, direct, address, name"
+TOUCH_COLUMNS = ("ref, ts, person, direction, thread, subject, direct, address, name, first, "
+                 "prev, gap, last, mine")
+_INSERT_TOUCH = f"INSERT INTO touches ({TOUCH_COLUMNS}) VALUES ({','.join('?' * 14)})"  # noqa: S608
 
 
 def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
@@ -103,7 +118,7 @@ class DerivedTables:
 
     def reset(self) -> None:
         """Forget everything derived and mark every stored message for re-derivation."""
-        for table in ("meta", "facts", "refs", "written_to", "touches", "members", "ledgers"):
+        for table in ("meta", "facts", "refs", "written_to", "touches", "seen", "members"):
             self._db.execute(f"DELETE FROM {table}")  # noqa: S608
         self._db.execute("INSERT OR IGNORE INTO stale SELECT message_id FROM messages")
 
@@ -209,28 +224,54 @@ class DerivedTables:
     # -- touches and members -----------------------------------------------------------------
 
     def replace_message_touches(self, ids: Iterable[str], touches: Sequence[Touch],
-                                members: Sequence[tuple[str, str, str, float]]) -> set[str]:
-        """Swap the touches and memberships of messages ``ids``; return the people whose
-        touches were there before or are there now."""
+                                members: Sequence[tuple[str, str, str, float]]) -> None:
+        """Swap the touches and memberships of messages ``ids``."""
         ids = list(ids)
-        people = self._column("SELECT person FROM touches WHERE ref IN ({})", ids)
         for chunk in _chunks(ids):
+            self._unsee(f"ref IN ({_marks(chunk)})", chunk)
             self._db.execute(f"DELETE FROM touches WHERE ref IN ({_marks(chunk)})", chunk)  # noqa: S608
             self._db.execute(f"DELETE FROM members WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
                              chunk)
-        self._db.executemany(f"INSERT INTO touches ({TOUCH_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",  # noqa: S608
-                             touches)
+        self._insert(touches)
         self._db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
-        return people | {t[2] for t in touches}
 
-    def meeting_touches(self) -> set[Touch]:
-        return set(self._db.execute(
+    def meeting_touches(self) -> list[Touch]:
+        return list(self._db.execute(
             f"SELECT {TOUCH_COLUMNS} FROM touches WHERE direction = 'meeting'"))  # noqa: S608
 
     def replace_meeting_touches(self, touches: Iterable[Touch]) -> None:
+        self._unsee("direction = 'meeting'", [])
         self._db.execute("DELETE FROM touches WHERE direction = 'meeting'")
-        self._db.executemany(f"INSERT INTO touches ({TOUCH_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",  # noqa: S608
-                             touches)
+        self._insert(list(touches))
+
+    def _insert(self, touches: Sequence[Touch]) -> None:
+        self._db.executemany(_INSERT_TOUCH, touches)
+        counts: dict[tuple[str, str, str], int] = {}
+        for t in touches:
+            key = (t[2], t[7], t[8])
+            counts[key] = counts.get(key, 0) + 1
+        self._db.executemany(
+            "INSERT INTO seen VALUES (?, ?, ?, ?) ON CONFLICT (person, address, name) DO UPDATE "
+            "SET n = n + excluded.n", [(*k, n) for k, n in counts.items()])
+
+    def _unsee(self, where: str, args: Sequence[str]) -> None:
+        """Take the touches matching ``where`` out of ``seen`` (before deleting them)."""
+        gone = list(self._db.execute(
+            f"SELECT count(*), person, address, name FROM touches WHERE {where} "  # noqa: S608
+            "GROUP BY person, address, name", args))
+        self._db.executemany("UPDATE seen SET n = n - ? WHERE person = ? AND address = ? AND "
+                             "name = ?", gone)
+        self._db.execute("DELETE FROM seen WHERE n <= 0")
+
+    def ledgers(self, now: datetime, *, nudge_after: timedelta, owed_reply_after: timedelta
+                ) -> dict[str, PersonLedger]:
+        """Every person's ledger at ``now``, recomputed (``syncd.store.ledgers``)."""
+        return ledgers.compute(self._db, now, nudge_after=nudge_after,
+                               owed_reply_after=owed_reply_after)
+
+    def seen(self) -> Iterator[tuple[str, str, str, int]]:
+        """(person, address, display name, how often)."""
+        yield from self._db.execute("SELECT person, address, name, n FROM seen")
 
     def touches_of(self, people: Iterable[str]) -> list[Touch]:
         """The touches of ``people``, in the order the ledger reads them."""
@@ -265,12 +306,3 @@ class DerivedTables:
                     "(ts < ? OR (ts = ? AND message_id < ?))", [*chunk, ts, ts, message_id]):
                 out.setdefault(person, set()).add(thread)
         return out
-
-    # -- stored ledgers ----------------------------------------------------------------------
-
-    def put_ledgers(self, rows: Iterable[tuple[str, str]], gone: Iterable[str]) -> None:
-        self._db.executemany("DELETE FROM ledgers WHERE person = ?", ((p,) for p in gone))
-        self._db.executemany("INSERT OR REPLACE INTO ledgers VALUES (?, ?)", rows)
-
-    def ledgers(self) -> Iterator[tuple[str, str]]:
-        yield from self._db.execute("SELECT person, data FROM ledgers")
