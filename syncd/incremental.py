@@ -174,13 +174,17 @@ def _marked(touched: list[tuple[Interaction, Address]]) -> list[Touch]:
     mark_of: dict[int, Mark] = {}
     for indexes in groups.values():
         mark_of.update(zip(indexes, marks([touched[n][0] for n in indexes]), strict=True))
-    return [_row(i, address, mark_of.get(n, NO_MARK)) for n, (i, address) in enumerate(touched)]
+    company: dict[str, set[str]] = defaultdict(set)  # as rules.weekly.together groups them
+    for i, _ in touched:
+        company[i.thread or i.ref].add(i.person)
+    return [_row(i, address, mark_of.get(n, NO_MARK), len(company[i.thread or i.ref]))
+            for n, (i, address) in enumerate(touched)]
 
 
-def _row(i: Interaction, address: Address, mark: Mark) -> Touch:
+def _row(i: Interaction, address: Address, mark: Mark, company: int) -> Touch:
     return (i.ref, i.at.timestamp(), i.person, i.direction, i.thread, i.subject, int(i.direct),
             address.email, address.name, int(mark.first), mark.prev, mark.gap, int(mark.last),
-            int(mark.mine))
+            int(mark.mine), company)
 
 
 def _meetings(tables: DerivedTables, store: Store, config: Config, directory: Directory,
@@ -203,9 +207,10 @@ def histories(store: Store, people: Iterable[str]) -> dict[str, list[Interaction
     return out
 
 
-def interactions_near(store: Store, people: Iterable[str]) -> list[Interaction]:
-    """Every interaction in a thread or meeting one of ``people`` was in."""
-    return [interaction(t) for t in store.derived.touches_near(people)]
+def interactions_together(store: Store, people: Iterable[str]) -> list[Interaction]:
+    """The interactions in the threads and meetings with 2 to 20 people that one of ``people``
+    was in (what ``rules.weekly.together`` reads)."""
+    return [interaction(t) for t in store.derived.touches_together(people)]
 
 
 def introductions(config: Config, directory: Directory, store: Store

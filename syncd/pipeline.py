@@ -93,14 +93,15 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
         ledgers[person].history = history
     derived = Derived((), {}, {}, tuple(given), tuple(received))
     return _finish(config, directory, ledgers, derived, now,
-                   lambda people: incremental.interactions_near(store, people))
+                   lambda people: incremental.interactions_together(store, people))
 
 
 def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedger],
             derived: Derived, now: datetime,
             near: Callable[[list[str]], Iterable[Interaction]]) -> Snapshot:
-    """Rules, follow-ups and the weekly plan. ``near(people)``: the interactions in threads
-    and meetings those people were in (what the weekly suggestions compare)."""
+    """Rules, follow-ups and the weekly plan. ``near(people)``: at least the interactions in
+    the threads and meetings with 2 to 20 people that those people were in (what the weekly
+    suggestions compare)."""
     rules = cadence_rules(config)
     matched = {
         pid: matching_rule(rules, led, directory.name(pid), directory.tags(pid),

@@ -12,7 +12,8 @@ happens by itself when the rules or the config they read change (a fingerprint i
 - ``refs``: References and In-Reply-To, both ways, for the re-derivation closure.
 - ``written_to``: the addresses the user has written to personally (or who answered them).
 - ``touches``: the interactions (messages and meetings), with the address and display name
-  each came from and where each stands in its thread with that person (``syncd.ledger.Mark``).
+  each came from, where each stands in its thread with that person (``syncd.ledger.Mark``), and
+  how many people its thread or meeting has.
 - ``seen``: how often each person came with each address and display name.
 - ``members``: who was in which thread when (what introductions compare).
 
@@ -42,6 +43,7 @@ DERIVED_SCHEMA = """
     CREATE INDEX facts_soft ON facts (sender) WHERE soft IS NOT NULL;
     CREATE INDEX facts_ts ON facts (ts);
     CREATE INDEX facts_thread ON facts (thread) WHERE personal;
+    CREATE INDEX facts_intro ON facts (message_id) WHERE intro;
     CREATE TABLE refs (message_id TEXT NOT NULL, ref TEXT NOT NULL);
     CREATE INDEX refs_message ON refs (message_id);
     CREATE INDEX refs_ref ON refs (ref);
@@ -50,11 +52,12 @@ DERIVED_SCHEMA = """
         ref TEXT NOT NULL, ts REAL NOT NULL, person TEXT NOT NULL, direction TEXT NOT NULL,
         thread TEXT NOT NULL, subject TEXT, direct INTEGER NOT NULL, address TEXT NOT NULL,
         name TEXT NOT NULL, first INTEGER NOT NULL, prev TEXT, gap REAL NOT NULL,
-        last INTEGER NOT NULL, mine INTEGER NOT NULL);
+        last INTEGER NOT NULL, mine INTEGER NOT NULL, company INTEGER NOT NULL);
     CREATE INDEX touches_ref ON touches (ref);
     CREATE INDEX touches_thread ON touches (thread);
     CREATE INDEX touches_ledger ON touches (
         person, ts, direction, direct, first, prev, last, mine, gap);
+    CREATE INDEX touches_shared ON touches (person) WHERE company > 1;
     CREATE TABLE seen (
         person TEXT NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
         PRIMARY KEY (person, address, name));
@@ -67,13 +70,13 @@ DERIVED_SCHEMA = """
 # (message_id, ts, verdict, soft, outbound, sender, subject_key, intro)
 Fact = tuple[str, float, str, str | None, int, str, str, int]
 # (ref, ts, person, direction, thread, subject, direct, address, name, first, prev, gap, last,
-#  mine)
+#  mine, company: how many people the thread or meeting has, the user aside)
 Touch = tuple[str, float, str, str, str, str | None, int, str, str, int, str | None, float, int,
-              int]
+              int, int]
 CHUNK = 500
 TOUCH_COLUMNS = ("ref, ts, person, direction, thread, subject, direct, address, name, first, "
-                 "prev, gap, last, mine")
-_INSERT_TOUCH = f"INSERT INTO touches ({TOUCH_COLUMNS}) VALUES ({','.join('?' * 14)})"  # noqa: S608
+                 "prev, gap, last, mine, company")
+_INSERT_TOUCH = f"INSERT INTO touches ({TOUCH_COLUMNS}) VALUES ({','.join('?' * 15)})"  # noqa: S608
 
 
 def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
@@ -212,7 +215,8 @@ class DerivedTables:
     def first_intros(self) -> list[str]:
         """Personal messages with an introduction subject that open their thread."""
         return [row[0] for row in self._db.execute(
-            "SELECT f.message_id FROM facts f WHERE f.intro AND f.personal AND NOT EXISTS ("
+            "SELECT f.message_id FROM facts f INDEXED BY facts_intro WHERE f.intro AND f.personal "
+            "AND NOT EXISTS ("
             "SELECT 1 FROM facts g WHERE g.personal AND g.thread = f.thread AND "
             "(g.ts < f.ts OR (g.ts = f.ts AND g.message_id < f.message_id)))")]
 
@@ -283,17 +287,21 @@ class DerivedTables:
         rows.sort(key=lambda t: (t[1], t[0], t[2]))
         return rows
 
-    def touches_near(self, people: Iterable[str]) -> list[Touch]:
-        """Every touch in a thread (or meeting) that one of ``people`` was in."""
-        rows: set[Touch] = set()
+    def touches_together(self, people: Iterable[str]) -> list[Touch]:
+        """Every touch in a thread (or meeting) with 2 to 20 people that one of ``people`` was
+        in: all that ``rules.weekly.together`` needs to know who has met whom."""
+        group = "CASE WHEN thread != '' THEN thread ELSE ref END"
+        keys: set[str] = set()
         for chunk in _chunks(people):
-            marks = _marks(chunk)
-            rows.update(self._db.execute(
-                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE thread != '' AND thread IN ("  # noqa: S608
-                f"SELECT thread FROM touches WHERE person IN ({marks}) AND thread != '') "
-                f"UNION SELECT {TOUCH_COLUMNS} FROM touches WHERE thread = '' AND ref IN ("
-                f"SELECT ref FROM touches WHERE person IN ({marks}) AND thread = '')",
-                [*chunk, *chunk]))
+            keys.update(row[0] for row in self._db.execute(
+                f"SELECT DISTINCT {group} FROM touches WHERE company > 1 AND "  # noqa: S608
+                f"company <= 20 AND person IN ({_marks(chunk)})", chunk))
+        rows: list[Touch] = []
+        for chunk in _chunks(keys):
+            rows.extend(self._db.execute(
+                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE thread IN ({_marks(chunk)}) "  # noqa: S608
+                f"UNION ALL SELECT {TOUCH_COLUMNS} FROM touches WHERE thread = '' AND "
+                f"ref IN ({_marks(chunk)})", [*chunk, *chunk]))
         return sorted(rows, key=lambda t: (t[1], t[0], t[2]))
 
     def threads_before(self, people: Iterable[str], ts: float, message_id: str
