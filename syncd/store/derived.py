@@ -200,7 +200,8 @@ class DerivedTables:
             near = self._column("SELECT subject_key FROM facts WHERE message_id IN ({}) AND "
                                 "subject_key != ''", frontier) - subjects
             subjects |= near
-            linked = self._column("SELECT message_id FROM facts WHERE subject_key IN ({})", near)
+            linked = self._column("SELECT message_id FROM facts WHERE subject_key != '' AND "
+                                  "subject_key IN ({})", near)
             linked |= self._column("SELECT r.ref FROM refs r JOIN facts f ON "
                                    "f.message_id = r.ref WHERE r.message_id IN ({})", frontier)
             linked |= self._column("SELECT message_id FROM refs WHERE ref IN ({})", frontier)

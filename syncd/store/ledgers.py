@@ -36,7 +36,7 @@ FROM touches GROUP BY person
 _LATENCIES = ("SELECT person, direction, gap FROM touches "
               "WHERE prev IS NOT NULL AND prev != direction")
 _STREAK = """
-SELECT t.person, count(*), max(t.ts) FROM heard h JOIN touches t
+SELECT t.person, count(*), max(t.ts) FROM heard h CROSS JOIN touches t
     ON t.person = h.person AND t.ts > coalesce(h.ts, -1e300)
 WHERE t.direction = 'out' AND t.direct AND t.mine GROUP BY t.person
 """
