@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,30 +94,36 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         if full:
             tables.reset()
             tables.set_meta("fingerprint", wanted)
-        stale = tables.stale()
-        changed = _classify(tables, store, config, directory, stale)
+        _classify(tables, store, config, directory)
+        classified = tables.stale_to_pending()
         now_ts = now.timestamp()
         last = float(tables.meta("now") or "-inf")
-        changed |= tables.dated_between(min(last, now_ts), max(last, now_ts))
-        tables.set_personal(changed, now_ts)
+        tables.pending_dated_between(min(last, now_ts), max(last, now_ts))
         tables.set_meta("now", repr(now_ts))
-        region = changed if full else tables.closure(changed)
-        _rederive(tables, store, config, directory, region)
-        tables.clear_stale(stale)
+        tables.set_personal(now_ts)
+        rederived = 0
+        while seeds := tables.next_pending(BATCH):
+            region = tables.closure(seeds)
+            _rederive(tables, store, config, directory, region)
+            tables.done_pending(region)
+            rederived += len(region)
         _meetings(tables, store, config, directory, now)
-    return Refreshed(len(stale), len(region), full)
+    return Refreshed(classified, rederived, full)
 
 
-def _classify(tables: DerivedTables, store: Store, config: Config, directory: Directory,
-              ids: Sequence[str]) -> set[str]:
-    """Facts for ``ids``; grow ``written_to``; return ``ids`` and the messages it flips."""
+def _classify(tables: DerivedTables, store: Store, config: Config, directory: Directory
+              ) -> None:
+    """Facts for the stale messages; grow ``written_to``; mark pending what that flips."""
     context = classify_context(config, directory.self_addresses)
-    written: set[str] = set()
-    senders: dict[str, str] = {}
-    for start in range(0, len(ids), BATCH):
+    after = 0
+    while batch := tables.stale_after(after, BATCH):
+        after = batch[-1][0]
+        ids = [message_id for _, message_id in batch]
         facts: list[Fact] = []
         refs: list[tuple[str, str]] = []
-        for m in store.messages_by_id(ids[start:start + BATCH]):
+        written: set[str] = set()
+        senders: dict[str, str] = {}
+        for m in store.messages_by_id(ids):
             fact = _fact(m, directory, context)
             facts.append(fact)
             refs.extend((m.message_id, r) for r in dict.fromkeys(
@@ -127,10 +133,11 @@ def _classify(tables: DerivedTables, store: Store, config: Config, directory: Di
             elif not fact[4] and fact[5]:
                 senders[m.message_id] = fact[5]
         tables.put_facts(facts, refs)
-    written |= tables.senders_replying_to(tables.mine_among(ids))
-    written |= {senders[i] for i in tables.replying_to_mine(senders)}
-    added = tables.add_written_to(written - directory.self_addresses)
-    return set(ids) | tables.soft_from(added)
+        # who answered the user's personal mail, whichever of the two arrived first
+        written |= tables.senders_replying_to(tables.mine_among(ids))
+        written |= {senders[i] for i in tables.replying_to_mine(senders)}
+        added = tables.add_written_to(written - directory.self_addresses)
+        tables.add_pending(tables.soft_from(added))
 
 
 def _fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:

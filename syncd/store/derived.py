@@ -4,8 +4,8 @@ re-derives what changed (``syncd.incremental``), and the per-person ledgers buil
 All of it is a cache: ``reset`` empties it and marks every message for re-derivation, which
 happens by itself when the rules or the config they read change (a fingerprint in ``meta``).
 
-- ``stale``: messages stored or relabelled since they were last derived (the store's ingest
-  writes them).
+- ``stale``: messages stored or relabelled since they were last classified (the store's
+  ingest writes them); ``pending``: messages to re-thread (within one refresh).
 - ``facts``: per message, the verdict without and with the sender counted as written-to
   (``soft``), whether it is outbound, its normalised sender and subject, whether its subject
   names an introduction, whether it is personal now, and its thread key.
@@ -35,6 +35,7 @@ from syncd.store import ledgers
 DERIVED_SCHEMA = """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE stale (message_id TEXT PRIMARY KEY);
+    CREATE TABLE pending (message_id TEXT PRIMARY KEY);
     CREATE TABLE facts (
         message_id TEXT PRIMARY KEY, ts REAL NOT NULL, verdict TEXT NOT NULL, soft TEXT,
         outbound INTEGER NOT NULL, sender TEXT NOT NULL, subject_key TEXT NOT NULL,
@@ -121,15 +122,38 @@ class DerivedTables:
 
     def reset(self) -> None:
         """Forget everything derived and mark every stored message for re-derivation."""
-        for table in ("meta", "facts", "refs", "written_to", "touches", "seen", "members"):
+        for table in ("meta", "facts", "refs", "written_to", "touches", "seen", "members",
+                      "pending"):
             self._db.execute(f"DELETE FROM {table}")  # noqa: S608
         self._db.execute("INSERT OR IGNORE INTO stale SELECT message_id FROM messages")
 
-    def stale(self) -> list[str]:
-        return [row[0] for row in self._db.execute("SELECT message_id FROM stale")]
+    def stale_after(self, rowid: int, limit: int) -> list[tuple[int, str]]:
+        """The next ``limit`` stale messages after ``rowid`` (rowid, Message-ID)."""
+        return list(self._db.execute(
+            "SELECT rowid, message_id FROM stale WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (rowid, limit)))
 
-    def clear_stale(self, ids: Iterable[str]) -> None:
-        self._db.executemany("DELETE FROM stale WHERE message_id = ?", ((i,) for i in ids))
+    def stale_to_pending(self) -> int:
+        """Move every stale message to ``pending``; return how many there were."""
+        self._db.execute("INSERT OR IGNORE INTO pending SELECT message_id FROM stale")
+        return int(self._db.execute("DELETE FROM stale").rowcount)
+
+    def add_pending(self, ids: Iterable[str]) -> None:
+        self._db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", ((i,) for i in ids))
+
+    def pending_dated_between(self, low: float, high: float) -> None:
+        """Messages whose date ``now`` passed (either way) since the last refresh."""
+        self._db.execute("INSERT OR IGNORE INTO pending SELECT message_id FROM facts "
+                         "WHERE ts > ? AND ts <= ?", (low, high))
+
+    def next_pending(self, limit: int) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT message_id FROM pending LIMIT ?",
+                                                   (limit,))]
+
+    def done_pending(self, ids: Iterable[str]) -> None:
+        for chunk in _chunks(ids):
+            self._db.execute(f"DELETE FROM pending WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
+                             chunk)
 
     # -- facts -------------------------------------------------------------------------------
 
@@ -173,18 +197,13 @@ class DerivedTables:
         return self._column("SELECT message_id FROM facts WHERE soft IS NOT NULL AND "
                             "sender IN ({})", senders)
 
-    def dated_between(self, low: float, high: float) -> set[str]:
-        return {row[0] for row in self._db.execute(
-            "SELECT message_id FROM facts WHERE ts > ? AND ts <= ?", (low, high))}
-
-    def set_personal(self, ids: Iterable[str], now: float) -> None:
-        """Personal now: the verdict (or, for a written-to sender, the soft one) is personal
-        and the message is not dated in the future."""
-        for chunk in _chunks(ids):
-            query = ("UPDATE facts SET personal = (ts <= ? AND CASE WHEN soft IS NOT NULL AND "  # noqa: S608
-                     "sender IN (SELECT address FROM written_to) THEN soft ELSE verdict END = "
-                     f"'personal') WHERE message_id IN ({_marks(chunk)})")
-            self._db.execute(query, [now, *chunk])
+    def set_personal(self, now: float) -> None:
+        """For the pending messages: personal now? The verdict (or, for a written-to sender,
+        the soft one) is personal and the message is not dated in the future."""
+        self._db.execute(
+            "UPDATE facts SET personal = (ts <= ? AND CASE WHEN soft IS NOT NULL AND sender IN "
+            "(SELECT address FROM written_to) THEN soft ELSE verdict END = 'personal') "
+            "WHERE message_id IN (SELECT message_id FROM pending)", (now,))
 
     def personal_among(self, ids: Iterable[str]) -> set[str]:
         return self._column("SELECT message_id FROM facts WHERE personal AND message_id IN ({})",
