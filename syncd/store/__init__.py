@@ -1,4 +1,9 @@
-"""The local database: the only module that touches sqlite3.
+"""The local database: this package is the only code that touches sqlite3.
+
+``Store`` (here) keeps the records: messages, meetings, cursors, calendar writes, account
+status. ``schema`` migrates and opens the file; ``codec`` turns records into rows and back;
+``derived`` keeps what syncd derived from the records (``syncd.incremental`` drives it);
+``ledgers`` recomputes every person's ledger from the derived interactions.
 
 Metadata only (DESIGN.md section 10). Messages are kept by Message-ID, so the same message seen in
 two folders or two accounts is one row; where it was seen lives in ``locations``. Each page and
@@ -13,68 +18,24 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from syncd.errors import SchemaTooNew, StoreError
-from syncd.model import Address, Attendee, Meeting, Message, Page, Written
-from syncd.store.derived import DERIVED_SCHEMA, DerivedTables
+from syncd.model import Meeting, Message, Page, Written
+from syncd.store import codec
+from syncd.store.derived import DerivedTables
+from syncd.store.schema import SCHEMA_VERSION, connect
+
+__all__ = ["SCHEMA_VERSION", "Store", "connect"]
 
 log = logging.getLogger("syncd.store")
 EMPTY_LISTING_GUARD = 5  # an empty listing sweeps nothing where at least this many items are stored
-SCHEMA_VERSION = 3
-
-_MIGRATIONS: dict[int, str] = {
-    1: """
-    CREATE TABLE cursors (
-        account TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at TEXT NOT NULL);
-    CREATE TABLE messages (
-        message_id TEXT PRIMARY KEY, ts REAL NOT NULL, sender TEXT, recipients TEXT NOT NULL,
-        subject TEXT, thread_id TEXT, in_reply_to TEXT, refs TEXT NOT NULL, headers TEXT NOT NULL,
-        labels TEXT NOT NULL, account TEXT NOT NULL);
-    CREATE INDEX messages_ts ON messages (ts);
-    CREATE TABLE locations (
-        account TEXT NOT NULL, native_id TEXT NOT NULL, message_id TEXT NOT NULL,
-        scope TEXT NOT NULL, listing TEXT, PRIMARY KEY (account, native_id));
-    CREATE INDEX locations_scope ON locations (account, scope);
-    CREATE TABLE meetings (
-        account TEXT NOT NULL, native_id TEXT NOT NULL, uid TEXT NOT NULL, start_ts REAL NOT NULL,
-        end_ts REAL NOT NULL, all_day INTEGER NOT NULL, organizer TEXT, attendees TEXT NOT NULL,
-        status TEXT NOT NULL, summary TEXT, scope TEXT NOT NULL, ours INTEGER NOT NULL,
-        listing TEXT, PRIMARY KEY (account, native_id));
-    CREATE INDEX meetings_scope ON meetings (account, scope);
-    CREATE TABLE quarantine (
-        account TEXT NOT NULL, native_id TEXT NOT NULL, seen_at TEXT NOT NULL,
-        PRIMARY KEY (account, native_id));
-    CREATE TABLE writes (
-        key TEXT PRIMARY KEY, base_key TEXT NOT NULL, remote_id TEXT NOT NULL, etag TEXT,
-        start TEXT NOT NULL, anchor TEXT NOT NULL, kind TEXT NOT NULL, person_id TEXT NOT NULL,
-        state TEXT NOT NULL, generation INTEGER NOT NULL, sink TEXT NOT NULL,
-        updated_at TEXT NOT NULL);
-    CREATE INDEX writes_base ON writes (base_key);
-    CREATE TABLE account_status (
-        account TEXT PRIMARY KEY, state TEXT NOT NULL, last_success TEXT, last_error TEXT,
-        items INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
-    """,
-    2: """
-    ALTER TABLE account_status ADD COLUMN next_run TEXT;
-    """,
-    3: DERIVED_SCHEMA,
-}
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _addr(a: Address | None) -> list[str] | None:
-    return None if a is None else [a.email, a.name]
 
 
 class Store:
@@ -167,13 +128,7 @@ class Store:
             if before is None or len(labels) != len(before):
                 changed.append((m.message_id,))
             existing[m.message_id] = set(labels)
-            rows.append((
-                m.message_id, m.date.timestamp(), json.dumps(_addr(m.sender)),
-                json.dumps([[a.email, a.name] for a in m.to] + [None]
-                           + [[a.email, a.name] for a in m.cc]),
-                m.subject if self.keep_subjects else None, m.thread_id, m.in_reply_to,
-                json.dumps(m.references), json.dumps(m.headers), json.dumps(labels), account,
-            ))
+            rows.append(codec.message_row(m, account, labels, keep_subject=self.keep_subjects))
         db.executemany(
             "INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO "
             "UPDATE SET labels = excluded.labels, "
@@ -187,10 +142,7 @@ class Store:
                       listing: str | None) -> None:
         db.executemany(
             "INSERT OR REPLACE INTO meetings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(account, m.native_id, m.uid, m.start.timestamp(), m.end.timestamp(),
-              int(m.all_day), json.dumps(_attendee(m.organizer)),
-              json.dumps([_attendee(a) for a in m.attendees]), m.status,
-              m.summary if self.keep_subjects else None, m.scope, int(m.ours), listing)
+            [codec.meeting_row(m, account, listing, keep_subject=self.keep_subjects)
              for m in meetings])
 
     # -- cursors ------------------------------------------------------------------------------
@@ -210,14 +162,14 @@ class Store:
         query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, in_reply_to, "
                  "refs, headers, labels, account FROM messages ORDER BY ts, message_id")
         for row in self._db.execute(query):
-            yield _message(row)
+            yield codec.message(row)
 
     def message(self, message_id: str) -> Message | None:
         row = self._db.execute(
             "SELECT message_id, ts, sender, recipients, subject, thread_id, in_reply_to, refs, "
             "headers, labels, account FROM messages WHERE message_id = ?",
             (message_id,)).fetchone()
-        return None if row is None else _message(row)
+        return None if row is None else codec.message(row)
 
     def messages_by_id(self, ids: Iterable[str]) -> list[Message]:
         """The stored messages among ``ids``, ordered as ``messages`` orders them."""
@@ -229,7 +181,7 @@ class Store:
             query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, "  # noqa: S608
                      "in_reply_to, refs, headers, labels, account FROM messages WHERE "
                      f"message_id IN ({marks})")
-            found.extend(_message(row) for row in self._db.execute(query, chunk))
+            found.extend(codec.message(row) for row in self._db.execute(query, chunk))
         found.sort(key=lambda m: (m.date, m.message_id))
         return found
 
@@ -237,11 +189,7 @@ class Store:
         query = ("SELECT account, native_id, uid, start_ts, end_ts, all_day, organizer, "
                  "attendees, status, summary, scope, ours FROM meetings ORDER BY start_ts")
         for row in self._db.execute(query):
-            yield Meeting(
-                account=row[0], native_id=row[1], uid=row[2], start=_dt(row[3]),
-                end=_dt(row[4]), all_day=bool(row[5]), organizer=_attendee_of(json.loads(row[6])),
-                attendees=tuple(a for a in map(_attendee_of, json.loads(row[7])) if a),
-                status=row[8], summary=row[9], scope=row[10], ours=bool(row[11]))
+            yield codec.meeting(row)
 
     def counts(self) -> dict[str, int]:
         out = {}
@@ -304,88 +252,3 @@ class Store:
             out[row[0]] = {"state": row[1], "last_success": row[2], "last_error": row[3],
                            "next_run": row[4]}
         return out
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the database: 0600 file in a 0700 directory, WAL, migrated."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    path.chmod(0o600)
-    try:
-        conn = sqlite3.connect(path, timeout=30, isolation_level="DEFERRED")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot open the store at {path}: {exc}; move it aside and run "
-                         "`syncd sync` to rebuild it (follow-up records will be re-learned "
-                         "from the calendar)") from None
-    _migrate(conn, path)
-    return conn
-
-
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version > SCHEMA_VERSION:
-        conn.close()
-        raise SchemaTooNew(
-            f"the store at {path} was written by a newer syncd (schema {version}, this one "
-            f"knows {SCHEMA_VERSION}); upgrade syncd (pip install -U syncd)")
-    for target in range(version + 1, SCHEMA_VERSION + 1):
-        with conn:
-            conn.executescript(f"BEGIN; {_MIGRATIONS[target]} PRAGMA user_version = {target}; "
-                               "COMMIT;")
-
-
-def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
-def _attendee(a: Attendee | None) -> list[str] | None:
-    return None if a is None else [a.email, a.name, a.partstat, a.cutype]
-
-
-def _attendee_of(raw: list[str] | None) -> Attendee | None:
-    return None if raw is None else Attendee(*raw)
-
-
-_ADDRESSES: dict[tuple[str, str], Address] = {}
-_TUPLES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-
-
-def _address(email: str, name: str) -> Address:
-    """One shared record per (address, name): a mailbox repeats the same people thousands of
-    times, and sharing keeps a large backfill's memory flat."""
-    key = (email, name)
-    found = _ADDRESSES.get(key)
-    if found is None:
-        if len(_ADDRESSES) > 200_000:
-            _ADDRESSES.clear()
-        found = _ADDRESSES[key] = Address(sys.intern(email), sys.intern(name))
-    return found
-
-
-def _shared(value: tuple[Any, ...]) -> tuple[Any, ...]:
-    if len(_TUPLES) > 50_000:
-        _TUPLES.clear()
-    return _TUPLES.setdefault(value, value)
-
-
-def _addresses(raw: Iterable[list[str]]) -> tuple[Address, ...]:
-    return _shared(tuple(_address(e, n) for e, n in raw))
-
-
-def _message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    sender = json.loads(row[2])
-    recipients = json.loads(row[3])
-    split = recipients.index(None)
-    return Message(
-        account=row[10], native_id="", message_id=row[0], date=_dt(row[1]),
-        sender=None if sender is None else _address(sender[0], sender[1]),
-        to=_addresses(recipients[:split]), cc=_addresses(recipients[split + 1:]),
-        subject=row[4], thread_id=row[5], in_reply_to=row[6],
-        references=tuple(json.loads(row[7])),
-        headers=_shared(tuple((sys.intern(k), v) for k, v in json.loads(row[8]))),
-        labels=_shared(tuple(json.loads(row[9]))))

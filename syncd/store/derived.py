@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
+from syncd.errors import StoreError
 from syncd.ledger import PersonLedger
 from syncd.store import ledgers
 
@@ -100,9 +101,15 @@ class DerivedTables:
     def transaction(self) -> Iterator[None]:
         """One writer at a time from the first read on: a read-only command and the daemon
         refreshing together take turns (the other waits, up to the store's busy timeout)."""
-        with self._db:
-            if not self._db.in_transaction:
+        if not self._db.in_transaction:
+            try:
                 self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(
+                    f"the store is busy ({exc}): another syncd is writing to it, perhaps "
+                    "deriving everything after an upgrade or a config change, which can take "
+                    "minutes on a large mailbox; try again shortly") from None
+        with self._db:
             yield
 
     def _column(self, query: str, ids: Iterable[str]) -> set[str]:

@@ -5,17 +5,21 @@ dates passing, meetings ending, and the config changing."""
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syncd import config as config_mod
+from syncd import incremental
 from syncd.config import Config
+from syncd.errors import StoreError
 from syncd.ledger import PersonLedger
 from syncd.model import Address, Attendee, Meeting, Message, Page
 from syncd.pipeline import Snapshot, compute, compute_from_store, directory_for
@@ -148,8 +152,6 @@ def test_a_config_change_rederives_everything() -> None:
 
 
 def test_nothing_new_rederives_nothing() -> None:
-    from syncd import incremental
-
     mail = [Message("mail", "INBOX/1/1", "a@x.example", T0, PEOPLE[0], (ME,), subject="Hi")]
     config = _config()
     with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
@@ -162,3 +164,19 @@ def test_nothing_new_rederives_nothing() -> None:
         assert (again.classified, again.rederived, again.full) == (0, 0, False)
         store.ingest("mail", Page(tuple(mail), "1"))  # the same message again
         assert incremental.refresh(config, directory, store, now).rederived == 0
+
+
+def test_a_busy_store_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
+    mail = [Message("mail", "INBOX/1/1", "a@x.example", T0, PEOPLE[0], (ME,), subject="Hi")]
+    path = tmp_path / "s.sqlite3"
+    with Store.open(path) as store:
+        store.ingest("mail", Page(tuple(mail), "1"))
+        other = sqlite3.connect(path)
+        other.execute("BEGIN IMMEDIATE")  # another syncd in the middle of a write
+        store.derived._db.execute("PRAGMA busy_timeout = 50")
+        with pytest.raises(StoreError, match="the store is busy"):
+            compute_from_store(_config(), store, T0 + timedelta(days=1))
+        other.rollback()
+        other.close()
+        snap = compute_from_store(_config(), store, T0 + timedelta(days=1))
+        assert snap.ledgers["ann@acme.example"].messages_in == 1

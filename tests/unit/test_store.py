@@ -113,7 +113,7 @@ def test_write_records_keep_the_newest_generation(tmp_path: Path) -> None:
 
 
 def test_a_version_1_store_migrates_and_keeps_its_account_status(tmp_path: Path) -> None:
-    from syncd.store import _MIGRATIONS
+    from syncd.store.schema import _MIGRATIONS
 
     path = tmp_path / "db.sqlite3"
     conn = sqlite3.connect(path)

@@ -1,0 +1,95 @@
+"""Records to rows and back: the JSON columns of messages and meetings, and the sharing of
+repeated addresses and tuples that keeps a large mailbox's memory flat when it is read."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from syncd.model import Address, Attendee, Meeting, Message
+
+
+def addr(a: Address | None) -> list[str] | None:
+    return None if a is None else [a.email, a.name]
+
+
+def message_row(m: Message, account: str, labels: list[str], *, keep_subject: bool
+                ) -> tuple[Any, ...]:
+    """The ``messages`` row of ``m`` (with the merged ``labels``)."""
+    return (m.message_id, m.date.timestamp(), json.dumps(addr(m.sender)),
+            json.dumps([[a.email, a.name] for a in m.to] + [None]
+                       + [[a.email, a.name] for a in m.cc]),
+            m.subject if keep_subject else None, m.thread_id, m.in_reply_to,
+            json.dumps(m.references), json.dumps(m.headers), json.dumps(labels), account)
+
+
+def meeting_row(m: Meeting, account: str, listing: str | None, *, keep_subject: bool
+                ) -> tuple[Any, ...]:
+    return (account, m.native_id, m.uid, m.start.timestamp(), m.end.timestamp(),
+            int(m.all_day), json.dumps(attendee(m.organizer)),
+            json.dumps([attendee(a) for a in m.attendees]), m.status,
+            m.summary if keep_subject else None, m.scope, int(m.ours), listing)
+
+
+def meeting(row: sqlite3.Row | tuple[Any, ...]) -> Meeting:
+    return Meeting(
+        account=row[0], native_id=row[1], uid=row[2], start=dt(row[3]), end=dt(row[4]),
+        all_day=bool(row[5]), organizer=attendee_of(json.loads(row[6])),
+        attendees=tuple(a for a in map(attendee_of, json.loads(row[7])) if a),
+        status=row[8], summary=row[9], scope=row[10], ours=bool(row[11]))
+
+
+def dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def attendee(a: Attendee | None) -> list[str] | None:
+    return None if a is None else [a.email, a.name, a.partstat, a.cutype]
+
+
+def attendee_of(raw: list[str] | None) -> Attendee | None:
+    return None if raw is None else Attendee(*raw)
+
+
+_ADDRESSES: dict[tuple[str, str], Address] = {}
+_TUPLES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _address(email: str, name: str) -> Address:
+    """One shared record per (address, name): a mailbox repeats the same people thousands of
+    times, and sharing keeps a large backfill's memory flat."""
+    key = (email, name)
+    found = _ADDRESSES.get(key)
+    if found is None:
+        if len(_ADDRESSES) > 200_000:
+            _ADDRESSES.clear()
+        found = _ADDRESSES[key] = Address(sys.intern(email), sys.intern(name))
+    return found
+
+
+def _shared(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(_TUPLES) > 50_000:
+        _TUPLES.clear()
+    return _TUPLES.setdefault(value, value)
+
+
+def _addresses(raw: Iterable[list[str]]) -> tuple[Address, ...]:
+    return _shared(tuple(_address(e, n) for e, n in raw))
+
+
+def message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
+    sender = json.loads(row[2])
+    recipients = json.loads(row[3])
+    split = recipients.index(None)
+    return Message(
+        account=row[10], native_id="", message_id=row[0], date=dt(row[1]),
+        sender=None if sender is None else _address(sender[0], sender[1]),
+        to=_addresses(recipients[:split]), cc=_addresses(recipients[split + 1:]),
+        subject=row[4], thread_id=row[5], in_reply_to=row[6],
+        references=tuple(json.loads(row[7])),
+        headers=_shared(tuple((sys.intern(k), v) for k, v in json.loads(row[8]))),
+        labels=_shared(tuple(json.loads(row[9]))))
