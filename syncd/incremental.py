@@ -1,4 +1,4 @@
-"""Keep the derived tables (``syncd.store_derived``) in step with the store, re-deriving only
+"""Keep the derived tables (``syncd.store.derived``) in step with the store, re-deriving only
 what new mail can change, with the same pure functions the full derivation uses
 (``syncd.interactions``, ``rules.threads``, ``rules.introductions``, ``syncd.ledger``).
 
@@ -14,6 +14,10 @@ A cycle's ``refresh``:
    a derivation over all mail would give them; the touches of its messages (each marked with
    its place in its thread, ``syncd.ledger.marks``) and their memberships are replaced;
 4. re-derives the meeting touches (few, and ``now`` decides which meetings happened).
+
+The work lists (``stale``, ``pending``) live in the store and closures are re-threaded one at a
+time, so memory stays flat however much changed; the whole refresh is one transaction, so a
+crash leaves the tables as the last cycle left them.
 
 The ledgers themselves are not stored: ``syncd.store.ledgers`` recomputes them from the touches
 every cycle.
@@ -58,19 +62,21 @@ _ROOT = Path(__file__).resolve().parent.parent
 # The code whose output the derived tables hold: a change to any of it re-derives everything.
 _SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py",
             "rules/introductions.py", "rules/identity.py", "rules/people.py",
-            "syncd/interactions.py", "syncd/ledger.py", "syncd/incremental.py")
+            "syncd/interactions.py", "syncd/ledger.py", "syncd/incremental.py",
+            "syncd/store/derived.py")
 
 
 def fingerprint(config: Config, directory: Directory) -> str:
     """What the derived tables were made with: the rule code and data, the user's addresses,
-    ``[[people]]`` and ``[ignore]``."""
+    the addresses of each ``[[people]]`` entry (who is who) and ``[ignore]``. Names, tags,
+    cadences and the rest of the config are read afresh every cycle."""
     digest = hashlib.sha256()
     paths = [_ROOT / s for s in _SOURCES] + sorted((_ROOT / "rules" / "data").glob("*.txt"))
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(json.dumps({
         "self": sorted(directory.self_addresses),
-        "people": [[p.name, list(p.addresses), list(p.tags)] for p in config.people],
+        "people": [list(p.addresses) for p in config.people],
         "ignore": config.ignore.model_dump(mode="json"),
     }, sort_keys=True, default=str).encode())
     return digest.hexdigest()

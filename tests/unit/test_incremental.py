@@ -147,6 +147,12 @@ def test_a_config_change_rederives_everything() -> None:
             "ann@acme.example", "bo@acme.example"]}]})
         snap = compute_from_store(merged, store, now)
         assert list(snap.ledgers) == ["ann@acme.example"]
+        renamed = _config({"people": [{"name": "A & B", "tags": ["vip"], "addresses": [
+            "ann@acme.example", "bo@acme.example"]}]})  # who is who is unchanged
+        directory = directory_for(renamed)
+        assert not incremental.refresh(renamed, directory, store, now).full
+        assert compute_from_store(renamed, store, now).directory.name("ann@acme.example") == \
+            "A & B"
         assert snap.ledgers["ann@acme.example"].messages_in == 2
         _same(snap, _full(merged, store, now))
 
