@@ -161,9 +161,9 @@ def _fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
 def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Directory,
               region: set[str]) -> None:
     """Thread the personal messages of ``region`` and replace their touches and memberships."""
+    tables.forget_messages(region)
     personal_ids = tables.personal_among(region)
-    # without their rule headers: classification is done
-    messages = [replace(m, headers=()) for m in store.messages_by_id(personal_ids)]
+    messages = store.messages_by_id(personal_ids, headers=False)  # classification is done
     threads = assign_threads(messages, lambda m: participants(m, directory))
     tables.set_threads(threads)
     people_of, sender_of = intro_people(config, directory)
@@ -174,7 +174,10 @@ def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Di
         touched.extend(message_touches(m, thread, config, directory))
         everyone = people_of(m) if is_outbound(m, directory) else [sender_of(m), *people_of(m)]
         members.extend((m.message_id, thread, pid, ts) for pid in everyone)
-    tables.replace_message_touches(region, _marked(touched), members)
+    del messages, threads  # a large closure: hold the messages or the rows, never both
+    tables.add_members(members)
+    del members
+    tables.add_touches(_marked(touched))
 
 
 def _marked(touched: list[tuple[Interaction, Address]]) -> list[Touch]:

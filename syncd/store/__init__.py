@@ -171,15 +171,17 @@ class Store:
             (message_id,)).fetchone()
         return None if row is None else codec.message(row)
 
-    def messages_by_id(self, ids: Iterable[str]) -> list[Message]:
-        """The stored messages among ``ids``, ordered as ``messages`` orders them."""
+    def messages_by_id(self, ids: Iterable[str], *, headers: bool = True) -> list[Message]:
+        """The stored messages among ``ids``, ordered as ``messages`` orders them; without
+        their rule headers when ``headers`` is false (once classified, nothing reads them)."""
         found: list[Message] = []
         wanted = list(ids)
+        column = "headers" if headers else "'[]'"
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             marks = ",".join("?" * len(chunk))
             query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, "  # noqa: S608
-                     "in_reply_to, refs, headers, labels, account FROM messages WHERE "
+                     f"in_reply_to, refs, {column}, labels, account FROM messages WHERE "
                      f"message_id IN ({marks})")
             found.extend(codec.message(row) for row in self._db.execute(query, chunk))
         found.sort(key=lambda m: (m.date, m.message_id))

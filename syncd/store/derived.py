@@ -254,17 +254,20 @@ class DerivedTables:
 
     # -- touches and members -----------------------------------------------------------------
 
-    def replace_message_touches(self, ids: Iterable[str], touches: Sequence[Touch],
-                                members: Sequence[tuple[str, str, str, float]]) -> None:
-        """Swap the touches and memberships of messages ``ids``."""
-        ids = list(ids)
+    def forget_messages(self, ids: Iterable[str]) -> None:
+        """Drop the touches and memberships of messages ``ids`` (before re-deriving them)."""
         for chunk in _chunks(ids):
             self._unsee(f"ref IN ({_marks(chunk)})", chunk)
             self._db.execute(f"DELETE FROM touches WHERE ref IN ({_marks(chunk)})", chunk)  # noqa: S608
             self._db.execute(f"DELETE FROM members WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
                              chunk)
-        self._insert(touches)
+
+    def add_members(self, members: Sequence[tuple[str, str, str, float]]) -> None:
+        """(message id, thread, person, ts): who was in which thread when."""
         self._db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
+
+    def add_touches(self, touches: Sequence[Touch]) -> None:
+        self._insert(touches)
 
     def meeting_touches(self) -> list[Touch]:
         return list(self._db.execute(
