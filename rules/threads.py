@@ -26,10 +26,20 @@ def normalize_subject(subject: str | None) -> str:
     return " ".join(_PREFIX.sub("", subject).split()).casefold()
 
 
+# Per normalised subject, the subject threads a later message may join, oldest first:
+# (key, the newest message in it, everyone in it but the user).
+Open = dict[str, list[tuple[str, Message, frozenset[str]]]]
+
+
 def assign_threads(
-    messages: Sequence[Message], participants: Callable[[Message], frozenset[str]]
+    messages: Sequence[Message], participants: Callable[[Message], frozenset[str]],
+    open_by_subject: Open | None = None,
 ) -> dict[str, str]:
-    """Map each message id to a thread key. ``messages`` must be sorted by date."""
+    """Map each message id to a thread key. ``messages`` must be sorted by date.
+
+    ``open_by_subject``: the subject threads of earlier messages not passed in (each subject's
+    messages from some time on are, with everything they reference or are referenced by), so
+    a part of the mail threads as it would among all of it (``syncd.incremental``)."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -54,7 +64,7 @@ def assign_threads(
                 linked.update((ref, m.message_id))
 
     threads: dict[str, str] = {}
-    open_by_subject: dict[str, list[tuple[str, Message, frozenset[str]]]] = {}
+    open_by_subject = {k: list(v) for k, v in (open_by_subject or {}).items()}
     for m in messages:
         if m.thread_id:
             threads[m.message_id] = "t:" + m.thread_id
@@ -65,11 +75,7 @@ def assign_threads(
     return threads
 
 
-def _by_subject(
-    m: Message,
-    people: frozenset[str],
-    open_by_subject: dict[str, list[tuple[str, Message, frozenset[str]]]],
-) -> str:
+def _by_subject(m: Message, people: frozenset[str], open_by_subject: Open) -> str:
     subject = normalize_subject(m.subject)
     if not subject:
         return "m:" + m.message_id

@@ -39,7 +39,7 @@ from rules.classify import ClassifyContext, classify_message
 from rules.identity import normalize_address
 from rules.introductions import is_intro_subject, judge
 from rules.people import Directory
-from rules.threads import assign_threads, normalize_subject
+from rules.threads import SUBJECT_WINDOW, Open, assign_threads, normalize_subject
 from syncd.config import Config
 from syncd.interactions import (
     Interaction,
@@ -108,9 +108,12 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         tables.set_meta("now", repr(now_ts))
         tables.set_personal(now_ts)
         rederived = 0
+        # A few changes (a cycle's new mail) re-thread forward in time from each; a first
+        # derivation or a large backfill goes group by group, each group whole.
+        forward = not full and len(tables.next_pending(BATCH + 1)) <= BATCH
         while seeds := tables.next_pending(BATCH):
-            region = tables.closure(seeds)
-            _rederive(tables, store, config, directory, region)
+            region, since = tables.closure(seeds, forward=forward)
+            _rederive(tables, store, config, directory, region, since)
             tables.done_pending(region)
             rederived += len(region)
         _meetings(tables, store, config, directory, now)
@@ -159,12 +162,16 @@ def _fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
 
 
 def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Directory,
-              region: set[str]) -> None:
-    """Thread the personal messages of ``region`` and replace their touches and memberships."""
+              region: set[str], since: dict[str, float]) -> None:
+    """Thread the personal messages of ``region`` and replace their touches and memberships.
+    ``since``: per subject, from when all its messages are in ``region`` (the subject threads
+    of the earlier ones are passed to the threading as they stand)."""
+    before = tables.threads_touched_by(region)
     tables.forget_messages(region)
     personal_ids = tables.personal_among(region)
     messages = store.messages_by_id(personal_ids, headers=False)  # classification is done
-    threads = assign_threads(messages, lambda m: participants(m, directory))
+    threads = assign_threads(messages, lambda m: participants(m, directory),
+                             _open_threads(tables, store, directory, since))
     tables.set_threads(threads)
     people_of, sender_of = intro_people(config, directory)
     touched: list[tuple[Interaction, Address]] = []
@@ -174,10 +181,37 @@ def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Di
         touched.extend(message_touches(m, thread, config, directory))
         everyone = people_of(m) if is_outbound(m, directory) else [sender_of(m), *people_of(m)]
         members.extend((m.message_id, thread, pid, ts) for pid in everyone)
-    del messages, threads  # a large closure: hold the messages or the rows, never both
+    # A thread's earlier messages may lie outside the region (``since``): every touch in a
+    # thread the region joined or left is marked again with the whole thread.
+    others = tables.take_thread_touches((set(threads.values()) | before) - {""})
+    touched.extend((interaction(t), Address(t[7], t[8])) for t in others)
+    del messages, threads, others  # a large closure: hold the messages or the rows, not both
     tables.add_members(members)
     del members
     tables.add_touches(_marked(touched))
+
+
+def _open_threads(tables: DerivedTables, store: Store, directory: Directory,
+                  since: dict[str, float]) -> Open:
+    """The subject threads that messages before ``since`` left open, as ``assign_threads``
+    would hold them when it reaches that time: per key, its newest message and its people."""
+    window = SUBJECT_WINDOW.total_seconds()
+    out: Open = {}
+    for subject, before in since.items():
+        if before == float("-inf"):
+            continue
+        rows = tables.subject_threads(subject, before, window)
+        if not rows:
+            continue
+        loaded = {m.message_id: m for m in store.messages_by_id(
+            (mid for _, mid in rows), headers=False)}
+        keys: dict[str, tuple[Message, frozenset[str]]] = {}
+        for key, mid in rows:  # oldest first: keys in the order their threads began
+            m = loaded[mid]
+            _, seen = keys.get(key, (m, frozenset()))
+            keys[key] = (m, seen | participants(m, directory))
+        out[subject] = [(key, last, seen) for key, (last, seen) in keys.items()]
+    return out
 
 
 def _marked(touched: list[tuple[Interaction, Address]]) -> list[Touch]:

@@ -41,7 +41,7 @@ DERIVED_SCHEMA = """
         message_id TEXT PRIMARY KEY, ts REAL NOT NULL, verdict TEXT NOT NULL, soft TEXT,
         outbound INTEGER NOT NULL, sender TEXT NOT NULL, subject_key TEXT NOT NULL,
         intro INTEGER NOT NULL, personal INTEGER NOT NULL DEFAULT 0, thread TEXT);
-    CREATE INDEX facts_subject ON facts (subject_key) WHERE subject_key != '';
+    CREATE INDEX facts_subject ON facts (subject_key, ts) WHERE subject_key != '';
     CREATE INDEX facts_soft ON facts (sender) WHERE soft IS NOT NULL;
     CREATE INDEX facts_ts ON facts (ts);
     CREATE INDEX facts_thread ON facts (thread) WHERE personal;
@@ -216,24 +216,50 @@ class DerivedTables:
         return self._column("SELECT message_id FROM facts WHERE personal AND message_id IN ({})",
                             ids)
 
-    def closure(self, start: Iterable[str]) -> set[str]:
-        """``start`` and every message linked to it by a shared subject or a reference, again
-        and again: the messages whose threads can change with them."""
+    def closure(self, start: Iterable[str], *, forward: bool
+                ) -> tuple[set[str], dict[str, float]]:
+        """``start`` and every message linked to it by a reference, either way, or by a shared
+        normalised subject, and so on; with ``forward``, by a subject only to the messages
+        dated from the earliest such one on (the earlier ones keep their threads: what they
+        leave open for the later ones is ``subject_threads``). Returns the messages and, per
+        subject, the time from which all its messages are in."""
         found = set(start)
         frontier = set(found)
-        subjects: set[str] = set()
+        since: dict[str, float] = {}
         while frontier:
-            near = self._column("SELECT subject_key FROM facts WHERE message_id IN ({}) AND "
-                                "subject_key != ''", frontier) - subjects
-            subjects |= near
-            linked = self._column("SELECT message_id FROM facts WHERE subject_key != '' AND "
-                                  "subject_key IN ({})", near)
+            wanted: dict[str, float] = {}
+            for chunk in _chunks(frontier):
+                for subject, ts in self._db.execute(
+                        "SELECT subject_key, min(ts) FROM facts WHERE subject_key != '' AND "  # noqa: S608
+                        f"message_id IN ({_marks(chunk)}) GROUP BY subject_key", chunk):
+                    floor = ts if forward else float("-inf")
+                    if floor < min(since.get(subject, float("inf")),
+                                   wanted.get(subject, float("inf"))):
+                        wanted[subject] = floor
+            since.update(wanted)
+            linked: set[str] = set()
+            for subject, floor in wanted.items():
+                linked.update(row[0] for row in self._db.execute(
+                    "SELECT message_id FROM facts WHERE subject_key != '' AND subject_key = ? "
+                    "AND ts >= ?", (subject, floor)))
             linked |= self._column("SELECT r.ref FROM refs r JOIN facts f ON "
                                    "f.message_id = r.ref WHERE r.message_id IN ({})", frontier)
             linked |= self._column("SELECT message_id FROM refs WHERE ref IN ({})", frontier)
             frontier = linked - found
             found |= frontier
-        return found
+        return found, since
+
+    def subject_threads(self, subject: str, before: float, window: float
+                        ) -> list[tuple[str, str]]:
+        """(thread key, Message-ID) of the personal messages in the subject threads of
+        ``subject`` (keys ``s:``) dated before ``before`` whose newest message is at most
+        ``window`` seconds older than ``before``, oldest first: the threads a message at
+        ``before`` could still join."""
+        return list(self._db.execute(
+            "SELECT thread, message_id FROM facts WHERE personal AND subject_key = ? AND ts < ? "
+            "AND thread IN (SELECT thread FROM facts WHERE personal AND subject_key = ? AND "
+            "ts < ? AND substr(thread, 1, 2) = 's:' GROUP BY thread HAVING max(ts) >= ?) "
+            "ORDER BY ts, message_id", (subject, before, subject, before, before - window)))
 
     def set_threads(self, threads: dict[str, str]) -> None:
         self._db.executemany("UPDATE facts SET thread = ? WHERE message_id = ?",
@@ -261,6 +287,23 @@ class DerivedTables:
             self._db.execute(f"DELETE FROM touches WHERE ref IN ({_marks(chunk)})", chunk)  # noqa: S608
             self._db.execute(f"DELETE FROM members WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
                              chunk)
+
+    def threads_touched_by(self, ids: Iterable[str]) -> set[str]:
+        """The thread keys the touches of messages ``ids`` are in now."""
+        return self._column("SELECT DISTINCT thread FROM touches WHERE thread != '' AND "
+                            "ref IN ({})", ids)
+
+    def take_thread_touches(self, threads: Iterable[str]) -> list[Touch]:
+        """Remove and return every touch in ``threads`` (to be marked again with the rest of
+        their thread)."""
+        taken: list[Touch] = []
+        for chunk in _chunks(threads):
+            where = f"thread IN ({_marks(chunk)})"
+            taken.extend(self._db.execute(
+                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE {where}", chunk))  # noqa: S608
+            self._unsee(where, chunk)
+            self._db.execute(f"DELETE FROM touches WHERE {where}", chunk)  # noqa: S608
+        return taken
 
     def add_members(self, members: Sequence[tuple[str, str, str, float]]) -> None:
         """(message id, thread, person, ts): who was in which thread when."""

@@ -186,3 +186,18 @@ def test_a_busy_store_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> No
         other.close()
         snap = compute_from_store(_config(), store, T0 + timedelta(days=1))
         assert snap.ledgers["ann@acme.example"].messages_in == 1
+
+
+def test_new_mail_in_a_long_running_subject_rethreads_forward_only() -> None:
+    """Years of "Weekly report" mail: a new one re-threads itself, not the whole subject."""
+    reports = [Message("mail", f"INBOX/1/{n}", f"r{n}@x.example", T0 + timedelta(days=7 * n),
+                       PEOPLE[0], (ME,), subject="Weekly report") for n in range(60)]
+    config = _config()
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("mail", Page(tuple(reports[:-1]), "1"))
+        now = T0 + timedelta(days=7 * 60)
+        directory = directory_for(config)
+        assert incremental.refresh(config, directory, store, now).rederived == 59
+        store.ingest("mail", Page(reports[-1:], "2"))
+        assert incremental.refresh(config, directory, store, now).rederived == 1
+        _same(compute_from_store(config, store, now), _full(config, store, now))
