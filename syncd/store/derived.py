@@ -60,6 +60,7 @@ DERIVED_SCHEMA = """
     CREATE INDEX touches_ledger ON touches (
         person, ts, direction, direct, first, prev, last, mine, gap);
     CREATE INDEX touches_shared ON touches (person) WHERE company > 1;
+    CREATE INDEX touches_meetings ON touches (ref) WHERE direction = 'meeting';
     CREATE TABLE seen (
         person TEXT NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
         PRIMARY KEY (person, address, name));
@@ -256,9 +257,10 @@ class DerivedTables:
         ``window`` seconds older than ``before``, oldest first: the threads a message at
         ``before`` could still join."""
         return list(self._db.execute(
-            "SELECT thread, message_id FROM facts WHERE personal AND subject_key = ? AND ts < ? "
-            "AND thread IN (SELECT thread FROM facts WHERE personal AND subject_key = ? AND "
-            "ts < ? AND substr(thread, 1, 2) = 's:' GROUP BY thread HAVING max(ts) >= ?) "
+            "SELECT thread, message_id FROM facts WHERE subject_key != '' AND subject_key = ? "
+            "AND ts < ? AND personal AND thread IN (SELECT thread FROM facts WHERE "
+            "subject_key != '' AND subject_key = ? AND ts < ? AND personal AND "
+            "substr(thread, 1, 2) = 's:' GROUP BY thread HAVING max(ts) >= ?) "
             "ORDER BY ts, message_id", (subject, before, subject, before, before - window)))
 
     def set_threads(self, threads: dict[str, str]) -> None:
