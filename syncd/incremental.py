@@ -54,7 +54,8 @@ from syncd.interactions import (
 from syncd.ledger import Mark, marks
 from syncd.model import Address, Message
 from syncd.store import Store
-from syncd.store.derived import DerivedTables, Fact, Touch
+from syncd.store.derived import DerivedTables, Fact
+from syncd.store.touches import Touch
 
 BATCH = 2000
 NO_MARK = Mark(False, None, 0.0, False, False)  # meetings belong to no thread
@@ -63,7 +64,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 _SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py",
             "rules/introductions.py", "rules/identity.py", "rules/people.py",
             "syncd/interactions.py", "syncd/ledger.py", "syncd/incremental.py",
-            "syncd/store/derived.py")
+            "syncd/store/derived.py", "syncd/store/touches.py")
 
 
 def fingerprint(config: Config, directory: Directory) -> str:
@@ -166,8 +167,8 @@ def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Di
     """Thread the personal messages of ``region`` and replace their touches and memberships.
     ``since``: per subject, from when all its messages are in ``region`` (the subject threads
     of the earlier ones are passed to the threading as they stand)."""
-    before = tables.threads_touched_by(region)
-    tables.forget_messages(region)
+    before = tables.touches.threads_touched_by(region)
+    tables.touches.forget_messages(region)
     personal_ids = tables.personal_among(region)
     messages = store.messages_by_id(personal_ids, headers=False)  # classification is done
     threads = assign_threads(messages, lambda m: participants(m, directory),
@@ -183,12 +184,12 @@ def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Di
         members.extend((m.message_id, thread, pid, ts) for pid in everyone)
     # A thread's earlier messages may lie outside the region (``since``): every touch in a
     # thread the region joined or left is marked again with the whole thread.
-    others = tables.take_thread_touches((set(threads.values()) | before) - {""})
+    others = tables.touches.take_thread_touches((set(threads.values()) | before) - {""})
     touched.extend((interaction(t), Address(t[7], t[8])) for t in others)
     del messages, threads, others  # a large closure: hold the messages or the rows, not both
-    tables.add_members(members)
+    tables.touches.add_members(members)
     del members
-    tables.add_touches(_marked(touched))
+    tables.touches.add_touches(_marked(touched))
 
 
 def _open_threads(tables: DerivedTables, store: Store, directory: Directory,
@@ -240,8 +241,8 @@ def _row(i: Interaction, address: Address, mark: Mark, company: int) -> Touch:
 def _meetings(tables: DerivedTables, store: Store, config: Config, directory: Directory,
               now: datetime) -> None:
     new = _marked(meeting_touches(list(store.meetings()), config, directory, now))
-    if sorted(new) != sorted(tables.meeting_touches()):
-        tables.replace_meeting_touches(new)
+    if sorted(new) != sorted(tables.touches.meeting_touches()):
+        tables.touches.replace_meeting_touches(new)
 
 
 def interaction(t: Touch) -> Interaction:
@@ -252,7 +253,7 @@ def interaction(t: Touch) -> Interaction:
 
 def histories(store: Store, people: Iterable[str]) -> dict[str, list[Interaction]]:
     out: dict[str, list[Interaction]] = defaultdict(list)
-    for t in store.derived.touches_of(people):
+    for t in store.derived.touches.touches_of(people):
         out[t[2]].append(interaction(t))
     return out
 
@@ -260,7 +261,7 @@ def histories(store: Store, people: Iterable[str]) -> dict[str, list[Interaction
 def interactions_together(store: Store, people: Iterable[str]) -> list[Interaction]:
     """The interactions in the threads and meetings with 2 to 20 people that one of ``people``
     was in (what ``rules.weekly.together`` reads)."""
-    return [interaction(t) for t in store.derived.touches_together(people)]
+    return [interaction(t) for t in store.derived.touches.touches_together(people)]
 
 
 def introductions(config: Config, directory: Directory, store: Store
@@ -273,7 +274,7 @@ def introductions(config: Config, directory: Directory, store: Store
     received: list[Interaction] = []
     for m in store.messages_by_id(tables.first_intros()):
         recipients = people_of(m)
-        threads_of = tables.threads_before([*recipients, sender_of(m)], m.date.timestamp(),
+        threads_of = tables.touches.threads_before([*recipients, sender_of(m)], m.date.timestamp(),
                                            m.message_id)
         intro = judge(m, recipients, threads_of, is_outbound(m, directory), sender_of)
         if intro is not None:

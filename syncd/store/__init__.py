@@ -2,8 +2,9 @@
 
 ``Store`` (here) keeps the records: messages, meetings, cursors, calendar writes, account
 status. ``schema`` migrates and opens the file; ``codec`` turns records into rows and back;
-``derived`` keeps what syncd derived from the records (``syncd.incremental`` drives it);
-``ledgers`` recomputes every person's ledger from the derived interactions.
+``derived`` keeps what syncd derived from each message and ``touches`` the interactions
+(``syncd.incremental`` drives both); ``ledgers`` recomputes every person's ledger from the
+interactions; ``sql`` has the helpers they share.
 
 Metadata only (DESIGN.md section 10). Messages are kept by Message-ID, so the same message seen in
 two folders or two accounts is one row; where it was seen lives in ``locations``. Each page and

@@ -1,5 +1,5 @@
 """The derived tables: what the detection stage made of the stored mail, kept so a cycle only
-re-derives what changed (``syncd.incremental``), and the per-person ledgers built from it.
+re-derives what changed (``syncd.incremental``).
 
 All of it is a cache: ``reset`` empties it and marks every message for re-derivation, which
 happens by itself when the rules or the config they read change (a fingerprint in ``meta``).
@@ -11,11 +11,8 @@ happens by itself when the rules or the config they read change (a fingerprint i
   names an introduction, whether it is personal now, and its thread key.
 - ``refs``: References and In-Reply-To, both ways, for the re-derivation closure.
 - ``written_to``: the addresses the user has written to personally (or who answered them).
-- ``touches``: the interactions (messages and meetings), with the address and display name
-  each came from, where each stands in its thread with that person (``syncd.ledger.Mark``), and
-  how many people its thread or meeting has.
-- ``seen``: how often each person came with each address and display name.
-- ``members``: who was in which thread when (what introductions compare).
+- ``touches``, ``seen``, ``members``: the interactions themselves (``syncd.store.touches``,
+  reached as ``DerivedTables.touches``).
 
 No ledger is stored: ``syncd.store.ledgers`` recomputes every person's from ``touches`` each
 cycle.
@@ -26,12 +23,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
-from typing import Any
 
 from syncd.errors import StoreError
-from syncd.ledger import PersonLedger
-from syncd.store import ledgers
+from syncd.store.sql import chunks as _chunks
+from syncd.store.sql import column
+from syncd.store.sql import marks as _marks
+from syncd.store.touches import TouchTables
 
 DERIVED_SCHEMA = """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,31 +69,12 @@ DERIVED_SCHEMA = """
 
 # (message_id, ts, verdict, soft, outbound, sender, subject_key, intro)
 Fact = tuple[str, float, str, str | None, int, str, str, int]
-# (ref, ts, person, direction, thread, subject, direct, address, name, first, prev, gap, last,
-#  mine, company: how many people the thread or meeting has, the user aside)
-Touch = tuple[str, float, str, str, str, str | None, int, str, str, int, str | None, float, int,
-              int, int]
-CHUNK = 500
-TOUCH_COLUMNS = ("ref, ts, person, direction, thread, subject, direct, address, name, first, "
-                 "prev, gap, last, mine, company")
-_INSERT_TOUCH = f"INSERT INTO touches ({TOUCH_COLUMNS}) VALUES ({','.join('?' * 15)})"  # noqa: S608
-
-
-def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
-    values = list(items)
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
-
-
-def _marks(chunk: Sequence[Any]) -> str:
-    return ",".join("?" * len(chunk))
-
-
 class DerivedTables:
     """SQL for the derived tables; ``transaction`` groups a re-derivation's writes."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
+        self.touches = TouchTables(db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -114,10 +92,7 @@ class DerivedTables:
             yield
 
     def _column(self, query: str, ids: Iterable[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(ids):
-            found.update(row[0] for row in self._db.execute(query.format(_marks(chunk)), chunk))
-        return found
+        return column(self._db, query, ids)
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -279,113 +254,3 @@ class DerivedTables:
         row = self._db.execute("SELECT thread FROM facts WHERE message_id = ?",
                                (message_id,)).fetchone()
         return "" if row is None or row[0] is None else str(row[0])
-
-    # -- touches and members -----------------------------------------------------------------
-
-    def forget_messages(self, ids: Iterable[str]) -> None:
-        """Drop the touches and memberships of messages ``ids`` (before re-deriving them)."""
-        for chunk in _chunks(ids):
-            self._unsee(f"ref IN ({_marks(chunk)})", chunk)
-            self._db.execute(f"DELETE FROM touches WHERE ref IN ({_marks(chunk)})", chunk)  # noqa: S608
-            self._db.execute(f"DELETE FROM members WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
-                             chunk)
-
-    def threads_touched_by(self, ids: Iterable[str]) -> set[str]:
-        """The thread keys the touches of messages ``ids`` are in now."""
-        return self._column("SELECT DISTINCT thread FROM touches WHERE thread != '' AND "
-                            "ref IN ({})", ids)
-
-    def take_thread_touches(self, threads: Iterable[str]) -> list[Touch]:
-        """Remove and return every touch in ``threads`` (to be marked again with the rest of
-        their thread)."""
-        taken: list[Touch] = []
-        for chunk in _chunks(threads):
-            where = f"thread IN ({_marks(chunk)})"
-            taken.extend(self._db.execute(
-                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE {where}", chunk))  # noqa: S608
-            self._unsee(where, chunk)
-            self._db.execute(f"DELETE FROM touches WHERE {where}", chunk)  # noqa: S608
-        return taken
-
-    def add_members(self, members: Sequence[tuple[str, str, str, float]]) -> None:
-        """(message id, thread, person, ts): who was in which thread when."""
-        self._db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
-
-    def add_touches(self, touches: Sequence[Touch]) -> None:
-        self._insert(touches)
-
-    def meeting_touches(self) -> list[Touch]:
-        return list(self._db.execute(
-            f"SELECT {TOUCH_COLUMNS} FROM touches WHERE direction = 'meeting'"))  # noqa: S608
-
-    def replace_meeting_touches(self, touches: Iterable[Touch]) -> None:
-        self._unsee("direction = 'meeting'", [])
-        self._db.execute("DELETE FROM touches WHERE direction = 'meeting'")
-        self._insert(list(touches))
-
-    def _insert(self, touches: Sequence[Touch]) -> None:
-        self._db.executemany(_INSERT_TOUCH, touches)
-        counts: dict[tuple[str, str, str], int] = {}
-        for t in touches:
-            key = (t[2], t[7], t[8])
-            counts[key] = counts.get(key, 0) + 1
-        self._db.executemany(
-            "INSERT INTO seen VALUES (?, ?, ?, ?) ON CONFLICT (person, address, name) DO UPDATE "
-            "SET n = n + excluded.n", [(*k, n) for k, n in counts.items()])
-
-    def _unsee(self, where: str, args: Sequence[str]) -> None:
-        """Take the touches matching ``where`` out of ``seen`` (before deleting them)."""
-        gone = list(self._db.execute(
-            f"SELECT count(*), person, address, name FROM touches WHERE {where} "  # noqa: S608
-            "GROUP BY person, address, name", args))
-        self._db.executemany("UPDATE seen SET n = n - ? WHERE person = ? AND address = ? AND "
-                             "name = ?", gone)
-        self._db.execute("DELETE FROM seen WHERE n <= 0")
-
-    def ledgers(self, now: datetime, *, nudge_after: timedelta, owed_reply_after: timedelta
-                ) -> dict[str, PersonLedger]:
-        """Every person's ledger at ``now``, recomputed (``syncd.store.ledgers``)."""
-        return ledgers.compute(self._db, now, nudge_after=nudge_after,
-                               owed_reply_after=owed_reply_after)
-
-    def seen(self) -> Iterator[tuple[str, str, str, int]]:
-        """(person, address, display name, how often)."""
-        yield from self._db.execute("SELECT person, address, name, n FROM seen")
-
-    def touches_of(self, people: Iterable[str]) -> list[Touch]:
-        """The touches of ``people``, in the order the ledger reads them."""
-        rows: list[Touch] = []
-        for chunk in _chunks(people):
-            rows.extend(self._db.execute(
-                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE person IN ({_marks(chunk)})",  # noqa: S608
-                chunk))
-        rows.sort(key=lambda t: (t[1], t[0], t[2]))
-        return rows
-
-    def touches_together(self, people: Iterable[str]) -> list[Touch]:
-        """Every touch in a thread (or meeting) with 2 to 20 people that one of ``people`` was
-        in: all that ``rules.weekly.together`` needs to know who has met whom."""
-        group = "CASE WHEN thread != '' THEN thread ELSE ref END"
-        keys: set[str] = set()
-        for chunk in _chunks(people):
-            keys.update(row[0] for row in self._db.execute(
-                f"SELECT DISTINCT {group} FROM touches WHERE company > 1 AND "  # noqa: S608
-                f"company <= 20 AND person IN ({_marks(chunk)})", chunk))
-        rows: list[Touch] = []
-        for chunk in _chunks(keys):
-            rows.extend(self._db.execute(
-                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE thread IN ({_marks(chunk)}) "  # noqa: S608
-                f"UNION ALL SELECT {TOUCH_COLUMNS} FROM touches WHERE thread = '' AND "
-                f"ref IN ({_marks(chunk)})", [*chunk, *chunk]))
-        return sorted(rows, key=lambda t: (t[1], t[0], t[2]))
-
-    def threads_before(self, people: Iterable[str], ts: float, message_id: str
-                       ) -> dict[str, set[str]]:
-        """Person -> the threads they were in before the message (``ts``, ``message_id``)."""
-        out: dict[str, set[str]] = {}
-        for chunk in _chunks(set(people)):
-            for person, thread in self._db.execute(
-                    f"SELECT person, thread FROM members WHERE person IN ({_marks(chunk)}) AND "  # noqa: S608
-                    "(ts < ? OR (ts = ? AND message_id < ?))", [*chunk, ts, ts, message_id]):
-                out.setdefault(person, set()).add(thread)
-        return out

@@ -1,0 +1,144 @@
+"""The derived interactions: ``touches`` (one row per person a message or meeting touched,
+marked with its place in its thread), ``seen`` (the addresses and display names each person
+came with) and ``members`` (who was in which thread when). ``syncd.incremental`` writes them;
+the ledgers, the weekly suggestions and the introductions read them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+
+from syncd.ledger import PersonLedger
+from syncd.store import ledgers
+from syncd.store.sql import chunks as _chunks
+from syncd.store.sql import column
+from syncd.store.sql import marks as _marks
+
+# (ref, ts, person, direction, thread, subject, direct, address, name, first, prev, gap, last,
+#  mine, company: how many people the thread or meeting has, the user aside)
+Touch = tuple[str, float, str, str, str, str | None, int, str, str, int, str | None, float, int,
+              int, int]
+TOUCH_COLUMNS = ("ref, ts, person, direction, thread, subject, direct, address, name, first, "
+                 "prev, gap, last, mine, company")
+_INSERT_TOUCH = f"INSERT INTO touches ({TOUCH_COLUMNS}) VALUES ({','.join('?' * 15)})"  # noqa: S608
+
+
+
+class TouchTables:
+    """SQL for ``touches``, ``seen`` and ``members``."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def _column(self, query: str, ids: Iterable[str]) -> set[str]:
+        return column(self._db, query, ids)
+
+    def forget_messages(self, ids: Iterable[str]) -> None:
+        """Drop the touches and memberships of messages ``ids`` (before re-deriving them)."""
+        for chunk in _chunks(ids):
+            self._unsee(f"ref IN ({_marks(chunk)})", chunk)
+            self._db.execute(f"DELETE FROM touches WHERE ref IN ({_marks(chunk)})", chunk)  # noqa: S608
+            self._db.execute(f"DELETE FROM members WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
+                             chunk)
+
+    def threads_touched_by(self, ids: Iterable[str]) -> set[str]:
+        """The thread keys the touches of messages ``ids`` are in now."""
+        return self._column("SELECT DISTINCT thread FROM touches WHERE thread != '' AND "
+                            "ref IN ({})", ids)
+
+    def take_thread_touches(self, threads: Iterable[str]) -> list[Touch]:
+        """Remove and return every touch in ``threads`` (to be marked again with the rest of
+        their thread)."""
+        taken: list[Touch] = []
+        for chunk in _chunks(threads):
+            where = f"thread IN ({_marks(chunk)})"
+            taken.extend(self._db.execute(
+                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE {where}", chunk))  # noqa: S608
+            self._unsee(where, chunk)
+            self._db.execute(f"DELETE FROM touches WHERE {where}", chunk)  # noqa: S608
+        return taken
+
+    def add_members(self, members: Sequence[tuple[str, str, str, float]]) -> None:
+        """(message id, thread, person, ts): who was in which thread when."""
+        self._db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
+
+    def add_touches(self, touches: Sequence[Touch]) -> None:
+        self._insert(touches)
+
+    def meeting_touches(self) -> list[Touch]:
+        return list(self._db.execute(
+            f"SELECT {TOUCH_COLUMNS} FROM touches WHERE direction = 'meeting'"))  # noqa: S608
+
+    def replace_meeting_touches(self, touches: Iterable[Touch]) -> None:
+        self._unsee("direction = 'meeting'", [])
+        self._db.execute("DELETE FROM touches WHERE direction = 'meeting'")
+        self._insert(list(touches))
+
+    def _insert(self, touches: Sequence[Touch]) -> None:
+        self._db.executemany(_INSERT_TOUCH, touches)
+        counts: dict[tuple[str, str, str], int] = {}
+        for t in touches:
+            key = (t[2], t[7], t[8])
+            counts[key] = counts.get(key, 0) + 1
+        self._db.executemany(
+            "INSERT INTO seen VALUES (?, ?, ?, ?) ON CONFLICT (person, address, name) DO UPDATE "
+            "SET n = n + excluded.n", [(*k, n) for k, n in counts.items()])
+
+    def _unsee(self, where: str, args: Sequence[str]) -> None:
+        """Take the touches matching ``where`` out of ``seen`` (before deleting them)."""
+        gone = list(self._db.execute(
+            f"SELECT count(*), person, address, name FROM touches WHERE {where} "  # noqa: S608
+            "GROUP BY person, address, name", args))
+        self._db.executemany("UPDATE seen SET n = n - ? WHERE person = ? AND address = ? AND "
+                             "name = ?", gone)
+        self._db.execute("DELETE FROM seen WHERE n <= 0")
+
+    def ledgers(self, now: datetime, *, nudge_after: timedelta, owed_reply_after: timedelta
+                ) -> dict[str, PersonLedger]:
+        """Every person's ledger at ``now``, recomputed (``syncd.store.ledgers``)."""
+        return ledgers.compute(self._db, now, nudge_after=nudge_after,
+                               owed_reply_after=owed_reply_after)
+
+    def seen(self) -> Iterator[tuple[str, str, str, int]]:
+        """(person, address, display name, how often)."""
+        yield from self._db.execute("SELECT person, address, name, n FROM seen")
+
+    def touches_of(self, people: Iterable[str]) -> list[Touch]:
+        """The touches of ``people``, in the order the ledger reads them."""
+        rows: list[Touch] = []
+        for chunk in _chunks(people):
+            rows.extend(self._db.execute(
+                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE person IN ({_marks(chunk)})",  # noqa: S608
+                chunk))
+        rows.sort(key=lambda t: (t[1], t[0], t[2]))
+        return rows
+
+    def touches_together(self, people: Iterable[str]) -> list[Touch]:
+        """Every touch in a thread (or meeting) with 2 to 20 people that one of ``people`` was
+        in: all that ``rules.weekly.together`` needs to know who has met whom."""
+        group = "CASE WHEN thread != '' THEN thread ELSE ref END"
+        keys: set[str] = set()
+        for chunk in _chunks(people):
+            keys.update(row[0] for row in self._db.execute(
+                f"SELECT DISTINCT {group} FROM touches WHERE company > 1 AND "  # noqa: S608
+                f"company <= 20 AND person IN ({_marks(chunk)})", chunk))
+        rows: list[Touch] = []
+        for chunk in _chunks(keys):
+            rows.extend(self._db.execute(
+                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE thread IN ({_marks(chunk)}) "  # noqa: S608
+                f"UNION ALL SELECT {TOUCH_COLUMNS} FROM touches WHERE thread = '' AND "
+                f"ref IN ({_marks(chunk)})", [*chunk, *chunk]))
+        return sorted(rows, key=lambda t: (t[1], t[0], t[2]))
+
+    def threads_before(self, people: Iterable[str], ts: float, message_id: str
+                       ) -> dict[str, set[str]]:
+        """Person -> the threads they were in before the message (``ts``, ``message_id``)."""
+        out: dict[str, set[str]] = {}
+        for chunk in _chunks(set(people)):
+            for person, thread in self._db.execute(
+                    f"SELECT person, thread FROM members WHERE person IN ({_marks(chunk)}) AND "  # noqa: S608
+                    "(ts < ? OR (ts = ? AND message_id < ?))", [*chunk, ts, ts, message_id]):
+                out.setdefault(person, set()).add(thread)
+        return out
