@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 from rules.classify import ClassifyContext, classify_message
@@ -73,8 +74,9 @@ def fingerprint(config: Config, directory: Directory) -> str:
     cadences and the rest of the config are read afresh every cycle."""
     digest = hashlib.sha256()
     paths = [_ROOT / s for s in _SOURCES] + sorted((_ROOT / "rules" / "data").glob("*.txt"))
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in paths:  # an install without sources (bytecode only) hashes the version instead
+        code = path.read_bytes() if path.is_file() else version("syncd").encode()
+        digest.update(path.name.encode() + b"\0" + code + b"\0")
     digest.update(json.dumps({
         "self": sorted(directory.self_addresses),
         "people": [list(p.addresses) for p in config.people],
