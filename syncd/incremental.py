@@ -52,14 +52,13 @@ from syncd.interactions import (
     message_touches,
     participants,
 )
-from syncd.ledger import Mark, marks
+from syncd.ledger import Mark, marked
 from syncd.model import Address, Message
 from syncd.store import Store
 from syncd.store.derived import DerivedTables, Fact
 from syncd.store.touches import Touch
 
 BATCH = 2000
-NO_MARK = Mark(False, None, 0.0, False, False)  # meetings belong to no thread
 _ROOT = Path(__file__).resolve().parent.parent
 # The code whose output the derived tables hold: a change to any of it re-derives everything.
 _SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py",
@@ -220,18 +219,12 @@ def _open_threads(tables: DerivedTables, store: Store, directory: Directory,
 def _marked(touched: list[tuple[Interaction, Address]]) -> list[Touch]:
     """Touch rows, each with its ``Mark`` among the person's messages in its thread."""
     touched.sort(key=lambda pair: (pair[0].at, pair[0].ref, pair[0].person))
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for n, (i, _) in enumerate(touched):
-        if i.direction != "meeting":
-            groups[(i.person, i.thread)].append(n)
-    mark_of: dict[int, Mark] = {}
-    for indexes in groups.values():
-        mark_of.update(zip(indexes, marks([touched[n][0] for n in indexes]), strict=True))
+    found = marked([i for i, _ in touched])
     company: dict[str, set[str]] = defaultdict(set)  # as rules.weekly.together groups them
     for i, _ in touched:
         company[i.thread or i.ref].add(i.person)
-    return [_row(i, address, mark_of.get(n, NO_MARK), len(company[i.thread or i.ref]))
-            for n, (i, address) in enumerate(touched)]
+    return [_row(i, address, mark, len(company[i.thread or i.ref]))
+            for (i, address), mark in zip(touched, found, strict=True)]
 
 
 def _row(i: Interaction, address: Address, mark: Mark, company: int) -> Touch:
@@ -276,8 +269,8 @@ def introductions(config: Config, directory: Directory, store: Store
     received: list[Interaction] = []
     for m in store.messages_by_id(tables.first_intros()):
         recipients = people_of(m)
-        threads_of = tables.touches.threads_before([*recipients, sender_of(m)], m.date.timestamp(),
-                                           m.message_id)
+        threads_of = tables.touches.threads_before(
+            [*recipients, sender_of(m)], m.date.timestamp(), m.message_id)
         intro = judge(m, recipients, threads_of, is_outbound(m, directory), sender_of)
         if intro is not None:
             found = intro_touches(intro, tables.thread_of(m.message_id))

@@ -100,6 +100,9 @@ class Mark:
     mine: bool  # the user started this thread with this person
 
 
+NO_MARK = Mark(False, None, 0.0, False, False)  # meetings belong to no thread
+
+
 def _median(values: list[float]) -> timedelta | None:
     return timedelta(seconds=statistics.median(values)) if values else None
 
@@ -121,27 +124,42 @@ def marks(events: Sequence[Interaction]) -> list[Mark]:
     return out
 
 
-def build(interactions: Iterable[Interaction], now: datetime, *, nudge_after: timedelta,
+def marked(interactions: Sequence[Interaction]) -> list[Mark]:
+    """Each interaction's ``Mark`` among the person's messages in its thread (``NO_MARK`` for
+    meetings, which belong to no thread). ``interactions`` sorted by time."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for n, i in enumerate(interactions):
+        if i.direction != "meeting":
+            groups[(i.person, i.thread)].append(n)
+    out = [NO_MARK] * len(interactions)
+    for indexes in groups.values():
+        for n, mark in zip(indexes, marks([interactions[n] for n in indexes]), strict=True):
+            out[n] = mark
+    return out
+
+
+def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: timedelta,
           owed_reply_after: timedelta) -> dict[str, PersonLedger]:
     """``interactions`` sorted by time (as ``syncd.interactions.derive`` returns them)."""
     ledgers: dict[str, PersonLedger] = {}
-    by_thread: dict[tuple[str, str], list[Interaction]] = defaultdict(list)
-    for i in interactions:
+    heard: dict[str, datetime] = {}  # when each person last wrote to or met the user
+    rows = list(zip(interactions, marked(interactions), strict=True))
+    for i, mark in rows:
         ledger = ledgers.get(i.person)
         if ledger is None:
             ledger = ledgers[i.person] = PersonLedger(i.person)
         _count(ledger, i)
-        if i.direction != "meeting":
-            by_thread[(i.person, i.thread)].append(i)
-    started: set[tuple[str, str]] = set()
-    for (person, thread), events in by_thread.items():
-        ledger = ledgers[person]
-        for i, mark in zip(events, marks(events), strict=True):
+        if mark is not NO_MARK:
             step(ledger, i, mark, now, nudge_after, owed_reply_after)
-        if events[0].direction == "out":
-            started.add((person, thread))
+        if i.direction != "out":
+            heard[i.person] = max(i.at, heard.get(i.person, i.at))
+    for i, mark in rows:  # the unanswered streak: the user's asks since they last heard back
+        if (i.direction == "out" and i.direct and mark.mine
+                and (i.person not in heard or i.at > heard[i.person])):
+            ledger = ledgers[i.person]
+            ledger.ask_streak += 1
+            ledger.last_ask = newer(ledger.last_ask, i)
     for ledger in ledgers.values():
-        _streak(ledger, started)
         ledger.latencies_me.sort()
         ledger.latencies_them.sort()
     return ledgers
@@ -207,12 +225,3 @@ def step(ledger: PersonLedger, i: Interaction, mark: Mark, now: datetime,
             if now - i.at > owed_reply_after:
                 ledger.owed_replies += 1
             ledger.owed = newer(ledger.owed, i)
-
-
-def _streak(ledger: PersonLedger, started: set[tuple[str, str]]) -> None:
-    heard = max((i.at for i in ledger.history if i.direction != "out"), default=None)
-    for i in ledger.history:
-        if (i.direction == "out" and i.direct and (ledger.person, i.thread) in started
-                and (heard is None or i.at > heard)):
-            ledger.ask_streak += 1
-            ledger.last_ask = newer(ledger.last_ask, i)

@@ -80,8 +80,9 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
     where a rule reads them."""
     directory = directory_for(config)
     incremental.refresh(config, directory, store, now)
-    ledgers = store.derived.touches.ledgers(now, nudge_after=config.reciprocity.nudge_after,
-                                    owed_reply_after=config.reciprocity.owed_reply_after)
+    ledgers = store.derived.touches.ledgers(
+        now, nudge_after=config.reciprocity.nudge_after,
+        owed_reply_after=config.reciprocity.owed_reply_after)
     for person, address, name, times in store.derived.touches.seen():
         directory.note(person, address, name, times)
     given, received = incremental.introductions(config, directory, store)
