@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -67,15 +68,23 @@ _SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py",
             "syncd/store/derived.py", "syncd/store/touches.py")
 
 
-def fingerprint(config: Config, directory: Directory) -> str:
-    """What the derived tables were made with: the rule code and data, the user's addresses,
-    the addresses of each ``[[people]]`` entry (who is who) and ``[ignore]``. Names, tags,
-    cadences and the rest of the config are read afresh every cycle."""
+@cache
+def _code_digest() -> bytes:
+    """The rule code and data this process runs, read once: a daemon still running after an
+    upgrade keeps deriving with the code it loaded, and says so."""
     digest = hashlib.sha256()
     paths = [_ROOT / s for s in _SOURCES] + sorted((_ROOT / "rules" / "data").glob("*.txt"))
     for path in paths:  # an install without sources (bytecode only) hashes the version instead
         code = path.read_bytes() if path.is_file() else version("syncd").encode()
         digest.update(path.name.encode() + b"\0" + code + b"\0")
+    return digest.digest()
+
+
+def fingerprint(config: Config, directory: Directory) -> str:
+    """What the derived tables were made with: the rule code and data, the user's addresses,
+    the addresses of each ``[[people]]`` entry (who is who) and ``[ignore]``. Names, tags,
+    cadences and the rest of the config are read afresh every cycle."""
+    digest = hashlib.sha256(_code_digest())
     digest.update(json.dumps({
         "self": sorted(directory.self_addresses),
         "people": [list(p.addresses) for p in config.people],
