@@ -8,6 +8,8 @@ Reconciliation (DESIGN.md section 4):
 - The user wins: an event the user moved is a snooze and keeps its time (until that day has
   passed); an event the user deleted is *dismissed* and comes back only with a new anchor (a new
   touch), as a new generation (``<base key>g<N>``: Google keeps deleted ids reserved).
+- Events of ours that no record accounts for (``rules/reconcile.py`` adopts them) are planned
+  like records: kept when wanted, cancelled when not (if still in the future).
 - Mass-cancel guard: a plan that would remove or dismiss more than half of the live events (and
   at least ``GUARD_MINIMUM`` of them) raises ``PlanRefused`` unless forced. A provider that
   suddenly shows an empty calendar never wipes the records.
@@ -63,35 +65,52 @@ def event_key(base: str, generation: int) -> str:
 def plan(desired: Mapping[str, Candidate], placed: Mapping[str, datetime],
          written: Mapping[str, Written], remote: Mapping[str, Remote], now: datetime, *,
          horizon: timedelta, tz: ZoneInfo, render: Callable[[Candidate, datetime, str], FollowUp],
-         force: bool = False) -> list[Action]:
-    """The actions that bring the calendar to what the rules want."""
+         force: bool = False, adopted: Mapping[str, Written] | None = None) -> list[Action]:
+    """The actions that bring the calendar to what the rules want.
+
+    ``adopted`` are records for events of ours that no record accounted for
+    (``rules/reconcile.py``): they are planned as records (kept when wanted, cancelled when
+    not) and recorded as found unless an action on them records them anyway."""
+    adopted = adopted or {}
     today = now.astimezone(tz).date()
     horizon_end = now + horizon
+    records = {**written, **adopted}
     actions: list[Action] = []
-    live = [w for w in written.values() if w.state in LIVE]
-    for base in sorted(set(desired) | set(written)):
-        cand = desired.get(base)
-        record = written.get(base)
-        kept = record is not None and cand is not None and record.state in LIVE \
-            and record.anchor == cand.anchor  # standing events stay even past the horizon
-        wanted = cand is not None and (placed[base] <= horizon_end or kept)
-        if record is not None and record.state in LIVE:
-            there = remote.get(record.key)
-            if there is None:
-                record = replace(record, state="dismissed")
-                actions.append(Record(record, "you deleted the event: dismissed"))
-            else:
-                actions.extend(_live(cand if wanted else None, record, there, placed, now,
-                                     today, tz, render))
-                continue
-        if cand is None or not wanted:
-            continue
-        if record is not None and record.anchor == cand.anchor:
-            continue  # dismissed (or done) for this very reason: wait for a new touch
-        generation = 0 if record is None else record.generation + 1
-        actions.append(Create(render(cand, placed[base], event_key(base, generation))))
+    live = [w for w in records.values() if w.state in LIVE]
+    for base in sorted(set(desired) | set(records)):
+        steps = _steps(desired.get(base), records.get(base), base in adopted, placed, remote,
+                       now, today, horizon_end, tz, render)
+        if base in adopted and not any(isinstance(a, (Update, Cancel, Record)) for a in steps):
+            steps.insert(0, Record(adopted[base], "found in the calendar: adopted"))
+        actions += steps
     _guard(actions, len(live), force)
     return actions
+
+
+def _steps(cand: Candidate | None, record: Written | None, found: bool,
+           placed: Mapping[str, datetime], remote: Mapping[str, Remote], now: datetime,
+           today: date, horizon_end: datetime, tz: ZoneInfo,
+           render: Callable[[Candidate, datetime, str], FollowUp]) -> list[Action]:
+    """The actions for one base key. A ``found`` (adopted) record is not a standing event yet:
+    it stays only when its follow-up is wanted within the horizon."""
+    kept = record is not None and cand is not None and record.state in LIVE \
+        and record.anchor == cand.anchor and not found  # standing events stay past the horizon
+    wanted = cand is not None and (placed[cand.base_key] <= horizon_end or kept)
+    if record is not None and record.state in LIVE:
+        there = remote.get(record.key)
+        if there is not None:
+            return _live(cand if wanted else None, record, there, placed, now, today, tz, render)
+        record = replace(record, state="dismissed")
+        steps: list[Action] = [Record(record, "you deleted the event: dismissed")]
+    else:
+        steps = []
+    if cand is None or not wanted:
+        return steps
+    if record is not None and record.anchor == cand.anchor:
+        return steps  # dismissed (or done) for this very reason: wait for a new touch
+    generation = 0 if record is None else record.generation + 1
+    return [*steps, Create(render(cand, placed[cand.base_key],
+                                  event_key(cand.base_key, generation)))]
 
 
 def _live(cand: Candidate | None, record: Written, there: Remote, placed: Mapping[str, datetime],

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from connectors.base import CalendarSink, Source
 from rules.placement import place
 from rules.plan import LIVE, Action, Cancel, Create, Record, Update, plan
+from rules.reconcile import adopt, merged, settle, split_key
 from syncd import reauth
 from syncd.config import Config
 from syncd.errors import (
@@ -26,7 +27,7 @@ from syncd.errors import (
     ProtocolError,
     TransientError,
 )
-from syncd.model import Remote, Written
+from syncd.model import Remote, Uncertain, Written
 from syncd.pipeline import Snapshot, compute_from_store
 from syncd.render import render
 from syncd.store import Store
@@ -110,13 +111,17 @@ def run_cycle(config: Config, store: Store, sources: Mapping[str, Source],
         report.sink_error, report.sink_state = str(exc), _state_of(exc)
         log.warning("follow-up calendar unavailable: %s", exc)
         return report
-    written = store.written()
-    report.placed = placement(config, snapshot, written, remote, now)
     tz = ZoneInfo(config.me.timezone)
+    settled = settle(store.uncertain(), store.written(), remote)
+    if not dry_run:
+        store.settle(settled, sink=sink.name)
+    written = merged(store.written(), settled)
+    adopted = adopt(remote, written, snapshot.candidates, now, tz)
+    report.placed = placement(config, snapshot, merged(written, adopted.values()), remote, now)
     try:
         report.actions = plan(
             snapshot.candidates, report.placed, written, remote, now,
-            horizon=config.followups.horizon, tz=tz, force=force,
+            horizon=config.followups.horizon, tz=tz, force=force, adopted=adopted,
             render=lambda c, start, key: render(config, snapshot.directory, snapshot.ledgers,
                                                 c, start, key))
     except PlanRefused as exc:
@@ -195,10 +200,13 @@ def _apply(store: Store, sink: CalendarSink, report: CycleReport, observer: Obse
             return
         try:
             written = _apply_one(sink, action)
-        except ProtocolError as exc:
-            log.warning("skipped one calendar change: %s", exc)
-            continue
         except ConnectorError as exc:
+            # The request may have reached the calendar: the next snapshot settles it.
+            if (doubt := _uncertain(action)) is not None:
+                store.record_uncertain(doubt, sink=sink.name)
+            if isinstance(exc, ProtocolError):
+                log.warning("skipped one calendar change: %s", exc)
+                continue
             report.sink_error, report.sink_state = str(exc), _state_of(exc)
             log.warning("stopped writing follow-ups: %s", exc)
             return
@@ -211,6 +219,23 @@ def _state(written: Written) -> str:
     """A sink may find the user deleted the event it was asked to write (Google keeps the id
     reserved): that is a dismissal, recorded as such; anything else is live."""
     return "dismissed" if written.state == "dismissed" else "live"
+
+
+def _uncertain(action: Action) -> Uncertain | None:
+    """What a calendar write would have recorded, had its answer come back."""
+    if isinstance(action, Create):
+        f = action.followup
+        return Uncertain("create", Written(
+            key=f.key, base_key=f.base_key, remote_id="", etag=None, start=f.start.astimezone(UTC),
+            anchor=f.anchor, kind=f.kind, person_id=f.person_id,
+            generation=split_key(f.key)[1]))
+    if isinstance(action, Update):
+        f, before = action.followup, action.written
+        return Uncertain("update", replace(before, start=f.start.astimezone(UTC),
+                                           anchor=f.anchor, state="live"))
+    if isinstance(action, Cancel):
+        return Uncertain("cancel", action.written)
+    return None  # a record only: nothing was sent
 
 
 def _apply_one(sink: CalendarSink, action: Action) -> Written:

@@ -148,5 +148,17 @@ class Written:
     anchor: str
     kind: str = ""
     person_id: str = ""
-    state: str = "live"  # live / dismissed / done / cancelled
+    state: str = "live"  # live / snoozed / dismissed / done / cancelled
     generation: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Uncertain:
+    """A calendar write whose answer never came back: it may or may not have happened.
+
+    ``op`` is ``create``, ``update`` or ``cancel``; ``written`` is the record it would have made
+    (for a cancel, the record it would have closed). The next snapshot settles it
+    (``rules/reconcile.py``)."""
+
+    op: str
+    written: Written

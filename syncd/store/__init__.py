@@ -8,8 +8,9 @@ interactions; ``sql`` has the helpers they share.
 
 Metadata only (DESIGN.md section 10). Messages are kept by Message-ID, so the same message seen in
 two folders or two accounts is one row; where it was seen lives in ``locations``. Each page and
-the cursor after it are committed in one transaction. ``writes`` records every calendar write:
-it is the one table that cannot be re-fetched from a provider.
+the cursor after it are committed in one transaction. ``writes`` records every calendar write
+(the calendar can tell it again: events carry our key, and the engine adopts the unrecorded
+ones); ``uncertain`` holds the writes whose answer was lost until the next snapshot settles them.
 
 Deleted mail does not un-happen a conversation: a message whose locations are all gone stays in
 ``messages`` (it still counts as a touch). A deleted or cancelled meeting is removed.
@@ -26,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from syncd.model import Meeting, Message, Page, Written
+from syncd.model import Meeting, Message, Page, Uncertain, Written
 from syncd.store import codec
 from syncd.store.derived import DerivedTables
 from syncd.store.schema import SCHEMA_VERSION, connect
@@ -210,23 +211,40 @@ class Store:
 
     def written(self) -> dict[str, Written]:
         """The newest record per base key."""
-        out: dict[str, Written] = {}
-        for row in self._db.execute(
-                "SELECT key, base_key, remote_id, etag, start, anchor, kind, person_id, state, "
-                "generation FROM writes ORDER BY generation"):
-            out[row[1]] = Written(
-                key=row[0], base_key=row[1], remote_id=row[2], etag=row[3],
-                start=datetime.fromisoformat(row[4]), anchor=row[5], kind=row[6],
-                person_id=row[7], state=row[8], generation=int(row[9]))
-        return out
+        return {w.base_key: w for w in map(codec.written, self._db.execute(
+            f"SELECT {codec.WRITTEN_COLUMNS} FROM writes ORDER BY generation"))}  # noqa: S608
 
     def record_write(self, written: Written, *, sink: str) -> None:
+        """Record a write whose outcome is known (it settles an uncertain one for its key)."""
         with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO writes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (written.key, written.base_key, written.remote_id, written.etag,
-                 written.start.isoformat(), written.anchor, written.kind, written.person_id,
-                 written.state, written.generation, sink, _now()))
+            self._record(db, written, sink)
+
+    def record_uncertain(self, uncertain: Uncertain, *, sink: str) -> None:
+        """A write whose answer never came back; ``settle`` decides it after the next
+        snapshot."""
+        with self._tx() as db:
+            db.execute(f"INSERT OR REPLACE INTO uncertain (op, sink, updated_at, "  # noqa: S608
+                       f"{codec.WRITTEN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       (uncertain.op, sink, _now(), *codec.written_row(uncertain.written)))
+
+    def uncertain(self) -> list[Uncertain]:
+        return [Uncertain(row[0], codec.written(row[1:])) for row in self._db.execute(
+            f"SELECT op, {codec.WRITTEN_COLUMNS} FROM uncertain ORDER BY key")]  # noqa: S608
+
+    def settle(self, settled: Iterable[Written], *, sink: str) -> None:
+        """Record what the uncertain writes turned out to be, and forget them all (a write
+        that did not happen leaves no record), in one transaction."""
+        with self._tx() as db:
+            for written in settled:
+                self._record(db, written, sink)
+            db.execute("DELETE FROM uncertain")
+
+    @staticmethod
+    def _record(db: sqlite3.Connection, written: Written, sink: str) -> None:
+        db.execute(f"INSERT OR REPLACE INTO writes ({codec.WRITTEN_COLUMNS}, sink, "  # noqa: S608
+                   "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                   (*codec.written_row(written), sink, _now()))
+        db.execute("DELETE FROM uncertain WHERE key = ?", (written.key,))
 
     # -- account status ----------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from syncd.model import Address, Attendee, Meeting, Message
+from syncd.model import Address, Attendee, Meeting, Message, Written
 
 
 def addr(a: Address | None) -> list[str] | None:
@@ -41,6 +41,22 @@ def meeting(row: sqlite3.Row | tuple[Any, ...]) -> Meeting:
         all_day=bool(row[5]), organizer=attendee_of(json.loads(row[6])),
         attendees=tuple(a for a in map(attendee_of, json.loads(row[7])) if a),
         status=row[8], summary=row[9], scope=row[10], ours=bool(row[11]))
+
+
+WRITTEN_COLUMNS = ("key, base_key, remote_id, etag, start, anchor, kind, person_id, state, "
+                   "generation")
+
+
+def written_row(w: Written) -> tuple[Any, ...]:
+    """``w`` as the values of WRITTEN_COLUMNS."""
+    return (w.key, w.base_key, w.remote_id, w.etag, w.start.isoformat(), w.anchor, w.kind,
+            w.person_id, w.state, w.generation)
+
+
+def written(row: sqlite3.Row | tuple[Any, ...]) -> Written:
+    return Written(key=row[0], base_key=row[1], remote_id=row[2], etag=row[3],
+                   start=datetime.fromisoformat(row[4]), anchor=row[5], kind=row[6],
+                   person_id=row[7], state=row[8], generation=int(row[9]))
 
 
 def dt(ts: float) -> datetime:

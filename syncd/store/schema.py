@@ -10,7 +10,7 @@ from pathlib import Path
 from syncd.errors import SchemaTooNew, StoreError
 from syncd.store.derived import DERIVED_SCHEMA
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -48,6 +48,13 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE account_status ADD COLUMN next_run TEXT;
     """,
     3: DERIVED_SCHEMA,
+    4: """
+    CREATE TABLE uncertain (
+        key TEXT PRIMARY KEY, op TEXT NOT NULL, base_key TEXT NOT NULL, remote_id TEXT NOT NULL,
+        etag TEXT, start TEXT NOT NULL, anchor TEXT NOT NULL, kind TEXT NOT NULL,
+        person_id TEXT NOT NULL, state TEXT NOT NULL, generation INTEGER NOT NULL,
+        sink TEXT NOT NULL, updated_at TEXT NOT NULL);
+    """,
 }
 
 
