@@ -4,7 +4,8 @@ documents in ../shared/data/google-discovery), for tests and benchmarks. Loopbac
 State is plain data tests edit directly ("the user" deletes or moves an event by changing
 ``calendars``). Faults are scripted with ``fail(match, ...)``: the next requests whose
 ``"METHOD /path"`` contains ``match`` get that answer (inside a batch too), or, with
-``drop=True``, a connection cut half-way through the body.
+``drop=True``, a connection cut half-way through the body; with ``drop=True, process=True``
+the request is carried out first (the answer is lost, the change is made).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Fault:
     drop: bool = False
     times: int = 1
     in_batch: bool | None = None  # None: anywhere; True: only batch parts; False: only top level
+    process: bool = False  # with drop: carry the request out, then cut the answer
 
 
 @dataclass
@@ -54,8 +56,9 @@ class GoogleFake:
 
     def fail(self, match: str, status: int = 500, reason: str = "backendError", *,
              retry_after: str | None = None, drop: bool = False, times: int = 1,
-             in_batch: bool | None = None) -> None:
-        self.faults.append(Fault(match, status, reason, retry_after, drop, times, in_batch))
+             in_batch: bool | None = None, process: bool = False) -> None:
+        self.faults.append(Fault(match, status, reason, retry_after, drop, times, in_batch,
+                                 process))
 
     def _fault(self, line: str, in_batch: bool) -> Fault | None:
         for fault in self.faults:
@@ -136,11 +139,16 @@ class GoogleFake:
         with self.lock:
             self.requests.append(line)
             fault = self._fault(line, in_batch)
-        if fault is not None:
+        if fault is not None and not fault.process:
             if fault.drop:
                 return None
             extra = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             return _error(fault.status, fault.reason, extra)
+        answer = self._route(method, path, query, headers, body)
+        return None if fault is not None else answer
+
+    def _route(self, method: str, path: str, query: dict[str, list[str]],
+               headers: dict[str, str], body: bytes) -> Answer:
         if path == "/token":
             return self._token(body)
         auth = headers.get("authorization", "")
