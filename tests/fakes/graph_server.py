@@ -6,8 +6,9 @@ trustme (msal refuses http authorities): point REQUESTS_CA_BUNDLE at ``server.ca
 State is plain data tests change through the helpers ("the user" moves or deletes an event).
 Mail and calendarView changes go to one append-only log; delta and skip tokens name a position
 in it, so pages resume exactly. Faults: ``fail(match, status, ...)`` answers the next requests
-whose ``"METHOD /path?query"`` contains ``match``; ``drop=True`` cuts the connection half-way
-through the body; ``expire_before`` makes older delta tokens answer 410 (or ``expire_code``).
+whose ``"METHOD /path?query"`` contains ``match``; ``drop=True`` carries the request out, then
+cuts the connection half-way through the body (before any answer when there is no body);
+``expire_before`` makes older delta tokens answer 410 (or ``expire_code``).
 """
 
 from __future__ import annotations
@@ -233,6 +234,11 @@ class _Handler(BaseHTTPRequestHandler):
                     "code": fault.code, "message": "scripted fault"}})
                 if fault.retry_after is not None:
                     extra["Retry-After"] = fault.retry_after
+        if fault is not None and fault.drop and not data:  # nothing to cut half-way: no answer
+            with suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
         self.send_response(status)
         for key, value in extra.items():
             self.send_header(key, value)
