@@ -57,12 +57,19 @@ class _JournalFormatter(logging.Formatter):
         return f"<{_PRIORITY.get(record.levelno, 6)}>{super().format(record)}"
 
 
+def log_formatter(journald: bool) -> logging.Formatter:
+    """Under journald (``JOURNAL_STREAM`` set) the journal stamps each line and reads the
+    priority prefix; anywhere else (a terminal, a log file, a container) a line carries its own
+    local time with the UTC offset."""
+    if journald:
+        return _JournalFormatter("%(name)s: %(message)s")
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
+                             datefmt="%Y-%m-%dT%H:%M:%S%z")
+
+
 def setup_logging(debug: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    if os.environ.get("JOURNAL_STREAM"):
-        handler.setFormatter(_JournalFormatter("%(name)s: %(message)s"))
-    else:
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(log_formatter(bool(os.environ.get("JOURNAL_STREAM"))))
     logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, handlers=[handler],
                         force=True)
 
