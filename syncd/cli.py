@@ -11,11 +11,11 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from syncd import __version__, config_sample
+from syncd import __version__, clock, config_sample
 from syncd import config as config_mod
 from syncd.config import Config
 from syncd.errors import ConfigError, Problem, SyncdError
@@ -26,27 +26,20 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-class _LazyConsole:
-    """A rich Console made on first use: `syncd run` never draws, and rich costs memory."""
+@cache
+def out() -> Console:
+    """Standard output's console, made on first use: `syncd run` never draws, and rich costs
+    memory. A real Console (not a proxy): rich's live displays enter it as a context manager."""
+    from rich.console import Console
 
-    def __init__(self, **options: Any) -> None:
-        self._options = options
-        self._console: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(**self._options)
-        return getattr(self._console, name)
+    return Console(highlight=False, soft_wrap=True)
 
 
-out = cast("Console", _LazyConsole(highlight=False, soft_wrap=True))
-err = cast("Console", _LazyConsole(stderr=True, highlight=False))
+@cache
+def err() -> Console:
+    from rich.console import Console
 
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
+    return Console(stderr=True, highlight=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,10 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SyncdError as exc:
         if args.debug:
             raise
-        err.print(f"syncd: {exc}", markup=False)
+        err().print(f"syncd: {exc}", markup=False)
         return exc.exit_code
     except KeyboardInterrupt:
-        err.print("syncd: interrupted; everything committed so far is kept", markup=False)
+        err().print("syncd: interrupted; everything committed so far is kept", markup=False)
         return 130
 
 
@@ -156,14 +149,14 @@ def load_config(args: argparse.Namespace) -> Config:
 def cmd_init(args: argparse.Namespace) -> int:
     text = config_sample.render()
     if args.stdout:
-        out.print(text, markup=False, end="")
+        out().print(text, markup=False, end="")
         return 0
     path = _config_path(args)
     if path.exists() and not args.force:
         raise SyncdError(f"{path} exists; use `syncd init --force` to overwrite it, or "
                          "`syncd init --stdout` to see the sample")
     write_private(path, text)
-    err.print(f"wrote {path}; edit it, then run `syncd check-config`", markup=False)
+    err().print(f"wrote {path}; edit it, then run `syncd check-config`", markup=False)
     return 0
 
 
@@ -172,16 +165,16 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     try:
         config = config_mod.load(path)
     except ConfigError as exc:
-        err.print(f"syncd: {path}: {exc}", markup=False)
+        err().print(f"syncd: {path}: {exc}", markup=False)
         return exc.exit_code
-    out.print(f"{path}: ok ({len(config.accounts)} account(s))", markup=False)
+    out().print(f"{path}: ok ({len(config.accounts)} account(s))", markup=False)
     return 0
 
 
 def cmd_auth(args: argparse.Namespace) -> int:
     from syncd.auth import run_auth
 
-    return run_auth(load_config(args), args.name, err, headless=args.headless)
+    return run_auth(load_config(args), args.name, err(), headless=args.headless)
 
 
 # -- sync --------------------------------------------------------------------------------------
@@ -196,21 +189,21 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if args.account and args.account not in {a.name for a in config.accounts}:
         raise ConfigError([Problem("", f"no account named {args.account!r}",
                                    "see `syncd status` for the names")])
-    sources = build_sources(config, now_utc, args.account)
+    sources = build_sources(config, clock.now, args.account)
     types = {a.name: a.type for a in config.accounts}
     sink = build_sink(config)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store, \
-            bar_observer(err, enabled=not args.json) as observer:
+            bar_observer(err(), enabled=not args.json) as observer:
         try:
-            report = run_cycle(config, store, sources, sink, now_utc(), dry_run=args.dry_run,
+            report = run_cycle(config, store, sources, sink, clock.now(), dry_run=args.dry_run,
                                force=args.force, observer=observer, types=types)
         finally:
             if sink is not None:
                 sink.close()
     if args.json:
-        out.print(json.dumps(report_json(report, args.dry_run), indent=2), markup=False)
+        out().print(json.dumps(report_json(report, args.dry_run), indent=2), markup=False)
     else:
-        show_report(out, err, report, dry_run=args.dry_run)
+        show_report(out(), err(), report, dry_run=args.dry_run)
     return report.exit_code
 
 
@@ -225,7 +218,7 @@ def cmd_install(args: argparse.Namespace) -> int:
     from syncd.install import install
 
     for line in install(timer=args.timer, config=args.config, dry_run=args.dry_run):
-        out.print(line, markup=False)
+        out().print(line, markup=False)
     return 0
 
 
@@ -240,7 +233,7 @@ def _offline(args: argparse.Namespace, *, history_of: str | None = None
 
     config = load_config(args)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
-        snapshot, placed, written = offline_view(config, store, now_utc())
+        snapshot, placed, written = offline_view(config, store, clock.now())
         if history_of is not None:
             pid = find_person(snapshot, history_of)
             snapshot.ledgers[pid].history = histories(store, [pid]).get(pid, [])
@@ -256,7 +249,7 @@ def cmd_contacts(args: argparse.Namespace) -> int:
     _config, snapshot, placed, _written = _offline(args)
     rows = views.contacts(snapshot, placed)
     if args.json:
-        out.print(json.dumps(rows, indent=2), markup=False)
+        out().print(json.dumps(rows, indent=2), markup=False)
         return 0
     table = Table("name", "address", "last touch", "in", "out", "mtg", "given", "recv", "bal",
                   "next follow-up")
@@ -267,7 +260,7 @@ def cmd_contacts(args: argparse.Namespace) -> int:
                       (r["last_touch"] or "")[:10], str(r["messages_in"]), str(r["messages_out"]),
                       str(r["meetings"]), str(r["given"]), str(r["received"]),
                       f"{r['balance']:+d}", (r["next_follow_up"] or "")[:16])
-    out.print(table)
+    out().print(table)
     return 0
 
 
@@ -280,13 +273,13 @@ def cmd_due(args: argparse.Namespace) -> int:
     _config, snapshot, placed, written = _offline(args)
     rows = views.due(snapshot, placed, written)
     if args.json:
-        out.print(json.dumps(rows, indent=2), markup=False)
+        out().print(json.dumps(rows, indent=2), markup=False)
         return 0
     table = Table("when", "kind", "person", "state", "why")
     for r in rows:
         table.add_row((r["start"] or "")[:16], r["kind"], Text(r["person"]), r["state"],
                       Text(r["reason"]))
-    out.print(table)
+    out().print(table)
     return 0
 
 
@@ -296,9 +289,9 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     _config, snapshot, placed, _written = _offline(args, history_of=args.person)
     data = ledger_json(snapshot, placed, args.person)
     if args.json:
-        out.print(json.dumps(data, indent=2), markup=False)
+        out().print(json.dumps(data, indent=2), markup=False)
     else:
-        show_ledger(out, data)
+        show_ledger(out(), data)
     return 0
 
 
@@ -317,13 +310,13 @@ def cmd_status(args: argparse.Namespace) -> int:
                          "last_success": s.get("last_success"), "last_error": s.get("last_error"),
                          "next_run": s.get("next_run"), "items": store.items_of(account.name)})
     if args.json:
-        out.print(json.dumps(rows, indent=2), markup=False)
+        out().print(json.dumps(rows, indent=2), markup=False)
         return 0
     table = Table("account", "type", "state", "last success", "next run", "items", "last error")
     for r in rows:
         table.add_row(r["name"], r["type"], r["state"], r["last_success"] or "-",
                       r["next_run"] or "-", str(r["items"]), Text(r["last_error"] or ""))
-    out.print(table)
+    out().print(table)
     return 0
 
 
@@ -336,15 +329,15 @@ def cmd_classify(args: argparse.Namespace) -> int:
     for row in classify_paths(args.paths, context):
         if "error" in row:
             failed += 1
-            err.print(f"syncd: classify: {row['path']}: {row['error']}", markup=False,
+            err().print(f"syncd: classify: {row['path']}: {row['error']}", markup=False,
                       soft_wrap=True)
         elif args.json:
-            out.print(json.dumps(row, ensure_ascii=False), markup=False, emoji=False)
+            out().print(json.dumps(row, ensure_ascii=False), markup=False, emoji=False)
         else:
             rows.append(row)
     if not args.json:
-        out.print(table(rows))
-        out.print(summary(rows, failed), markup=False)
+        out().print(table(rows))
+        out().print(summary(rows, failed), markup=False)
     return 1 if failed else 0
 
 
@@ -353,18 +346,18 @@ def cmd_why(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
-        data = explain_stored(config, store, args.query, now_utc())
+        data = explain_stored(config, store, args.query, clock.now())
     if args.json:
-        out.print(json.dumps(data, indent=2, ensure_ascii=False), markup=False, emoji=False)
+        out().print(json.dumps(data, indent=2, ensure_ascii=False), markup=False, emoji=False)
     else:
-        show_why(out, data)
+        show_why(out(), data)
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from syncd.demo import run_demo
 
-    return run_demo(out, err, keep=args.keep, as_json=args.json)
+    return run_demo(out(), err(), keep=args.keep, as_json=args.json)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo
 
 from connectors.base import Source
 from rules.plan import Action
+from syncd import clock, scheduler
 from syncd import config as config_mod
-from syncd import scheduler
 from syncd.config import Config, ImapAccount
 from syncd.engine import Observer, run_cycle
 from syncd.errors import ConfigError, ConnectorError, SyncdError
@@ -47,7 +47,7 @@ _PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERRO
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class _JournalFormatter(logging.Formatter):

@@ -14,7 +14,6 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from connectors._ics import remote_from_ics
-from syncd import sample_mailbox
+from syncd import clock, sample_mailbox
 
 PASSWORD_ENV = "SYNCD_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a secret
 PASSWORD = "demo-password-not-secret"  # noqa: S105 - throwaway local servers
@@ -102,7 +101,7 @@ def run_demo(out: Console, err: Console, *, keep: Path | None = None,
     from syncd.localservers.caldav import start_caldav_server
     from syncd.localservers.imap import start_imap_server
 
-    now = datetime.now(UTC)
+    now = clock.now()
     with ExitStack() as stack:
         work = stack.enter_context(_workdir(keep))
         err.print("starting a local IMAP server and Radicale on 127.0.0.1 ...")

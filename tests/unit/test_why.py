@@ -184,6 +184,7 @@ def stored(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.usefixtures("pinned_clock")
 def test_cli_why_json_for_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from syncd.cli import main
 
@@ -193,6 +194,7 @@ def test_cli_why_json_for_a_message(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert (data["message_id"], data["verdict"]) == ("post", "list")
 
 
+@pytest.mark.usefixtures("pinned_clock")
 def test_cli_why_text_for_a_person(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from syncd.cli import main
 
