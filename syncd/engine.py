@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from connectors.base import CalendarSink, Source
 from rules.placement import place
 from rules.plan import LIVE, Action, Cancel, Create, Record, Update, plan
-from syncd import reauth
+from syncd.auth import reauth
 from syncd.config import Config
 from syncd.errors import (
     AuthError,

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 
 from syncd import clock
-from syncd.cli import main
+from syncd.commands.cli import main
 from tests.factories import NOW
 from tests.unit.test_why import JANE, stored
 
