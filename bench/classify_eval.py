@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rules.classify import ClassifyContext, Verdict, classify_message  # noqa: E402
-from syncd.classify_cmd import HeaderBlock, header_blocks, parse_block  # noqa: E402
+from syncd.commands.classify import HeaderBlock, header_blocks, parse_block  # noqa: E402
 from syncd.errors import ProtocolError  # noqa: E402
 from syncd.model import Message  # noqa: E402
 

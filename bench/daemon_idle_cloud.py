@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.daemon_idle import cpu_seconds, first_cycle_done, rss_mb  # noqa: E402
-from syncd import sample_mailbox  # noqa: E402
+from syncd.commands import sample_mailbox  # noqa: E402
 from syncd.localservers.caldav import start_caldav_server  # noqa: E402
 from tests.fakes.google_server import GoogleServer  # noqa: E402
 from tests.fakes.graph_server import GraphServer, start_graph_server  # noqa: E402

@@ -9,7 +9,7 @@ itself after its imports and reports its own peak RSS (VmHWM):
   source  ImapSource.pull end to end: STATUS, EXAMINE, SEARCH, fetch and parse into Messages
   sync    `syncd sync --dry-run --json` through the CLI's main() with a config file pointing at
           the server and a fresh store: fetch, store, classify, ledger, plan (only when
-          syncd/engine.py and syncd/cli.py exist; see measure_sync_dry_run)
+          syncd/engine.py and syncd/commands/cli.py exist; see measure_sync_dry_run)
 
 A warm-up fetch runs first (Dovecot builds its header cache on the first fetch), so every
 measured run reads a warm server. Usage:
@@ -145,7 +145,7 @@ def measure_source(port: int) -> int:
 
 def measure_sync_dry_run(config: Path) -> int:
     """`syncd --config FILE sync --dry-run --json` through the CLI's own main(); items synced."""
-    from syncd.cli import main
+    from syncd.commands.cli import main
 
     with tempfile.TemporaryFile() as out:
         saved = os.dup(1)
@@ -163,7 +163,7 @@ def measure_sync_dry_run(config: Path) -> int:
 
 
 def sync_available() -> bool:
-    """Part (c) needs the engine and the CLI (syncd/engine.py run_cycle, syncd/cli.py)."""
+    """Part (c) needs the engine and the CLI (syncd/engine.py run_cycle, syncd/commands/cli.py)."""
     engine, cli = ROOT / "syncd" / "engine.py", ROOT / "syncd" / "cli.py"
     return engine.exists() and cli.exists() and "def run_cycle" in engine.read_text("utf-8")
 
@@ -247,7 +247,7 @@ def bench(total: int, workdir: Path) -> None:
             except ChildFailed as exc:
                 print(f"   (syncd sync --dry-run could not be measured: {exc})")
         else:
-            print("   (syncd sync --dry-run: syncd/engine.py or syncd/cli.py missing; skipped)")
+            print("   (syncd sync --dry-run: the engine or the CLI is missing; skipped)")
         rows.append(("raw imapclient header fetch, again", *run_child("raw", server.port, total)))
         raw = min(rows[0][1], rows[-1][1])
         for name, seconds, rss in rows:

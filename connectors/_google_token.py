@@ -3,7 +3,7 @@
 ``$XDG_STATE_HOME/syncd/tokens/<account>.json`` holds what ``Credentials.to_json()`` writes
 (token, refresh_token, token_uri, client_id, client_secret, scopes, expiry), so other tools can
 read it. The file is 0600 in a 0700 directory and replaced atomically (temp file, fsync,
-rename). The browser flow that first writes it lives in ``syncd/google_auth.py``; connectors only
+rename). The browser flow that first writes it lives in ``syncd/auth/google.py``; connectors only
 load, refresh ahead of expiry and save here. ``invalid_grant`` is permanent: ``AuthError``
 naming ``syncd auth NAME``; a refresh that fails for any other reason is transient.
 """

@@ -4,7 +4,7 @@ The token cache is an msal serialized cache (a format other tools read) at
 ``$XDG_STATE_HOME/syncd/tokens/<account>.msal.json``: 0600 in a 0700 directory, kept by
 msal-extensions under a file lock, so ``syncd auth`` and a running cycle never clobber each
 other's refresh tokens (Microsoft rotates them). ``syncd auth NAME`` fills it with the
-device-code flow (``syncd/outlook_auth.py``); connectors only call ``GraphTokens.token``, which
+device-code flow (``syncd/auth/outlook.py``); connectors only call ``GraphTokens.token``, which
 is ``acquire_token_silent`` and never prompts.
 """
 

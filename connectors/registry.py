@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from connectors.base import CalendarSink, Source
+from syncd.auth.secrets import resolve_password
 from syncd.config import CaldavAccount, Config, GoogleAccount, ImapAccount, OutlookAccount
 from syncd.errors import ConnectorError
 from syncd.model import Page
-from syncd.secrets import resolve_password
 
 NOT_YET = "{type} accounts are not supported by this version of syncd yet; remove the account " \
     "or upgrade (see CHANGELOG.md)"

@@ -9,17 +9,13 @@ the cadence reminder for that person waits.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rules.candidates import Candidate, base_key
 from rules.identity import domain_of, normalize_address
 from syncd.ledger import PersonLedger
-
-# Lower number wins a slot when a day is full (DESIGN.md section 4).
-PRIORITY = {"owed_reply": 0, "nudge": 1, "new_contact": 2, "thank": 3, "cadence": 4,
-            "weekly_plan": 5, "reauth": -1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,28 +27,6 @@ class CadenceRule:
     addresses: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
     min_exchanges: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A follow-up the rules want, before placement in the calendar."""
-
-    base_key: str
-    kind: str
-    person: str
-    due: datetime
-    anchor: str  # what produced it; a dismissed follow-up comes back only with a new anchor
-    reason: str
-    details: tuple[str, ...] = ()  # more lines for the description (the weekly suggestions)
-
-    @property
-    def priority(self) -> int:
-        return PRIORITY[self.kind]
-
-
-def base_key(person: str, kind: str) -> str:
-    """``sha256(person_id, kind)`` in hex: valid as a CalDAV href and a Google event id."""
-    return hashlib.sha256(f"{person}\x1f{kind}".encode()).hexdigest()[:40]
 
 
 def matching_rule(rules: Sequence[CadenceRule], ledger: PersonLedger, name: str,
@@ -111,40 +85,3 @@ def cadence(ledger: PersonLedger, rule: CadenceRule | None) -> Candidate | None:
         ledger.last_touch + rule.every, f"cadence:{ledger.last_touch.isoformat()}",
         f"cadence '{rule.name}': every {rule.every.days} days since your last touch on "
         f"{ledger.last_touch.date()}")
-
-
-def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule | None],
-            settings: Settings, now: datetime) -> dict[str, Candidate]:
-    """Every follow-up the rules want now, by base key. ``rules``: person -> matching rule.
-
-    The cadence reminder waits while anything more specific is open for the person."""
-    from rules import reciprocity
-
-    out: dict[str, Candidate] = {}
-    for person, ledger in ledgers.items():
-        found = [
-            reciprocity.owed_reply(ledger, settings.owed_reply_after),
-            reciprocity.nudge(ledger, settings.nudge_after),
-            new_contact(ledger, settings.steps, now, settings.horizon),
-            reciprocity.thank(ledger, settings.owed_reply_after)
-            if settings.thank_helpers else None,
-        ]
-        # A reply owed, an ask or a thank-you whose moment passed more than `horizon` ago has
-        # lapsed: a first sync over years of mail must not turn old threads into reminders.
-        specific = [c for c in found if c is not None and c.due >= now - settings.horizon]
-        if not specific and (regular := cadence(ledger, rules.get(person))) is not None:
-            specific.append(regular)
-        for c in specific:
-            out[c.base_key] = c
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """The config values the follow-up rules read."""
-
-    steps: Sequence[timedelta]
-    horizon: timedelta
-    nudge_after: timedelta
-    owed_reply_after: timedelta
-    thank_helpers: bool = True

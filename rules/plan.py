@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from rules.cadence import Candidate
+from rules.candidates import Candidate
 from syncd.errors import PlanRefused
 from syncd.model import FollowUp, Remote, Written
 

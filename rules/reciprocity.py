@@ -10,14 +10,14 @@
   user's next message to them ends it.
 
 Each lapses once its due date is more than ``followups.horizon`` in the past
-(``rules.cadence.desired``).
+(``rules.wanted.desired``).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from rules.cadence import Candidate, base_key
+from rules.candidates import Candidate, base_key
 from syncd.ledger import PersonLedger
 
 MAX_NUDGES = 2

@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rules.cadence import Candidate
+from rules.candidates import Candidate
 from syncd.model import Remote, Uncertain, Written
 
 _KEY = re.compile(r"(?P<base>[0-9a-f]+?)(?:g(?P<generation>\d+))?")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from rules.cadence import Candidate, base_key
+from rules.candidates import Candidate, base_key
 from rules.identity import domain_of
 from syncd.interactions import Interaction
 from syncd.ledger import PersonLedger

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from syncd.cli import main
+from syncd.commands.cli import main
 
 sys.exit(main())

@@ -10,31 +10,21 @@ kept). One ``syncd run`` per store: a second one exits with a clear message.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import random
-import select
-import signal
-import socket
-import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from types import FrameType
-from typing import IO
 from zoneinfo import ZoneInfo
 
 from connectors.base import Source
 from rules.plan import Action
+from syncd import clock, scheduler
 from syncd import config as config_mod
-from syncd import scheduler
 from syncd.config import Config, ImapAccount
 from syncd.engine import Observer, run_cycle
-from syncd.errors import ConfigError, ConnectorError, SyncdError
+from syncd.errors import ConfigError, ConnectorError
+from syncd.process import Flags, Wakeup, acquire_lock, signals
 from syncd.store import Store
 from syncd.systemd import Notifier
 
@@ -42,104 +32,10 @@ log = logging.getLogger("syncd.daemon")
 LOCK_NAME = "syncd.lock"
 IDLE_RENEW = 540.0  # seconds: IDLE is re-issued well inside 10 minutes
 MAX_SLEEP = 60.0  # wake at least this often (clock jumps, a dead watcher)
-_PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
-             logging.CRITICAL: 2}
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class _JournalFormatter(logging.Formatter):
-    """``<4>syncd.engine: ...``: journald reads the priority from the prefix."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return f"<{_PRIORITY.get(record.levelno, 6)}>{super().format(record)}"
-
-
-def log_formatter(journald: bool) -> logging.Formatter:
-    """Under journald (``JOURNAL_STREAM`` set) the journal stamps each line and reads the
-    priority prefix; anywhere else (a terminal, a log file, a container) a line carries its own
-    local time with the UTC offset."""
-    if journald:
-        return _JournalFormatter("%(name)s: %(message)s")
-    return logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
-                             datefmt="%Y-%m-%dT%H:%M:%S%z")
-
-
-def setup_logging(debug: bool = False) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(log_formatter(bool(os.environ.get("JOURNAL_STREAM"))))
-    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, handlers=[handler],
-                        force=True)
-
-
-def acquire_lock(path: Path) -> IO[str]:
-    """Hold an exclusive flock on ``path`` (with our pid in it) for as long as the file is open."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        pid = handle.read().strip() or "?"
-        handle.close()
-        raise SyncdError(
-            f"another `syncd run` is already running (pid {pid}, lock {path}); stop it first "
-            "(`systemctl --user stop syncd`); status, contacts, due and ledger work beside it"
-        ) from None
-    handle.truncate(0)
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle
-
-
-class _Wakeup:
-    """A self-pipe: signal handlers and watcher threads poke it; the loop sleeps on it."""
-
-    def __init__(self) -> None:
-        self._r, self._w = socket.socketpair()
-        self._r.setblocking(False)
-        self._w.setblocking(False)
-
-    def poke(self) -> None:
-        with suppress(OSError):  # full (already poked) or closed
-            self._w.send(b"\0")
-
-    def wait(self, timeout: float) -> None:
-        ready, _, _ = select.select([self._r], [], [], max(timeout, 0.0))
-        if ready:
-            with suppress(OSError):
-                while self._r.recv(512):
-                    pass
-
-    def close(self) -> None:
-        self._r.close()
-        self._w.close()
-
-
-@dataclass
-class _Flags:
-    stop: bool = False
-    reload: bool = False
-
-
-@contextmanager
-def _signals(flags: _Flags, wakeup: _Wakeup) -> Iterator[None]:
-    def stop(signum: int, frame: FrameType | None) -> None:
-        flags.stop = True
-        wakeup.poke()
-
-    def reload(signum: int, frame: FrameType | None) -> None:
-        flags.reload = True
-        wakeup.poke()
-
-    previous = {s: signal.signal(s, h) for s, h in
-                ((signal.SIGTERM, stop), (signal.SIGINT, stop), (signal.SIGHUP, reload))}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    return clock.now()
 
 
 class _IdleWatcher:
@@ -149,7 +45,7 @@ class _IdleWatcher:
     gap between two IDLE commands is covered by a cheap incremental pull.
     """
 
-    def __init__(self, name: str, source: Source, wakeup: _Wakeup) -> None:
+    def __init__(self, name: str, source: Source, wakeup: Wakeup) -> None:
         self.name, self.source, self.wakeup = name, source, wakeup
         self.fired, self.stopped = threading.Event(), threading.Event()
         self.thread = threading.Thread(target=self._run, name=f"idle-{name}", daemon=True)
@@ -178,7 +74,7 @@ class _IdleWatcher:
 class _Observer(Observer):
     """Engine hooks: a watchdog ping on every stored page and write; the stop request."""
 
-    def __init__(self, sd: Notifier, flags: _Flags) -> None:
+    def __init__(self, sd: Notifier, flags: Flags) -> None:
         self.sd, self.flags = sd, flags
 
     def page(self, account: str, items: int) -> None:
@@ -193,9 +89,9 @@ class _Observer(Observer):
 
 def serve(config_path: Path) -> int:
     """Run until SIGTERM; 0 on a clean stop. ConfigError (exit 78) before READY."""
-    flags, wakeup = _Flags(), _Wakeup()
+    flags, wakeup = Flags(), Wakeup()
     try:
-        with _signals(flags, wakeup):
+        with signals(flags, wakeup):
             config = config_mod.load(config_path)
             store_file = config_mod.store_path(config)
             lock = acquire_lock(store_file.parent / LOCK_NAME)
@@ -209,8 +105,8 @@ def serve(config_path: Path) -> int:
 
 
 class _Loop:
-    def __init__(self, config_path: Path, config: Config, store: Store, flags: _Flags,
-                 wakeup: _Wakeup) -> None:
+    def __init__(self, config_path: Path, config: Config, store: Store, flags: Flags,
+                 wakeup: Wakeup) -> None:
         self.config_path, self.config, self.store = config_path, config, store
         self.flags, self.wakeup = flags, wakeup
         self.sd = Notifier.from_env()

@@ -17,7 +17,7 @@ from connectors.base import CalendarSink, Source
 from rules.placement import place
 from rules.plan import LIVE, Action, Cancel, Create, Record, Update, plan
 from rules.reconcile import adopt, merged, settle, split_key
-from syncd import reauth
+from syncd.auth import reauth
 from syncd.config import Config
 from syncd.errors import (
     AuthError,

@@ -12,15 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rules.cadence import (
-    CadenceRule,
-    Candidate,
-    Settings,
-    desired,
-    matching_rule,
-    new_contact_start,
-)
+from rules.cadence import CadenceRule, matching_rule, new_contact_start
+from rules.candidates import Candidate
 from rules.people import Directory, PersonSpec
+from rules.wanted import Settings, desired
 from rules.weekly import active, weekly_plan
 from syncd import incremental
 from syncd import ledger as ledger_mod

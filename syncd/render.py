@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
-from rules.cadence import Candidate
+from rules.candidates import Candidate
 from rules.people import Directory
 from syncd.config import Config
 from syncd.ledger import PersonLedger
@@ -48,7 +48,7 @@ def render(config: Config, directory: Directory, ledgers: dict[str, PersonLedger
     if cand.kind == "weekly_plan":
         return _weekly(config, cand, start, key)
     if cand.kind == "reauth":
-        from syncd import reauth
+        from syncd.auth import reauth
 
         return reauth.followup(config, cand, start, key)
     ledger = ledgers[cand.person]

@@ -339,6 +339,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client died mid-request: Google never sees half a request
+            self.close_connection = True
+            return
         headers = {k.lower(): v for k, v in self.headers.items()}
         with self.fake.lock:
             self.fake.http_requests += 1

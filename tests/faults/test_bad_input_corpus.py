@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from connectors._ics import meetings_from_ics
-from syncd.classify_cmd import HeaderBlock, header_blocks, parse_block
+from syncd.commands.classify import HeaderBlock, header_blocks, parse_block
 from syncd.errors import ProtocolError
 from syncd.model import Meeting, Message
 from syncd.pipeline import compute

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from connectors._graph_auth import token_path
-from syncd.cli import main
+from syncd.commands.cli import main
 from tests.fakes.graph_server import GraphServer
 from tests.faults.test_crash_safety import contacts, finish, kill_until_done
 from tests.fixtures_graph import event_row, graph, message_row

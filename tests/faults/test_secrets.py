@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from syncd.cli import main
+from syncd.auth.secrets import resolve_password
+from syncd.commands.cli import main
 from syncd.errors import AuthError
-from syncd.secrets import resolve_password
 
 SECRET = "s3cret-Pa55-XYZ"  # the value the tests look for in every output
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from syncd.cli import main
+from syncd.commands.cli import main
 from syncd.localservers.caldav import CaldavServer
 from syncd.localservers.imap import ImapServer, available_kinds
 from tests.fixtures_imap import start_server

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from syncd.cli import main
+from syncd.commands.cli import main
 
 pytestmark = pytest.mark.integration
 

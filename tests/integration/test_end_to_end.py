@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from syncd import sample_mailbox
-from syncd.cli import main
-from syncd.demo import FOLLOWUPS, demo_config
+from syncd.commands import sample_mailbox
+from syncd.commands.cli import main
+from syncd.commands.demo import FOLLOWUPS, demo_config
 from syncd.localservers.caldav import CaldavServer
 from syncd.localservers.imap import ImapServer
 from tests.fixtures_imap import LoopbackProxy

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from syncd.auth.google import run_google_auth
 from syncd.errors import ConfigError
-from syncd.google_auth import run_google_auth
 from tests.fakes.google_server import GoogleServer
 from tests.fixtures_google import google_account
 

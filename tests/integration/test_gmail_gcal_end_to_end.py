@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from syncd import sample_mailbox
-from syncd.cli import main
+from syncd.commands import sample_mailbox
+from syncd.commands.cli import main
 from tests.fakes.google_server import GoogleServer
 from tests.fixtures_google import write_token
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from connectors._graph_auth import token_path
-from syncd.cli import main
+from syncd.commands.cli import main
 from tests.fakes.graph_server import GraphServer
 from tests.fixtures_graph import event_row, graph, message_row
 

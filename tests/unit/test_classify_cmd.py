@@ -1,4 +1,4 @@
-"""``syncd classify``: message files, Maildirs, mboxes and folders, through ``syncd.cli.main``."""
+"""``syncd classify``: message files, Maildirs, mboxes and folders, through ``main``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from syncd.classify_cmd import HeaderBlock, header_blocks
-from syncd.cli import main
+from syncd.commands.classify import HeaderBlock, header_blocks
+from syncd.commands.cli import main
 
 FIELDS = {"path", "message_id", "personal", "verdict", "reasons"}
 PERSON = (b"From: Jane Roe <jane@acme.example>\nTo: dana@example.org\nSubject: Lunch?\n"

@@ -1,6 +1,6 @@
 """rules.classify on real mail from ../shared/data (see its MANIFEST.md); skipped when absent.
 
-The production path: header sections read by ``syncd.classify_cmd`` and parsed by the IMAP
+The production path: header sections read by ``syncd.commands.classify`` and parsed by the IMAP
 connector's parser (only the headers it fetches), classified with an empty context (no self
 addresses, nothing written to, nothing ignored). The targets are issue 3's; the figures measured
 (``bench/classify_eval.py``, recorded in bench/README.md):
@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from rules.classify import ClassifyContext, Verdict, classify_message
-from syncd.classify_cmd import HeaderBlock, header_blocks, parse_block
+from syncd.commands.classify import HeaderBlock, header_blocks, parse_block
 from syncd.errors import ProtocolError
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"

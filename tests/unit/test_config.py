@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from syncd import config, config_sample
+from syncd import config
+from syncd.config import sample as config_sample
 from syncd.errors import ConfigError
 
 

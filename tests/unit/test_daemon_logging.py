@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from syncd.daemon import log_formatter, setup_logging
+from syncd.process import log_formatter, setup_logging
 
 WHEN = 1_795_000_000.25  # a fixed instant: the line must carry it, not today's date
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from syncd import install
-from syncd.cli import main
+from syncd.commands import install
+from syncd.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules.cadence import Candidate
+from rules.candidates import Candidate
 from rules.placement import place
 
 BERLIN = ZoneInfo("Europe/Berlin")

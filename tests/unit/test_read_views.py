@@ -1,4 +1,4 @@
-"""``syncd ledger PERSON --json`` and ``syncd contacts --json`` through ``syncd.cli.main``,
+"""``syncd ledger PERSON --json`` and ``syncd contacts --json`` through ``syncd.commands.cli.main``,
 read from the stored interactions: the numbers and the messages behind them."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from syncd.cli import main
+from syncd.commands.cli import main
 from syncd.model import Address, Message, Page
 from syncd.store import Store
 

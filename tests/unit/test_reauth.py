@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from connectors.memory import MemorySink, MemorySource
-from rules.cadence import base_key
+from rules.candidates import base_key
 from rules.plan import Cancel
 from syncd.config import Config
 from syncd.engine import CycleReport, run_cycle

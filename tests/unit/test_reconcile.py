@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from connectors.memory import MemorySink, MemorySource
-from rules.cadence import Candidate
+from rules.candidates import Candidate
 from rules.plan import Cancel, Record
 from rules.reconcile import adopt, settle, split_key
 from syncd.engine import run_cycle

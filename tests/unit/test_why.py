@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from syncd.commands.why import explain
 from syncd.config import Config
 from syncd.errors import SyncdError
 from syncd.model import Meeting, Message, Page
 from syncd.pipeline import compute
 from syncd.store import Store
-from syncd.why import explain
 from tests.factories import ME, NOW, config, mail, meeting
 
 JANE, OMAR = "jane@acme.example", "omar@haddad.example"
@@ -184,8 +184,9 @@ def stored(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.usefixtures("pinned_clock")
 def test_cli_why_json_for_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from syncd.cli import main
+    from syncd.commands.cli import main
 
     path = stored(tmp_path)
     assert main(["--config", str(path), "why", "<post>", "--json"]) == 0
@@ -193,8 +194,9 @@ def test_cli_why_json_for_a_message(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert (data["message_id"], data["verdict"]) == ("post", "list")
 
 
+@pytest.mark.usefixtures("pinned_clock")
 def test_cli_why_text_for_a_person(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from syncd.cli import main
+    from syncd.commands.cli import main
 
     path = stored(tmp_path)
     assert main(["--config", str(path), "why", JANE]) == 0
@@ -207,7 +209,7 @@ def test_cli_why_text_for_a_person(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_cli_why_without_a_match_exits_1_with_the_hint(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from syncd.cli import main
+    from syncd.commands.cli import main
 
     path = stored(tmp_path)
     assert main(["--config", str(path), "why", "ghost@nowhere.example"]) == 1

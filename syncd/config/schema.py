@@ -3,7 +3,7 @@
 ``load(path)`` reads TOML, applies ``SYNCD_`` environment overrides (``SYNCD_FOLLOWUPS__TIME``
 sets ``followups.time``), and returns a frozen ``Config``, or raises one ``ConfigError`` that
 lists every problem with its key path and a hint. The key names are a contract: users' files
-depend on them. ``syncd/config_sample.py`` writes the commented sample from this schema.
+depend on them. ``syncd/config/sample.py`` writes the commented sample from this schema.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from syncd.config_accounts import (
+from syncd.config.accounts import (
     CALENDAR_TYPES,
     Account,
     CaldavAccount,
@@ -32,15 +32,10 @@ from syncd.config_accounts import (
     ImapAccount,
     OutlookAccount,
 )
-from syncd.config_types import WEEKDAYS, Duration, Section, parse_duration
+from syncd.config.types import WEEKDAYS, Duration, Section
+from syncd.config.validation import problems_from_validation
 from syncd.errors import ConfigError, Problem
 from syncd.net import host_of, is_loopback
-from syncd.validation import problems_from_validation
-
-__all__ = [  # the account models and duration parsing live in their own modules
-    "CALENDAR_TYPES", "WEEKDAYS", "Account", "CaldavAccount", "Config", "Duration",
-    "GoogleAccount", "ImapAccount", "OutlookAccount", "Problem", "parse_duration",
-]
 
 
 class Me(Section):

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from syncd.config_types import Duration, Section
+from syncd.config.types import Duration, Section
 
 
 class _Account(Section):

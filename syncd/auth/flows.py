@@ -1,7 +1,7 @@
 """`syncd auth NAME`: the one place for interactive OAuth flows (DESIGN.md sections 6 and 7).
 
 ``run_auth`` dispatches on the account type; each provider's flow lives in its own module
-(``syncd/google_auth.py`` for gmail and google_calendar). Connectors never open a browser: they
+(``syncd/auth/google.py`` for gmail and google_calendar). Connectors never open a browser: they
 only load and refresh the token files these flows write.
 """
 
@@ -26,14 +26,14 @@ def run_auth(config: Config, name: str, console: Console, *, headless: bool) -> 
         raise ConfigError([Problem("", f"no account named {name!r}",
                                    f"name one of: {names}")]) from None
     if account.type == "outlook":
+        from syncd.auth.outlook import run_outlook_auth
         from syncd.config import OutlookAccount
-        from syncd.outlook_auth import run_outlook_auth
 
         assert isinstance(account, OutlookAccount)
         return run_outlook_auth(account, console)
     if account.type in ("gmail", "google_calendar"):
+        from syncd.auth.google import run_google_auth
         from syncd.config import GoogleAccount
-        from syncd.google_auth import run_google_auth
 
         assert isinstance(account, GoogleAccount)
         return run_google_auth(account, console, headless=headless)

@@ -8,13 +8,13 @@ events as they stand in the CalDAV calendar.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from connectors._ics import remote_from_ics
-from syncd import sample_mailbox
+from syncd import clock
+from syncd.commands import common, sample_mailbox
 
 PASSWORD_ENV = "SYNCD_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a secret
 PASSWORD = "demo-password-not-secret"  # noqa: S105 - throwaway local servers
@@ -98,11 +99,12 @@ def _workdir(keep: Path | None) -> Iterator[Path]:
 
 def run_demo(out: Console, err: Console, *, keep: Path | None = None,
              as_json: bool = False) -> int:
-    from syncd.cli import main
+    from syncd.commands.read import show_contacts
+    from syncd.commands.sync import sync
     from syncd.localservers.caldav import start_caldav_server
     from syncd.localservers.imap import start_imap_server
 
-    now = datetime.now(UTC)
+    now = clock.now()
     with ExitStack() as stack:
         work = stack.enter_context(_workdir(keep))
         err.print("starting a local IMAP server and Radicale on 127.0.0.1 ...")
@@ -121,15 +123,14 @@ def run_demo(out: Console, err: Console, *, keep: Path | None = None,
         config = work / "config.toml"
         config.write_text(demo_config(imap.port, cal.url, work / "state"), encoding="utf-8")
         os.environ[PASSWORD_ENV] = PASSWORD
-        base = ["--config", str(config)]
         err.print(f"\n$ syncd --config {config} sync")
-        code = main([*base, "sync", *(["--json"] if as_json else [])])
+        code = sync(config, as_json=as_json)
         if code != 0:
             return code
         err.print("\n$ syncd sync   (again: nothing changes)")
-        code = main([*base, "sync", *(["--json"] if as_json else [])])
+        code = sync(config, as_json=as_json)
         err.print("\n$ syncd contacts")
-        main([*base, "contacts", *(["--json"] if as_json else [])])
+        show_contacts(config, as_json=as_json)
         _show_events(out, cal.events(FOLLOWUPS), as_json)
         if keep is not None:
             err.print(f"\nfiles kept in {keep} (servers stopped); config: {config}")
@@ -154,3 +155,7 @@ def _show_events(out: Console, events: dict[str, str], as_json: bool) -> None:
         table.add_row((row["start"] or "")[:16], Text(row["title"] or ""),
                       str(row["href"]).rsplit("/", 1)[-1])
     out.print(table)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    return run_demo(common.out(), common.err(), keep=args.keep, as_json=args.json)

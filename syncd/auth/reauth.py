@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rules.cadence import Candidate, base_key
+from rules.candidates import Candidate, base_key
 from syncd.config import Config, GoogleAccount, OutlookAccount
 from syncd.model import FollowUp
 

@@ -1,6 +1,6 @@
 """``syncd why ADDRESS|MESSAGE-ID``: which rule produced which number (DESIGN.md section 3).
 
-Built on the snapshot every read-only command shares (``syncd.offline.offline_view``): the
+Built on the snapshot every read-only command shares (``syncd.commands.offline.offline_view``): the
 classifier's verdicts, the thread keys and the interactions it derived. ``explain`` answers:
 
 - for a stored message: the verdict and the rule that decided it, its direction, its thread and
@@ -25,17 +25,17 @@ from rich.text import Text
 
 from rules.identity import normalize_address
 from rules.threads import normalize_subject
-from syncd import views
+from syncd.commands import views
+from syncd.commands.offline import offline_view
+from syncd.commands.report import find_person
+from syncd.commands.why_person import cadence_why, roles
 from syncd.config import Config
 from syncd.errors import SyncdError
 from syncd.interactions import Interaction, is_outbound, meeting_exclusion
 from syncd.ledger import PersonLedger
 from syncd.model import Meeting, Message
-from syncd.offline import offline_view
 from syncd.pipeline import Snapshot
-from syncd.report import find_person
 from syncd.store import Store
-from syncd.why_person import cadence_why, roles
 
 HINT = ("give a Message-ID as `syncd ledger PERSON` shows it (with or without <>), an address, "
         "or a name from `syncd contacts`")

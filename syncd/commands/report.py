@@ -12,7 +12,7 @@ from rich.text import Text
 
 from rules.identity import normalize_address
 from rules.plan import Action, Cancel, Create, Record, Update
-from syncd import views
+from syncd.commands import views
 from syncd.engine import CycleReport
 from syncd.errors import SyncdError
 from syncd.pipeline import Snapshot

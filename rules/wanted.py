@@ -1,0 +1,48 @@
+"""Every follow-up the rules want now: each kind's rule asked in turn, for every person
+(DESIGN.md section 4). Pure; ``now`` passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rules import reciprocity
+from rules.cadence import CadenceRule, cadence, new_contact
+from rules.candidates import Candidate
+from syncd.ledger import PersonLedger
+
+
+def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule | None],
+            settings: Settings, now: datetime) -> dict[str, Candidate]:
+    """Every follow-up the rules want now, by base key. ``rules``: person -> matching rule.
+
+    The cadence reminder waits while anything more specific is open for the person."""
+    out: dict[str, Candidate] = {}
+    for person, ledger in ledgers.items():
+        found = [
+            reciprocity.owed_reply(ledger, settings.owed_reply_after),
+            reciprocity.nudge(ledger, settings.nudge_after),
+            new_contact(ledger, settings.steps, now, settings.horizon),
+            reciprocity.thank(ledger, settings.owed_reply_after)
+            if settings.thank_helpers else None,
+        ]
+        # A reply owed, an ask or a thank-you whose moment passed more than `horizon` ago has
+        # lapsed: a first sync over years of mail must not turn old threads into reminders.
+        specific = [c for c in found if c is not None and c.due >= now - settings.horizon]
+        if not specific and (regular := cadence(ledger, rules.get(person))) is not None:
+            specific.append(regular)
+        for c in specific:
+            out[c.base_key] = c
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The config values the follow-up rules read."""
+
+    steps: Sequence[timedelta]
+    horizon: timedelta
+    nudge_after: timedelta
+    owed_reply_after: timedelta
+    thank_helpers: bool = True

@@ -1,0 +1,45 @@
+"""The config file (DESIGN.md section 5): one typed schema, validated up front.
+
+The room holds the schema (``schema``), the ``[[accounts]]`` models (``accounts``), their
+building blocks (``types``), pydantic errors turned into problems a person can act on
+(``validation``) and the commented sample of ``syncd init`` (``sample``). Callers import from
+``syncd.config`` itself; what they use is exported here.
+"""
+
+from syncd.config.accounts import (
+    CALENDAR_TYPES,
+    Account,
+    CaldavAccount,
+    GoogleAccount,
+    ImapAccount,
+    OutlookAccount,
+)
+from syncd.config.schema import (
+    Cadence,
+    Config,
+    Daemon,
+    Followups,
+    Goals,
+    Ignore,
+    Me,
+    NewContacts,
+    Person,
+    Reciprocity,
+    Store,
+    cross_checks,
+    default_config_path,
+    default_state_dir,
+    from_dict,
+    load,
+    store_path,
+)
+from syncd.config.types import WEEKDAYS, Duration, Section, parse_duration
+from syncd.errors import Problem
+
+__all__ = [
+    "CALENDAR_TYPES", "WEEKDAYS", "Account", "Cadence", "CaldavAccount", "Config", "Daemon",
+    "Duration", "Followups", "Goals", "GoogleAccount", "Ignore", "ImapAccount", "Me",
+    "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Section", "Store",
+    "cross_checks", "default_config_path", "default_state_dir", "from_dict", "load",
+    "parse_duration", "store_path",
+]
