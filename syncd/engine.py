@@ -2,7 +2,9 @@
 
 ``syncd sync`` runs one cycle; the daemon runs the very same ``run_cycle`` in a loop. One failing
 account never stops the others; the plan is data, applied one action at a time with each write
-recorded at once, so a crash between two writes loses nothing and doubles nothing.
+recorded at once, so a crash between two writes loses nothing and doubles nothing. Before
+planning, the calendar's snapshot settles the writes whose answer was lost (recorded as
+uncertain) and adopts the events of ours that no record accounts for (``rules/reconcile.py``).
 """
 
 from __future__ import annotations
