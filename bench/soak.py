@@ -10,12 +10,13 @@ At the end the faults stop, the daemon gets one clean cycle and is stopped, and 
 reference `syncd sync` (new store, new calendar, no proxy) runs over the same mail and meetings.
 Printed figures, over the follow-up events from now on (past ones are history):
 
-- lost: keys the reference has and the soak's calendar does not;
-- extra: keys in the soak's calendar the reference does not have (orphans);
-- doubled: keys standing in more than one calendar object;
+- lost: follow-ups (base keys) the reference has and the soak's calendar does not;
+- extra: follow-ups in the soak's calendar the reference does not have (orphans);
+- doubled: follow-ups standing in more than one calendar object (any generations);
 - stuck: uncertain writes left in the store, live records without their event, events without
   a live record, and ``dismissed`` records (nobody deletes a reminder here);
-- shifted: same key, another start (placement history: informational);
+- shifted: same follow-up, another start (placement history: informational); newer_generation:
+  follow-ups cancelled and wanted again during the soak (informational);
 - the daemon's RSS, sampled every 10 s (a line a minute).
 
     python bench/soak.py --minutes 30
@@ -46,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.daemon_idle import rss_mb  # noqa: E402
+from rules.reconcile import split_key  # noqa: E402
 from syncd.localservers.caldav import CaldavServer, start_caldav_server  # noqa: E402
 from syncd.localservers.imap import ImapServer, available_kinds, start_imap_server  # noqa: E402
 from tests.faults.proxy import FaultProxy  # noqa: E402
@@ -217,25 +219,29 @@ def records(store: Path) -> tuple[dict[str, tuple[str, str]], int]:
 
 
 def compare(cal: CaldavServer, soak_store: Path, since: datetime) -> dict[str, Any]:
-    soak = events(cal, "Follow-ups", since)
-    ref = dict(events(cal, "Reference", since))
-    keys = [k for k, _ in soak]
-    standing = dict(soak)
+    """The figures, by follow-up (base key): after a cancel, a follow-up wanted again stands at
+    a new generation (``<base>g<N>``) where a fresh reference has generation 0."""
+    soak = [(split_key(k)[0], k, start) for k, start in events(cal, "Follow-ups", since)]
+    ref = {split_key(k)[0]: start for k, start in events(cal, "Reference", since)}
+    bases = [b for b, _, _ in soak]
+    standing = {b: start for b, _, start in soak}
     recorded, left = records(soak_store)
     live = {k for k, (state, start) in recorded.items() if state in ("live", "snoozed")
             and datetime.fromisoformat(start) >= since}
+    keys = {k for _, k, _ in soak}
     return {
         "reference_events": len(ref), "soak_events": len(soak),
         "lost": sorted(set(ref) - set(standing)),
         "extra": sorted(set(standing) - set(ref)),
-        "doubled": sorted({k for k in keys if keys.count(k) > 1}),
+        "doubled": sorted({b for b in bases if bases.count(b) > 1}),
         "stuck": {"uncertain_left": left,
-                  "live_record_without_event": sorted(live - set(standing)),
+                  "live_record_without_event": sorted(live - keys),
                   "event_without_live_record": sorted(
-                      k for k in standing if recorded.get(k, ("", ""))[0]
+                      k for k in keys if recorded.get(k, ("", ""))[0]
                       not in ("live", "snoozed")),
                   "dismissed": sorted(k for k, (s, _) in recorded.items() if s == "dismissed")},
-        "shifted": sum(1 for k in set(ref) & set(standing) if ref[k] != standing[k]),
+        "newer_generation": sum(1 for _, k, _ in soak if split_key(k)[1] > 0),
+        "shifted": sum(1 for b in set(ref) & set(standing) if ref[b] != standing[b]),
     }
 
 

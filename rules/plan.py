@@ -8,6 +8,9 @@ Reconciliation (DESIGN.md section 4):
 - The user wins: an event the user moved is a snooze and keeps its time (until that day has
   passed); an event the user deleted is *dismissed* and comes back only with a new anchor (a new
   touch), as a new generation (``<base key>g<N>``: Google keeps deleted ids reserved).
+- A follow-up syncd cancelled (no longer wanted) comes back, as a new generation, when it is
+  wanted again, even for the same reason (a removed meeting un-does the touch that had moved
+  it beyond the horizon); only the user's dismissal waits for a new touch.
 - Events of ours that no record accounts for (``rules/reconcile.py`` adopts them) are planned
   like records: kept when wanted, cancelled when not (if still in the future).
 - Mass-cancel guard: a plan that would remove or dismiss more than half of the live events (and
@@ -106,7 +109,7 @@ def _steps(cand: Candidate | None, record: Written | None, found: bool,
         steps = []
     if cand is None or not wanted:
         return steps
-    if record is not None and record.anchor == cand.anchor:
+    if record is not None and record.anchor == cand.anchor and record.state != "cancelled":
         return steps  # dismissed (or done) for this very reason: wait for a new touch
     generation = 0 if record is None else record.generation + 1
     return [*steps, Create(render(cand, placed[cand.base_key],

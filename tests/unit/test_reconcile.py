@@ -14,7 +14,7 @@ import pytest
 
 from connectors.memory import MemorySink, MemorySource
 from rules.candidates import Candidate
-from rules.plan import Cancel, Record
+from rules.plan import Cancel, Create, Record, plan
 from rules.reconcile import adopt, settle, split_key
 from syncd.engine import run_cycle
 from syncd.errors import TransientError
@@ -251,3 +251,22 @@ def test_the_mass_cancel_guard_counts_unrecorded_events(store_path: Path) -> Non
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "state" / "syncd.sqlite3"
+
+
+def test_a_follow_up_syncd_cancelled_comes_back_when_wanted_again_for_the_same_reason() -> None:
+    """Found by bench/soak.py: a meeting advanced a new-contact sequence beyond the horizon (the
+    event was cancelled), then the meeting was removed; the follow-up is wanted again with its
+    old anchor. Only a dismissal (the user's) or a done event waits for a new touch."""
+    def render(c: Candidate, start: datetime, key: str) -> FollowUp:
+        return FollowUp(key=key, base_key=c.base_key, kind=c.kind, person_id=c.person,
+                        person_name="P", email="", due=start.date(), start=start,
+                        duration=timedelta(minutes=15), timezone="UTC", title="t",
+                        description="", reason="", anchor=c.anchor)
+
+    def planned(state: str) -> list[str]:
+        actions = plan({BASE: candidate()}, {BASE: MONDAY}, {BASE: record(state=state)}, {},
+                       NOW, horizon=timedelta(days=14), tz=BERLIN, render=render)
+        return [a.followup.key for a in actions if isinstance(a, Create)]
+
+    assert planned("cancelled") == [BASE + "g1"]
+    assert planned("dismissed") == [] and planned("done") == []
