@@ -32,6 +32,9 @@ from syncd.render import render
 from syncd.store import Store
 
 log = logging.getLogger("syncd.engine")
+# Marks a log record whose news the CycleReport also carries: `syncd sync` shows the report and
+# drops these (one failure, said once); the daemon's journal keeps them.
+REPORTED = {"reported": True}
 
 
 class Observer:
@@ -108,7 +111,7 @@ def run_cycle(config: Config, store: Store, sources: Mapping[str, Source],
         remote = sink.snapshot()
     except ConnectorError as exc:
         report.sink_error, report.sink_state = str(exc), _state_of(exc)
-        log.warning("follow-up calendar unavailable: %s", exc)
+        log.warning("follow-up calendar unavailable: %s", exc, extra=REPORTED)
         return report
     written = store.written()
     report.placed = placement(config, snapshot, written, remote, now)
@@ -145,7 +148,7 @@ def _pull_account(store: Store, source: Source, result: AccountResult,
     finally:
         source.close()
     if result.error:
-        log.warning("%s", result.error)
+        log.warning("%s", result.error, extra=REPORTED)
 
 
 def _ingest(store: Store, source: Source, result: AccountResult, observer: Observer) -> None:
@@ -200,7 +203,7 @@ def _apply(store: Store, sink: CalendarSink, report: CycleReport, observer: Obse
             continue
         except ConnectorError as exc:
             report.sink_error, report.sink_state = str(exc), _state_of(exc)
-            log.warning("stopped writing follow-ups: %s", exc)
+            log.warning("stopped writing follow-ups: %s", exc, extra=REPORTED)
             return
         store.record_write(written, sink=sink.name)
         report.applied.append(action)
