@@ -86,11 +86,12 @@ def refresh_error(account: str, exc: Exception,
 
 
 def ensure_fresh(account: str, credentials: Credentials, path: Path,
-                 now: datetime | None = None) -> None:
-    """Refresh when the access token expires within ``REFRESH_AHEAD`` (or is missing); save."""
+                 now: datetime | None = None, *, force: bool = False) -> None:
+    """Refresh when the access token expires within ``REFRESH_AHEAD`` (or is missing, or
+    ``force``); save."""
     now = now or datetime.now(UTC)
     expiry = credentials.expiry  # naive UTC in google-auth
-    if credentials.token and expiry is not None and \
+    if not force and credentials.token and expiry is not None and \
             expiry.replace(tzinfo=UTC) - REFRESH_AHEAD > now:
         return
     if not credentials.refresh_token:

@@ -93,6 +93,11 @@ class ImapSource:
             for folder, labels in self._folders(client, state):
                 yield from self._pull_folder(client, folder, labels, state)
 
+    def login(self) -> None:
+        """Connect and log in, nothing more (``syncd check-config --online``)."""
+        with self._errors():
+            self._connect()
+
     def close(self) -> None:
         client, self._client = self._client, None
         if client is not None:
