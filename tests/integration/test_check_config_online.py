@@ -1,6 +1,7 @@
 """`syncd check-config --online`: one login per account, each account's result on its own line,
-against real servers on loopback: IMAP (Dovecot or pymap), Radicale, the local Google token
-endpoint and the local Entra fake (after a real `syncd auth` device-code flow)."""
+against real servers on loopback: IMAP (Dovecot or pymap), Radicale (its password a systemd
+credential in $CREDENTIALS_DIRECTORY), the local Google token endpoint and the local Entra fake
+(after a real `syncd auth` device-code flow)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,10 @@ def test_online_tries_each_login_once_and_reports_each_account(
     monkeypatch.setenv("COLUMNS", "250")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("ONLINE_IMAP_PW", imap_server.password)
-    monkeypatch.setenv("ONLINE_CAL_PW", caldav_server.password)
+    credentials = tmp_path / "credentials"  # what systemd's LoadCredential= makes
+    credentials.mkdir()
+    (credentials / "cal-pw").write_text(caldav_server.password + "\n")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(credentials))
     google = GoogleServer()
     try:
         write_token(google, tmp_path / "state" / "syncd", "gcal")  # XDG_STATE_HOME: graph fixture
@@ -68,7 +72,7 @@ name = "cal"
 type = "caldav"
 url = "{caldav_server.url}"
 username = "{caldav_server.user}"
-password_env = "ONLINE_CAL_PW"
+password_credential = "cal-pw"
 timeout = 10
 [[accounts]]
 name = "gcal"
