@@ -68,6 +68,9 @@ class Followups(Section):
     max_per_day: int = Field(5, ge=1, le=100, description="at most this many a day")
     horizon: Duration = Field(timedelta(days=14),
                               description="only follow-ups due within this become events")
+    alarm: Duration | None = Field(
+        None, description="a reminder this long before each event ('0m': at its start); "
+                          "unset: no reminder, not even your calendar's default one")
 
 
     @field_validator("working_days")
