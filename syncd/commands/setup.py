@@ -77,5 +77,6 @@ def cmd_install(args: argparse.Namespace) -> int:
     from syncd.commands.install import install
 
     for line in install(timer=args.timer, config=args.config, dry_run=args.dry_run):
-        out().print(line, markup=False)
+        (err() if line.startswith("warning: ") else out()).print(line, markup=False,
+                                                                 soft_wrap=True)
     return 0

@@ -34,7 +34,8 @@ def fake_systemctl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_dry_run_shows_the_unit_it_would_write_and_does_nothing(
         fake_systemctl: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["install", "--dry-run"]) == 0
-    said = capsys.readouterr().out.splitlines()
+    shown = capsys.readouterr()
+    said = shown.out.splitlines() + shown.err.splitlines()
     env_file = tmp_path / "xdg" / "syncd" / "environment"
     assert said[0].startswith(f"would create {env_file} (mode 0600)")
     assert said[1] == f"would write {tmp_path / 'units' / 'syncd.service'}"
@@ -114,7 +115,9 @@ def test_install_brings_secrets_to_the_service_and_warns_about_those_that_would_
     (store / "cal2-pw").write_text("plain\n")
     (store / "cal2-pw").chmod(0o600)
     assert main(["--config", str(config), "install"]) == 0
-    said = capsys.readouterr().out
+    shown = capsys.readouterr()
+    said = shown.out + shown.err
+    assert "warning" not in shown.out  # warnings go to stderr
     env_file = tmp_path / "xdg" / "syncd" / "environment"
     assert f"created {env_file} (mode 0600)" in said
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
@@ -134,7 +137,8 @@ def test_install_brings_secrets_to_the_service_and_warns_about_those_that_would_
     env_file.write_text("MAIL_PASSWORD=hunter2\n")
     (store / "cal-pw.cred").write_bytes(b"encrypted")
     assert main(["--config", str(config), "install"]) == 0
-    said = capsys.readouterr().out
+    shown = capsys.readouterr()
+    said = shown.out + shown.err
     assert "warning" not in said and env_file.read_text() == "MAIL_PASSWORD=hunter2\n"
     assert "hunter2" not in said
 
