@@ -24,6 +24,7 @@ from caldav.elements import dav
 from caldav.lib import error as dav_error
 from caldav.lib.url import URL
 
+from connectors import _neterr
 from syncd.errors import AuthError, ConnectorError, TransientError
 from syncd.net import is_loopback
 
@@ -204,12 +205,14 @@ class Dav:
                             "and password_env / password_command", account=self.account) from None
         except dav_error.DAVError as exc:
             status = exc.status
+            if status is None and _neterr.is_network(exc):
+                raise TransientError(_neterr.failed(self.url, exc),
+                                     account=self.account) from None
             if status is None or status == 429 or status >= 500:
                 raise TransientError(f"{what}: {_describe(exc)}", account=self.account) from None
             raise ConnectorError(f"{what}: {_describe(exc)}", account=self.account) from None
         except OSError as exc:  # niquests/requests errors are OSErrors; so are socket errors
-            raise TransientError(f"{what}: network error: {_short(exc)}",
-                                 account=self.account) from None
+            raise TransientError(_neterr.failed(self.url, exc), account=self.account) from None
         except SyntaxError as exc:  # lxml's XMLSyntaxError: a proxy's HTML page, a cut answer
             raise TransientError(f"{what}: unreadable answer from the server: {_short(exc)}",
                                  account=self.account) from None

@@ -102,6 +102,9 @@ def event_body(f: FollowUp) -> dict[str, Any]:
         **({"start": {"date": local.date().isoformat()},  # all day: the end date is exclusive
             "end": {"date": (local.date() + timedelta(days=1)).isoformat()}} if f.all_day else {}),
         "transparency": "transparent",
+        # said explicitly: unset, the calendar's default reminder would ring for every one
+        "reminders": {"useDefault": False, "overrides": [] if f.alarm is None or f.all_day else
+                      [{"method": "popup", "minutes": _minutes(f.alarm)}]},
         "extendedProperties": {"private": {TAG_PROP: TAG, KEY_PROP: f.key,
                                               KIND_PROP: f.kind}},
     }
@@ -114,6 +117,10 @@ def remote_of(event: Mapping[str, Any]) -> Remote | None:
         return None
     start, _ = parse_when(event.get("start"))
     return Remote(key=key, remote_id=str(event["id"]), etag=event.get("etag"), start=start)
+
+
+def _minutes(alarm: timedelta) -> int:
+    return int(alarm.total_seconds() // 60)
 
 
 def _zone(name: str) -> Any:

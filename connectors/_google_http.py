@@ -34,6 +34,7 @@ from googleapiclient.http import BatchHttpRequest
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
+from connectors import _neterr
 from connectors._google_token import refresh_error
 from syncd.errors import AuthError, ConnectorError, TransientError
 
@@ -130,8 +131,9 @@ class Caller:
     """Runs requests for one account: budget, retries, error mapping."""
 
     def __init__(self, account: str, policy: Policy,
-                 acquire: Callable[[float], None] | None = None) -> None:
+                 acquire: Callable[[float], None] | None = None, *, root: str = "") -> None:
         self.account = account
+        self.root = root  # the API's root URL, named in a connection failure
         self.policy = policy
         self.acquire = acquire or (lambda units: None)
         self.requests = 0  # HTTP requests sent (a batch counts once)
@@ -186,8 +188,8 @@ class Caller:
         if after is not None:
             self.deferred = after
         if isinstance(exc, HttpError):
-            what = f"HTTP {status_of(exc)} {reason_of(exc)}".strip()
+            what = f"Google API: HTTP {status_of(exc)} {reason_of(exc)}".strip()
         else:
-            what = f"connection failed: {exc or type(exc).__name__}"
-        return TransientError(f"Google API: {what}; will retry later", account=self.account,
+            what = _neterr.failed(self.root or "Google API", exc)
+        return TransientError(f"{what}; will retry later", account=self.account,
                               retry_after=after)

@@ -16,7 +16,14 @@ from typing import Any
 from googleapiclient.errors import HttpError
 
 from connectors import _google_token as tokens
-from connectors._google_http import Caller, Policy, build_service, reason_of, status_of
+from connectors._google_http import (
+    Caller,
+    Policy,
+    build_service,
+    reason_of,
+    root_url,
+    status_of,
+)
 from connectors._quota import Budget
 from syncd.config import GoogleAccount, default_state_dir
 from syncd.errors import AuthError, ConnectorError, TransientError
@@ -34,7 +41,8 @@ class Session:
         self.quota_file = self.state_dir / "google" / f"{account.name}.quota.json"
         self.budget = Budget.load(self.quota_file, account.quota_per_minute, clock,
                                   self.policy.sleep)
-        self.caller = Caller(account.name, self.policy, self.budget.acquire)
+        self.caller = Caller(account.name, self.policy, self.budget.acquire,
+                             root=root_url(api, account.api_endpoint))
         self._service: Any = None
         self._credentials: Any = None
         self._saved_token: str | None = None

@@ -20,6 +20,7 @@ import requests
 from google.auth.transport.requests import Request
 from google.oauth2.credentials import Credentials
 
+from connectors import _neterr
 from syncd.config import default_state_dir
 from syncd.errors import AuthError, TransientError
 from syncd.files import write_private
@@ -70,8 +71,13 @@ def load(account: str, path: Path) -> Credentials:
     return credentials
 
 
-def refresh_error(account: str, exc: Exception) -> AuthError | TransientError:
+def refresh_error(account: str, exc: Exception,
+                  token_uri: str = "") -> AuthError | TransientError:
     """``invalid_grant`` (revoked, expired, Testing-mode 7 days) parks the account."""
+    if isinstance(exc, google.auth.exceptions.TransportError) or _neterr.is_network(exc):
+        where = token_uri or "the Google token service"
+        return TransientError(f"could not refresh the Google token: "
+                              f"{_neterr.failed(where, exc)}", account=account)
     text = str(exc)
     if any(word in text for word in _PERMANENT):
         return AuthError(f"Google refused the stored authorisation ({text.split(':')[0]}); "
@@ -80,11 +86,12 @@ def refresh_error(account: str, exc: Exception) -> AuthError | TransientError:
 
 
 def ensure_fresh(account: str, credentials: Credentials, path: Path,
-                 now: datetime | None = None) -> None:
-    """Refresh when the access token expires within ``REFRESH_AHEAD`` (or is missing); save."""
+                 now: datetime | None = None, *, force: bool = False) -> None:
+    """Refresh when the access token expires within ``REFRESH_AHEAD`` (or is missing, or
+    ``force``); save."""
     now = now or datetime.now(UTC)
     expiry = credentials.expiry  # naive UTC in google-auth
-    if credentials.token and expiry is not None and \
+    if not force and credentials.token and expiry is not None and \
             expiry.replace(tzinfo=UTC) - REFRESH_AHEAD > now:
         return
     if not credentials.refresh_token:
@@ -94,6 +101,6 @@ def ensure_fresh(account: str, credentials: Credentials, path: Path,
         with requests.Session() as session:
             credentials.refresh(Request(session))  # type: ignore[no-untyped-call]
     except (google.auth.exceptions.RefreshError, google.auth.exceptions.TransportError) as exc:
-        raise refresh_error(account, exc) from None
+        raise refresh_error(account, exc, str(credentials.token_uri or "")) from None
     save(credentials, path)
     log.info("%s: refreshed the Google access token", account)

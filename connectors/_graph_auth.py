@@ -20,6 +20,7 @@ import msal.exceptions
 import requests
 from msal_extensions import FilePersistence, PersistedTokenCache
 
+from connectors import _neterr
 from syncd.config import OutlookAccount, default_state_dir
 from syncd.errors import AuthError, TransientError
 from syncd.files import write_private
@@ -74,7 +75,7 @@ def build_app(account: OutlookAccount, cache: PersistedTokenCache,
             instance_discovery=None if microsoft else False, timeout=account.timeout,
             http_client=http)
     except requests.RequestException as exc:
-        raise TransientError(f"cannot reach the sign-in service at {base}: {_reason(exc)}",
+        raise TransientError(f"cannot reach the sign-in service: {_neterr.failed(base, exc)}",
                              account=account.name) from None
     except ValueError as exc:
         raise AuthError(f"the sign-in service at {base} refused tenant {account.tenant!r} "
@@ -106,7 +107,9 @@ class GraphTokens:
             result = self._app.acquire_token_silent_with_error(
                 scopes(self._account), accounts[0], force_refresh=force_refresh)
         except (requests.RequestException, msal.exceptions.MsalServiceError) as exc:
-            raise TransientError(f"cannot refresh the Microsoft token: {_reason(exc)}",
+            where = self._account.authority or DEFAULT_AUTHORITY
+            said = _neterr.failed(where, exc) if _neterr.is_network(exc) else _reason(exc)
+            raise TransientError(f"cannot refresh the Microsoft token: {said}",
                                  account=name) from None
         if result is None:
             raise AuthError(f"the Microsoft sign-in has expired; {again}", account=name)

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
+from connectors import _neterr
 from syncd.errors import AuthError, ConnectorError, CursorExpired, TransientError
 from syncd.files import write_private
 
@@ -51,9 +52,10 @@ class DeltaExpired(CursorExpired):
 
 
 class _Retry(Exception):  # internal signal for tenacity
-    def __init__(self, reason: str, retry_after: float | None) -> None:
+    def __init__(self, reason: str, retry_after: float | None, *, network: bool = False) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.network = network  # the connection failed (else Graph answered "busy")
 
 
 def semaphore(account: str) -> threading.BoundedSemaphore:
@@ -153,8 +155,9 @@ class GraphClient:
         except _Retry as exc:
             wait = exc.retry_after or 30.0
             self.budget.block(wait)
-            raise TransientError(f"Microsoft Graph is busy ({exc}); retry later",
-                                 account=self.account, retry_after=wait) from None
+            said = f"{exc}; will retry" if exc.network else \
+                f"Microsoft Graph is busy ({exc}); retry later"
+            raise TransientError(said, account=self.account, retry_after=wait) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, state: RetryCallState) -> float:
@@ -217,10 +220,10 @@ class GraphClient:
                 raise self._failed(method, exc) from None
 
     def _failed(self, method: str, exc: requests.RequestException) -> Exception:
+        said = _neterr.failed(self.root, exc)
         if method in ("GET", "DELETE"):  # safe to repeat
-            return _Retry(f"connection failed: {type(exc).__name__}", None)
-        return TransientError(f"connection to Microsoft Graph failed during {method} "
-                              f"({type(exc).__name__}); will retry", account=self.account)
+            return _Retry(said, None, network=True)
+        return TransientError(f"{said} (during {method}); will retry", account=self.account)
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -123,17 +123,21 @@ def parse_event(row: Mapping[str, Any], *, account: str, me: str | None,
 
 
 def event_body(f: FollowUp) -> dict[str, Any]:
-    """The POST / PATCH body of a follow-up event: free time, no reminder, our key attached."""
+    """The POST / PATCH body of a follow-up event: free time, a reminder only when
+    ``followups.alarm`` asks for one (else explicitly none), our key attached."""
     start = f.start.astimezone(UTC)
     return {
         "subject": f.title,
         "body": {"contentType": "text",
-                 "content": f.description + (f"\n\nmailto:{f.email}" if f.email else "")},
+                 "content": f.description + (f"\n\n{f.mailto or 'mailto:' + f.email}"
+                                             if f.email else "")},
         "start": {"dateTime": _graph_time(start), "timeZone": "UTC"},
         "end": {"dateTime": _graph_time(start + f.duration), "timeZone": "UTC"},
         **(_all_day(f) if f.all_day else {}),
         "showAs": "free",
-        "isReminderOn": False,
+        "isReminderOn": f.alarm is not None and not f.all_day,
+        **({"reminderMinutesBeforeStart": int(f.alarm.total_seconds() // 60)}
+           if f.alarm is not None and not f.all_day else {}),
         "categories": ["syncd"],
         "singleValueExtendedProperties": [{"id": KEY_PROPERTY, "value": f.key}],
     }

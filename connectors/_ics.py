@@ -260,7 +260,7 @@ def followup_to_ics(f: FollowUp, *, stamp: datetime | None = None) -> bytes:
     """One VEVENT for ``f``: UID ``<key>@syncd``, DTSTART in ``f.timezone`` with its VTIMEZONE.
 
     ``stamp`` is the DTSTAMP (default: now). The event is transparent (free time) and never
-    recurring.
+    recurring; with ``f.alarm``, a VALARM (ACTION:DISPLAY) that long before it starts.
     """
     zone = ZoneInfo(f.timezone)
     start: date | datetime = f.start.astimezone(zone)
@@ -279,7 +279,13 @@ def followup_to_ics(f: FollowUp, *, stamp: datetime | None = None) -> bytes:
     event.add("description", f.description)
     event.add("transp", "TRANSPARENT")
     if f.email:
-        event.add("url", f"mailto:{f.email}")
+        event.add("url", f.mailto or f"mailto:{f.email}")
+    if f.alarm is not None and not f.all_day:  # followups.alarm; none: no VALARM at all
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", -f.alarm)
+        alarm.add("description", f.title)
+        event.add_component(alarm)
     event.add(KEY_PROPERTY, f.key)
     event.add(KIND_PROPERTY, f.kind)
     calendar.add_component(event)

@@ -32,6 +32,7 @@ from imapclient.exceptions import LoginError
 from imapclient.imapclient import SENT, SocketTimeout
 
 from connectors import _imap_cursor as cur
+from connectors import _neterr
 from connectors._imap_parse import HEADER_FIELDS, parse_fetch_entry
 from syncd.config import ImapAccount
 from syncd.errors import (
@@ -91,6 +92,11 @@ class ImapSource:
             client = self._connect()
             for folder, labels in self._folders(client, state):
                 yield from self._pull_folder(client, folder, labels, state)
+
+    def login(self) -> None:
+        """Connect and log in, nothing more (``syncd check-config --online``)."""
+        with self._errors():
+            self._connect()
 
     def close(self) -> None:
         client, self._client = self._client, None
@@ -256,7 +262,9 @@ class ImapSource:
                 "a private CA can be trusted with SSL_CERT_FILE", account=self.name) from None
         except (OSError, imaplib.IMAP4.abort) as exc:
             self._drop()
-            raise TransientError(f"connection to {where} failed: {_text(exc)}",
+            why = _neterr.reason(exc) if isinstance(exc, OSError) else _neterr.reason(
+                type(exc)(_text(exc)))
+            raise TransientError(f"connection to {where} failed: {why}",
                                  account=self.name) from None
         except imaplib.IMAP4.error as exc:
             self._drop()

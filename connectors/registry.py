@@ -21,12 +21,14 @@ def build_source(config: Config, name: str, now: Callable[[], datetime]) -> Sour
     if isinstance(account, ImapAccount):
         from connectors.imap import ImapSource
 
-        password = resolve_password(name, account.password_command, account.password_env)
+        password = resolve_password(name, account.password_command, account.password_env,
+                                    account.password_credential)
         return ImapSource(account, password)
     if isinstance(account, CaldavAccount):
         from connectors.caldav import CaldavSource
 
-        password = resolve_password(name, account.password_command, account.password_env)
+        password = resolve_password(name, account.password_command, account.password_env,
+                                    account.password_credential)
         exclude = (config.followups.calendar,) if config.followups.account == name else ()
         return CaldavSource(account, password, now=now, exclude=exclude)
     if isinstance(account, GoogleAccount) and account.type == "gmail":
@@ -53,7 +55,8 @@ def build_sink(config: Config) -> CalendarSink | None:
     if isinstance(account, CaldavAccount):
         from connectors.caldav import CaldavSink
 
-        password = resolve_password(name, account.password_command, account.password_env)
+        password = resolve_password(name, account.password_command, account.password_env,
+                                    account.password_credential)
         return CaldavSink(account, password, config.followups.calendar)
     if isinstance(account, OutlookAccount):
         from connectors.outlook_sink import OutlookSink

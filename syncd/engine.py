@@ -35,6 +35,9 @@ from syncd.render import render
 from syncd.store import Store
 
 log = logging.getLogger("syncd.engine")
+# Marks a log record whose news the CycleReport also carries: `syncd sync` shows the report and
+# drops these (one failure, said once); the daemon's journal keeps them.
+REPORTED = {"reported": True}
 
 
 class Observer:
@@ -111,7 +114,7 @@ def run_cycle(config: Config, store: Store, sources: Mapping[str, Source],
         remote = sink.snapshot()
     except ConnectorError as exc:
         report.sink_error, report.sink_state = str(exc), _state_of(exc)
-        log.warning("follow-up calendar unavailable: %s", exc)
+        log.warning("follow-up calendar unavailable: %s", exc, extra=REPORTED)
         return report
     tz = ZoneInfo(config.me.timezone)
     settled = settle(store.uncertain(), store.written(), remote)
@@ -152,7 +155,7 @@ def _pull_account(store: Store, source: Source, result: AccountResult,
     finally:
         source.close()
     if result.error:
-        log.warning("%s", result.error)
+        log.warning("%s", result.error, extra=REPORTED)
 
 
 def _ingest(store: Store, source: Source, result: AccountResult, observer: Observer) -> None:
@@ -210,7 +213,7 @@ def _apply(store: Store, sink: CalendarSink, report: CycleReport, observer: Obse
                 log.warning("skipped one calendar change: %s", exc)
                 continue
             report.sink_error, report.sink_state = str(exc), _state_of(exc)
-            log.warning("stopped writing follow-ups: %s", exc)
+            log.warning("stopped writing follow-ups: %s", exc, extra=REPORTED)
             return
         store.record_write(written, sink=sink.name)
         report.applied.append(action)

@@ -124,6 +124,8 @@ class FollowUp:
     reason: str
     anchor: str  # what produced it (e.g. the last touch); a new anchor revives a dismissed one
     all_day: bool = False  # an all-day event on the date of ``start`` (in start's own tzinfo)
+    alarm: timedelta | None = None  # a display alarm this long before start; None: no alarm
+    mailto: str = ""  # link that answers them (in the thread, when the subject is stored)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ and a mailto link. Pure."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from syncd.config import Config
 from syncd.ledger import PersonLedger
 from syncd.model import FollowUp
 
+REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw)\s*:", re.IGNORECASE)  # already a reply
 VERBS = {
     "cadence": "Catch up",
     "new_contact": "Follow up",
@@ -55,11 +57,12 @@ def render(config: Config, directory: Directory, ledgers: dict[str, PersonLedger
     name = directory.name(cand.person)
     addresses = directory.addresses(cand.person)
     email = addresses[0] if addresses else cand.person
+    link = mailto(email, reply_subject(cand.kind, ledger) if config.store.subjects else None)
     lines = [
         f"Why: {cand.reason}.",
         f"Last touch: {last_touch_line(ledger, config.store.subjects)}.",
         f"Ledger: {ledger_line(ledger)}.",
-        f"Write: mailto:{quote(email, safe='@')}",
+        f"Write: {link}",
         "",
         "Written by syncd. Move this event to snooze it; delete it to dismiss it.",
     ]
@@ -68,7 +71,28 @@ def render(config: Config, directory: Directory, ledgers: dict[str, PersonLedger
         person_name=name, email=email, due=cand.due.date(), start=start,
         duration=config.followups.duration, timezone=config.me.timezone,
         title=title(cand.kind, name, directory.domain(cand.person)),
-        description="\n".join(lines), reason=cand.reason, anchor=cand.anchor)
+        description="\n".join(lines), reason=cand.reason, anchor=cand.anchor,
+        alarm=config.followups.alarm, mailto=link)
+
+
+def mailto(email: str, subject: str | None) -> str:
+    """``mailto:`` the person; with ``subject``, ``?subject=Re: ...`` (RFC 6068, encoded)."""
+    link = f"mailto:{quote(email, safe='@')}"
+    if subject:
+        reply = subject if REPLY_PREFIX.match(subject) else f"Re: {subject}"
+        link += f"?subject={quote(reply, safe='')}"
+    return link
+
+
+def reply_subject(kind: str, ledger: PersonLedger) -> str | None:
+    """The subject of the thread to answer in: the unanswered ask for a nudge, else the
+    newest mail either way (a meeting has no thread to answer)."""
+    if kind == "nudge" and ledger.last_ask is not None and ledger.last_ask.subject:
+        return ledger.last_ask.subject
+    for touch in (ledger.last, *reversed(ledger.history)):
+        if touch is not None and touch.direction in ("in", "out"):
+            return touch.subject or None
+    return None
 
 
 def _weekly(config: Config, cand: Candidate, start: datetime, key: str) -> FollowUp:
@@ -85,4 +109,5 @@ def _weekly(config: Config, cand: Candidate, start: datetime, key: str) -> Follo
         person_name="you", email="", due=cand.due.date(), start=start,
         duration=config.followups.duration, timezone=config.me.timezone,
         title=f"Plan: introductions this week ({cand.reason.rsplit(': ', 1)[-1]})",
-        description="\n".join(lines), reason=cand.reason, anchor=cand.anchor)
+        description="\n".join(lines), reason=cand.reason, anchor=cand.anchor,
+        alarm=config.followups.alarm)

@@ -66,7 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--stdout", action="store_true", help="print the sample instead")
     c.set_defaults(run="setup:cmd_init")
 
-    c = sub.add_parser("check-config", help="validate the config (exit 78 on problems)")
+    c = sub.add_parser("check-config", help="validate the config and what it points at "
+                       "(exit 78 on problems)")
+    c.add_argument("--online", action="store_true", help="also try each account's login once "
+                   "(exit 77: sign in again, 75: network)")
     c.set_defaults(run="setup:cmd_check_config")
 
     c = sub.add_parser("auth", help="authorise an OAuth account (Google, Outlook)")

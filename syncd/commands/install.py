@@ -15,7 +15,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from syncd.commands.install_secrets import SHIPPED_ENV_FILE, secrets_text, service_secrets
 from syncd.errors import SyncdError
+from syncd.files import write_private
+
+ENV_FILE_TEXT = """\
+# Environment of the syncd service (systemd EnvironmentFile=, read when the service starts).
+# One NAME=value line for each account's password_env, without the leading '#'.
+# Keep this file private (mode 0600). After a change: systemctl --user restart syncd
+"""
 
 HARDENING = """\
 NoNewPrivileges=yes
@@ -44,6 +52,7 @@ Wants=network-online.target
 [Service]
 Type=notify
 ExecStart={exec_start} run
+{secrets}
 ExecReload=/bin/kill -HUP $MAINPID
 Restart=on-failure
 RestartSec=30
@@ -72,6 +81,7 @@ Wants=network-online.target
 [Service]
 Type=oneshot
 ExecStart={exec_start} sync
+{secrets}
 # 75 = an account failed transiently: the next timer run retries it.
 SuccessExitStatus=75
 Nice=10
@@ -105,13 +115,15 @@ def exec_start(config: Path | None = None) -> str:
     return shlex.join(argv)
 
 
-def service_text(command: str) -> str:
-    return SERVICE.format(exec_start=command, hardening=HARDENING)
+def service_text(command: str, secrets: str = "") -> str:
+    return SERVICE.format(exec_start=command, hardening=HARDENING,
+                          secrets=secrets or secrets_text(SHIPPED_ENV_FILE))
 
 
-def timer_units(command: str) -> dict[str, str]:
+def timer_units(command: str, secrets: str = "") -> dict[str, str]:
     """The oneshot + timer pair, for those who prefer a cycle every 10 minutes to a daemon."""
-    return {"syncd-sync.service": ONESHOT.format(exec_start=command, hardening=HARDENING),
+    return {"syncd-sync.service": ONESHOT.format(exec_start=command, hardening=HARDENING,
+                                                 secrets=secrets or secrets_text(SHIPPED_ENV_FILE)),
             "syncd-sync.timer": TIMER}
 
 
@@ -122,15 +134,16 @@ def unit_dir() -> Path:
     return Path(base) / "systemd" / "user"
 
 
-def plan(*, timer: bool, config: Path | None) -> tuple[dict[Path, str], list[list[str]]]:
+def plan(*, timer: bool, config: Path | None, secrets: str = "",
+         ) -> tuple[dict[Path, str], list[list[str]]]:
     """The files to write and the commands to run."""
     command = exec_start(config)
     directory = unit_dir()
     if timer:
-        files = {directory / n: t for n, t in timer_units(command).items()}
+        files = {directory / n: t for n, t in timer_units(command, secrets).items()}
         start = "syncd-sync.timer"
     else:
-        files = {directory / "syncd.service": service_text(command)}
+        files = {directory / "syncd.service": service_text(command, secrets)}
         start = "syncd.service"
     commands = [["systemctl", "--user", "daemon-reload"],
                 ["systemctl", "--user", "enable", "--now", start]]
@@ -138,12 +151,25 @@ def plan(*, timer: bool, config: Path | None) -> tuple[dict[Path, str], list[lis
 
 
 def install(*, timer: bool, config: Path | None, dry_run: bool) -> list[str]:
-    """Write the units and start them (or, with ``dry_run``, only say so); the lines to show."""
-    files, commands = plan(timer=timer, config=config)
+    """Write the units and start them (or, with ``dry_run``, only say so and show the units);
+    the lines to show, warnings about secrets that would not reach the service last."""
+    found = service_secrets(config)
+    files, commands = plan(timer=timer, config=config, secrets=found.unit_lines)
     said = []
+    env_file = found.env_file
+    if not env_file.exists():
+        said.append(f"{'would create' if dry_run else 'created'} {env_file} (mode 0600): put "
+                    "NAME=value lines there for password_env variables")
+        if not dry_run:
+            write_private(env_file, ENV_FILE_TEXT + "".join(
+                f"# {variable}=\n" for variable in found.variables))
+    elif env_file.stat().st_mode & 0o077:
+        said.append(f"warning: {env_file} can be read by others; run `chmod 600 {env_file}`")
     for path, text in files.items():
         said.append(f"{'would write' if dry_run else 'wrote'} {path}")
-        if not dry_run:
+        if dry_run:
+            said += [f"  {line}".rstrip() for line in text.splitlines()]
+        else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     for argv in commands:
@@ -154,4 +180,4 @@ def install(*, timer: bool, config: Path | None, dry_run: bool) -> list[str]:
             except (OSError, subprocess.CalledProcessError) as exc:
                 raise SyncdError(f"`{shlex.join(argv)}` failed ({exc}); the unit is written, "
                                  "so the command can be run by hand") from None
-    return said
+    return said + [f"warning: {w}" for w in found.warnings]

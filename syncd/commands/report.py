@@ -65,8 +65,11 @@ def show_report(out: Console, err: Console, report: CycleReport, *, dry_run: boo
         out.print("calendar: nothing to change")
     contacts = 0 if report.snapshot is None else len(report.snapshot.ledgers)
     out.print(f"{contacts} contacts; {len(report.applied)} calendar change(s) applied")
-    if report.sink_error:
+    if report.sink_error and report.sink_error not in {a.error for a in report.accounts}:
         err.print(f"syncd: follow-up calendar: {report.sink_error}", markup=False)
+    elif report.sink_error:  # the same failure as an account's, in the table above
+        err.print("syncd: follow-up calendar: nothing written (the failure above)",
+                  markup=False)
     if report.refused is not None:
         err.print(f"syncd: {report.refused}", markup=False)
 

@@ -7,7 +7,7 @@ import argparse
 from syncd import config as config_mod
 from syncd.commands.common import config_path, err, load_config, out
 from syncd.config import sample as config_sample
-from syncd.errors import ConfigError, SyncdError
+from syncd.errors import ConfigError, Problem, SyncdError
 from syncd.files import write_private
 
 
@@ -26,14 +26,45 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    """Every problem at once: the schema's, then this machine's (files, secrets, placeholders);
+    with ``--online``, one login per account."""
+    from syncd.config.environment import environment_problems
+
     path = config_path(args)
     try:
-        config = config_mod.load(path)
+        raw = config_mod.read_raw(path)
     except ConfigError as exc:
         err().print(f"syncd: {path}: {exc}", markup=False)
         return exc.exit_code
+    problems: list[Problem] = []
+    config = None
+    try:
+        config = config_mod.from_dict(raw, source=str(path))
+    except ConfigError as exc:
+        problems += exc.problems
+    problems += [p for p in environment_problems(raw) if p not in problems]
+    if problems:
+        error = ConfigError(problems, str(path))
+        err().print(f"syncd: {error}", markup=False)
+        return error.exit_code
+    assert config is not None
     out().print(f"{path}: ok ({len(config.accounts)} account(s))", markup=False)
-    return 0
+    return _online(config) if args.online else 0
+
+
+def _online(config: config_mod.Config) -> int:
+    """One login per account; the worst exit code (77 sign in again, 75 network, 1 other)."""
+    from connectors.probe import probe
+
+    codes = set()
+    for account in config.accounts:
+        try:
+            said = f"ok, {probe(config, account.name)}"
+        except SyncdError as exc:
+            said, code = f"FAILED: {exc}", exc.exit_code
+            codes.add(code)
+        out().print(f"  {account.name} ({account.type}): {said}", markup=False)
+    return next((c for c in (77, 75, 1) if c in codes), min(codes, default=0))
 
 
 def cmd_auth(args: argparse.Namespace) -> int:
@@ -46,5 +77,6 @@ def cmd_install(args: argparse.Namespace) -> int:
     from syncd.commands.install import install
 
     for line in install(timer=args.timer, config=args.config, dry_run=args.dry_run):
-        out().print(line, markup=False)
+        (err() if line.startswith("warning: ") else out()).print(line, markup=False,
+                                                                 soft_wrap=True)
     return 0

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from syncd import clock
@@ -34,7 +37,7 @@ def sync(path: Path, *, as_json: bool = False, dry_run: bool = False, account: s
     types = {a.name: a.type for a in config.accounts}
     sink = build_sink(config)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store, \
-            bar_observer(err(), enabled=not as_json) as observer:
+            bar_observer(err(), enabled=not as_json) as observer, _said_once():
         try:
             report = run_cycle(config, store, sources, sink, clock.now(), dry_run=dry_run,
                                force=force, observer=observer, types=types)
@@ -46,6 +49,25 @@ def sync(path: Path, *, as_json: bool = False, dry_run: bool = False, account: s
     else:
         show_report(out(), err(), report, dry_run=dry_run)
     return report.exit_code
+
+
+@contextmanager
+def _said_once() -> Iterator[None]:
+    """The report shows each account's failure: the engine's log line about it would say it
+    again (unless --debug asks for everything)."""
+    engine_log = logging.getLogger("syncd.engine")
+    if engine_log.getEffectiveLevel() <= logging.DEBUG:
+        yield
+        return
+
+    def unreported(record: logging.LogRecord) -> bool:
+        return not getattr(record, "reported", False)
+
+    engine_log.addFilter(unreported)
+    try:
+        yield
+    finally:
+        engine_log.removeFilter(unreported)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -31,6 +31,7 @@ from syncd.config.schema import (
     default_state_dir,
     from_dict,
     load,
+    read_raw,
     store_path,
 )
 from syncd.config.types import WEEKDAYS, Duration, Section, parse_duration
@@ -41,5 +42,5 @@ __all__ = [
     "Duration", "Followups", "Goals", "GoogleAccount", "Ignore", "ImapAccount", "Me",
     "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Section", "Store",
     "cross_checks", "default_config_path", "default_state_dir", "from_dict", "load",
-    "parse_duration", "store_path",
+    "parse_duration", "read_raw", "store_path",
 ]

@@ -35,6 +35,16 @@ class _Secret(Section):
     password_command: tuple[str, ...] | None = Field(
         None, description="argv of a command that prints the password (run without a shell)")
     password_env: str | None = Field(None, description="environment variable holding the password")
+    password_credential: str | None = Field(
+        None, description="systemd credential holding the password (read from "
+                          "$CREDENTIALS_DIRECTORY/<name> in the service; see README)")
+
+    @field_validator("password_credential")
+    @classmethod
+    def _credential(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}", value):
+            raise ValueError("a credential name: letters, digits, '.', '_' or '-'")
+        return value
 
 
 class ImapAccount(_Account, _Secret):

@@ -38,6 +38,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                "tags": ["inner-circle"]},
     "Cadence": {"name": "inner circle", "tags": ["inner-circle"], "every": "14d"},
 }
+# Optional keys shown commented out with an example value (instead of "(not set)").
+COMMENTED: dict[str, dict[str, Any]] = {"Followups": {"alarm": "0m"},
+                                         "ImapAccount": {"password_credential": "mail-password"},
+                                         "CaldavAccount": {"password_credential": "cal-password"}}
 SECOND_CADENCE = {"name": "network", "min_exchanges": 2, "every": "90d"}
 NOT_YET: set[str] = set()  # account models shown commented out until their connectors land
 
@@ -79,7 +83,10 @@ def _block(model: type[BaseModel], header: str, *, commented: bool = False,
             lines.append(f"{prefix}{key} = {toml_value(examples[key])}")
         elif not field.is_required():
             default = field.get_default(call_default_factory=True)
-            if default is None:
+            commented_example = COMMENTED.get(model.__name__, {}).get(key)
+            if default is None and commented_example is not None:
+                lines.append(f"# {key} = {toml_value(commented_example)}")
+            elif default is None:
                 lines.append(f"# {key} = (not set)")
             else:
                 lines.append(f"{prefix}{key} = {toml_value(default)}")
@@ -88,7 +95,8 @@ def _block(model: type[BaseModel], header: str, *, commented: bool = False,
 
 def render() -> str:
     lines = ["# syncd configuration. Reference: README.md, section Configuration.",
-             "# Secrets never live here: use password_command or password_env.", ""]
+             ("# Secrets never live here: use password_command, password_env or "
+             "password_credential."), ""]
     for key, field in Config.model_fields.items():
         annotation = field.annotation
         if key == "accounts":

@@ -68,6 +68,9 @@ class Followups(Section):
     max_per_day: int = Field(5, ge=1, le=100, description="at most this many a day")
     horizon: Duration = Field(timedelta(days=14),
                               description="only follow-ups due within this become events")
+    alarm: Duration | None = Field(
+        None, description="a reminder this long before each event ('0m': at its start); "
+                          "unset: no reminder, not even your calendar's default one")
 
 
     @field_validator("working_days")
@@ -209,6 +212,11 @@ def store_path(config: Config) -> Path:
 
 def load(path: Path) -> Config:
     """Read and validate the config at ``path``; raise ``ConfigError`` listing every problem."""
+    return from_dict(read_raw(path), source=str(path))
+
+
+def read_raw(path: Path) -> dict[str, Any]:
+    """The TOML tables at ``path``, not yet validated (``ConfigError`` if unreadable)."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -222,7 +230,7 @@ def load(path: Path) -> Config:
             [Problem("", f"not valid TOML: {exc}", "check quotes and brackets on that line")],
             str(path),
         ) from None
-    return from_dict(raw, source=str(path))
+    return raw
 
 
 def from_dict(raw: dict[str, Any], source: str = "") -> Config:
@@ -234,6 +242,20 @@ def from_dict(raw: dict[str, Any], source: str = "") -> Config:
     if problems:
         raise ConfigError(problems, source)
     return config
+
+
+def followups_target(target: str, accounts: dict[str, str]) -> list[Problem]:
+    """``followups.account`` names a calendar account (``accounts``: name -> type)."""
+    if not target:
+        return []
+    if target not in accounts:
+        return [Problem("followups.account", f"no account named {target!r}",
+                        f"name one of: {', '.join(accounts) or '(no accounts yet)'}")]
+    if accounts[target] not in CALENDAR_TYPES:
+        return [Problem("followups.account",
+                        f"{target!r} is a {accounts[target]} account, not a calendar",
+                        "name a caldav, google_calendar or outlook account")]
+    return []
 
 
 def cross_checks(config: Config) -> list[Problem]:
@@ -251,9 +273,12 @@ def cross_checks(config: Config) -> list[Problem]:
                 f"{where}.security", "plaintext IMAP is allowed only to a loopback host",
                 "use security = \"tls\" (port 993) or \"starttls\" (port 143)"))
         if isinstance(account, ImapAccount | CaldavAccount):
-            if account.password_command and account.password_env:
-                problems.append(Problem(f"{where}.password_command",
-                                        "set password_command or password_env, not both"))
+            given = [k for k in ("password_command", "password_env", "password_credential")
+                     if getattr(account, k)]
+            if len(given) > 1:
+                both = "both" if len(given) == 2 else "all three"
+                problems.append(Problem(f"{where}.{given[0]}",
+                                        f"set {' or '.join(given)}, not {both}"))
             if isinstance(account, CaldavAccount) and not account.url.startswith(
                     ("https://", "http://")):
                 problems.append(Problem(f"{where}.url", "expected an http(s):// URL"))
@@ -261,16 +286,8 @@ def cross_checks(config: Config) -> list[Problem]:
                     and not is_loopback(host_of(account.url)):
                 problems.append(Problem(f"{where}.url", "plain http is allowed only to loopback",
                                         "use an https:// URL"))
-    target = config.followups.account
-    if target:
-        matching = [a for a in config.accounts if a.name == target]
-        if not matching:
-            problems.append(Problem("followups.account", f"no account named {target!r}",
-                                    f"name one of: {', '.join(names) or '(no accounts yet)'}"))
-        elif matching[0].type not in CALENDAR_TYPES:
-            problems.append(Problem("followups.account",
-                                    f"{target!r} is a {matching[0].type} account, not a calendar",
-                                    "name a caldav, google_calendar or outlook account"))
+    problems += followups_target(config.followups.account,
+                                 {a.name: a.type for a in config.accounts})
     seen: dict[str, int] = {}
     for i, person in enumerate(config.people):
         for address in person.addresses:

@@ -256,7 +256,8 @@ class Store:
                 "updated_at) VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(account) DO UPDATE SET "
                 "state = excluded.state, updated_at = excluded.updated_at, "
                 "last_success = coalesce(excluded.last_success, account_status.last_success), "
-                "last_error = CASE WHEN excluded.state = 'ok' THEN account_status.last_error "
+                # a recovered account has no error to show: an old one would only mislead
+                "last_error = CASE WHEN excluded.state = 'ok' THEN NULL "
                 "ELSE excluded.last_error END",
                 (account, state, now if state == "ok" else None, error, now))
 

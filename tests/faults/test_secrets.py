@@ -37,6 +37,19 @@ def test_missing_environment_variable_is_named_not_guessed(monkeypatch: pytest.M
         resolve_password("acct", None, "SYNCD_TEST_NOPE")
 
 
+def test_a_systemd_credential_is_read_from_the_credentials_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    with pytest.raises(AuthError, match=r"\$CREDENTIALS_DIRECTORY is not set") as info:
+        resolve_password("cal", None, None, "cal-pw")
+    assert "syncd install" in str(info.value)
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+    with pytest.raises(AuthError, match="LoadCredentialEncrypted=cal-pw"):
+        resolve_password("cal", None, None, "cal-pw")
+    (tmp_path / "cal-pw").write_text(f"{SECRET}\n")
+    assert resolve_password("cal", None, None, "cal-pw") == SECRET
+
+
 @pytest.mark.integration
 def test_no_secret_in_any_log_line_or_output_of_a_failing_sync(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,

@@ -88,3 +88,12 @@ def test_broken_toml_and_missing_file(tmp_path: Path) -> None:
 def test_ignore_patterns_must_be_valid_regular_expressions() -> None:
     found = problems({"ignore": {"patterns": ["ok-.*", "bad[("]}})
     assert len(found) == 1 and found[0].startswith("ignore.patterns: 'bad[(' is not a valid")
+
+
+def test_the_sample_shows_the_optional_alarm_and_credential_keys_commented_out() -> None:
+    text = config_sample.render().splitlines()
+    assert '# alarm = "0m"' in text
+    assert '# password_credential = "cal-password"' in text
+    assert config.from_dict(tomllib.loads(config_sample.render())).followups.alarm is None
+    loaded = config.from_dict({"followups": {"alarm": "0m"}})
+    assert loaded.followups.alarm is not None and loaded.followups.alarm.total_seconds() == 0
