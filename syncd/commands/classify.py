@@ -115,15 +115,22 @@ def header_blocks(paths: Iterable[Path]) -> Iterator[HeaderBlock | Failure]:
     for path in paths:
         if path.is_dir():
             for file in _walk(path):
-                yield from _file_blocks(file, sniff=True)
+                yield from (_file_blocks(file, sniff=True) if isinstance(file, Path)
+                            else [file])
         elif path.exists():
             yield from _file_blocks(path, sniff=False)
         else:
             yield {"path": str(path), "error": "no such file or directory"}
 
 
-def _walk(top: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(top, onerror=None):
+def _walk(top: Path) -> Iterator[Path | Failure]:
+    """The files under ``top`` in name order; a folder that cannot be listed is a failure, as an
+    unreadable file is (one exit-code rule whatever holds the mail)."""
+    unreadable: list[OSError] = []
+    for root, dirs, files in os.walk(top, onerror=unreadable.append):
+        while unreadable:
+            exc = unreadable.pop(0)
+            yield {"path": str(exc.filename or root), "error": exc.strerror or str(exc)}
         here = Path(root)
         maildir = {"cur", "new"} <= set(dirs)
         dirs[:] = sorted(d for d in dirs if not (maildir and d == "tmp") and (
@@ -131,6 +138,8 @@ def _walk(top: Path) -> Iterator[Path]:
         for name in sorted(files):
             if not name.startswith("."):
                 yield here / name
+    for exc in unreadable:  # the last folder listed, or ``top`` itself
+        yield {"path": str(exc.filename or top), "error": exc.strerror or str(exc)}
 
 
 def _file_blocks(path: Path, *, sniff: bool) -> Iterator[HeaderBlock | Failure]:
@@ -226,4 +235,5 @@ def summary(rows: Iterable[Result], failed: int) -> str:
     text = f"{total} message(s): " + (", ".join(parts) if parts else "none found")
     if total:
         text += f" ({personal / total:.1%} personal)"
-    return text + (f"; {failed} file(s) could not be read" if failed else "")
+    return text + (f"; {failed} could not be read (errors above), exit code 1" if failed
+                   else "")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,24 +12,16 @@ from syncd.commands.cli import main
 pytestmark = pytest.mark.integration
 
 
-def documents(text: str) -> list[Any]:
-    decoder, out, at = json.JSONDecoder(), [], 0
-    while at < len(text):
-        if text[at].isspace():
-            at += 1
-            continue
-        value, at = decoder.raw_decode(text, at)
-        out.append(value)
-    return out
-
-
 def test_demo_syncs_twice_and_shows_contacts_and_events(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SYNCD_CONFIG", raising=False)
     code = main(["demo", "--json", "--keep", str(tmp_path / "demo")])
     assert code == 0
-    first, second, contacts, events = documents(capsys.readouterr().out)
+    document = json.loads(capsys.readouterr().out)  # one JSON document, not several
+    first, second = document["syncs"]
+    contacts, events = document["contacts"], document["events"]
+    assert document["kept"] == str(tmp_path / "demo")
     assert first["applied"] == len(events) >= 3
     assert second["plan"] == [] and second["applied"] == 0
     names = {c["name"] for c in contacts}
