@@ -18,8 +18,15 @@ import termios
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 import pyte
+
+from syncd.commands import sample_mailbox
+from syncd.commands.demo import demo_config
+from syncd.localservers.caldav import CaldavServer
+from syncd.localservers.imap import ImapServer
 
 HIDE_CURSOR, SHOW_CURSOR = b"\x1b[?25l", b"\x1b[?25h"
 
@@ -102,3 +109,21 @@ def table_rows(lines: Sequence[str], first_header: str) -> list[list[str]]:
             else:  # a wrapped cell goes on below: join it to the row above
                 rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], cells, strict=True)]
     return rows
+
+
+def demo_sample(imap: ImapServer, cal: CaldavServer, tmp: Path, now: str
+                ) -> tuple[Path, dict[str, str]]:
+    """The demo's mailbox and calendar (as of ``now``) on the test's servers; the demo's config
+    for them and the environment variables that carry their passwords."""
+    when = datetime.fromisoformat(now)
+    mail = sample_mailbox.messages(when)
+    for folder in ("INBOX", "Sent"):
+        imap.append_many(folder, [(m.raw, m.date) for m in mail if m.folder == folder])
+    cal.create_calendar("Work")
+    for href, ics in sample_mailbox.events(when).items():
+        cal.put_event("Work", href, ics)
+    config = tmp / "config.toml"
+    config.write_text(demo_config(imap.port, cal.url, tmp / "state", imap_user=imap.user,
+                                  caldav_user=cal.user, imap_env="T_IMAP", caldav_env="T_CAL"),
+                      encoding="utf-8")
+    return config, {"T_IMAP": imap.password, "T_CAL": cal.password}

@@ -152,7 +152,7 @@ def run_demo(out: Console, err: Console, *, keep: Path | None = None,
     if as_json:
         out.print(json.dumps(document, indent=2), markup=False)
     elif keep is not None:
-        err.print(kept_note(keep), markup=False)
+        err.print(kept_note(keep), markup=False, soft_wrap=True)  # commands to copy: no breaks
     return code
 
 

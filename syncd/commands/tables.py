@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 FLEX_MIN = 14  # free text columns keep at least this many cells before they are dropped
+FLEX_ROOM = 40  # the room free text asks of columns that matter less: two or three lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +38,11 @@ def shown_columns(width: int, columns: Sequence[Column], rows: Sequence[Sequence
 
     Columns go from the highest ``drop`` (the rightmost first among equals) until the rest
     fit. A free-text column that matters more than the one in question counts at its natural
-    width (the other gives it room); one that matters less counts at ``FLEX_MIN`` (it wraps)."""
+    width up to ``FLEX_ROOM`` (the other gives it room); one that matters less counts at
+    ``FLEX_MIN`` (it wraps)."""
     natural = [max([cell_len(c.header), *(_width(r[i]) for r in rows)])
                for i, c in enumerate(columns)]
+    natural = [min(n, FLEX_ROOM) if c.flex else n for n, c in zip(natural, columns, strict=True)]
     least = [min(n, max(FLEX_MIN, cell_len(c.header))) if c.flex else n
              for n, c in zip(natural, columns, strict=True)]
     shown = list(range(len(columns)))

@@ -192,7 +192,7 @@ def explain_person(config: Config, snapshot: Snapshot, placed: Mapping[str, date
         "addresses": list(directory.addresses(pid)) or [pid],
         "ledger": None if ledger is None else _ledger_line(snapshot, ledger, placed, tz),
         "cadence": cadence_why(snapshot, config, pid),
-        "follow_ups": [{"kind": c.kind, "due": c.due.isoformat(), "reason": c.reason,
+        "follow_ups": [{"kind": c.kind, "due": iso(c.due, tz), "reason": c.reason,
                         "placed": iso(placed.get(c.base_key), tz)}
                        for c in snapshot.candidates.values() if c.person == pid],
         "counted": counted,

@@ -8,18 +8,16 @@ and one follow-up at the same local time in the plan, `due`, `contacts` and the 
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from connectors._ics import remote_from_ics
-from syncd.commands import sample_mailbox
-from syncd.commands.demo import FOLLOWUPS, TIMEZONE, demo_config
+from syncd.commands.demo import FOLLOWUPS, TIMEZONE
 from syncd.localservers.caldav import CaldavServer
 from syncd.localservers.imap import ImapServer
-from tests.terminal import Run, run_in_terminal, table_rows, terminal_env
+from tests.terminal import Run, demo_sample, run_in_terminal, table_rows, terminal_env
 
 pytestmark = pytest.mark.integration
 NOW = "2026-12-07T09:00:00+01:00"  # a Monday morning in Berlin
@@ -76,18 +74,8 @@ def test_demo_on_a_terminal(cols: int, tmp_path: Path) -> None:
 @pytest.mark.parametrize("cols", [80, 160])
 def test_sync_on_a_terminal_shows_one_local_time_everywhere(
         cols: int, imap_server: ImapServer, caldav_server: CaldavServer, tmp_path: Path) -> None:
-    now = datetime.fromisoformat(NOW)
-    mail = sample_mailbox.messages(now)
-    for folder in ("INBOX", "Sent"):
-        imap_server.append_many(folder, [(m.raw, m.date) for m in mail if m.folder == folder])
-    caldav_server.create_calendar("Work")
-    for href, ics in sample_mailbox.events(now).items():
-        caldav_server.put_event("Work", href, ics)
-    config = tmp_path / "config.toml"
-    config.write_text(demo_config(imap_server.port, caldav_server.url, tmp_path / "state",
-                                  imap_user=imap_server.user, caldav_user=caldav_server.user,
-                                  imap_env="T_IMAP", caldav_env="T_CAL"), encoding="utf-8")
-    env = terminal_env(SYNCD_NOW=NOW, T_IMAP=imap_server.password, T_CAL=caldav_server.password)
+    config, passwords = demo_sample(imap_server, caldav_server, tmp_path, NOW)
+    env = terminal_env(SYNCD_NOW=NOW, **passwords)
 
     def screen(*args: str) -> list[str]:
         return check_terminal(run_in_terminal(["--config", str(config), *args], cols=cols,
