@@ -42,6 +42,7 @@ from syncd.errors import ProtocolError
 from syncd.interactions import classify_context
 from syncd.model import Message
 from syncd.pipeline import self_addresses
+from syncd.render import count
 
 MAX_HEADER = 1 << 20  # a header section longer than 1 MiB is not mail
 _CHUNK = 1 << 16
@@ -232,7 +233,7 @@ def summary(rows: Iterable[Result], failed: int) -> str:
     total = sum(counts.values())
     parts = [f"{n} {verdict}" for verdict, n in sorted(counts.items(), key=lambda kv: -kv[1])]
     personal = counts.get("personal", 0)
-    text = f"{total} message(s): " + (", ".join(parts) if parts else "none found")
+    text = f"{count(total, 'message')}: " + (", ".join(parts) if parts else "none found")
     if total:
         text += f" ({personal / total:.1%} personal)"
     return text + (f"; {failed} could not be read (errors above), exit code 1" if failed

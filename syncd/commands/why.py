@@ -20,6 +20,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 from rich.text import Text
 
 from rules.identity import normalize_address
@@ -135,7 +136,7 @@ def thread_rule(key: str | None, m: Message, threads: Mapping[str, str]) -> str:
     if key is None:
         return "not threaded: only personal mail up to now is threaded"
     size = sum(1 for k in threads.values() if k == key)
-    where = f" ({size} message(s) in it)"
+    where = f" ({count(size, 'message')} in it)"
     kind, _, rest = key.partition(":")
     if kind == "t":
         return f"the provider's thread id {rest}" + where
@@ -255,9 +256,13 @@ WHY_COLUMNS = (Column("when"), Column("what", drop=2), Column("subject", flex=Tr
 
 def show_why(out: Console, data: Mapping[str, Any], tz: tzinfo) -> None:
     """``syncd why`` without ``--json``: the same facts, one line each, tables for lists; times
-    in ``tz`` (``me.timezone``)."""
+    in ``tz`` (``me.timezone``). A long fact wraps under its value, not under its label."""
+    facts = Table.grid(padding=(0, 1))
+    facts.add_column(no_wrap=True, min_width=14)
+    facts.add_column()
+
     def line(label: str, value: object) -> None:
-        out.print(f"  {label:12} {value}", markup=False, emoji=False)
+        facts.add_row(f"  {label}", Text(str(value)))  # Text: data, never markup or emoji
 
     if data["kind"] == "message":
         out.print(f"[bold]message[/bold] <{escape(data['message_id'])}>")
@@ -273,6 +278,7 @@ def show_why(out: Console, data: Mapping[str, Any], tz: tzinfo) -> None:
         touched = [f"{t['name']} <{t['person']}> ({t['direction']}"
                    f"{'' if t['direct'] else ', copied'})" for t in data["touched"]]
         line("touched", "; ".join(touched) if touched else f"nobody: {data['touched_nobody']}")
+        out.print(facts)
         return
     out.print(f"[bold]{escape(data['name'])}[/bold] {escape(', '.join(data['addresses']))}")
     ledger = data["ledger"]
@@ -287,7 +293,11 @@ def show_why(out: Console, data: Mapping[str, Any], tz: tzinfo) -> None:
     for f in data["follow_ups"]:
         placed = f" (in the calendar {local(f['placed'], tz)})" if f["placed"] else ""
         line("follow-up", f"{f['kind']} due {f['due'][:10]}{placed}: {f['reason']}")
+    out.print(facts)
     for title, rows in (("counts", data["counted"]), ("does not count", data["not_counted"])):
+        if not rows:
+            out.print(f"{title}: nothing", markup=False)
+            continue
         cells = [[local(row["at"], tz), row.get("direction", row["kind"]),
                   Text(row["subject"] or ""), Text(row["why"])] for row in rows]
         out.print(fitted(out.width, WHY_COLUMNS, cells, title=f"{title} ({len(rows)})"))

@@ -168,7 +168,7 @@ def test_the_table_shows_each_verdict_and_a_summary_count(
     assert main(["classify", str(tmp_path / "m")]) == 0
     text = capsys.readouterr().out
     assert "bounce-handling" in text
-    assert text.strip().splitlines()[-1] == "3 message(s): 2 bulk, 1 personal (33.3% personal)"
+    assert text.strip().splitlines()[-1] == "3 messages: 2 bulk, 1 personal (33.3% personal)"
 
 
 def test_the_config_supplies_self_addresses_and_ignore_lists(
@@ -230,5 +230,5 @@ def test_a_folder_that_cannot_be_listed_is_an_error_like_an_unreadable_file(
     assert err.strip() == f"syncd: classify: {locked}: Permission denied"
     assert main(["classify", str(tmp_path / "mail")]) == 1
     assert capsys.readouterr().out.strip().splitlines()[-1] == (
-        "1 message(s): 1 personal (100.0% personal); 1 could not be read (errors above), "
+        "1 message: 1 personal (100.0% personal); 1 could not be read (errors above), "
         "exit code 1")
