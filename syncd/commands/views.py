@@ -85,7 +85,7 @@ def due(snapshot: Snapshot, placed: Mapping[str, datetime], written: Mapping[str
             "person": "you" if cand.kind == "weekly_plan" else snapshot.directory.name(
                 cand.person),
             "person_id": cand.person,
-            "due": cand.due.date().isoformat(),
+            "due": cand.due.astimezone(tz).date().isoformat(),  # the day placement sees
             "start": iso(start, tz),
             "reason": cand.reason,
             "state": state,
