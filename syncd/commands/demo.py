@@ -195,8 +195,10 @@ EVENT_COLUMNS = (Column("start"), Column("title"), Column("event", drop=1))
 
 
 def _events_table(rows: list[dict[str, Any]], width: int) -> Table:
-    cells: list[list[Cell]] = [[local(r["start"], ZoneInfo(TIMEZONE)), Text(r["title"] or ""),
-              str(r["href"]).rsplit("/", 1)[-1]] for r in rows]
+    tz = ZoneInfo(TIMEZONE)
+    cells: list[list[Cell]] = [
+        [local(r["start"], tz), Text(r["title"] or ""), str(r["href"]).rsplit("/", 1)[-1]]
+        for r in rows]
     return fitted(width, EVENT_COLUMNS, cells,
                   title=f"follow-up events in '{FOLLOWUPS}' (CalDAV, {TIMEZONE} time)")
 

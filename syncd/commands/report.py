@@ -12,7 +12,7 @@ from rich.text import Text
 from rules.identity import normalize_address
 from rules.plan import Action, Cancel, Create, Record, Update
 from syncd.commands import views
-from syncd.commands.tables import Column, fitted
+from syncd.commands.tables import Cell, Column, fitted
 from syncd.commands.times import iso, local, sort_key
 from syncd.engine import CycleReport
 from syncd.errors import SyncdError
@@ -71,7 +71,7 @@ def show_report(out: Console, err: Console, report: CycleReport, *, dry_run: boo
                 calendar: str) -> None:
     """The accounts, the plan (times in ``tz``) and what happened to the follow-up calendar
     (``calendar``: the ``followups.account``, "" when none is set)."""
-    cells: list[list[str | Text]] = [
+    cells: list[list[Cell]] = [
         [a.name, a.state, str(a.items), str(a.quarantined), a.type, Text(a.error or "")]
         for a in report.accounts]
     out.print(fitted(out.width, ACCOUNT_COLUMNS, cells))
@@ -153,7 +153,7 @@ def show_ledger(out: Console, data: dict[str, Any], tz: tzinfo) -> None:
         shown = (local(value, tz) if field in ("last_touch", "next_follow_up")
                  else f"{value:+d}" if field == "balance" else "-" if value is None else value)
         out.print(f"  {label:16} {shown}", markup=False)
-    cells: list[list[str | Text]] = [  # subjects are data, never markup ("[list] ...")
+    cells: list[list[Cell]] = [  # subjects are data, never markup ("[list] ...")
         [local(i["at"], tz), HOW.get(i["direction"], i["direction"]),
          Text(i["subject"] or ("(untitled meeting)" if i["direction"] == "meeting" else "")),
          "" if i["direction"] == "meeting" else Text(i["ref"])] for i in data["interactions"]]
