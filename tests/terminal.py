@@ -115,13 +115,7 @@ def demo_sample(imap: ImapServer, cal: CaldavServer, tmp: Path, now: str
                 ) -> tuple[Path, dict[str, str]]:
     """The demo's mailbox and calendar (as of ``now``) on the test's servers; the demo's config
     for them and the environment variables that carry their passwords."""
-    when = datetime.fromisoformat(now)
-    mail = sample_mailbox.messages(when)
-    for folder in ("INBOX", "Sent"):
-        imap.append_many(folder, [(m.raw, m.date) for m in mail if m.folder == folder])
-    cal.create_calendar("Work")
-    for href, ics in sample_mailbox.events(when).items():
-        cal.put_event("Work", href, ics)
+    sample_mailbox.fill(imap, cal, datetime.fromisoformat(now))
     config = tmp / "config.toml"
     config.write_text(demo_config(imap.port, cal.url, tmp / "state", imap_user=imap.user,
                                   caldav_user=cal.user, imap_env="T_IMAP", caldav_env="T_CAL"),

@@ -125,14 +125,8 @@ def run_demo(out: Console, err: Console, *, keep: Path | None = None,
             start_imap_server(work / "imap", user="dana", password=PASSWORD))
         cal = stack.enter_context(
             start_caldav_server(work / "caldav", user="dana", password=PASSWORD))
-        mail = sample_mailbox.messages(now)
-        for folder in ("INBOX", "Sent"):
-            imap.append_many(folder, [(m.raw, m.date) for m in mail if m.folder == folder])
-        cal.create_calendar("Work")
-        for href, ics in sample_mailbox.events(now).items():
-            cal.put_event("Work", href, ics)
-        err.print(f"sample mailbox: {len(mail)} messages ({imap.kind}); calendar: "
-                  f"{len(sample_mailbox.events(now))} events")
+        mail, events = sample_mailbox.fill(imap, cal, now)
+        err.print(f"sample mailbox: {mail} messages ({imap.kind}); calendar: {events} events")
         config = work / "config.toml"
         config.write_text(demo_config(imap.port, cal.url, work / "state"), encoding="utf-8")
         os.environ[PASSWORD_ENV] = PASSWORD

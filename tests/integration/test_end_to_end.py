@@ -54,13 +54,7 @@ def setup(imap_server: ImapServer, caldav_server: CaldavServer, tmp_path: Path,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
     monkeypatch.setenv(ENV, imap_server.password)
     monkeypatch.setenv(f"{ENV}_CAL", caldav_server.password)
-    now = datetime.now(UTC)
-    mail = sample_mailbox.messages(now)
-    for folder in ("INBOX", "Sent"):
-        imap_server.append_many(folder, [(m.raw, m.date) for m in mail if m.folder == folder])
-    caldav_server.create_calendar("Work")
-    for href, ics in sample_mailbox.events(now).items():
-        caldav_server.put_event("Work", href, ics)
+    sample_mailbox.fill(imap_server, caldav_server, datetime.now(UTC))
     s = Setup(imap_server, caldav_server, tmp_path / "config.toml", tmp_path)
     s.write_config()
     yield s

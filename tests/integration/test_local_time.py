@@ -29,13 +29,19 @@ def stamps(value: Any) -> list[str]:
     return [value] if isinstance(value, str) and re.match(r"^\d{4}-\d\d-\d\dT", value) else []
 
 
-def test_every_command_s_json_carries_the_me_timezone_offset(
-        imap_server: ImapServer, caldav_server: CaldavServer, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    config, passwords = demo_sample(imap_server, caldav_server, tmp_path, NOW)
+@pytest.fixture
+def config(imap_server: ImapServer, caldav_server: CaldavServer, tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo's sample on the test's servers, the clock pinned to ``NOW``."""
+    path, passwords = demo_sample(imap_server, caldav_server, tmp_path, NOW)
     monkeypatch.setenv("SYNCD_NOW", NOW)
     for name, value in passwords.items():
         monkeypatch.setenv(name, value)
+    return path
+
+
+def test_every_command_s_json_carries_the_me_timezone_offset(
+        config: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
     def run(*args: str) -> Any:
         capsys.readouterr()
@@ -61,12 +67,7 @@ def test_every_command_s_json_carries_the_me_timezone_offset(
 
 
 def test_the_ledger_reads_as_labels_and_meetings_by_title(
-        imap_server: ImapServer, caldav_server: CaldavServer, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    config, passwords = demo_sample(imap_server, caldav_server, tmp_path, NOW)
-    monkeypatch.setenv("SYNCD_NOW", NOW)
-    for name, value in passwords.items():
-        monkeypatch.setenv(name, value)
+        config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(config), "sync", "--json"]) == 0
     capsys.readouterr()
     assert main(["--config", str(config), "ledger", "Jane Roe", "--json"]) == 0
