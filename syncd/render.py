@@ -29,10 +29,15 @@ def title(kind: str, name: str, domain: str) -> str:
     return f"{VERBS[kind]}: {name}{suffix}"
 
 
+def count(n: int, singular: str, plural: str = "") -> str:
+    """``1 meeting``, ``2 meetings``: a number with its noun agreeing."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
 def ledger_line(ledger: PersonLedger) -> str:
-    return (f"{ledger.messages_out} sent, {ledger.messages_in} received, {ledger.meetings} "
-            f"meetings; given {ledger.given}, received {ledger.received}, balance "
-            f"{ledger.balance:+d}")
+    return (f"{ledger.messages_out} sent, {ledger.messages_in} received, "
+            f"{count(ledger.meetings, 'meeting')}; given {ledger.given}, "
+            f"received {ledger.received}, balance {ledger.balance:+d}")
 
 
 def last_touch_line(ledger: PersonLedger, keep_subjects: bool) -> str:

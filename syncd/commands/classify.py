@@ -42,6 +42,7 @@ from syncd.errors import ProtocolError
 from syncd.interactions import classify_context
 from syncd.model import Message
 from syncd.pipeline import self_addresses
+from syncd.render import count
 
 MAX_HEADER = 1 << 20  # a header section longer than 1 MiB is not mail
 _CHUNK = 1 << 16
@@ -115,15 +116,22 @@ def header_blocks(paths: Iterable[Path]) -> Iterator[HeaderBlock | Failure]:
     for path in paths:
         if path.is_dir():
             for file in _walk(path):
-                yield from _file_blocks(file, sniff=True)
+                yield from (_file_blocks(file, sniff=True) if isinstance(file, Path)
+                            else [file])
         elif path.exists():
             yield from _file_blocks(path, sniff=False)
         else:
             yield {"path": str(path), "error": "no such file or directory"}
 
 
-def _walk(top: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(top, onerror=None):
+def _walk(top: Path) -> Iterator[Path | Failure]:
+    """The files under ``top`` in name order; a folder that cannot be listed is a failure, as an
+    unreadable file is (one exit-code rule whatever holds the mail)."""
+    unreadable: list[OSError] = []
+    for root, dirs, files in os.walk(top, onerror=unreadable.append):
+        while unreadable:
+            exc = unreadable.pop(0)
+            yield {"path": str(exc.filename or root), "error": exc.strerror or str(exc)}
         here = Path(root)
         maildir = {"cur", "new"} <= set(dirs)
         dirs[:] = sorted(d for d in dirs if not (maildir and d == "tmp") and (
@@ -131,6 +139,8 @@ def _walk(top: Path) -> Iterator[Path]:
         for name in sorted(files):
             if not name.startswith("."):
                 yield here / name
+    for exc in unreadable:  # the last folder listed, or ``top`` itself
+        yield {"path": str(exc.filename or top), "error": exc.strerror or str(exc)}
 
 
 def _file_blocks(path: Path, *, sniff: bool) -> Iterator[HeaderBlock | Failure]:
@@ -223,7 +233,8 @@ def summary(rows: Iterable[Result], failed: int) -> str:
     total = sum(counts.values())
     parts = [f"{n} {verdict}" for verdict, n in sorted(counts.items(), key=lambda kv: -kv[1])]
     personal = counts.get("personal", 0)
-    text = f"{total} message(s): " + (", ".join(parts) if parts else "none found")
+    text = f"{count(total, 'message')}: " + (", ".join(parts) if parts else "none found")
     if total:
         text += f" ({personal / total:.1%} personal)"
-    return text + (f"; {failed} file(s) could not be read" if failed else "")
+    return text + (f"; {failed} could not be read (errors above), exit code 1" if failed
+                   else "")

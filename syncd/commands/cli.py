@@ -79,7 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     c.set_defaults(run="setup:cmd_auth")
 
     c = sub.add_parser("sync", help="one full cycle: pull, ledger, follow-ups")
-    c.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    c.add_argument("--dry-run", action="store_true",
+                   help="pull mail and meetings into the store (the ledger is updated) and "
+                        "print the calendar plan, but change nothing in the calendar")
     c.add_argument("--account", metavar="NAME", help="pull only this account")
     c.add_argument("--force", action="store_true", help="override the mass-cancel guard")
     c.add_argument("--json", action="store_true", help="machine-readable report")

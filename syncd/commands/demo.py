@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -25,6 +26,9 @@ from rich.text import Text
 from connectors._ics import remote_from_ics
 from syncd import clock
 from syncd.commands import common, sample_mailbox
+from syncd.commands.tables import Cell, Column, fitted
+from syncd.commands.times import iso, local, sort_key
+from syncd.errors import SyncdError
 
 PASSWORD_ENV = "SYNCD_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a secret
 PASSWORD = "demo-password-not-secret"  # noqa: S105 - throwaway local servers
@@ -87,6 +91,12 @@ every = "90d"
 @contextmanager
 def _workdir(keep: Path | None) -> Iterator[Path]:
     if keep is not None:
+        if (keep / "config.toml").exists():
+            raise SyncdError(
+                f"{keep} already holds a demo, and a demo cannot be continued: its servers and "
+                "mailbox are gone. Its store still answers `syncd --config "
+                f"{keep / 'config.toml'} contacts` (or due, ledger NAME, why NAME); for a new "
+                "demo give another directory, or delete this one")
         keep.mkdir(parents=True, exist_ok=True)
         yield keep
         return
@@ -99,12 +109,15 @@ def _workdir(keep: Path | None) -> Iterator[Path]:
 
 def run_demo(out: Console, err: Console, *, keep: Path | None = None,
              as_json: bool = False) -> int:
-    from syncd.commands.read import show_contacts
-    from syncd.commands.sync import sync
+    """The demo; with ``as_json`` one JSON document on ``out``: ``syncs`` (both reports),
+    ``contacts``, ``events`` (the follow-ups in the CalDAV calendar) and ``kept``."""
+    from syncd.commands.read import contact_rows, show_contacts
     from syncd.localservers.caldav import start_caldav_server
     from syncd.localservers.imap import start_imap_server
 
     now = clock.now()
+    document: dict[str, Any] = {"syncs": [], "contacts": [], "events": [],
+                                "kept": None if keep is None else str(keep)}
     with ExitStack() as stack:
         work = stack.enter_context(_workdir(keep))
         err.print("starting a local IMAP server and Radicale on 127.0.0.1 ...")
@@ -112,49 +125,76 @@ def run_demo(out: Console, err: Console, *, keep: Path | None = None,
             start_imap_server(work / "imap", user="dana", password=PASSWORD))
         cal = stack.enter_context(
             start_caldav_server(work / "caldav", user="dana", password=PASSWORD))
-        mail = sample_mailbox.messages(now)
-        for folder in ("INBOX", "Sent"):
-            imap.append_many(folder, [(m.raw, m.date) for m in mail if m.folder == folder])
-        cal.create_calendar("Work")
-        for href, ics in sample_mailbox.events(now).items():
-            cal.put_event("Work", href, ics)
-        err.print(f"sample mailbox: {len(mail)} messages ({imap.kind}); calendar: "
-                  f"{len(sample_mailbox.events(now))} events")
+        mail, events = sample_mailbox.fill(imap, cal, now)
+        err.print(f"sample mailbox: {mail} messages ({imap.kind}); calendar: {events} events")
         config = work / "config.toml"
         config.write_text(demo_config(imap.port, cal.url, work / "state"), encoding="utf-8")
         os.environ[PASSWORD_ENV] = PASSWORD
         err.print(f"\n$ syncd --config {config} sync")
-        code = sync(config, as_json=as_json)
-        if code != 0:
-            return code
-        err.print("\n$ syncd sync   (again: nothing changes)")
-        code = sync(config, as_json=as_json)
-        err.print("\n$ syncd contacts")
-        show_contacts(config, as_json=as_json)
-        _show_events(out, cal.events(FOLLOWUPS), as_json)
-        if keep is not None:
-            err.print(f"\nfiles kept in {keep} (servers stopped); config: {config}")
-        return code
+        code = _sync(config, as_json, document)
+        if code == 0:
+            err.print("\n$ syncd sync   (again: nothing changes)")
+            code = _sync(config, as_json, document)
+            err.print("\n$ syncd contacts")
+            if as_json:
+                document["contacts"] = contact_rows(config)[1]
+            else:
+                show_contacts(config)
+            document["events"] = _events(cal.events(FOLLOWUPS))
+            if not as_json:
+                out.print(_events_table(document["events"], out.width))
+    if as_json:
+        out.print(json.dumps(document, indent=2), markup=False)
+    elif keep is not None:
+        err.print(kept_note(keep), markup=False, soft_wrap=True)  # commands to copy: no breaks
+    return code
 
 
-def _show_events(out: Console, events: dict[str, str], as_json: bool) -> None:
+def kept_note(keep: Path) -> str:
+    """What ``--keep`` leaves, and plainly what it cannot do."""
+    config = keep / "config.toml"
+    return (f"\nkept in {keep}: the config, the store (state/) and the CalDAV calendar (caldav/)."
+            f"\nThe servers are stopped and the IMAP mailbox is gone, so this demo cannot be "
+            f"synced again; its store still answers:\n  syncd --config {config} contacts"
+            f"\n  syncd --config {config} due\n  syncd --config {config} ledger 'Jane Roe'")
+
+
+def _sync(config: Path, as_json: bool, document: dict[str, Any]) -> int:
+    from syncd.commands.report import report_json
+    from syncd.commands.sync import run_sync, show_sync
+    from syncd.commands.times import zone
+
+    settings, report = run_sync(config, bars=not as_json)
+    if as_json:
+        document["syncs"].append(report_json(report, False, zone(settings)))
+    else:
+        show_sync(settings, report, as_json=False, dry_run=False)
+    return report.exit_code
+
+
+def _events(events: dict[str, str]) -> list[dict[str, Any]]:
+    """The follow-up events as the calendar holds them, start in the demo's time zone."""
     rows = []
-    for href, ics in sorted(events.items()):
+    for href, ics in events.items():
         remote = remote_from_ics(ics, href, None)
         summary = next((line.split(":", 1)[1] for line in ics.splitlines()
                         if line.startswith("SUMMARY")), "")
-        start = remote.start.astimezone(ZoneInfo(TIMEZONE)) if remote else None
         rows.append({"href": href, "title": summary,
-                     "start": start.isoformat() if start else None})
-    if as_json:
-        out.print(json.dumps(rows, indent=2), markup=False)
-        return
-    table = Table("start", "title", "event",
+                     "start": iso(remote.start if remote else None, ZoneInfo(TIMEZONE))})
+    rows.sort(key=lambda r: (sort_key(r["start"]), r["href"]))
+    return rows
+
+
+EVENT_COLUMNS = (Column("start"), Column("title"), Column("event", drop=1))
+
+
+def _events_table(rows: list[dict[str, Any]], width: int) -> Table:
+    tz = ZoneInfo(TIMEZONE)
+    cells: list[list[Cell]] = [
+        [local(r["start"], tz), Text(r["title"] or ""), str(r["href"]).rsplit("/", 1)[-1]]
+        for r in rows]
+    return fitted(width, EVENT_COLUMNS, cells,
                   title=f"follow-up events in '{FOLLOWUPS}' (CalDAV, {TIMEZONE} time)")
-    for row in sorted(rows, key=lambda r: r["start"] or ""):
-        table.add_row((row["start"] or "")[:16], Text(row["title"] or ""),
-                      str(row["href"]).rsplit("/", 1)[-1])
-    out.print(table)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from syncd import clock
 from syncd import config as config_mod
 from syncd.commands.common import config_path, err, load_config, out
+from syncd.commands.times import iso, zone
 from syncd.config import Config
 from syncd.store import Store
 
@@ -36,66 +38,58 @@ def cmd_contacts(args: argparse.Namespace) -> int:
     return show_contacts(config_path(args), as_json=args.json)
 
 
-def show_contacts(path: Path, *, as_json: bool = False) -> int:
-    from rich.table import Table
-    from rich.text import Text
-
+def contact_rows(path: Path) -> tuple[tzinfo, list[dict[str, Any]]]:
+    """``me.timezone`` and everyone's row, as `syncd contacts --json` prints them."""
     from syncd.commands import views
 
-    _config, snapshot, placed, _written = _offline(path)
-    rows = views.contacts(snapshot, placed)
+    config, snapshot, placed, _written = _offline(path)
+    tz = zone(config)
+    return tz, views.contacts(snapshot, placed, tz)
+
+
+def show_contacts(path: Path, *, as_json: bool = False) -> int:
+    from syncd.commands.listing import contacts_table
+
+    tz, rows = contact_rows(path)
     if as_json:
         out().print(json.dumps(rows, indent=2), markup=False)
-        return 0
-    table = Table("name", "address", "last touch", "in", "out", "mtg", "given", "recv", "bal",
-                  "next follow-up")
-    for column in table.columns[2:]:
-        column.no_wrap = True
-    for r in rows:
-        table.add_row(Text(r["name"]), r["addresses"][0] if r["addresses"] else r["id"],
-                      (r["last_touch"] or "")[:10], str(r["messages_in"]), str(r["messages_out"]),
-                      str(r["meetings"]), str(r["given"]), str(r["received"]),
-                      f"{r['balance']:+d}", (r["next_follow_up"] or "")[:16])
-    out().print(table)
+    else:
+        out().print(contacts_table(rows, tz, out().width))
     return 0
 
 
 def cmd_due(args: argparse.Namespace) -> int:
-    from rich.table import Table
-    from rich.text import Text
-
     from syncd.commands import views
+    from syncd.commands.listing import due_table
 
-    _config, snapshot, placed, written = _offline(config_path(args))
-    rows = views.due(snapshot, placed, written)
+    config, snapshot, placed, written = _offline(config_path(args))
+    tz = zone(config)
+    rows = views.due(snapshot, placed, written, tz)
     if args.json:
         out().print(json.dumps(rows, indent=2), markup=False)
-        return 0
-    table = Table("when", "kind", "person", "state", "why")
-    for r in rows:
-        table.add_row((r["start"] or "")[:16], r["kind"], Text(r["person"]), r["state"],
-                      Text(r["reason"]))
-    out().print(table)
+    else:
+        out().print(due_table(rows, tz, out().width))
     return 0
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
     from syncd.commands.report import ledger_json, show_ledger
 
-    _config, snapshot, placed, _written = _offline(config_path(args), history_of=args.person)
-    data = ledger_json(snapshot, placed, args.person)
+    config, snapshot, placed, _written = _offline(config_path(args), history_of=args.person)
+    tz = zone(config)
+    data = ledger_json(snapshot, placed, args.person, tz)
     if args.json:
         out().print(json.dumps(data, indent=2), markup=False)
     else:
-        show_ledger(out(), data)
+        show_ledger(out(), data, tz)
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from rich.table import Table
-    from rich.text import Text
+    from syncd.commands.listing import status_table
 
     config = load_config(args)
+    tz = zone(config)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
         statuses = store.statuses()
         rows = []
@@ -103,16 +97,14 @@ def cmd_status(args: argparse.Namespace) -> int:
             s = statuses.get(account.name, {})
             rows.append({"name": account.name, "type": account.type,
                          "state": s.get("state", "never synced"),
-                         "last_success": s.get("last_success"), "last_error": s.get("last_error"),
-                         "next_run": s.get("next_run"), "items": store.items_of(account.name)})
+                         "last_success": iso(s.get("last_success"), tz),
+                         "last_error": s.get("last_error"),
+                         "next_run": iso(s.get("next_run"), tz),
+                         "items": store.items_of(account.name)})
     if args.json:
         out().print(json.dumps(rows, indent=2), markup=False)
-        return 0
-    table = Table("account", "type", "state", "last success", "next run", "items", "last error")
-    for r in rows:
-        table.add_row(r["name"], r["type"], r["state"], r["last_success"] or "-",
-                      r["next_run"] or "-", str(r["items"]), Text(r["last_error"] or ""))
-    out().print(table)
+    else:
+        out().print(status_table(rows, tz, out().width))
     return 0
 
 
@@ -146,5 +138,5 @@ def cmd_why(args: argparse.Namespace) -> int:
     if args.json:
         out().print(json.dumps(data, indent=2, ensure_ascii=False), markup=False, emoji=False)
     else:
-        show_why(out(), data)
+        show_why(out(), data, zone(config))
     return 0

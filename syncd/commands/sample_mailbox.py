@@ -11,6 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from syncd.localservers.caldav import CaldavServer
+    from syncd.localservers.imap import ImapServer
 
 ME = ("Dana Example", "dana@example.org")
 
@@ -105,3 +110,16 @@ def events(now: datetime) -> dict[str, str]:
             "demo-declined", base - timedelta(days=6), "Vendor pitch",
             [("Pat Vendor", "pat@vendor.example", "DECLINED")]),
     }
+
+
+def fill(imap: ImapServer, cal: CaldavServer, now: datetime) -> tuple[int, int]:
+    """The sample mail into INBOX and Sent, the sample events into a new "Work" calendar;
+    how many of each."""
+    mail = messages(now)
+    for folder in ("INBOX", "Sent"):
+        imap.append_many(folder, [(m.raw, m.date) for m in mail if m.folder == folder])
+    cal.create_calendar("Work")
+    sample = events(now)
+    for href, ics in sample.items():
+        cal.put_event("Work", href, ics)
+    return len(mail), len(sample)

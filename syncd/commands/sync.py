@@ -8,12 +8,17 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syncd import clock
 from syncd import config as config_mod
 from syncd.commands.common import config_path, err, out
 from syncd.errors import ConfigError, Problem
 from syncd.store import Store
+
+if TYPE_CHECKING:
+    from syncd.config import Config
+    from syncd.engine import CycleReport
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -24,9 +29,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def sync(path: Path, *, as_json: bool = False, dry_run: bool = False, account: str | None = None,
          force: bool = False) -> int:
     """One cycle with the config at ``path``, its report printed; the exit code."""
+    config, report = run_sync(path, dry_run=dry_run, account=account, force=force,
+                              bars=not as_json)
+    show_sync(config, report, as_json=as_json, dry_run=dry_run)
+    return report.exit_code
+
+
+def run_sync(path: Path, *, dry_run: bool = False, account: str | None = None,
+             force: bool = False, bars: bool = True) -> tuple[Config, CycleReport]:
+    """One cycle with the config at ``path`` (progress bars on a terminal when ``bars``)."""
     from connectors.registry import build_sink, build_sources
     from syncd.commands.progress import bar_observer
-    from syncd.commands.report import report_json, show_report
     from syncd.engine import run_cycle
 
     config = config_mod.load(path)
@@ -37,18 +50,26 @@ def sync(path: Path, *, as_json: bool = False, dry_run: bool = False, account: s
     types = {a.name: a.type for a in config.accounts}
     sink = build_sink(config)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store, \
-            bar_observer(err(), enabled=not as_json) as observer, _said_once():
+            bar_observer(err(), enabled=bars) as observer, _said_once():
         try:
             report = run_cycle(config, store, sources, sink, clock.now(), dry_run=dry_run,
                                force=force, observer=observer, types=types)
         finally:
             if sink is not None:
                 sink.close()
+    return config, report
+
+
+def show_sync(config: Config, report: CycleReport, *, as_json: bool, dry_run: bool) -> None:
+    from syncd.commands.report import report_json, show_report
+    from syncd.commands.times import zone
+
     if as_json:
-        out().print(json.dumps(report_json(report, dry_run), indent=2), markup=False)
+        out().print(json.dumps(report_json(report, dry_run, zone(config)), indent=2),
+                    markup=False)
     else:
-        show_report(out(), err(), report, dry_run=dry_run)
-    return report.exit_code
+        show_report(out(), err(), report, dry_run=dry_run, tz=zone(config),
+                    calendar=config.followups.account)
 
 
 @contextmanager

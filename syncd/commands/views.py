@@ -6,21 +6,19 @@ The field names are the contract of DESIGN.md section 6.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from rules.plan import LIVE
+from syncd.commands.times import iso, sort_key
 from syncd.ledger import PersonLedger
 from syncd.model import Written
 from syncd.pipeline import Snapshot
 
 
-def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def contact(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datetime]
-            ) -> dict[str, Any]:
+def contact(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datetime],
+            tz: tzinfo) -> dict[str, Any]:
+    """One person's row; times as ISO 8601 with the offset of ``tz`` (``me.timezone``)."""
     pid = ledger.person
     rule = snapshot.rules.get(pid)
     upcoming = [placed[c.base_key] for c in snapshot.candidates.values()
@@ -29,10 +27,10 @@ def contact(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datet
         "id": pid,
         "name": snapshot.directory.name(pid),
         "addresses": list(snapshot.directory.addresses(pid)),
-        "first_seen": iso(ledger.first_seen),
-        "last_touch": iso(ledger.last_touch),
-        "last_inbound": iso(ledger.last_inbound),
-        "last_outbound": iso(ledger.last_outbound),
+        "first_seen": iso(ledger.first_seen, tz),
+        "last_touch": iso(ledger.last_touch, tz),
+        "last_inbound": iso(ledger.last_inbound, tz),
+        "last_outbound": iso(ledger.last_outbound, tz),
         "messages_in": ledger.messages_in,
         "messages_out": ledger.messages_out,
         "meetings": ledger.meetings,
@@ -50,7 +48,7 @@ def contact(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datet
         "received": ledger.received,
         "balance": ledger.balance,
         "cadence": None if rule is None else rule.name,
-        "next_follow_up": iso(min(upcoming)) if upcoming else None,
+        "next_follow_up": iso(min(upcoming), tz) if upcoming else None,
     }
 
 
@@ -58,14 +56,19 @@ def _hours(value: Any) -> float | None:
     return None if value is None else round(value.total_seconds() / 3600, 1)
 
 
-def contacts(snapshot: Snapshot, placed: Mapping[str, datetime]) -> list[dict[str, Any]]:
-    rows = [contact(snapshot, led, placed) for led in snapshot.ledgers.values()]
-    rows.sort(key=lambda r: (r["last_touch"] or "", r["id"]), reverse=True)
+def contacts(snapshot: Snapshot, placed: Mapping[str, datetime], tz: tzinfo
+             ) -> list[dict[str, Any]]:
+    """Everyone, the most recently touched first."""
+    rows = [contact(snapshot, led, placed, tz) for led in snapshot.ledgers.values()]
+    rows.sort(key=lambda r: r["id"])
+    rows.sort(key=lambda r: (r["last_touch"] is not None, sort_key(r["last_touch"])[1]),
+              reverse=True)
     return rows
 
 
-def due(snapshot: Snapshot, placed: Mapping[str, datetime], written: Mapping[str, Written]
-        ) -> list[dict[str, Any]]:
+def due(snapshot: Snapshot, placed: Mapping[str, datetime], written: Mapping[str, Written],
+        tz: tzinfo) -> list[dict[str, Any]]:
+    """Each wanted follow-up and where it stands, the soonest first."""
     rows = []
     for cand in snapshot.candidates.values():
         record = written.get(cand.base_key)
@@ -82,10 +85,10 @@ def due(snapshot: Snapshot, placed: Mapping[str, datetime], written: Mapping[str
             "person": "you" if cand.kind == "weekly_plan" else snapshot.directory.name(
                 cand.person),
             "person_id": cand.person,
-            "due": cand.due.date().isoformat(),
-            "start": iso(start),
+            "due": cand.due.astimezone(tz).date().isoformat(),  # the day placement sees
+            "start": iso(start, tz),
             "reason": cand.reason,
             "state": state,
         })
-    rows.sort(key=lambda r: (r["start"] or "", r["key"]))
+    rows.sort(key=lambda r: (sort_key(r["start"]), r["key"]))
     return rows

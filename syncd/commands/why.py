@@ -15,7 +15,7 @@ The dicts are JSON-ready (``syncd why --json``); ``show_why`` prints them for pe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from rich.console import Console
@@ -28,6 +28,8 @@ from rules.threads import normalize_subject
 from syncd.commands import views
 from syncd.commands.offline import offline_view
 from syncd.commands.report import find_person
+from syncd.commands.tables import Column, fitted
+from syncd.commands.times import iso, local, sort_key, zone
 from syncd.commands.why_person import cadence_why, roles
 from syncd.config import Config
 from syncd.errors import SyncdError
@@ -35,6 +37,7 @@ from syncd.interactions import Interaction, is_outbound, meeting_exclusion
 from syncd.ledger import PersonLedger
 from syncd.model import Meeting, Message
 from syncd.pipeline import Snapshot
+from syncd.render import count
 from syncd.store import Store
 
 HINT = ("give a Message-ID as `syncd ledger PERSON` shows it (with or without <>), an address, "
@@ -98,7 +101,7 @@ def explain_message(config: Config, snapshot: Snapshot, m: Message, now: datetim
     return {
         "kind": "message",
         "message_id": m.message_id,
-        "date": m.date.isoformat(),
+        "date": iso(m.date, zone(config)),
         "account": m.account,
         "from": m.sender.email if m.sender else None,
         "to": [a.email for a in m.to],
@@ -133,7 +136,7 @@ def thread_rule(key: str | None, m: Message, threads: Mapping[str, str]) -> str:
     if key is None:
         return "not threaded: only personal mail up to now is threaded"
     size = sum(1 for k in threads.values() if k == key)
-    where = f" ({size} message(s) in it)"
+    where = f" ({count(size, 'message')} in it)"
     kind, _, rest = key.partition(":")
     if kind == "t":
         return f"the provider's thread id {rest}" + where
@@ -179,7 +182,8 @@ def explain_person(config: Config, snapshot: Snapshot, placed: Mapping[str, date
     history: list[Interaction] = ledger.history if ledger is not None else []
     counted_refs = {i.ref for i in history}
     role = roles(history, now, config)
-    counted = [{"at": i.at.isoformat(), "kind": "meeting" if i.direction == "meeting" else
+    tz = zone(config)
+    counted = [{"at": iso(i.at, tz), "kind": "meeting" if i.direction == "meeting" else
                 "message", "ref": i.ref, "direction": i.direction, "subject": i.subject,
                 "thread": i.thread or None, "why": role[i.ref]} for i in history]
     return {
@@ -187,10 +191,10 @@ def explain_person(config: Config, snapshot: Snapshot, placed: Mapping[str, date
         "person": pid,
         "name": directory.name(pid),
         "addresses": list(directory.addresses(pid)) or [pid],
-        "ledger": None if ledger is None else _ledger_line(snapshot, ledger, placed),
+        "ledger": None if ledger is None else _ledger_line(snapshot, ledger, placed, tz),
         "cadence": cadence_why(snapshot, config, pid),
-        "follow_ups": [{"kind": c.kind, "due": c.due.isoformat(), "reason": c.reason,
-                        "placed": views.iso(placed.get(c.base_key))}
+        "follow_ups": [{"kind": c.kind, "due": iso(c.due, tz), "reason": c.reason,
+                        "placed": iso(placed.get(c.base_key), tz)}
                        for c in snapshot.candidates.values() if c.person == pid],
         "counted": counted,
         "not_counted": _not_counted(config, snapshot, messages, meetings, pid, counted_refs,
@@ -198,9 +202,9 @@ def explain_person(config: Config, snapshot: Snapshot, placed: Mapping[str, date
     }
 
 
-def _ledger_line(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datetime]
-                 ) -> dict[str, Any]:
-    line = views.contact(snapshot, ledger, placed)
+def _ledger_line(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datetime],
+                 tz: tzinfo) -> dict[str, Any]:
+    line = views.contact(snapshot, ledger, placed, tz)
     for key in ("id", "name", "addresses"):
         line.pop(key)
     return line
@@ -209,7 +213,7 @@ def _ledger_line(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, 
 def _not_counted(config: Config, snapshot: Snapshot, messages: Sequence[Message],
                  meetings: Sequence[Meeting], pid: str, counted: set[str], now: datetime
                  ) -> list[dict[str, Any]]:
-    directory = snapshot.directory
+    directory, tz = snapshot.directory, zone(config)
     out: list[dict[str, Any]] = []
     for m in messages:
         if m.message_id in counted:
@@ -220,7 +224,7 @@ def _not_counted(config: Config, snapshot: Snapshot, messages: Sequence[Message]
         why = untouched(config, snapshot, m, now)
         if why == "touches nobody" and not sender:
             why = "they were a fellow recipient: mail to you touches only its sender"
-        out.append({"at": m.date.isoformat(), "kind": "message", "ref": m.message_id,
+        out.append({"at": iso(m.date, tz), "kind": "message", "ref": m.message_id,
                     "subject": m.subject, "why": why})
     for meeting in meetings:
         if meeting.native_id in counted:
@@ -238,22 +242,31 @@ def _not_counted(config: Config, snapshot: Snapshot, messages: Sequence[Message]
                    not in ("INDIVIDUAL", "UNKNOWN", "") else "they declined"
                    if attendee.partstat.upper() == "DECLINED"
                    else "the same occurrence was counted from another calendar")
-        out.append({"at": meeting.start.isoformat(), "kind": "meeting", "ref": meeting.native_id,
+        out.append({"at": iso(meeting.start, tz), "kind": "meeting", "ref": meeting.native_id,
                     "subject": meeting.summary, "why": why})
-    out.sort(key=lambda row: (row["at"], row["ref"]))
+    out.sort(key=lambda row: (sort_key(row["at"]), row["ref"]))
     return out
 
 
 # -- for people ----------------------------------------------------------------------------------
 
-def show_why(out: Console, data: Mapping[str, Any]) -> None:
-    """``syncd why`` without ``--json``: the same facts, one line each, tables for lists."""
+WHY_COLUMNS = (Column("when"), Column("what", drop=2), Column("subject", flex=True),
+               Column("why", flex=True))
+
+
+def show_why(out: Console, data: Mapping[str, Any], tz: tzinfo) -> None:
+    """``syncd why`` without ``--json``: the same facts, one line each, tables for lists; times
+    in ``tz`` (``me.timezone``). A long fact wraps under its value, not under its label."""
+    facts = Table.grid(padding=(0, 1))
+    facts.add_column(no_wrap=True, min_width=14)
+    facts.add_column()
+
     def line(label: str, value: object) -> None:
-        out.print(f"  {label:12} {value}", markup=False, emoji=False)
+        facts.add_row(f"  {label}", Text(str(value)))  # Text: data, never markup or emoji
 
     if data["kind"] == "message":
         out.print(f"[bold]message[/bold] <{escape(data['message_id'])}>")
-        line("date", data["date"])
+        line("date", local(data["date"], tz))
         line("from", data["from"] or "-")
         line("to / cc", ", ".join(data["to"] + data["cc"]) or "-")
         line("subject", data["subject"] if data["subject"] is not None else "-")
@@ -265,22 +278,26 @@ def show_why(out: Console, data: Mapping[str, Any]) -> None:
         touched = [f"{t['name']} <{t['person']}> ({t['direction']}"
                    f"{'' if t['direct'] else ', copied'})" for t in data["touched"]]
         line("touched", "; ".join(touched) if touched else f"nobody: {data['touched_nobody']}")
+        out.print(facts)
         return
     out.print(f"[bold]{escape(data['name'])}[/bold] {escape(', '.join(data['addresses']))}")
     ledger = data["ledger"]
     if ledger is not None:
-        line("ledger", f"last touch {(ledger['last_touch'] or '-')[:10]}, in "
-             f"{ledger['messages_in']}, out {ledger['messages_out']}, meetings "
-             f"{ledger['meetings']}; given {ledger['given']}, received {ledger['received']}, "
-             f"balance {ledger['balance']:+d}")
+        line("ledger", f"last touch {local(ledger['last_touch'], tz, date_only=True)}, in "
+             f"{ledger['messages_in']}, out {ledger['messages_out']}, "
+             f"{count(ledger['meetings'], 'meeting')}; given {ledger['given']}, "
+             f"received {ledger['received']}, balance {ledger['balance']:+d}")
     cadence = data["cadence"]
     line("cadence", (f"{cadence['rule']!r}, every {cadence['every_days']} days: "
                      if cadence["rule"] else "none: ") + cadence["why"])
     for f in data["follow_ups"]:
-        line("follow-up", f"{f['kind']} due {f['due'][:10]}: {f['reason']}")
+        placed = f" (in the calendar {local(f['placed'], tz)})" if f["placed"] else ""
+        line("follow-up", f"{f['kind']} due {f['due'][:10]}{placed}: {f['reason']}")
+    out.print(facts)
     for title, rows in (("counts", data["counted"]), ("does not count", data["not_counted"])):
-        table = Table("when", "what", "subject", "why", title=f"{title} ({len(rows)})")
-        for row in rows:
-            table.add_row(row["at"][:16], row.get("direction", row["kind"]),
-                          Text(row["subject"] or ""), Text(row["why"]))
-        out.print(table)
+        if not rows:
+            out.print(f"{title}: nothing", markup=False)
+            continue
+        cells = [[local(row["at"], tz), row.get("direction", row["kind"]),
+                  Text(row["subject"] or ""), Text(row["why"])] for row in rows]
+        out.print(fitted(out.width, WHY_COLUMNS, cells, title=f"{title} ({len(rows)})"))

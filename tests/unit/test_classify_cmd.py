@@ -168,7 +168,7 @@ def test_the_table_shows_each_verdict_and_a_summary_count(
     assert main(["classify", str(tmp_path / "m")]) == 0
     text = capsys.readouterr().out
     assert "bounce-handling" in text
-    assert text.strip().splitlines()[-1] == "3 message(s): 2 bulk, 1 personal (33.3% personal)"
+    assert text.strip().splitlines()[-1] == "3 messages: 2 bulk, 1 personal (33.3% personal)"
 
 
 def test_the_config_supplies_self_addresses_and_ignore_lists(
@@ -189,3 +189,46 @@ def test_a_named_config_that_is_broken_is_a_config_error(
     eml = write(tmp_path / "a.eml", PERSON)
     assert main(["--config", str(cfg), "classify", str(eml)]) == 78
     assert capsys.readouterr().out == ""
+
+
+UNUSABLE = b"Subject: no sender, no id\n\nbody\n"
+
+
+@pytest.mark.parametrize("container", ["file", "mbox", "mbox in a folder"])
+def test_one_exit_code_rule_for_unusable_mail_whatever_holds_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], container: str) -> None:
+    if container == "file":
+        target = path = write(tmp_path / "bad.eml", UNUSABLE)
+    else:
+        path = write(tmp_path / "box" / "archive.mbox", b"From jane@acme.example Tue Jan  6 "
+                     b"09:12:00 2026\n" + PERSON + b"\nhi\n\nFrom x@y Tue Jan  6 10:00:00 2026\n"
+                     + UNUSABLE)
+        target = path.parent if container == "mbox in a folder" else path
+    code, rows, err = run_json(capsys, str(target))
+    assert code == 1
+    assert len(rows) == (0 if container == "file" else 1)
+    assert "not a usable mail header" in err and str(path) in err
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_like_an_unreadable_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "mail" / "a.eml", PERSON)
+    locked = tmp_path / "mail" / "locked"
+    write(locked / "b.eml", PERSON)
+    scandir = os.scandir
+
+    def refuse(path: Any = ".") -> Any:  # the OS refusing, as chmod 000 does for a user
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    code, rows, err = run_json(capsys, str(tmp_path / "mail"))
+    assert code == 1
+    assert [Path(r["path"]).name for r in rows] == ["a.eml"]
+    assert err.strip() == f"syncd: classify: {locked}: Permission denied"
+    assert main(["classify", str(tmp_path / "mail")]) == 1
+    assert capsys.readouterr().out.strip().splitlines()[-1] == (
+        "1 message: 1 personal (100.0% personal); 1 could not be read (errors above), "
+        "exit code 1")

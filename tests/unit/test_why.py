@@ -61,7 +61,7 @@ def test_an_inbound_reply_names_its_rule_thread_and_the_person_it_touched() -> N
     assert data["rule"] == "no sign of automated mail: a person wrote this"
     assert data["direction"] == "inbound"
     assert data["thread"] == "r:a"
-    assert data["thread_rule"] == "the References / In-Reply-To chain from <a> (2 message(s) in it)"
+    assert data["thread_rule"] == "the References / In-Reply-To chain from <a> (2 messages in it)"
     assert data["touched"] == [{"person": JANE, "name": "Jane Roe", "direction": "in",
                                 "direct": True}]
     assert data["touched_nobody"] is None
