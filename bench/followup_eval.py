@@ -29,10 +29,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable
 from contextlib import closing
+from email.utils import parsedate_to_datetime
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -69,10 +71,11 @@ def _mid(value: str) -> str:
 def load(server_dir: Path, shifted: Path, tmp: Path, text: str) -> list[Message]:
     """The shifted mailbox through a real IMAP server and the production connector."""
     with start_imap_server(tmp / "imap") as server:
-        by_folder: dict[str, list[bytes]] = {"INBOX": [], "Sent": []}
+        by_folder: dict[str, list[tuple[bytes, datetime | None]]] = {"INBOX": [], "Sent": []}
         for path in sorted(p for p in shifted.rglob("*") if p.is_file()):
             folder = path.relative_to(shifted).parts[0]
-            by_folder["Sent" if folder in SENT else "INBOX"].append(path.read_bytes())
+            raw = path.read_bytes()  # delivered when it was dated (INTERNALDATE = Date)
+            by_folder["Sent" if folder in SENT else "INBOX"].append((raw, _dated(raw)))
         for folder, raws in by_folder.items():
             server.append_many(folder, raws)
         os.environ[PASSWORD_ENV] = server.password
@@ -86,6 +89,14 @@ def load(server_dir: Path, shifted: Path, tmp: Path, text: str) -> list[Message]
                 out += [m for m in page.items if isinstance(m, Message)]
         del server_dir
         return out
+
+
+def _dated(raw: bytes) -> datetime | None:
+    found = re.search(rb"(?im)^Date:[ \t]*([^\r\n]+)", raw[:raw.find(b"\n\n") % (1 << 20)])
+    try:
+        return parsedate_to_datetime(found.group(1).decode("latin-1")) if found else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _has_text_key() -> bool:

@@ -22,7 +22,7 @@ def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule
     for person, ledger in ledgers.items():
         found = [
             reciprocity.owed_reply(ledger, settings.owed_reply_after),
-            reciprocity.nudge(ledger, settings.nudge_after),
+            reciprocity.nudge(ledger, settings.nudge_after, now),
             new_contact(ledger, settings.steps, now, settings.horizon),
             reciprocity.thank(ledger, settings.owed_reply_after)
             if settings.thank_helpers else None,

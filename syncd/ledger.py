@@ -126,14 +126,24 @@ def marks(events: Sequence[Interaction]) -> list[Mark]:
 
 def marked(interactions: Sequence[Interaction]) -> list[Mark]:
     """Each interaction's ``Mark`` among the person's messages in its thread (``NO_MARK`` for
-    meetings, which belong to no thread). ``interactions`` sorted by time."""
+    meetings, which belong to no thread). ``interactions`` sorted by time, and holding every
+    interaction of the threads they are in.
+
+    ``last`` is thread-wide: a message is last only if nothing later was written on its thread,
+    by anyone (an answer by a co-recipient or by someone answering for the person asked, or
+    the user's own later message, closes an ask; a later message closes an owed reply)."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    newest: dict[str, tuple[datetime, str]] = {}
     for n, i in enumerate(interactions):
         if i.direction != "meeting":
             groups[(i.person, i.thread)].append(n)
+            newest[i.thread] = max(newest.get(i.thread, (i.at, i.ref)), (i.at, i.ref))
     out = [NO_MARK] * len(interactions)
     for indexes in groups.values():
         for n, mark in zip(indexes, marks([interactions[n] for n in indexes]), strict=True):
+            i = interactions[n]
+            if mark.last and newest[i.thread] != (i.at, i.ref):
+                mark = Mark(mark.first, mark.prev, mark.gap, False, mark.mine)
             out[n] = mark
     return out
 
@@ -156,9 +166,7 @@ def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: ti
     for i, mark in rows:  # the unanswered streak: the user's asks since they last heard back
         if (i.direction == "out" and i.direct and mark.mine
                 and (i.person not in heard or i.at > heard[i.person])):
-            ledger = ledgers[i.person]
-            ledger.ask_streak += 1
-            ledger.last_ask = newer(ledger.last_ask, i)
+            ledgers[i.person].ask_streak += 1
     for ledger in ledgers.values():
         ledger.latencies_me.sort()
         ledger.latencies_them.sort()
@@ -219,8 +227,10 @@ def step(ledger: PersonLedger, i: Interaction, mark: Mark, now: datetime,
         if mark.mine and i.direction == "in":
             ledger.helped = newer(ledger.helped, i)  # they answered the user's ask
     if mark.last and i.direct:
-        if mark.mine and i.direction == "out" and now - i.at > nudge_after:
-            ledger.open_asks += 1
+        if i.direction == "out":
+            ledger.last_ask = newer(ledger.last_ask, i)
+            if now - i.at > nudge_after:
+                ledger.open_asks += 1
         elif not mark.mine and i.direction == "in":
             if now - i.at > owed_reply_after:
                 ledger.owed_replies += 1

@@ -47,7 +47,7 @@ def self_addresses(config: Config) -> list[str]:
 def directory_for(config: Config) -> Directory:
     return Directory.build(
         self_addresses(config),
-        [PersonSpec(p.name, p.addresses, p.tags) for p in config.people])
+        [PersonSpec(p.name, p.addresses, p.tags) for p in config.people], config.me.name)
 
 
 def cadence_rules(config: Config) -> list[CadenceRule]:

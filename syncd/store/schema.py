@@ -10,7 +10,7 @@ from pathlib import Path
 from syncd.errors import SchemaTooNew, StoreError
 from syncd.store.derived import DERIVED_SCHEMA
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -48,6 +48,10 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE account_status ADD COLUMN next_run TEXT;
     """,
     3: DERIVED_SCHEMA,
+    # flags derived from the start of a message's text (rules.text_signals); never the text
+    4: """
+    ALTER TABLE messages ADD COLUMN signals TEXT;
+    """,
 }
 
 
