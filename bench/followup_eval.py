@@ -81,10 +81,10 @@ def load(server_dir: Path, shifted: Path, tmp: Path, text: str) -> list[Message]
         os.environ[PASSWORD_ENV] = server.password
         account = config_mod.ImapAccount(
             type="imap", name="enron", host=server.host, port=server.port, security="none",
-            username=server.user, password_env=PASSWORD_ENV, timeout=60,
-            **({"message_text": text} if _has_text_key() else {}))
+            username=server.user, password_env=PASSWORD_ENV, timeout=60)
         out: list[Message] = []
-        with closing(ImapSource(account, server.password)) as source:
+        source_args = {"preview": text == "preview"} if _has_text_key() else {}
+        with closing(ImapSource(account, server.password, **source_args)) as source:
             for page in source.pull(None):
                 out += [m for m in page.items if isinstance(m, Message)]
         del server_dir

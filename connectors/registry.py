@@ -22,7 +22,7 @@ def build_source(config: Config, name: str, now: Callable[[], datetime]) -> Sour
         from connectors.imap import ImapSource
 
         password = resolve_password(name, account.password_command, account.password_env)
-        return ImapSource(account, password)
+        return ImapSource(account, password, preview=config.message_text(name) == "preview")
     if isinstance(account, CaldavAccount):
         from connectors.caldav import CaldavSource
 

@@ -20,6 +20,7 @@ from syncd.config.schema import (
     Daemon,
     Followups,
     Goals,
+    Detection,
     Ignore,
     Me,
     NewContacts,
@@ -38,7 +39,7 @@ from syncd.errors import Problem
 
 __all__ = [
     "CALENDAR_TYPES", "WEEKDAYS", "Account", "Cadence", "CaldavAccount", "Config", "Daemon",
-    "Duration", "Followups", "Goals", "GoogleAccount", "Ignore", "ImapAccount", "Me",
+    "Detection", "Duration", "Followups", "Goals", "GoogleAccount", "Ignore", "ImapAccount", "Me",
     "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Section", "Store",
     "cross_checks", "default_config_path", "default_state_dir", "from_dict", "load",
     "parse_duration", "store_path",
