@@ -6,7 +6,7 @@
   for that ask. A run of unanswered asks (three or more in a row) lowers its priority; a new
   ask always gets its own nudge. An answer on the thread, by anyone, ends it.
 - ``owed_reply``: their newest direct message in a thread they started, still last there; due
-  ``owed_reply_after`` after it. The user's reply ends it.
+  ``owed_reply_after`` after it, unless it is cold mail (``cold``). The user's reply ends it.
 - ``thank``: they answered an ask of the user's, or introduced the user to someone; due
   ``owed_reply_after`` after that, so a quick thank-you by mail makes it vanish unseen. The
   user's next message to them ends it.
@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from rules.candidates import PRIORITY, Candidate, base_key
+from rules.identity import domain_of
 from syncd.ledger import PersonLedger
 
 MAX_NUDGES = 2
@@ -47,14 +48,21 @@ def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime) -> Candid
         rank=PRIORITY["cadence"] if persistent else None)
 
 
-def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta) -> Candidate | None:
+def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta,
+               own_domains: frozenset[str] = frozenset()) -> Candidate | None:
     owed = ledger.owed
-    if owed is None:
+    if owed is None or cold(ledger, own_domains):
         return None
     return Candidate(
         base_key(ledger.person, "owed_reply"), "owed_reply", ledger.person,
         owed.at + owed_reply_after, f"owed:{owed.ref}",
         f"they wrote to you on {owed.at.date()}{_quote(owed.subject)}; you have not answered")
+
+
+def cold(ledger: PersonLedger, own_domains: frozenset[str]) -> bool:
+    """Cold mail: from someone the user has never written to, outside the user's own
+    organisations (a sales letter, a blind request): it owes the user no reply."""
+    return ledger.messages_out == 0 and domain_of(ledger.person) not in own_domains
 
 
 def thank(ledger: PersonLedger, delay: timedelta) -> Candidate | None:

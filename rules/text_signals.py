@@ -40,13 +40,17 @@ _REQUEST = re.compile(
     r"need (?:you|your|to know)|do you (?:have|know|want|think)|are you|is there|"
     r"what do you think|your (?:thoughts|view|comments|input|feedback)|"
     r"any (?:thoughts|comments|news|update)|send me|i need|we need|"
+    r"i want (?:a|an|the|you|your|to know)|i(?: would|'d) like (?:to know|to see|a|an|your|you)|"
+    r"i (?:assume|expect|trust) (?:that )?you will|get together|get back to|"
+    r"what is (?:this|that|going on|happening)|why (?:is|are|did|do|does|was|were)|"
+    r"(?:in|within) the next (?:day|week|few days)|"
     r"asap|as soon as possible|by (?:monday|tuesday|wednesday|thursday|friday|tomorrow|"
     r"end of (?:day|week)|eod|cob|noon))\b",
     re.IGNORECASE,
 )
 _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b",
                      re.IGNORECASE)
-_RHETORICAL = re.compile(r"\b(?:please (?:find|see) (?:attached|below)|fyi|for your "
+_RHETORICAL = re.compile(r"\b(?:please (?:find|see|note) (?:attached|below)?|fyi|for your "
                          r"(?:information|review|files))\b", re.IGNORECASE)
 
 

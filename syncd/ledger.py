@@ -129,20 +129,27 @@ def marked(interactions: Sequence[Interaction]) -> list[Mark]:
     meetings, which belong to no thread). ``interactions`` sorted by time, and holding every
     interaction of the threads they are in.
 
-    ``last`` is thread-wide: a message is last only if nothing later was written on its thread,
-    by anyone (an answer by a co-recipient or by someone answering for the person asked, or
-    the user's own later message, closes an ask; a later message closes an owed reply)."""
+    ``last`` looks at the whole thread: the user's message is last for a person while nobody
+    has written to the user on the thread since (an answer by a co-recipient, or by someone
+    answering for the person asked, closes the ask for everyone asked) and the user has not
+    written to that person there again; their message is last while nothing at all was written
+    on the thread since (the user's answer to anyone on it, a co-recipient's, a later message of
+    their own)."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    newest: dict[str, tuple[datetime, str]] = {}
+    newest: dict[str, tuple[datetime, str]] = {}  # per thread, the newest message
+    heard: dict[str, tuple[datetime, str]] = {}  # per thread, the newest message to the user
     for n, i in enumerate(interactions):
         if i.direction != "meeting":
             groups[(i.person, i.thread)].append(n)
             newest[i.thread] = max(newest.get(i.thread, (i.at, i.ref)), (i.at, i.ref))
+            if i.direction == "in":
+                heard[i.thread] = max(heard.get(i.thread, (i.at, i.ref)), (i.at, i.ref))
     out = [NO_MARK] * len(interactions)
     for indexes in groups.values():
         for n, mark in zip(indexes, marks([interactions[n] for n in indexes]), strict=True):
             i = interactions[n]
-            if mark.last and newest[i.thread] != (i.at, i.ref):
+            closing = newest if i.direction == "in" else heard
+            if mark.last and closing.get(i.thread, (i.at, i.ref)) > (i.at, i.ref):
                 mark = Mark(mark.first, mark.prev, mark.gap, False, mark.mine)
             out[n] = mark
     return out
