@@ -16,6 +16,8 @@ fetch plus the text preview when ``message_text = "preview"``), and planned by
   (2 days) falls by the end of the cut day;
 - planned: the ``nudge`` and ``owed_reply`` candidates due by the end of the cut day (one a
   person and kind, as syncd plans them);
+- a follow-up about a message dated before the key's window (its anchor) has no label to be
+  judged by: it is counted apart and not scored;
 - a planned follow-up is a true positive when one of its person's addresses is expected, else a
   false positive (a reminder for an ``excluded`` sender, a self address or anyone else);
   precision = true positives / planned, recall = expected people covered / expected people.
@@ -145,14 +147,22 @@ def evaluate(name: str, data: Path, today: date, text: str, verbose: bool) -> di
     excluded = {_norm(m["from"]) for m in key.get("excluded", [])}
     planned: dict[str, list[set[str]]] = {"nudge": [], "owed_reply": []}
     lines: list[str] = []
+    window_start = (cut_end - timedelta(days=key.get("window_days", 21))) + delta
+    dated = {m.message_id: m.date for m in messages}
+    unjudged = 0
     for cand in snap.candidates.values():
         if cand.kind in planned and cand.due <= now:  # due by the end of the cut day
+            anchor = cand.anchor.split(":")[1] if ":" in cand.anchor else ""
+            if anchor in dated and dated[anchor] < window_start:
+                unjudged += 1  # about a message before the key's window: no label to judge by
+                continue
             addresses = {_norm(a) for a in snap.directory.addresses(cand.person)}
             planned[cand.kind].append(addresses)
             hit = addresses & (expected_nudge if cand.kind == "nudge" else expected_owed)
             lines.append(f"    {'ok ' if hit else 'FP '} {cand.kind:10} {sorted(addresses)[0]}: "
                          f"{cand.reason}")
-    result: dict[str, object] = {"mailbox": name, "messages": len(messages)}
+    result: dict[str, object] = {"mailbox": name, "messages": len(messages),
+                                 "unjudged": unjudged}
     for kind, expected in (("nudge", expected_nudge), ("owed_reply", expected_owed)):
         tp, n, covered, total = score(planned[kind], expected)
         result[kind] = (tp, n, covered, total)
@@ -190,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:12} {kind:10} {n:7} {tp:4} {_ratio(tp, n):>5} {total:8} "
                   f"{covered:5} {_ratio(covered, total):>5}")
         print(f"{name:12} self addresses among contacts: {result['self_contacts'] or 'none'}; "
-              f"follow-ups for non-person senders: {result['excluded_followups']}")
+              f"follow-ups for non-person senders: {result['excluded_followups']}; "
+              f"about mail before the window (not scored): {result['unjudged']}")
         if args.verbose:
             print("\n".join(result["lines"]))  # type: ignore[arg-type]
     return 0

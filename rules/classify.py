@@ -49,6 +49,7 @@ from rules._signals import (
     header_findings,
     name_reason,
     role_match,
+    verp_sender,
     subject_findings,
 )
 from rules.identity import domain_of, normalize_address
@@ -164,6 +165,9 @@ def _soft_signals(message: Message, sender: str, role: bool, envelope: str
         soft.append(("bulk", envelope))
     if entry := bulk_domain(sender, labels=False):
         soft.append(("bulk", f"sender {sender}: {entry}"))
+    if verp_sender(sender):
+        soft.append(("bulk", f"sender {sender}: a per-recipient tracking address (VERP: bulk "
+                              "mail)"))
     if name := name_reason(message):
         soft.append(("bulk", name))
     for label in message.labels:

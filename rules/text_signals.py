@@ -50,7 +50,9 @@ _REQUEST = re.compile(
 )
 _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b",
                      re.IGNORECASE)
-_RHETORICAL = re.compile(r"\b(?:please (?:find|see|note) (?:attached|below)?|fyi|for your "
+_RHETORICAL = re.compile(r"\b(?:(?:please )?(?:call|let me know|let us know|contact me) if you "
+                         r"(?:have|need) (?:any )?(?:questions|comments|help)|if you have any "
+                         r"questions|please (?:find|see|note) (?:attached|below)?|fyi|for your "
                          r"(?:information|review|files))\b", re.IGNORECASE)
 
 

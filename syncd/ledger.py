@@ -174,6 +174,10 @@ def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: ti
         if (i.direction == "out" and i.direct and mark.mine
                 and (i.person not in heard or i.at > heard[i.person])):
             ledgers[i.person].ask_streak += 1
+    for person, ledger in ledgers.items():  # they wrote or met the user since: answered
+        if ledger.last_ask is not None and heard.get(person, ledger.last_ask.at) > (
+                ledger.last_ask.at):
+            ledger.last_ask = None
     for ledger in ledgers.values():
         ledger.latencies_me.sort()
         ledger.latencies_them.sort()

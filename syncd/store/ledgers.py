@@ -75,8 +75,8 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
             wanted.append(("owed", person, owed_ts))
         if helped_ts is not None:
             wanted.append(("helped", person, helped_ts))
-        if ask_ts is not None:
-            wanted.append(("ask", person, ask_ts))
+        if ask_ts is not None and (heard_ts is None or heard_ts <= ask_ts):
+            wanted.append(("ask", person, ask_ts))  # unless they wrote or met the user since
     latencies: dict[tuple[str, str], list[float]] = defaultdict(list)
     for person, direction, gap in db.execute(_LATENCIES):
         latencies[(person, direction)].append(gap)
