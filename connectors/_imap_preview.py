@@ -64,14 +64,13 @@ def first_text_part(structure: object) -> TextPart | None:
     def walk(node: object, path: str, top: bool) -> None:
         if not isinstance(node, tuple | list) or not node:
             return
-        if isinstance(node[0], tuple | list):  # multipart: (part, part, ..., subtype, ...)
-            n = 0
-            for child in node:
-                if isinstance(child, tuple | list) and child and not isinstance(child, bytes):
-                    n += 1
-                    walk(child, f"{path}.{n}" if path else str(n), False)
-                else:
-                    break
+        if isinstance(node[0], tuple | list):
+            # multipart: imapclient nests the parts in a list ([part, part], subtype, ...);
+            # the raw form lists them first (part, part, subtype, ...)
+            children = node[0] if isinstance(node[0], list) else [
+                c for c in node if isinstance(c, tuple | list)]
+            for n, child in enumerate(children, start=1):
+                walk(child, f"{path}.{n}" if path else str(n), False)
             return
         if len(node) < 7 or _s(node[0]) != "text" or _s(node[1]) not in ("plain", "html"):
             return

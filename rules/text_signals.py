@@ -48,9 +48,12 @@ _REQUEST = re.compile(
     r"end of (?:day|week)|eod|cob|noon))\b",
     re.IGNORECASE,
 )
+_NOTHING_ADDED = re.compile(
+    r"\W*(?:(?:fyi|see below|see attached|for your (?:information|review|files)|please see)"
+    r"\W*)?(?:\w+\W*)?", re.IGNORECASE)  # at most "FYI" and a name or an initial
 _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b",
                      re.IGNORECASE)
-_RHETORICAL = re.compile(r"\b(?:(?:please )?(?:call|let me know|let us know|contact me) if you "
+_RHETORICAL = re.compile(r"\b(?:(?:please )?(?:call(?: me)?|let me know|let us know|contact me) if you "
                          r"(?:have|need) (?:any )?(?:questions|comments|help)|if you have any "
                          r"questions|please (?:find|see|note) (?:attached|below)?|fyi|for your "
                          r"(?:information|review|files))\b", re.IGNORECASE)
@@ -72,9 +75,9 @@ def judge(text: str) -> tuple[str, ...]:
     words, quotes = own_words(text)
     body = " ".join(line for line in words.split("\n") if not _SIGNOFF.match(line)).strip()
     flags: set[str] = set()
-    if quotes and len(re.findall(r"\w+", body)) <= 3:
+    if quotes and _NOTHING_ADDED.fullmatch(body):
         flags.add(FORWARD)
-    if quotes and body:
+    elif quotes:
         flags.add(QUOTES_REPLY)
     asks = bool(_QUESTION.search(body)) or bool(_REQUEST.search(_RHETORICAL.sub(" ", body)))
     if asks:
