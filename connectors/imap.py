@@ -48,6 +48,9 @@ from syncd.model import Message, Page
 from syncd.net import is_loopback
 
 log = logging.getLogger(__name__)
+# imapclient traces the whole IMAP conversation at DEBUG, message text included (the preview
+# fetch): never let `--debug` write it to a log (DESIGN.md section 10).
+logging.getLogger("imapclient.imaplib").setLevel(logging.INFO)
 
 _HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS).upper()})]"
 _GMAIL_ITEMS = ["X-GM-MSGID", "X-GM-THRID", "X-GM-LABELS"]
