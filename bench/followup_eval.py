@@ -36,8 +36,8 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from contextlib import closing
-from email.utils import parsedate_to_datetime
 from datetime import date, datetime, time, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +54,9 @@ from syncd.model import Message  # noqa: E402
 from syncd.pipeline import compute  # noqa: E402
 
 KEYS = ROOT / "bench" / "followup_keys"
-DEFAULT_DATA = next((p for p in (ROOT.parent / "shared" / "data", ROOT.parents[1] / "shared" / "data")
-                     if p.is_dir()), ROOT.parent / "shared" / "data")
+DEFAULT_DATA = next((p for p in (ROOT.parent / "shared" / "data",
+                               ROOT.parents[1] / "shared" / "data") if p.is_dir()),
+                    ROOT.parent / "shared" / "data")
 SENT = {"sent", "_sent_mail", "sent_items"}
 NAMES = {"fossum-d": "Drew Fossum", "delainey-d": "David Delainey"}  # what me.name would say
 PASSWORD_ENV = "SYNCD_BENCH_IMAP_PASSWORD"
@@ -159,7 +160,7 @@ def evaluate(name: str, data: Path, today: date, text: str, verbose: bool) -> di
             addresses = {_norm(a) for a in snap.directory.addresses(cand.person)}
             planned[cand.kind].append(addresses)
             hit = addresses & (expected_nudge if cand.kind == "nudge" else expected_owed)
-            lines.append(f"    {'ok ' if hit else 'FP '} {cand.kind:10} {sorted(addresses)[0]}: "
+            lines.append(f"    {'ok ' if hit else 'FP '} {cand.kind:10} {min(addresses)}: "
                          f"{cand.reason}")
     result: dict[str, object] = {"mailbox": name, "messages": len(messages),
                                  "unjudged": unjudged}

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from rules.text_signals import PREVIEW_BYTES, judge
 
-_TAG = re.compile(r"<(?:style|script)\b.*?</(?:style|script)\s*>|<[^>]*>", re.IGNORECASE | re.S)
+_TAG = re.compile(r"<(?:style|script)\b.*?</(?:style|script)\s*>|<[^>]*>",
+                  re.IGNORECASE | re.DOTALL)
 _BLOCK = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d)\b[^>]*>", re.IGNORECASE)
 
 
@@ -84,7 +85,8 @@ def first_text_part(structure: object) -> TextPart | None:
     except (TypeError, IndexError, ValueError):
         return None
     plain = [p for p in found if p.subtype == "plain"]
-    return (plain or found or [None])[0]
+    chosen = plain or found
+    return chosen[0] if chosen else None
 
 
 def _attachment(node: tuple[object, ...] | list[object]) -> bool:

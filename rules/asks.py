@@ -22,10 +22,11 @@ from syncd.model import Address, Message
 # An inbound message to more people than this (the user aside) is an announcement.
 ANNOUNCEMENT_RECIPIENTS = 5
 
-_REPLY = re.compile(r"^\s*(?:re|aw|sv|vs|antw|odp|r)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]", re.I)
-_FORWARD = re.compile(r"^\s*(?:fw|fwd|wg|tr|rv|enc|vb)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]", re.I)
+_COUNT = r"\s*(?:\[\d+\]|\(\d+\))?\s*[:：]"
+_REPLY = re.compile(r"^\s*(?:re|aw|sv|vs|antw|odp|r)" + _COUNT, re.IGNORECASE)
+_FORWARD = re.compile(r"^\s*(?:fw|fwd|wg|tr|rv|enc|vb)" + _COUNT, re.IGNORECASE)
 _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|kudos|welcome aboard|well done)\b",
-                     re.I)
+                     re.IGNORECASE)
 
 Rule = tuple[bool, str, str]  # (yes, rule name, reason)
 

@@ -49,8 +49,8 @@ from rules._signals import (
     header_findings,
     name_reason,
     role_match,
-    verp_sender,
     subject_findings,
+    verp_sender,
 )
 from rules.identity import domain_of, normalize_address
 from syncd.model import Message
@@ -166,8 +166,8 @@ def _soft_signals(message: Message, sender: str, role: bool, envelope: str
     if entry := bulk_domain(sender, labels=False):
         soft.append(("bulk", f"sender {sender}: {entry}"))
     if verp_sender(sender):
-        soft.append(("bulk", f"sender {sender}: a per-recipient tracking address (VERP: bulk "
-                              "mail)"))
+        reason = f"sender {sender}: a per-recipient tracking address (VERP: bulk mail)"
+        soft.append(("bulk", reason))
     if name := name_reason(message):
         soft.append(("bulk", name))
     for label in message.labels:

@@ -53,9 +53,9 @@ _NOTHING_ADDED = re.compile(
     r"\W*)?(?:\w+\W*)?", re.IGNORECASE)  # at most "FYI" and a name or an initial
 _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b",
                      re.IGNORECASE)
-_RHETORICAL = re.compile(r"\b(?:(?:please )?(?:call(?: me)?|let me know|let us know|contact me) if you "
-                         r"(?:have|need) (?:any )?(?:questions|comments|help)|if you have any "
-                         r"questions|please (?:find|see|note) (?:attached|below)?|fyi|for your "
+_RHETORICAL = re.compile(r"\b(?:(?:please )?(?:call(?: me)?|let me know|let us know|contact me) "
+                         r"if you (?:have|need) (?:any )?(?:questions|comments|help)|"
+                         r"if you have any questions|please (?:find|see|note) (?:attached|below)?|fyi|for your "
                          r"(?:information|review|files))\b", re.IGNORECASE)
 
 
