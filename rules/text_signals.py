@@ -55,7 +55,8 @@ _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|
                      re.IGNORECASE)
 _RHETORICAL = re.compile(r"\b(?:(?:please )?(?:call(?: me)?|let me know|let us know|contact me) "
                          r"if you (?:have|need) (?:any )?(?:questions|comments|help)|"
-                         r"if you have any questions|please (?:find|see|note) (?:attached|below)?|fyi|for your "
+                         r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
+                         r"fyi|for your "
                          r"(?:information|review|files))\b", re.IGNORECASE)
 
 
