@@ -15,6 +15,7 @@ from rules.asks import inbound_expects, outbound_ask
 from rules.candidates import Candidate
 from rules.classify import ClassifyContext, classify_message
 from rules.people import Directory
+from syncd.commands.why import explain_message
 from syncd.model import Address, Message, Page
 from syncd.pipeline import compute, compute_from_store, directory_for
 from syncd.store import Store
@@ -136,3 +137,15 @@ def test_a_verp_sender_is_bulk_mail() -> None:
     verp = mail("2.3374.1d-ab12cd@news.alumni.example", ME, days_ago=1, subject="Reunion")
     verdict = classify_message(verp, ClassifyContext.build(self_addresses=[ME]))
     assert not verdict.personal and "VERP" in " ".join(verdict.reasons)
+
+
+def test_why_names_the_rule_and_its_reason_for_each_message() -> None:
+    reply = mail(ME, ANN, days_ago=8, subject="Re: Contract draft", reply_to="gone@x")
+    thanks = replace(mail(ANN, ME, days_ago=2, subject="Signed"), signals=("thanks",))
+    snap = compute(CFG, [reply, thanks], [], NOW)
+    mine = explain_message(CFG, snap, reply, NOW)["follow_up_rule"]
+    assert (mine["answer"], mine["rule"], mine["text_signals"]) == (False, "your_reply", None)
+    theirs = explain_message(CFG, snap, thanks, NOW)["follow_up_rule"]
+    assert (theirs["answer"], theirs["rule"], theirs["text_signals"]) == (
+        False, "thanks", ["thanks"])
+    assert "the other side spoke last" in mine["reason"]
