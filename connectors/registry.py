@@ -40,7 +40,8 @@ def build_source(config: Config, name: str, now: Callable[[], datetime]) -> Sour
     if isinstance(account, OutlookAccount):
         from connectors.outlook import OutlookSource
 
-        return OutlookSource(account, now=now)
+        return OutlookSource(account, now=now,
+                             preview=config.message_text(name) == "preview")
     raise ConnectorError(NOT_YET.format(type=account.type), account=name)
 
 
