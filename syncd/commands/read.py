@@ -95,6 +95,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
+    from syncd.config.text import text_signals
+
     config = load_config(args)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
         statuses = store.statuses()
@@ -104,7 +106,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             rows.append({"name": account.name, "type": account.type,
                          "state": s.get("state", "never synced"),
                          "last_success": s.get("last_success"), "last_error": s.get("last_error"),
-                         "next_run": s.get("next_run"), "items": store.items_of(account.name)})
+                         "next_run": s.get("next_run"), "items": store.items_of(account.name),
+                         "text_signals": text_signals(config, account.name)})
     if args.json:
         out().print(json.dumps(rows, indent=2), markup=False)
         return 0
@@ -113,6 +116,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         table.add_row(r["name"], r["type"], r["state"], r["last_success"] or "-",
                       r["next_run"] or "-", str(r["items"]), Text(r["last_error"] or ""))
     out().print(table)
+    for r in rows:
+        if r["text_signals"] is not None:
+            out().print(f"{r['name']}: text signals: {r['text_signals']}", markup=False)
     return 0
 
 

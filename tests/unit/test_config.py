@@ -88,3 +88,26 @@ def test_broken_toml_and_missing_file(tmp_path: Path) -> None:
 def test_ignore_patterns_must_be_valid_regular_expressions() -> None:
     found = problems({"ignore": {"patterns": ["ok-.*", "bad[("]}})
     assert len(found) == 1 and found[0].startswith("ignore.patterns: 'bad[(' is not a valid")
+
+
+def test_message_text_per_account_and_what_status_says_of_it() -> None:
+    from syncd.config import from_dict
+    from syncd.config.text import text_signals
+
+    accounts = [
+        {"name": "imap", "type": "imap", "host": "imap.example.org", "username": "d"},
+        {"name": "quiet", "type": "imap", "host": "imap.example.org", "message_text": "none"},
+        {"name": "office", "type": "outlook", "client_id": "x"},
+        {"name": "office2", "type": "outlook", "client_id": "x", "mail_permission": "Mail.Read"},
+        {"name": "gmail", "type": "gmail", "client_secrets": "c.json"},
+        {"name": "cal", "type": "caldav", "url": "https://dav.example.org/"},
+    ]
+    cfg = from_dict({"accounts": accounts})
+    assert cfg.detection.message_text == "preview"
+    assert [cfg.message_text(a["name"]) for a in accounts[:2]] == ["preview", "none"]
+    said = {a["name"]: text_signals(cfg, a["name"]) for a in accounts}
+    assert said["imap"].startswith("preview") and said["office2"].startswith("preview")  # type: ignore[union-attr]
+    assert all(said[n].startswith("headers only") for n in ("quiet", "office", "gmail"))  # type: ignore[union-attr]
+    assert said["cal"] is None
+    off = from_dict({"accounts": accounts, "detection": {"message_text": "none"}})
+    assert off.message_text("imap") == "none"
