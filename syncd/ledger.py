@@ -5,15 +5,16 @@ the direction and gap of the one before, last, and whether the user started the 
 
 - the first one is an *initiation* (by the user if outbound, by them if inbound);
 - one whose direction differs from the one before is a *reply* by that side, its latency the gap;
-- in a thread the user started, the user's direct message still last after ``nudge_after`` is
-  an *open ask*; their reply there is *help* (a thank-you is due);
-- in a thread they started, their direct message still last after ``owed_reply_after`` is an
-  *owed reply*.
+- the user's message that asks them something (``direct``: in To and an ask, ``rules.asks``)
+  still last after ``nudge_after`` is an *open ask* (``last`` is thread-wide: ``marked``), unless
+  they wrote or met the user since; their reply in a thread the user started is *help* (a
+  thank-you is due);
+- in a thread they started, their message that expects an answer (``direct``), still last
+  after ``owed_reply_after``, is an *owed reply*.
 
-Only threads the user started hold asks, so "Thanks!" closing someone else's thread never
-turns into a nudge; only threads they started hold owed replies, so their "Thanks!" closing the
-user's ask never turns into an owed reply. The *unanswered streak* is the user's direct messages
-in their own threads since the person last wrote or met them: nudges stop after two of them.
+Only threads they started hold owed replies, so their "Thanks!" closing the user's ask never
+turns into an owed reply. The *unanswered streak* is the user's asks in their own threads since
+the person last wrote or met them: three or more lower a nudge's priority (``rules.reciprocity``).
 
 Where two candidates for the same slot (the newest owed reply, answer, ask, interaction) share
 a time, the one with the greater ref wins, so the result does not depend on reading order.
