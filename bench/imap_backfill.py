@@ -8,7 +8,9 @@ itself after its imports and reports its own peak RSS (VmHWM):
           same UID chunks, nothing else (the floor a header sync can reach in Python)
   source  ImapSource.pull end to end: STATUS, EXAMINE, SEARCH, fetch and parse into Messages
   sync    `syncd sync --dry-run --json` through the CLI's main() with a config file pointing at
-          the server and a fresh store: fetch, store, classify, ledger, plan (only when
+          the server and a fresh store: fetch, store, classify, ledger, plan; once with
+          `message_text = "none"` (headers only), once with "preview" (the text signals: one
+          more FETCH of the first ~2 KB of the first text part per chunk) (only when
           syncd/engine.py and syncd/commands/cli.py exist; see measure_sync_dry_run)
 
 A warm-up fetch runs first (Dovecot builds its header cache on the first fetch), so every
@@ -164,11 +166,11 @@ def measure_sync_dry_run(config: Path) -> int:
 
 def sync_available() -> bool:
     """Part (c) needs the engine and the CLI (syncd/engine.py run_cycle, syncd/commands/cli.py)."""
-    engine, cli = ROOT / "syncd" / "engine.py", ROOT / "syncd" / "cli.py"
+    engine, cli = ROOT / "syncd" / "engine.py", ROOT / "syncd" / "commands" / "cli.py"
     return engine.exists() and cli.exists() and "def run_cycle" in engine.read_text("utf-8")
 
 
-def write_config(port: int, workdir: Path) -> Path:
+def write_config(port: int, workdir: Path, text: str = "preview") -> Path:
     stamp = time.monotonic_ns()
     config = workdir / f"bench-{stamp}.toml"
     config.write_text(f"""[me]
@@ -187,6 +189,9 @@ port = {port}
 security = "none"
 username = "dana"
 password_env = "{PASSWORD_ENV}"
+
+[detection]
+message_text = "{text}"
 """, encoding="utf-8")
     return config
 
@@ -240,12 +245,13 @@ def bench(total: int, workdir: Path) -> None:
         rows = [("raw imapclient header fetch", *run_child("raw", server.port, total)),
                 ("ImapSource.pull (fetch + parse)", *run_child("source", server.port, total))]
         if sync_available():
-            try:
-                config = write_config(server.port, workdir)
-                rows.append(("syncd sync --dry-run (CLI main)",
-                             *run_child("sync", server.port, total, config)))
-            except ChildFailed as exc:
-                print(f"   (syncd sync --dry-run could not be measured: {exc})")
+            for text in ("none", "preview"):
+                try:
+                    config = write_config(server.port, workdir, text)
+                    rows.append((f"syncd sync --dry-run, text {text}",
+                                 *run_child("sync", server.port, total, config)))
+                except ChildFailed as exc:
+                    print(f"   (syncd sync --dry-run could not be measured: {exc})")
         else:
             print("   (syncd sync --dry-run: the engine or the CLI is missing; skipped)")
         rows.append(("raw imapclient header fetch, again", *run_child("raw", server.port, total)))

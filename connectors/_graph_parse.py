@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from connectors._imap_parse import RULE_HEADERS
+from rules.text_signals import judge
 from syncd.errors import ProtocolError
 from syncd.model import Address, Attendee, FollowUp, Meeting, Message, Remote
 
@@ -38,9 +39,11 @@ _RESPONSES = {"accepted": "ACCEPTED", "organizer": "ACCEPTED", "declined": "DECL
               "notresponded": "NEEDS-ACTION"}
 
 
-def message_select(*, headers: bool) -> str:
-    """The ``$select`` of a message delta: what the rules read, and nothing else."""
-    return ",".join(BASE_FIELDS + (("internetMessageHeaders",) if headers else ()))
+def message_select(*, headers: bool, preview: bool = False) -> str:
+    """The ``$select`` of a message delta: what the rules read, and nothing else (``bodyPreview``,
+    the first 255 characters of the text, only for the text signals: judged, never kept)."""
+    return ",".join(BASE_FIELDS + (("internetMessageHeaders",) if headers else ())
+                    + (("bodyPreview",) if preview else ()))
 
 
 def is_partial(row: Mapping[str, Any]) -> bool:
@@ -61,7 +64,7 @@ def merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_message(row: Mapping[str, Any], *, account: str, folder: str,
-                  labels: tuple[str, ...]) -> Message:
+                  labels: tuple[str, ...], preview: bool = False) -> Message:
     """A full delta row to a ``Message``; ``ProtocolError`` when it cannot be one."""
     graph_id = row.get("id")
     if not isinstance(graph_id, str) or not graph_id:
@@ -85,7 +88,9 @@ def parse_message(row: Mapping[str, Any], *, account: str, folder: str,
         in_reply_to=_first_id(fields.get("in-reply-to")),
         references=tuple(_ANGLE.findall(fields.get("references", ""))),
         headers=tuple((k, v) for k, v in headers if k in RULE_HEADERS),
-        labels=labels + extra, scope=folder)
+        labels=labels + extra, scope=folder,
+        signals=judge(text) if preview and isinstance(text := row.get("bodyPreview"), str)
+        else None)
 
 
 def parse_event(row: Mapping[str, Any], *, account: str, me: str | None,

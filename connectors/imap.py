@@ -24,6 +24,7 @@ import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -34,6 +35,7 @@ from imapclient.imapclient import SENT, SocketTimeout
 from connectors import _imap_cursor as cur
 from connectors import _neterr
 from connectors._imap_parse import HEADER_FIELDS, parse_fetch_entry
+from connectors._imap_preview import TextPart, first_text_part, signals
 from syncd.config import ImapAccount
 from syncd.errors import (
     AuthError,
@@ -47,6 +49,9 @@ from syncd.model import Message, Page
 from syncd.net import is_loopback
 
 log = logging.getLogger(__name__)
+# imapclient traces the whole IMAP conversation at DEBUG, message text included (the preview
+# fetch): never let `--debug` write it to a log (DESIGN.md section 10).
+logging.getLogger("imapclient.imaplib").setLevel(logging.INFO)
 
 _HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS).upper()})]"
 _GMAIL_ITEMS = ["X-GM-MSGID", "X-GM-THRID", "X-GM-LABELS"]
@@ -64,7 +69,7 @@ class ImapSource:
     stale_after = 60.0
 
     def __init__(self, account: ImapAccount, password: str, *, chunk: int = 2000,
-                 connect_timeout: float | None = None) -> None:
+                 connect_timeout: float | None = None, preview: bool = False) -> None:
         if account.security == "none" and not is_loopback(account.host):
             raise ConfigError([Problem(
                 f"accounts.{account.name}.security",
@@ -75,6 +80,7 @@ class ImapSource:
         self.name = account.name
         self.account = account
         self.chunk = chunk
+        self.preview = preview  # read the start of the text for the text signals
         self._password = password
         self._timeout = SocketTimeout(connect_timeout or account.timeout, account.timeout)
         self._client: IMAPClient | None = None
@@ -183,7 +189,8 @@ class ImapSource:
             return [], []
         gmail = client.has_capability("X-GM-EXT-1")
         data = [_HEADER_ITEM, "INTERNALDATE"] + (_GMAIL_ITEMS if gmail else [])
-        response = client.fetch(uids, data)
+        response = client.fetch(uids, data + (["BODYSTRUCTURE"] if self.preview else []))
+        flags = self._signals(client, response) if self.preview else {}
         items: list[Message] = []
         quarantined: list[str] = []
         for uid in uids:
@@ -192,12 +199,34 @@ class ImapSource:
                 continue  # expunged between SEARCH and FETCH
             native_id = f"{folder}/{validity}/{uid}"
             try:
-                items.append(parse_fetch_entry(entry, account=self.name, native_id=native_id,
-                                               labels=labels, scope=folder))
+                message = parse_fetch_entry(entry, account=self.name, native_id=native_id,
+                                            labels=labels, scope=folder)
+                items.append(replace(message, signals=flags[uid]) if uid in flags else message)
             except ProtocolError as exc:
                 log.warning("%s: quarantined %s: %s", self.name, native_id, exc)
                 quarantined.append(native_id)
         return items, quarantined
+
+    def _signals(self, client: IMAPClient, response: dict[int, dict[bytes, object]]
+                 ) -> dict[int, tuple[str, ...]]:
+        """The text flags of each message of a chunk: the first ~2 KB of its first text part,
+        fetched for all messages sharing a part number at once, judged in memory, dropped."""
+        parts: dict[int, TextPart] = {}
+        for uid, entry in response.items():
+            part = first_text_part(entry.get(b"BODYSTRUCTURE"))
+            if part is not None:
+                parts[uid] = part
+        by_item: dict[str, list[int]] = {}
+        for uid, part in parts.items():
+            by_item.setdefault(part.item, []).append(uid)
+        out: dict[int, tuple[str, ...]] = {}
+        for item, uids in by_item.items():
+            for uid, entry in client.fetch(uids, [item]).items():
+                part = parts.get(uid)
+                found = signals(entry.get(part.key), part) if part is not None else None
+                if found is not None:
+                    out[uid] = found
+        return out
 
     # -- connection ----------------------------------------------------------------------------
 

@@ -60,9 +60,11 @@ class OutlookSource:
     """``Source`` over one Outlook account (mail and calendar, one sign-in)."""
 
     def __init__(self, account: OutlookAccount, *, now: Callable[[], datetime],
-                 client: GraphClient | None = None) -> None:
+                 client: GraphClient | None = None, preview: bool = False) -> None:
         self.name = account.name
         self.account = account
+        # bodyPreview needs Mail.Read: with Mail.ReadBasic the headers alone decide
+        self.preview = preview and account.mail_permission == "Mail.Read"
         self._now = now
         self.client = client or make_client(account)
 
@@ -104,7 +106,7 @@ class OutlookSource:
     def _first_mail_url(self, folder: str) -> str:
         headers = self.account.mail_permission == "Mail.Read" and folder != "sentitems"
         return self.client.url(f"/me/mailFolders/{folder}/messages/delta?$select="
-                               + message_select(headers=headers))
+                               + message_select(headers=headers, preview=self.preview))
 
     def _pull(self, key: str, mark: cur.Mark | None, labels: tuple[str, ...],
               state: cur.CursorState, first_url: Callable[[], str],
@@ -163,11 +165,11 @@ class OutlookSource:
                     if not has_rule_fields(row):
                         continue  # e.g. only isRead changed: nothing syncd keeps
                     select = message_select(headers=self.account.mail_permission == "Mail.Read"
-                                            and key != "sentitems")
+                                            and key != "sentitems", preview=self.preview)
                     row = self._reread(f"/me/messages/{row['id']}", row, {"$select": select})
                 if row is not None:
                     items.append(parse_message(row, account=self.name, folder=key,
-                                               labels=labels))
+                                               labels=labels, preview=self.preview))
             except ProtocolError as exc:
                 log.warning("%s: quarantined %s: %s", self.name, native, exc)
                 quarantined.append(native)

@@ -23,7 +23,7 @@ def build_source(config: Config, name: str, now: Callable[[], datetime]) -> Sour
 
         password = resolve_password(name, account.password_command, account.password_env,
                                     account.password_credential)
-        return ImapSource(account, password)
+        return ImapSource(account, password, preview=config.message_text(name) == "preview")
     if isinstance(account, CaldavAccount):
         from connectors.caldav import CaldavSource
 
@@ -42,7 +42,8 @@ def build_source(config: Config, name: str, now: Callable[[], datetime]) -> Sour
     if isinstance(account, OutlookAccount):
         from connectors.outlook import OutlookSource
 
-        return OutlookSource(account, now=now)
+        return OutlookSource(account, now=now,
+                             preview=config.message_text(name) == "preview")
     raise ConnectorError(NOT_YET.format(type=account.type), account=name)
 
 

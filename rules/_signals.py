@@ -136,6 +136,12 @@ def envelope_reason(message: Message, sender: str, extra: tuple[str, ...]) -> st
     return ""
 
 
+def verp_sender(address: str) -> bool:
+    """A From address whose local part is a tracking token (``2.3374.1d-x9@news.example``)."""
+    local = address.rpartition("@")[0]
+    return bool(local) and bool(_TRACKING.search(local))
+
+
 def bulk_domain(address: str, *, labels: bool) -> str:
     """Why the domain of ``address`` belongs to bulk-mail infrastructure (``""`` if not): an
     email service provider's domain, or (with ``labels``) a bulk host label such as bounce."""

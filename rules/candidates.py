@@ -24,10 +24,11 @@ class Candidate:
     anchor: str  # what produced it; a dismissed follow-up comes back only with a new anchor
     reason: str
     details: tuple[str, ...] = ()  # more lines for the description (the weekly suggestions)
+    rank: int | None = None  # overrides the kind's priority (a persistent nudge ranks lower)
 
     @property
     def priority(self) -> int:
-        return PRIORITY[self.kind]
+        return PRIORITY[self.kind] if self.rank is None else self.rank
 
 
 def base_key(person: str, kind: str) -> str:

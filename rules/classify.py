@@ -50,6 +50,7 @@ from rules._signals import (
     name_reason,
     role_match,
     subject_findings,
+    verp_sender,
 )
 from rules.identity import domain_of, normalize_address
 from syncd.model import Message
@@ -164,6 +165,9 @@ def _soft_signals(message: Message, sender: str, role: bool, envelope: str
         soft.append(("bulk", envelope))
     if entry := bulk_domain(sender, labels=False):
         soft.append(("bulk", f"sender {sender}: {entry}"))
+    if verp_sender(sender):
+        reason = f"sender {sender}: a per-recipient tracking address (VERP: bulk mail)"
+        soft.append(("bulk", reason))
     if name := name_reason(message):
         soft.append(("bulk", name))
     for label in message.labels:

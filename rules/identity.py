@@ -8,6 +8,7 @@ part and ``googlemail.com`` spelled ``gmail.com``. Pure functions, no I/O.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -41,3 +42,18 @@ def domain_of(address: str) -> str:
     if not at:
         return ""
     return "gmail.com" if domain == "googlemail.com" else domain
+
+
+_NAME_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|[\"'<>]")
+
+
+def name_tokens(display: str) -> frozenset[str]:
+    """The words of a display name, case-folded, without comments or quotes:
+    ``"Drew Fossum (E-mail)"`` and ``"Fossum, Drew"`` -> ``{"drew", "fossum"}``."""
+    return frozenset(re.findall(r"[^\W\d_]+", _NAME_NOISE.sub(" ", display).casefold()))
+
+
+def same_name(display: str, own: frozenset[str]) -> bool:
+    """Is ``display`` the user's own name (``own``: ``name_tokens(me.name)``, two words or
+    more, so a first name alone never makes a stranger self)?"""
+    return len(own) >= 2 and bool(display) and name_tokens(display) == own

@@ -10,7 +10,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rules.identity import domain_of, normalize_address
+from rules.identity import domain_of, name_tokens, normalize_address, same_name
+from syncd.model import Address
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +32,13 @@ class Directory:
     _specs: dict[str, PersonSpec] = field(default_factory=dict)  # person id -> configured entry
     _names: dict[str, Counter[str]] = field(default_factory=dict)
     _addresses: dict[str, set[str]] = field(default_factory=dict)
+    self_name: frozenset[str] = frozenset()  # name_tokens(me.name)
 
     @classmethod
-    def build(cls, self_addresses: Iterable[str], people: Iterable[PersonSpec]) -> Directory:
+    def build(cls, self_addresses: Iterable[str], people: Iterable[PersonSpec],
+              self_name: str = "") -> Directory:
         directory = cls(frozenset(normalize_address(a) for a in self_addresses))
+        directory.self_name = name_tokens(self_name)
         for spec in people:
             if not spec.addresses:
                 continue
@@ -46,6 +50,11 @@ class Directory:
 
     def is_self(self, address: str) -> bool:
         return normalize_address(address) in self.self_addresses
+
+    def is_self_address(self, a: Address) -> bool:
+        """Self by address, or by a display name that is the user's own name (another address
+        of the user's: "Dana Example (home)")."""
+        return self.is_self(a.email) or same_name(a.name, self.self_name)
 
     def person_id(self, address: str) -> str:
         norm = normalize_address(address)

@@ -1,10 +1,12 @@
 """Follow-ups from the give and take (DESIGN.md section 4): pure functions of (ledger, now).
 
-- ``nudge``: the user's newest ask (a direct message in a thread the user started) unanswered
-  for ``nudge_after``; the second ask in a row gets a second nudge; after three unanswered asks
-  in a row there are no more nudges. Their reply (or a meeting) ends it.
+- ``nudge``: the user's newest open ask (a message of the user's that asks them something, in
+  To, with nothing written on its thread since: ``rules.asks``, ``syncd.ledger.marked``), due
+  ``nudge_after`` after it; a second nudge ``nudge_after`` later if still open, then no more
+  for that ask. A run of unanswered asks (three or more in a row) lowers its priority; a new
+  ask always gets its own nudge. An answer on the thread, by anyone, ends it.
 - ``owed_reply``: their newest direct message in a thread they started, still last there; due
-  ``owed_reply_after`` after it. The user's reply ends it.
+  ``owed_reply_after`` after it, unless it is cold mail (``cold``). The user's reply ends it.
 - ``thank``: they answered an ask of the user's, or introduced the user to someone; due
   ``owed_reply_after`` after that, so a quick thank-you by mail makes it vanish unseen. The
   user's next message to them ends it.
@@ -15,37 +17,52 @@ Each lapses once its due date is more than ``followups.horizon`` in the past
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from rules.candidates import Candidate, base_key
+from rules.candidates import PRIORITY, Candidate, base_key
+from rules.identity import domain_of
 from syncd.ledger import PersonLedger
 
 MAX_NUDGES = 2
+PERSISTENT = 3  # this many unanswered asks in a row: a nudge ranks with the cadences
 
 
 def _quote(subject: str | None) -> str:
     return f' "{subject}"' if subject else ""
 
 
-def nudge(ledger: PersonLedger, nudge_after: timedelta) -> Candidate | None:
-    streak, ask = ledger.ask_streak, ledger.last_ask
-    if ask is None or streak == 0 or streak > MAX_NUDGES:
-        return None  # nothing open, or three unanswered asks in a row: let it rest
+def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime) -> Candidate | None:
+    ask = ledger.last_ask
+    if ask is None:
+        return None
+    n = 2 if now >= ask.at + 2 * nudge_after else 1
+    streak = ledger.ask_streak
+    persistent = streak >= PERSISTENT
+    note = (f"; {streak} of your asks in a row are unanswered, so it ranks lower"
+            if persistent else "")
     return Candidate(
-        base_key(ledger.person, "nudge"), "nudge", ledger.person, ask.at + nudge_after,
-        f"nudge:{ask.ref}",
-        f"you wrote on {ask.at.date()}{_quote(ask.subject)} and have had no answer "
-        f"(nudge {streak} of {MAX_NUDGES})")
+        base_key(ledger.person, "nudge"), "nudge", ledger.person, ask.at + n * nudge_after,
+        f"nudge:{ask.ref}" + (":2" if n == 2 else ""),
+        f"you asked on {ask.at.date()}{_quote(ask.subject)} and nobody has answered on the "
+        f"thread (nudge {n} of {MAX_NUDGES}{note})",
+        rank=PRIORITY["cadence"] if persistent else None)
 
 
-def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta) -> Candidate | None:
+def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta,
+               own_domains: frozenset[str] = frozenset()) -> Candidate | None:
     owed = ledger.owed
-    if owed is None:
+    if owed is None or cold(ledger, own_domains):
         return None
     return Candidate(
         base_key(ledger.person, "owed_reply"), "owed_reply", ledger.person,
         owed.at + owed_reply_after, f"owed:{owed.ref}",
         f"they wrote to you on {owed.at.date()}{_quote(owed.subject)}; you have not answered")
+
+
+def cold(ledger: PersonLedger, own_domains: frozenset[str]) -> bool:
+    """Cold mail: from someone the user has never written to, outside the user's own
+    organisations (a sales letter, a blind request): it owes the user no reply."""
+    return ledger.messages_out == 0 and domain_of(ledger.person) not in own_domains
 
 
 def thank(ledger: PersonLedger, delay: timedelta) -> Candidate | None:

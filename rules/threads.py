@@ -1,6 +1,7 @@
 """Threads: provider thread id, else the References / In-Reply-To chain, else the normalised
 subject plus a shared participant within 30 days (Enron and other real corpora carry no
-References headers)."""
+References headers); a reply or forward that quotes an earlier message joins a thread
+of its subject within 30 days whoever it goes to."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
+from rules.text_signals import QUOTES_REPLY
 from syncd.model import Message
 
 SUBJECT_WINDOW = timedelta(days=30)
@@ -75,13 +77,22 @@ def assign_threads(
     return threads
 
 
+def quotes_earlier(m: Message) -> bool:
+    """A reply or forward whose text quotes an earlier message (``rules.text_signals``): it
+    belongs with that message's thread even when it goes to other people (the user forwarding
+    an answer to an assistant, approving by mail to a processing mailbox)."""
+    return (m.signals is not None and QUOTES_REPLY in m.signals
+            and normalize_subject(m.subject) != " ".join((m.subject or "").split()).casefold())
+
+
 def _by_subject(m: Message, people: frozenset[str], open_by_subject: Open) -> str:
     subject = normalize_subject(m.subject)
     if not subject:
         return "m:" + m.message_id
     candidates = open_by_subject.setdefault(subject, [])
+    quotes = quotes_earlier(m)
     for index, (key, last, seen) in enumerate(candidates):
-        if m.date - last.date <= SUBJECT_WINDOW and people & seen:
+        if m.date - last.date <= SUBJECT_WINDOW and (people & seen or quotes):
             candidates[index] = (key, m, seen | people)
             return key
     key = "s:" + m.message_id

@@ -21,8 +21,8 @@ def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule
     out: dict[str, Candidate] = {}
     for person, ledger in ledgers.items():
         found = [
-            reciprocity.owed_reply(ledger, settings.owed_reply_after),
-            reciprocity.nudge(ledger, settings.nudge_after),
+            reciprocity.owed_reply(ledger, settings.owed_reply_after, settings.own_domains),
+            reciprocity.nudge(ledger, settings.nudge_after, now),
             new_contact(ledger, settings.steps, now, settings.horizon),
             reciprocity.thank(ledger, settings.owed_reply_after)
             if settings.thank_helpers else None,
@@ -46,3 +46,4 @@ class Settings:
     nudge_after: timedelta
     owed_reply_after: timedelta
     thank_helpers: bool = True
+    own_domains: frozenset[str] = frozenset()  # the domains of the user's addresses

@@ -62,7 +62,8 @@ from syncd.store.touches import Touch
 BATCH = 2000
 _ROOT = Path(__file__).resolve().parent.parent
 # The code whose output the derived tables hold: a change to any of it re-derives everything.
-_SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py",
+_SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py", "rules/asks.py",
+            "rules/text_signals.py",
             "rules/introductions.py", "rules/identity.py", "rules/people.py",
             "syncd/interactions.py", "syncd/ledger.py", "syncd/incremental.py",
             "syncd/store/derived.py", "syncd/store/touches.py")
@@ -87,6 +88,7 @@ def fingerprint(config: Config, directory: Directory) -> str:
     digest = hashlib.sha256(_code_digest())
     digest.update(json.dumps({
         "self": sorted(directory.self_addresses),
+        "self_name": sorted(directory.self_name),
         "people": [list(p.addresses) for p in config.people],
         "ignore": config.ignore.model_dump(mode="json"),
     }, sort_keys=True, default=str).encode())

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from rules.asks import inbound_expects, outbound_ask
 from rules.classify import ClassifyContext, Verdict, classify_message
 from rules.identity import normalize_address
 from rules.introductions import Introduction
@@ -48,7 +49,7 @@ class Derived:
 def is_outbound(message: Message, directory: Directory) -> bool:
     if SENT_LABELS.intersection(message.labels):
         return True
-    return message.sender is not None and directory.is_self(message.sender.email)
+    return message.sender is not None and directory.is_self_address(message.sender)
 
 
 def classify_context(config: Config, self_addresses: Iterable[str]) -> ClassifyContext:
@@ -141,7 +142,7 @@ def intro_people(config: Config, directory: Directory) -> tuple[
                                                      for a in recipients):
             return []  # an introduction for the user names the user
         return [directory.person_id(a.email) for a in recipients
-                if not directory.is_self(a.email)]
+                if not directory.is_self_address(a)]
 
     def sender_of(m: Message) -> str:
         return directory.person_id(m.sender.email) if m.sender is not None else ""
@@ -172,35 +173,42 @@ def _introductions(personal: Sequence[Message], threads: dict[str, str], config:
 
 def participants(m: Message, directory: Directory) -> frozenset[str]:
     """The people of a message but the user (what subject threading compares)."""
-    people = [a.email for a in (*m.to, *m.cc)]
+    people = [*m.to, *m.cc]
     if m.sender is not None:
-        people.append(m.sender.email)
-    return frozenset(directory.person_id(a) for a in people if not directory.is_self(a))
+        people.append(m.sender)
+    return frozenset(directory.person_id(a.email) for a in people
+                     if not directory.is_self_address(a))
 
 
 def message_touches(m: Message, thread: str, config: Config, directory: Directory
                     ) -> list[tuple[Interaction, Address]]:
-    """The interactions of one personal message, each with the address it came from."""
+    """The interactions of one personal message, each with the address it came from.
+
+    ``direct``: outbound, they were in To and the message asks something
+    (``rules.asks.outbound_ask``); inbound, it expects an answer from the user
+    (``rules.asks.inbound_expects``). A message with no recipients (a note or a task exported
+    as mail) touches nobody."""
     recipients = (*m.to, *m.cc)
-    if len(recipients) > config.ignore.max_recipients:
+    if len(recipients) > config.ignore.max_recipients or not recipients:
         return []
     if is_outbound(m, directory):
+        asks = outbound_ask(m, directory.is_self_address)[0]
         to = {normalize_address(a.email) for a in m.to}
         touched: dict[str, tuple[Interaction, Address]] = {}
         for a in recipients:
-            if directory.is_self(a.email):
+            if directory.is_self_address(a):
                 continue
             pid = directory.person_id(a.email)
             before = touched.get(pid)
-            direct = normalize_address(a.email) in to or (before is not None
-                                                          and before[0].direct)
+            direct = asks and (normalize_address(a.email) in to or (before is not None
+                                                                    and before[0].direct))
             touched[pid] = (Interaction(m.date, pid, "out", thread, m.message_id, m.subject,
                                         direct), a)
         return list(touched.values())
-    if m.sender is None or directory.is_self(m.sender.email):
+    if m.sender is None or directory.is_self_address(m.sender):
         return []
     pid = directory.person_id(m.sender.email)
-    direct = any(directory.is_self(a.email) for a in m.to)
+    direct = inbound_expects(m, directory.is_self_address)[0]
     return [(Interaction(m.date, pid, "in", thread, m.message_id, m.subject, direct), m.sender)]
 
 

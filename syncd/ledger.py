@@ -5,15 +5,16 @@ the direction and gap of the one before, last, and whether the user started the 
 
 - the first one is an *initiation* (by the user if outbound, by them if inbound);
 - one whose direction differs from the one before is a *reply* by that side, its latency the gap;
-- in a thread the user started, the user's direct message still last after ``nudge_after`` is
-  an *open ask*; their reply there is *help* (a thank-you is due);
-- in a thread they started, their direct message still last after ``owed_reply_after`` is an
-  *owed reply*.
+- the user's message that asks them something (``direct``: in To and an ask, ``rules.asks``)
+  still last after ``nudge_after`` is an *open ask* (``last`` is thread-wide: ``marked``), unless
+  they wrote or met the user since; their reply in a thread the user started is *help* (a
+  thank-you is due);
+- in a thread they started, their message that expects an answer (``direct``), still last
+  after ``owed_reply_after``, is an *owed reply*.
 
-Only threads the user started hold asks, so "Thanks!" closing someone else's thread never
-turns into a nudge; only threads they started hold owed replies, so their "Thanks!" closing the
-user's ask never turns into an owed reply. The *unanswered streak* is the user's direct messages
-in their own threads since the person last wrote or met them: nudges stop after two of them.
+Only threads they started hold owed replies, so their "Thanks!" closing the user's ask never
+turns into an owed reply. The *unanswered streak* is the user's asks in their own threads since
+the person last wrote or met them: three or more lower a nudge's priority (``rules.reciprocity``).
 
 Where two candidates for the same slot (the newest owed reply, answer, ask, interaction) share
 a time, the one with the greater ref wins, so the result does not depend on reading order.
@@ -126,14 +127,31 @@ def marks(events: Sequence[Interaction]) -> list[Mark]:
 
 def marked(interactions: Sequence[Interaction]) -> list[Mark]:
     """Each interaction's ``Mark`` among the person's messages in its thread (``NO_MARK`` for
-    meetings, which belong to no thread). ``interactions`` sorted by time."""
+    meetings, which belong to no thread). ``interactions`` sorted by time, and holding every
+    interaction of the threads they are in.
+
+    ``last`` looks at the whole thread: the user's message is last for a person while nobody
+    has written to the user on the thread since (an answer by a co-recipient, or by someone
+    answering for the person asked, closes the ask for everyone asked) and the user has not
+    written to that person there again; their message is last while nothing at all was written
+    on the thread since (the user's answer to anyone on it, a co-recipient's, a later message of
+    their own)."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    newest: dict[str, tuple[datetime, str]] = {}  # per thread, the newest message
+    heard: dict[str, tuple[datetime, str]] = {}  # per thread, the newest message to the user
     for n, i in enumerate(interactions):
         if i.direction != "meeting":
             groups[(i.person, i.thread)].append(n)
+            newest[i.thread] = max(newest.get(i.thread, (i.at, i.ref)), (i.at, i.ref))
+            if i.direction == "in":
+                heard[i.thread] = max(heard.get(i.thread, (i.at, i.ref)), (i.at, i.ref))
     out = [NO_MARK] * len(interactions)
     for indexes in groups.values():
         for n, mark in zip(indexes, marks([interactions[n] for n in indexes]), strict=True):
+            i = interactions[n]
+            closing = newest if i.direction == "in" else heard
+            if mark.last and closing.get(i.thread, (i.at, i.ref)) > (i.at, i.ref):
+                mark = Mark(mark.first, mark.prev, mark.gap, False, mark.mine)
             out[n] = mark
     return out
 
@@ -156,9 +174,11 @@ def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: ti
     for i, mark in rows:  # the unanswered streak: the user's asks since they last heard back
         if (i.direction == "out" and i.direct and mark.mine
                 and (i.person not in heard or i.at > heard[i.person])):
-            ledger = ledgers[i.person]
-            ledger.ask_streak += 1
-            ledger.last_ask = newer(ledger.last_ask, i)
+            ledgers[i.person].ask_streak += 1
+    for person, ledger in ledgers.items():  # they wrote or met the user since: answered
+        if ledger.last_ask is not None and heard.get(person, ledger.last_ask.at) > (
+                ledger.last_ask.at):
+            ledger.last_ask = None
     for ledger in ledgers.values():
         ledger.latencies_me.sort()
         ledger.latencies_them.sort()
@@ -219,8 +239,10 @@ def step(ledger: PersonLedger, i: Interaction, mark: Mark, now: datetime,
         if mark.mine and i.direction == "in":
             ledger.helped = newer(ledger.helped, i)  # they answered the user's ask
     if mark.last and i.direct:
-        if mark.mine and i.direction == "out" and now - i.at > nudge_after:
-            ledger.open_asks += 1
+        if i.direction == "out":
+            ledger.last_ask = newer(ledger.last_ask, i)
+            if now - i.at > nudge_after:
+                ledger.open_asks += 1
         elif not mark.mine and i.direction == "in":
             if now - i.at > owed_reply_after:
                 ledger.owed_replies += 1

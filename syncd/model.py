@@ -47,6 +47,9 @@ class Message:
     # Folder roles and provider labels: "\\Sent", "SENT", "CATEGORY_PROMOTIONS", ...
     labels: tuple[str, ...] = ()
     scope: str = ""  # folder the message was seen in
+    # Flags derived from the start of the text (rules.text_signals): None when the text was not
+    # read (message_text = "none", or a scope that does not allow it). The text is never kept.
+    signals: tuple[str, ...] | None = None
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or None."""

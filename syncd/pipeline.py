@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from rules.cadence import CadenceRule, matching_rule, new_contact_start
 from rules.candidates import Candidate
+from rules.identity import domain_of
 from rules.people import Directory, PersonSpec
 from rules.wanted import Settings, desired
 from rules.weekly import active, weekly_plan
@@ -47,7 +48,7 @@ def self_addresses(config: Config) -> list[str]:
 def directory_for(config: Config) -> Directory:
     return Directory.build(
         self_addresses(config),
-        [PersonSpec(p.name, p.addresses, p.tags) for p in config.people])
+        [PersonSpec(p.name, p.addresses, p.tags) for p in config.people], config.me.name)
 
 
 def cadence_rules(config: Config) -> list[CadenceRule]:
@@ -105,7 +106,8 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
         for pid, led in ledgers.items()}
     settings = Settings(config.new_contacts.steps, config.followups.horizon,
                         config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
-                        config.reciprocity.thank_helpers)
+                        config.reciprocity.thank_helpers,
+                        frozenset(domain_of(a) for a in directory.self_addresses))
     candidates = desired(ledgers, matched, settings, now)
     goal = config.goals.introductions_per_week
     if goal > 0:

@@ -87,6 +87,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from syncd.commands.listing import status_table
+    from syncd.config.text import text_signals
 
     config = load_config(args)
     tz = zone(config)
@@ -100,11 +101,15 @@ def cmd_status(args: argparse.Namespace) -> int:
                          "last_success": iso(s.get("last_success"), tz),
                          "last_error": s.get("last_error"),
                          "next_run": iso(s.get("next_run"), tz),
-                         "items": store.items_of(account.name)})
+                         "items": store.items_of(account.name),
+                         "text_signals": text_signals(config, account.name)})
     if args.json:
         out().print(json.dumps(rows, indent=2), markup=False)
     else:
         out().print(status_table(rows, tz, out().width))
+        for r in rows:
+            if r["text_signals"] is not None:
+                out().print(f"{r['name']}: text signals: {r['text_signals']}", markup=False)
     return 0
 
 

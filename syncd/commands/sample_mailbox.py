@@ -28,8 +28,8 @@ class SampleMessage:
 
 
 def _message(n: int, when: datetime, sender: tuple[str, str], to: list[tuple[str, str]],
-             subject: str, *, extra: dict[str, str] | None = None, reply_to: int | None = None
-             ) -> bytes:
+             subject: str, *, extra: dict[str, str] | None = None, reply_to: int | None = None,
+             body: str = "") -> bytes:
     headers = {
         "From": f"{sender[0]} <{sender[1]}>" if sender[0] else sender[1],
         "To": ", ".join(f"{name} <{addr}>" for name, addr in to),
@@ -42,7 +42,21 @@ def _message(n: int, when: datetime, sender: tuple[str, str], to: list[tuple[str
         headers["References"] = f"<demo-{reply_to}@example.org>"
     headers.update(extra or {})
     text = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    return (text + "\r\n(body not read by syncd)\r\n").encode()
+    return (text + "\r\n" + (body or "See you.") + "\r\n").encode()
+
+
+# The first line of each personal message's text (what the text signals read; never kept).
+_BODIES = {
+    1: "Would you have time for coffee next month?",
+    2: "Sure, how about the 12th?",
+    3: "The 12th works. See you then.",
+    4: "Could you look at the board deck before Friday?",
+    5: "Done: my comments are in the deck.",
+    6: "Thanks! Can you also check the appendix numbers?",
+    7: "Would you be up for a short intro call about the pilot?",
+    8: "Great meeting you yesterday, and thanks for the tips!",
+    9: "Likewise. Talk soon.",
+}
 
 
 def messages(now: datetime) -> list[SampleMessage]:
@@ -75,7 +89,8 @@ def messages(now: datetime) -> list[SampleMessage]:
     out = []
     for n, (folder, days, sender, to, subject, extra, reply) in enumerate(plan, start=1):
         when = (now - timedelta(days=days)).replace(microsecond=0)
-        raw = _message(n, when, sender, to, subject, extra=extra, reply_to=reply)
+        raw = _message(n, when, sender, to, subject, extra=extra, reply_to=reply,
+                       body=_BODIES.get(n, ""))
         out.append(SampleMessage(folder, raw, when))
     return out
 

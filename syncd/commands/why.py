@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from rules.asks import inbound_expects, outbound_ask
 from rules.identity import normalize_address
 from rules.threads import normalize_subject
 from syncd.commands import views
@@ -117,7 +118,19 @@ def explain_message(config: Config, snapshot: Snapshot, m: Message, now: datetim
         "touched": [{"person": i.person, "name": directory.name(i.person),
                      "direction": i.direction, "direct": i.direct} for i in touches],
         "touched_nobody": None if touches else untouched(config, snapshot, m, now),
+        "follow_up_rule": follow_up_rule(m, snapshot),
     }
+
+
+def follow_up_rule(m: Message, snapshot: Snapshot) -> dict[str, Any]:
+    """Whether the message asks something (the user's) or expects an answer (theirs), by which
+    named rule (``rules.asks``), and whether its text was read (the flags, never the text)."""
+    is_self = snapshot.directory.is_self_address
+    outbound = is_outbound(m, snapshot.directory)
+    yes, rule, reason = outbound_ask(m, is_self) if outbound else inbound_expects(m, is_self)
+    return {"question": "asks something" if outbound else "expects an answer", "answer": yes,
+            "rule": rule, "reason": reason,
+            "text_signals": None if m.signals is None else list(m.signals)}
 
 
 def direction(m: Message, snapshot: Snapshot) -> str:
@@ -278,6 +291,11 @@ def show_why(out: Console, data: Mapping[str, Any], tz: tzinfo) -> None:
         touched = [f"{t['name']} <{t['person']}> ({t['direction']}"
                    f"{'' if t['direct'] else ', copied'})" for t in data["touched"]]
         line("touched", "; ".join(touched) if touched else f"nobody: {data['touched_nobody']}")
+        rule = data["follow_up_rule"]
+        signals = rule["text_signals"]
+        line(rule["question"], f"{'yes' if rule['answer'] else 'no'} ({rule['rule']}): "
+             f"{rule['reason']}; text signals: "
+             + ("not read" if signals is None else ", ".join(signals) or "none"))
         out.print(facts)
         return
     out.print(f"[bold]{escape(data['name'])}[/bold] {escape(', '.join(data['addresses']))}")

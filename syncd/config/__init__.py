@@ -18,6 +18,7 @@ from syncd.config.schema import (
     Cadence,
     Config,
     Daemon,
+    Detection,
     Followups,
     Goals,
     Ignore,
@@ -39,7 +40,7 @@ from syncd.errors import Problem
 
 __all__ = [
     "CALENDAR_TYPES", "WEEKDAYS", "Account", "Cadence", "CaldavAccount", "Config", "Daemon",
-    "Duration", "Followups", "Goals", "GoogleAccount", "Ignore", "ImapAccount", "Me",
+    "Detection", "Duration", "Followups", "Goals", "GoogleAccount", "Ignore", "ImapAccount", "Me",
     "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Section", "Store",
     "cross_checks", "default_config_path", "default_state_dir", "from_dict", "load",
     "parse_duration", "read_raw", "store_path",

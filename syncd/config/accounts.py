@@ -14,6 +14,9 @@ from syncd.config.types import Duration, Section
 class _Account(Section):
     name: str = Field(description="a short name you choose, used in `syncd auth NAME` and logs")
     since: str | None = Field(None, description="optional backfill horizon, YYYY-MM-DD")
+    message_text: Literal["preview", "none"] | None = Field(
+        None, description='overrides [detection] message_text for this account: "preview" | '
+                          '"none" (Gmail accounts always use headers only for now)')
 
     @field_validator("name")
     @classmethod

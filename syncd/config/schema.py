@@ -14,7 +14,7 @@ import re
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -154,6 +154,13 @@ class Daemon(Section):
     backoff_max: Duration = Field(timedelta(hours=1), description="longest wait between retries")
 
 
+class Detection(Section):
+    message_text: Literal["preview", "none"] = Field(
+        "preview", description='"preview": read the start of each message\'s text in memory to '
+                               'tell asks from FYIs and thanks (only derived flags are kept); '
+                               '"none": headers only')
+
+
 class Config(BaseSettings):
     """The whole file. Environment: ``SYNCD_<SECTION>__<KEY>``."""
 
@@ -171,6 +178,7 @@ class Config(BaseSettings):
     reciprocity: Reciprocity = Field(default_factory=Reciprocity)
     goals: Goals = Field(default_factory=Goals)
     ignore: Ignore = Field(default_factory=Ignore)
+    detection: Detection = Field(default_factory=Detection)
     daemon: Daemon = Field(default_factory=Daemon)
 
     @classmethod
@@ -184,6 +192,11 @@ class Config(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Environment overrides the file; no .env files, no secrets directory.
         return env_settings, init_settings
+
+    def message_text(self, name: str) -> str:
+        """``"preview"`` or ``"none"`` for account ``name``: its own ``message_text``, else
+        ``[detection] message_text``."""
+        return self.account(name).message_text or self.detection.message_text
 
     def account(self, name: str) -> ImapAccount | CaldavAccount | GoogleAccount | OutlookAccount:
         for account in self.accounts:

@@ -132,8 +132,9 @@ class Store:
             existing[m.message_id] = set(labels)
             rows.append(codec.message_row(m, account, labels, keep_subject=self.keep_subjects))
         db.executemany(
-            "INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO "
+            "INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO "
             "UPDATE SET labels = excluded.labels, "
+            "signals = coalesce(excluded.signals, messages.signals), "
             "thread_id = coalesce(messages.thread_id, excluded.thread_id)", rows)
         db.executemany("INSERT OR IGNORE INTO stale VALUES (?)", changed)
         db.executemany(
@@ -162,14 +163,14 @@ class Store:
 
     def messages(self) -> Iterator[Message]:
         query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, in_reply_to, "
-                 "refs, headers, labels, account FROM messages ORDER BY ts, message_id")
+                 "refs, headers, labels, account, signals FROM messages ORDER BY ts, message_id")
         for row in self._db.execute(query):
             yield codec.message(row)
 
     def message(self, message_id: str) -> Message | None:
         row = self._db.execute(
             "SELECT message_id, ts, sender, recipients, subject, thread_id, in_reply_to, refs, "
-            "headers, labels, account FROM messages WHERE message_id = ?",
+            "headers, labels, account, signals FROM messages WHERE message_id = ?",
             (message_id,)).fetchone()
         return None if row is None else codec.message(row)
 
@@ -183,7 +184,7 @@ class Store:
             chunk = wanted[start:start + 500]
             marks = ",".join("?" * len(chunk))
             query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, "  # noqa: S608
-                     f"in_reply_to, refs, {column}, labels, account FROM messages WHERE "
+                     f"in_reply_to, refs, {column}, labels, account, signals FROM messages WHERE "
                      f"message_id IN ({marks})")
             found.extend(codec.message(row) for row in self._db.execute(query, chunk))
         found.sort(key=lambda m: (m.date, m.message_id))

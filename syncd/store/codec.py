@@ -24,7 +24,8 @@ def message_row(m: Message, account: str, labels: list[str], *, keep_subject: bo
             json.dumps([[a.email, a.name] for a in m.to] + [None]
                        + [[a.email, a.name] for a in m.cc]),
             m.subject if keep_subject else None, m.thread_id, m.in_reply_to,
-            json.dumps(m.references), json.dumps(m.headers), json.dumps(labels), account)
+            json.dumps(m.references), json.dumps(m.headers), json.dumps(labels), account,
+            None if m.signals is None else ",".join(m.signals))
 
 
 def meeting_row(m: Meeting, account: str, listing: str | None, *, keep_subject: bool
@@ -108,4 +109,6 @@ def message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
         subject=row[4], thread_id=row[5], in_reply_to=row[6],
         references=tuple(json.loads(row[7])),
         headers=_shared(tuple((sys.intern(k), v) for k, v in json.loads(row[8]))),
-        labels=_shared(tuple(json.loads(row[9]))))
+        labels=_shared(tuple(json.loads(row[9]))),
+        signals=None if len(row) < 12 or row[11] is None else _shared(
+            tuple(s for s in row[11].split(",") if s)))

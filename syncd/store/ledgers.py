@@ -26,11 +26,12 @@ SELECT person, min(ts), max(ts),
     count(*) FILTER (WHERE direction = 'out' AND prev = 'in'),
     count(*) FILTER (WHERE direction = 'in' AND prev = 'out'),
     min(ts) FILTER (WHERE prev IS NOT NULL AND prev != direction),
-    count(*) FILTER (WHERE last AND direct AND mine AND direction = 'out' AND ts < :ask),
+    count(*) FILTER (WHERE last AND direct AND direction = 'out' AND ts < :ask),
     count(*) FILTER (WHERE last AND direct AND NOT mine AND direction = 'in' AND ts < :owed),
     max(ts) FILTER (WHERE last AND direct AND NOT mine AND direction = 'in'),
     max(ts) FILTER (WHERE mine AND direction = 'in' AND prev = 'out'),
-    max(ts) FILTER (WHERE direction != 'out')
+    max(ts) FILTER (WHERE direction != 'out'),
+    max(ts) FILTER (WHERE last AND direct AND direction = 'out')
 FROM touches GROUP BY person
 """
 _LATENCIES = ("SELECT person, direction, gap FROM touches "
@@ -61,7 +62,7 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
     for row in db.execute(_AGGREGATE, limits):
         (person, first, last, last_in, last_out, n_in, n_out, n_meet, first_meet, init_me,
          init_them, rep_me, rep_them, first_exchange, asks, owed, owed_ts, helped_ts,
-         heard_ts) = row
+         heard_ts, ask_ts) = row
         out[person] = PersonLedger(
             person, first_seen=_dt(first), last_touch=_dt(last), last_inbound=_dt(last_in),
             last_outbound=_dt(last_out), messages_in=n_in, messages_out=n_out,
@@ -74,6 +75,8 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
             wanted.append(("owed", person, owed_ts))
         if helped_ts is not None:
             wanted.append(("helped", person, helped_ts))
+        if ask_ts is not None and (heard_ts is None or heard_ts <= ask_ts):
+            wanted.append(("ask", person, ask_ts))  # unless they wrote or met the user since
     latencies: dict[tuple[str, str], list[float]] = defaultdict(list)
     for person, direction, gap in db.execute(_LATENCIES):
         latencies[(person, direction)].append(gap)
@@ -88,9 +91,8 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
     with db:
         db.execute("DELETE FROM heard")
         db.executemany("INSERT INTO heard VALUES (?, ?)", heard)
-        for person, streak, ask_ts in db.execute(_STREAK):
+        for person, streak, _ in db.execute(_STREAK):
             out[person].ask_streak = streak
-            wanted.append(("ask", person, ask_ts))
         db.execute("DELETE FROM wanted")
         db.executemany("INSERT INTO wanted VALUES (?, ?, ?)", wanted)
         for kind, person, ts, ref, direction, thread, subject, direct, prev, last, mine in (
@@ -121,5 +123,5 @@ def _fits(kind: str, direction: str, direct: bool, prev: str | None, last: bool,
     if kind == "helped":
         return mine and direction == "in" and prev == "out"
     if kind == "ask":
-        return direction == "out" and direct and mine
+        return direction == "out" and direct and last
     return True

@@ -10,7 +10,7 @@ from pathlib import Path
 from syncd.errors import SchemaTooNew, StoreError
 from syncd.store.derived import DERIVED_SCHEMA
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -54,6 +54,10 @@ _MIGRATIONS: dict[int, str] = {
         etag TEXT, start TEXT NOT NULL, anchor TEXT NOT NULL, kind TEXT NOT NULL,
         person_id TEXT NOT NULL, state TEXT NOT NULL, generation INTEGER NOT NULL,
         sink TEXT NOT NULL, updated_at TEXT NOT NULL);
+    """,
+    # flags derived from the start of a message's text (rules.text_signals); never the text
+    5: """
+    ALTER TABLE messages ADD COLUMN signals TEXT;
     """,
 }
 

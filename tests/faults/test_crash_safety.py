@@ -41,7 +41,7 @@ def mailbox(now: datetime, people: int = 12, filler: int = 400) -> list[tuple[st
         refs = f"In-Reply-To: <c{reply}@x>\r\n" if reply is not None else ""
         return (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
                 f"Date: {format_datetime(when)}\r\nMessage-ID: <c{n}@x>\r\n{refs}{extra}"
-                "\r\nbody\r\n").encode()
+                "\r\nCould you get back to me on this?\r\n").encode()  # an ask, to the text signals
 
     n = 0
     for p in range(people):

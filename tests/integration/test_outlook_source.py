@@ -32,12 +32,12 @@ class Clock:
 
 
 def source(server: GraphServer, clock: Clock | None = None, budget: Path | None = None,
-           **extra: object) -> OutlookSource:
+           preview: bool = False, **extra: object) -> OutlookSource:
     account = account_for(server, page_size=10, **extra)  # type: ignore[arg-type]
     client = GraphClient(account.name, server.base, StaticTokens(), timeout=10,
                          budget=Budget(budget), attempts=3,
                          sleep=(clock or Clock()).sleep)
-    return OutlookSource(account, now=lambda: NOW, client=client)
+    return OutlookSource(account, now=lambda: NOW, client=client, preview=preview)
 
 
 def drain(src: OutlookSource, cursor: str | None) -> tuple[list[Page], str | None]:
@@ -228,3 +228,16 @@ def test_outlook_meetings_from_calendar_view_delta(graph: GraphServer) -> None:
     assert [r for p in pages for r in p.removed] == [gone]
     view = [r for r in fake.requests if "calendarView" in r]
     assert "startDateTime=" in view[0] and "endDateTime=" in view[0]
+
+
+@pytest.mark.parametrize(("permission", "expected"), [
+    ("Mail.Read", ("ask",)), ("Mail.ReadBasic", None)])
+def test_outlook_text_signals_from_body_preview_only_with_mail_read(
+        graph: GraphServer, permission: str, expected: tuple[str, ...] | None) -> None:
+    row = {**message_row(1), "bodyPreview": "Could you send the signed copy by Friday?"}
+    graph.fake.add_message("inbox", row)
+    pages, _ = drain(source(graph, preview=True, mail_permission=permission), None)
+    [found] = messages(pages)
+    assert found.signals == expected  # the preview judged in memory; only the flags kept
+    asked = [r for r in graph.fake.requests if "/messages/delta" in r]
+    assert all(("bodyPreview" in r) == (expected is not None) for r in asked)

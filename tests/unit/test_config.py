@@ -97,3 +97,26 @@ def test_the_sample_shows_the_optional_alarm_and_credential_keys_commented_out()
     assert config.from_dict(tomllib.loads(config_sample.render())).followups.alarm is None
     loaded = config.from_dict({"followups": {"alarm": "0m"}})
     assert loaded.followups.alarm is not None and loaded.followups.alarm.total_seconds() == 0
+
+
+def test_message_text_per_account_and_what_status_says_of_it() -> None:
+    from syncd.config import from_dict
+    from syncd.config.text import text_signals
+
+    accounts = [
+        {"name": "imap", "type": "imap", "host": "imap.example.org", "username": "d"},
+        {"name": "quiet", "type": "imap", "host": "imap.example.org", "message_text": "none"},
+        {"name": "office", "type": "outlook", "client_id": "x"},
+        {"name": "office2", "type": "outlook", "client_id": "x", "mail_permission": "Mail.Read"},
+        {"name": "gmail", "type": "gmail", "client_secrets": "c.json"},
+        {"name": "cal", "type": "caldav", "url": "https://dav.example.org/"},
+    ]
+    cfg = from_dict({"accounts": accounts})
+    assert cfg.detection.message_text == "preview"
+    assert [cfg.message_text(a["name"]) for a in accounts[:2]] == ["preview", "none"]
+    said = {a["name"]: text_signals(cfg, a["name"]) for a in accounts}
+    assert said["imap"].startswith("preview") and said["office2"].startswith("preview")  # type: ignore[union-attr]
+    assert all(said[n].startswith("headers only") for n in ("quiet", "office", "gmail"))  # type: ignore[union-attr]
+    assert said["cal"] is None
+    off = from_dict({"accounts": accounts, "detection": {"message_text": "none"}})
+    assert off.message_text("imap") == "none"

@@ -18,18 +18,27 @@ def kinds(msgs: list, person: str, **cfg: object) -> dict[str, object]:  # type:
     return {c.kind: c for c in snap.candidates.values() if c.person == person}
 
 
-def test_nudges_follow_unanswered_asks_and_stop_after_three() -> None:
+def test_nudges_follow_the_newest_open_ask_twice_at_most() -> None:
     ask = [mail(ME, JANE, days_ago=7, subject="Can you review?", mid="a1")]
     first = kinds(ask, JANE)["nudge"]
     assert first.due == NOW - timedelta(days=2)  # asked 7 days ago, nudge_after 5 days
     assert "nudge 1 of 2" in first.reason and '"Can you review?"' in first.reason
-    re_ = "Re: Can you review?"
-    second = [*ask, mail(ME, JANE, days_ago=1, subject=re_, mid="a2", reply_to="a1")]
-    assert "nudge 2 of 2" in kinds(second, JANE)["nudge"].reason
-    third = [*second, mail(ME, JANE, days_ago=0.5, subject=re_, mid="a3", reply_to="a2")]
-    assert "nudge" not in kinds(third, JANE)  # three unanswered asks in a row: let it rest
-    answered = [*third, mail(JANE, ME, days_ago=0.2, subject=re_, mid="a4", reply_to="a3")]
+    later = [mail(ME, JANE, days_ago=11, subject="Can you review?", mid="b1")]
+    second = kinds(later, JANE)["nudge"]  # still open after twice nudge_after: the last one
+    assert second.due == NOW - timedelta(days=1) and "nudge 2 of 2" in second.reason
+    assert second.anchor != kinds(ask, JANE)["nudge"].anchor  # a dismissed first one returns
+    answered = [*ask, mail(JANE, ME, days_ago=0.2, subject="Re: Can you review?", mid="a4",
+                           reply_to="a1")]
     assert "nudge" not in kinds(answered, JANE)
+
+
+def test_a_run_of_unanswered_asks_lowers_priority_but_never_hides_a_new_ask() -> None:
+    asks = [mail(ME, JANE, days_ago=30 - n, subject=f"Question {n}", mid=f"r{n}")
+            for n in range(4)]
+    asks.append(mail(ME, JANE, days_ago=6, subject="Budget by Friday?", mid="r9"))
+    nudge = kinds(asks, JANE)["nudge"]
+    assert '"Budget by Friday?"' in nudge.reason and "ranks lower" in nudge.reason
+    assert nudge.priority > kinds(asks[-1:], JANE)["nudge"].priority
 
 
 def test_a_meeting_answers_an_ask_too() -> None:
@@ -39,12 +48,14 @@ def test_a_meeting_answers_an_ask_too() -> None:
 
 
 def test_owed_reply_is_due_after_owed_reply_after_and_ends_with_your_reply() -> None:
-    theirs = [mail(JANE, ME, days_ago=1, subject="Question", mid="q1")]
+    known = mail(ME, JANE, days_ago=60, subject="Hello")
+    theirs = [known, mail(JANE, ME, days_ago=1, subject="Question", mid="q1")]
     owed = kinds(theirs, JANE)["owed_reply"]
     assert owed.due == NOW + timedelta(days=1) and "you have not answered" in owed.reason
     replied = [*theirs, mail(ME, JANE, days_ago=0.5, subject="Re: Question", mid="q2",
                              reply_to="q1")]
     assert "owed_reply" not in kinds(replied, JANE)
+    assert "owed_reply" not in kinds(theirs[1:], JANE)  # cold mail: never written to, elsewhere
 
 
 def test_their_answer_to_your_ask_wants_a_thank_you_not_a_reply() -> None:

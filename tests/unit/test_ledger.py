@@ -31,7 +31,8 @@ def test_two_way_thread_counts_initiations_replies_and_latency() -> None:
     assert led.last_touch == NOW - timedelta(days=8)
     assert led.first_exchange == NOW - timedelta(days=9)
     assert snap.directory.name(JANE) == "Jane Roe"
-    assert led.open_asks == 1  # our last message is unanswered for 8 days (> nudge_after 5d)
+    # our last message answers hers (a reply, judged from headers alone): it asks nothing
+    assert led.open_asks == 0 and led.last_ask is None
 
 
 def test_threads_without_references_join_by_subject_and_participants() -> None:

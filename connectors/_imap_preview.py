@@ -1,0 +1,123 @@
+"""The start of a message's text over IMAP, for the text signals (DESIGN.md section 3).
+
+``first_text_part`` reads a ``BODYSTRUCTURE`` answer and names the first text part (text/plain
+before text/html) with its transfer encoding and charset; the connector then fetches
+``BODY.PEEK[part]<0.2048>`` for a chunk of messages at once, one round trip per distinct part
+number. ``decode`` turns those bytes into text (quoted-printable, base64, charsets, HTML tags
+dropped); ``signals`` judges them (``rules.text_signals``). The text lives only in these calls:
+it is never returned to the store, logged or kept. A part that cannot be decoded gives no flags,
+never an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import html
+import quopri
+import re
+from dataclasses import dataclass
+
+from rules.text_signals import PREVIEW_BYTES, judge
+
+_TAG = re.compile(r"<(?:style|script)\b.*?</(?:style|script)\s*>|<[^>]*>",
+                  re.IGNORECASE | re.DOTALL)
+_BLOCK = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d)\b[^>]*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    section: str  # "1", "1.2", "TEXT" (a single-part message)
+    subtype: str  # "plain" or "html"
+    encoding: str  # "7bit", "quoted-printable", "base64" ...
+    charset: str
+
+    @property
+    def item(self) -> str:
+        return f"BODY.PEEK[{self.section}]<0.{PREVIEW_BYTES}>"
+
+    @property
+    def key(self) -> bytes:
+        return f"BODY[{self.section}]<0>".encode()
+
+
+def _s(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("ascii", "replace").lower()
+    return str(value).lower() if value is not None else ""
+
+
+def _charset(params: object) -> str:
+    if isinstance(params, tuple | list):
+        items = list(params)
+        for name, value in zip(items[::2], items[1::2], strict=False):
+            if _s(name) == "charset":
+                return _s(value) or "us-ascii"
+    return "us-ascii"
+
+
+def first_text_part(structure: object) -> TextPart | None:
+    """The first text/plain part (else the first text/html part) of a BODYSTRUCTURE, skipping
+    attachments; None when there is none or the structure is not understood."""
+    found: list[TextPart] = []
+
+    def walk(node: object, path: str, top: bool) -> None:
+        if not isinstance(node, tuple | list) or not node:
+            return
+        if isinstance(node[0], tuple | list):
+            # multipart: imapclient nests the parts in a list ([part, part], subtype, ...);
+            # the raw form lists them first (part, part, subtype, ...)
+            children = node[0] if isinstance(node[0], list) else [
+                c for c in node if isinstance(c, tuple | list)]
+            for n, child in enumerate(children, start=1):
+                walk(child, f"{path}.{n}" if path else str(n), False)
+            return
+        if len(node) < 7 or _s(node[0]) != "text" or _s(node[1]) not in ("plain", "html"):
+            return
+        if _attachment(node):
+            return
+        section = "1" if top else path  # a single-part message: its body is part 1
+        found.append(TextPart(section, _s(node[1]), _s(node[5]) or "7bit", _charset(node[2])))
+
+    try:
+        walk(structure, "", True)
+    except (TypeError, IndexError, ValueError):
+        return None
+    plain = [p for p in found if p.subtype == "plain"]
+    chosen = plain or found
+    return chosen[0] if chosen else None
+
+
+def _attachment(node: tuple[object, ...] | list[object]) -> bool:
+    for extra in node[7:]:
+        if isinstance(extra, tuple | list) and extra and _s(extra[0]) == "attachment":
+            return True
+    return False
+
+
+def decode(raw: bytes, part: TextPart) -> str | None:
+    """The text of the first bytes of ``part``, or None when they cannot be decoded."""
+    try:
+        if part.encoding == "base64":
+            clean = re.sub(rb"[^A-Za-z0-9+/=]", b"", raw)
+            data = base64.b64decode(clean[: len(clean) - len(clean) % 4])
+        elif part.encoding == "quoted-printable":
+            data = quopri.decodestring(raw)
+        else:
+            data = raw
+        codecs.lookup(part.charset)
+        text = data.decode(part.charset, "replace")
+    except (ValueError, LookupError, binascii.Error):
+        return None
+    if part.subtype == "html":
+        text = html.unescape(_TAG.sub(" ", _BLOCK.sub("\n", text)))
+    return text
+
+
+def signals(raw: object, part: TextPart) -> tuple[str, ...] | None:
+    """The flags of the fetched bytes; None when there are none to judge."""
+    if not isinstance(raw, bytes):
+        return None
+    text = decode(raw, part)
+    return None if text is None else judge(text)

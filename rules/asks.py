@@ -1,0 +1,88 @@
+"""Does a message ask something (the user's) or expect an answer (theirs)? Pure, per message
+(DESIGN.md section 3: Open ask, Owed reply, Text signals).
+
+Each answer is a named rule and its reason (``syncd why MESSAGE-ID`` shows them). The thread
+decides the rest (``syncd.ledger.marks``): an ask is open, and a message owed an answer, only
+while nothing later was written on its thread, by anyone.
+
+With text signals (``Message.signals``, from ``rules.text_signals``) the author's own words
+decide; without them (``message_text = "none"``, or a scope that does not allow it) the headers
+do: a reply, a forward, thanks or congratulations in the subject ask nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rules.text_signals import ASK, FORWARD, THANKS
+from rules.threads import normalize_subject
+from syncd.model import Address, Message
+
+# An inbound message to more people than this (the user aside) is an announcement.
+ANNOUNCEMENT_RECIPIENTS = 5
+
+_COUNT = r"\s*(?:\[\d+\]|\(\d+\))?\s*[:：]"
+_REPLY = re.compile(r"^\s*(?:re|aw|sv|vs|antw|odp|r)" + _COUNT, re.IGNORECASE)
+_FORWARD = re.compile(r"^\s*(?:fw|fwd|wg|tr|rv|enc|vb)" + _COUNT, re.IGNORECASE)
+_THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|kudos|welcome aboard|well done)\b",
+                     re.IGNORECASE)
+
+Rule = tuple[bool, str, str]  # (yes, rule name, reason)
+
+
+def is_reply(m: Message) -> bool:
+    return m.in_reply_to is not None or bool(_REPLY.match(m.subject or ""))
+
+
+def is_forward(m: Message) -> bool:
+    return bool(_FORWARD.match(m.subject or ""))
+
+
+def _thanks_subject(m: Message) -> bool:
+    return bool(_THANKS.search(normalize_subject(m.subject)))
+
+
+def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
+    """Does the user's message ask something of its recipients?"""
+    if not any(not is_self(a) for a in (*m.to, *m.cc)):
+        return False, "no_recipients", "addressed to nobody but you (a note or a draft)"
+    if m.signals is not None:
+        if FORWARD in m.signals:
+            return False, "forward_nothing_added", "a forward with nothing added: an FYI"
+        if ASK in m.signals:
+            return True, "text_asks", "its text asks something (a question, a request, a date)"
+        if THANKS in m.signals:
+            return False, "thanks", "thanks or congratulations; nothing asked"
+        return False, "text_asks_nothing", "its text asks nothing (no question or request)"
+    if is_reply(m):
+        return False, "your_reply", ("a reply of yours (Re: or In-Reply-To): the other side "
+                                     "spoke last, you were answering")
+    if is_forward(m):
+        return False, "forward", "a forward (Fwd:), judged from the headers alone: an FYI"
+    if _thanks_subject(m):
+        return False, "thanks", "thanks or congratulations in the subject; nothing asked"
+    return True, "new_message", "a new message of yours (headers only: no text signals)"
+
+
+def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
+    """Does their message expect an answer from the user?"""
+    if not any(is_self(a) for a in m.to):
+        return False, "copied", "you were only copied (Cc or Bcc)"
+    others = sum(1 for a in (*m.to, *m.cc) if not is_self(a))
+    if others > ANNOUNCEMENT_RECIPIENTS:
+        return False, "announcement", (f"sent to {others} people besides you "
+                                       f"(more than {ANNOUNCEMENT_RECIPIENTS}: an announcement)")
+    if m.signals is not None:
+        if FORWARD in m.signals:
+            return False, "forward_nothing_added", "a forward with nothing added: an FYI"
+        if ASK in m.signals:
+            return True, "text_asks", "its text asks you something (a question, a request)"
+        if THANKS in m.signals:
+            return False, "thanks", "thanks or congratulations; nothing asked"
+        return False, "text_asks_nothing", "its text asks nothing (an FYI, a note)"
+    if is_forward(m):
+        return False, "forward", "a forward (Fwd:), judged from the headers alone: an FYI"
+    if _thanks_subject(m):
+        return False, "thanks", "thanks or congratulations in the subject; nothing asked"
+    return True, "direct_message", "a message to you (headers only: no text signals)"

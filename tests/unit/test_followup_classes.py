@@ -1,0 +1,151 @@
+"""One small case per class of wrong reminder (issue 13), built from the shape of the case.
+
+Each runs the reference pipeline (``syncd.pipeline.compute``) and, where the rule lives in the
+ledger, the stored path too (``compute_from_store``), so both agree on it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from rules.asks import inbound_expects, outbound_ask
+from rules.candidates import Candidate
+from rules.classify import ClassifyContext, classify_message
+from rules.people import Directory
+from syncd.commands.why import explain_message
+from syncd.model import Address, Message, Page
+from syncd.pipeline import compute, compute_from_store, directory_for
+from syncd.store import Store
+from tests.factories import ME, NOW, config, mail
+
+ANN, BOB, CAT = "ann@partner.example", "bob@partner.example", "cat@partner.example"
+CFG = config(me={"name": "Dana Example", "addresses": [ME], "timezone": "Europe/Berlin"})
+
+
+def planned(msgs: list[Message], kind: str) -> dict[str, Candidate]:
+    """The candidates of ``kind`` by person, from the reference and the stored path alike."""
+    reference = {c.person: c for c in compute(CFG, msgs, [], NOW).candidates.values()
+                 if c.kind == kind}
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("mail", Page(tuple(msgs), "c"))
+        stored = {c.person: c for c in compute_from_store(CFG, store, NOW).candidates.values()
+                  if c.kind == kind}
+    assert {p: (c.due, c.anchor) for p, c in stored.items()} == {
+        p: (c.due, c.anchor) for p, c in reference.items()}
+    return reference
+
+
+def asks(m: Message) -> Message:
+    return replace(m, signals=("ask",))
+
+
+def is_self(a: Address) -> bool:
+    return directory_for(CFG).is_self_address(a)
+
+
+# 1. The user's reply taken for an ask.
+def test_your_reply_to_mail_not_in_the_store_is_no_ask() -> None:
+    reply = mail(ME, ANN, days_ago=8, subject="Re: Contract draft", reply_to="gone@x")
+    assert planned([reply], "nudge") == {}
+    assert outbound_ask(reply, is_self)[1] == "your_reply"
+    fresh = mail(ME, ANN, days_ago=8, subject="Contract draft")
+    assert set(planned([fresh], "nudge")) == {ANN}
+
+
+# 2. Answered elsewhere: a co-recipient answered (reply-all) for everyone asked.
+def test_an_answer_on_the_thread_by_anyone_closes_the_ask_for_everyone() -> None:
+    ask = mail(ME, [ANN, BOB], days_ago=9, subject="Venue for the offsite?", mid="v1")
+    assert set(planned([ask], "nudge")) == {ANN, BOB}
+    answer = mail(BOB, [ME, ANN], days_ago=8, subject="Re: Venue for the offsite?",
+                  mid="v2", reply_to="v1")
+    assert planned([ask, answer], "nudge") == {}
+
+
+def test_your_later_message_to_them_on_the_thread_closes_the_earlier_ask() -> None:
+    ask = asks(mail(ME, ANN, days_ago=9, subject="Signed copy?", mid="s1"))
+    done = replace(mail(ME, ANN, days_ago=8, subject="Re: Signed copy?", mid="s2",
+                        reply_to="s1"), signals=("thanks",))
+    assert planned([ask, done], "nudge") == {}
+
+
+# 3. Messages that ask nothing (text signals).
+def test_thanks_and_bare_forwards_ask_nothing() -> None:
+    thanks = replace(mail(ME, ANN, days_ago=8, subject="Great news"), signals=("thanks",))
+    forward = replace(mail(ME, BOB, days_ago=8, subject="Fwd: Q3 report"),
+                      signals=("forward", "quotes_reply"))
+    assert planned([thanks, forward], "nudge") == {}
+    assert outbound_ask(forward, is_self)[1] == "forward_nothing_added"
+    headers_only = mail(ME, CAT, days_ago=8, subject="Congratulations!")
+    assert outbound_ask(headers_only, is_self)[1] == "thanks"
+
+
+# 4. The same sent message twice (two folders, other Message-IDs, hours apart).
+def test_two_copies_of_one_sent_message_are_one_ask() -> None:
+    first = mail(ME, ANN, days_ago=7, subject="Budget numbers", mid="c1")
+    copy = replace(first, message_id="c2", native_id="Sent/1/c2",
+                   date=first.date + timedelta(hours=3))
+    nudge = planned([first, copy], "nudge")[ANN]
+    assert "nudge 1 of 2" in nudge.reason and "in a row" not in nudge.reason
+
+
+# 5. Real asks suppressed: a run of unanswered asks lowers priority, never hides a new one.
+def test_a_new_clear_ask_after_three_unanswered_ones_still_gets_its_nudge() -> None:
+    old = [mail(ME, ANN, days_ago=40 - n, subject=f"Topic {n}") for n in range(3)]
+    new = mail(ME, ANN, days_ago=6, subject="Sign by Friday?")
+    nudge = planned([*old, new], "nudge")[ANN]
+    assert '"Sign by Friday?"' in nudge.reason and nudge.rank is not None
+
+
+# 6. Identity: an address whose display name is the user's own name is the user.
+def test_an_address_with_your_own_name_is_you() -> None:
+    home = Address("dana.home@mail.example", "Dana Example (E-mail)")
+    note = replace(mail(ME, ANN, days_ago=8, subject="Plan"), to=(Address(ANN), home))
+    snap = compute(CFG, [note], [], NOW)
+    assert "dana.home@mail.example" not in snap.ledgers
+    reversed_name = Directory.build([ME], [], "Dana Example")
+    assert reversed_name.is_self_address(Address("x@y.example", '"Example, Dana"'))
+    assert not reversed_name.is_self_address(Address("dana@other.example", "Dana"))
+
+
+# 7. Not messages: no recipients, or dated in the future.
+def test_items_without_recipients_and_future_dates_touch_nobody() -> None:
+    note = replace(mail(ANN, ME, days_ago=3, subject="Call notes"), to=())
+    future = mail(BOB, ME, days_ago=-2, subject="From the future")
+    snap = compute(CFG, [note, future], [], NOW)
+    assert ANN not in snap.ledgers and BOB not in snap.ledgers
+
+
+# 8. Owed replies for messages that expect none.
+def test_no_owed_reply_for_copies_announcements_answers_by_the_sender_or_bulk() -> None:
+    known = [mail(ME, p, days_ago=90, subject="Hello") for p in (ANN, BOB, CAT)]
+    cc_only = mail(ANN, "team@partner.example", days_ago=4, subject="Notes", cc=[ME])
+    crowd = [f"p{n}@partner.example" for n in range(6)]
+    announcement = mail(BOB, [ME, *crowd], days_ago=4, subject="Office move")
+    question = mail(CAT, ME, days_ago=5, subject="Which room?", mid="q1")
+    self_answered = replace(mail(CAT, ME, days_ago=4.9, subject="Re: Which room?", mid="q2",
+                                 reply_to="q1"), signals=("thanks",))
+    owed = planned([*known, cc_only, announcement, question, self_answered], "owed_reply")
+    assert owed == {}
+    assert inbound_expects(announcement, is_self)[1] == "announcement"
+    assert set(planned([*known, question], "owed_reply")) == {CAT}
+
+
+def test_a_verp_sender_is_bulk_mail() -> None:
+    verp = mail("2.3374.1d-ab12cd@news.alumni.example", ME, days_ago=1, subject="Reunion")
+    verdict = classify_message(verp, ClassifyContext.build(self_addresses=[ME]))
+    assert not verdict.personal and "VERP" in " ".join(verdict.reasons)
+
+
+def test_why_names_the_rule_and_its_reason_for_each_message() -> None:
+    reply = mail(ME, ANN, days_ago=8, subject="Re: Contract draft", reply_to="gone@x")
+    thanks = replace(mail(ANN, ME, days_ago=2, subject="Signed"), signals=("thanks",))
+    snap = compute(CFG, [reply, thanks], [], NOW)
+    mine = explain_message(CFG, snap, reply, NOW)["follow_up_rule"]
+    assert (mine["answer"], mine["rule"], mine["text_signals"]) == (False, "your_reply", None)
+    theirs = explain_message(CFG, snap, thanks, NOW)["follow_up_rule"]
+    assert (theirs["answer"], theirs["rule"], theirs["text_signals"]) == (
+        False, "thanks", ["thanks"])
+    assert "the other side spoke last" in mine["reason"]

@@ -1,0 +1,98 @@
+"""rules.text_signals on hand-made texts and on real Enron mail, and the IMAP preview decoding
+(connectors._imap_preview): text in, flags out, nothing kept."""
+
+from __future__ import annotations
+
+import base64
+import email
+import os
+import quopri
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from connectors._imap_preview import TextPart, decode, first_text_part, signals
+from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, THANKS, judge
+
+DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] / "shared"
+            / "data")
+
+
+@pytest.mark.parametrize(("text", "flags"), [
+    ("Can you send me the signed copy?", {ASK}),
+    ("Please review the attached draft by Friday.\n\nDana", {ASK}),
+    ("Let me know what you think.", {ASK}),
+    ("I want a view from you on the carry value.", {ASK}),
+    ("Thanks so much, that was very helpful!", {THANKS}),
+    ("Congratulations on the new role.", {THANKS}),
+    ("FYI, please see attached.", set()),
+    ("Here is the list you asked for. Call me if you have any questions.", set()),
+    ("The meeting moved to 3pm.", set()),
+    ("\n-----Original Message-----\nFrom: Ann\nCan you help?", {FORWARD}),
+    ("FYI\n---------------------- Forwarded by Dana on 11/20/2000 10:00 AM -----\nQ?",
+     {FORWARD}),
+    ("Done, thanks.\n\nOn Mon, 3 Nov 2025 Ann <ann@x.example> wrote:\n> Can you sign?",
+     {THANKS, QUOTES_REPLY}),
+    ("Good point; could you also check the totals?\n> the totals look off",
+     {ASK, QUOTES_REPLY}),
+])
+def test_judge_reads_only_the_authors_own_words(text: str, flags: set[str]) -> None:
+    assert set(judge(text)) == flags
+
+
+def test_a_question_in_the_quoted_part_is_not_the_authors() -> None:
+    assert ASK not in judge("Agreed.\n\nFrom: Ann\nSent: Monday\nWill you come?")
+
+
+def enron_bodies(limit: int) -> list[str]:
+    root = DATA / "enron-maildir" / "maildir" / "fossum-d" / "_sent_mail"
+    if not root.is_dir():
+        pytest.skip(f"the Enron maildirs are not at {root} (the shared data folder is absent)")
+    out = []
+    for path in sorted(root.iterdir())[:limit]:
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        part = msg.get_body(("plain",))
+        if part is not None:
+            out.append(str(part.get_content())[:2048])  # type: ignore[attr-defined]
+    return out
+
+
+def test_on_real_enron_mail_both_asks_and_non_asks_are_found() -> None:
+    bodies = enron_bodies(400)
+    judged = [set(judge(b)) for b in bodies]
+    share_ask = sum(ASK in f for f in judged) / len(judged)
+    share_fwd = sum(FORWARD in f for f in judged) / len(judged)
+    # a lawyer's sent mail: many questions and requests, some bare forwards, neither all
+    assert 0.2 < share_ask < 0.8 and 0 < share_fwd < 0.5
+    assert all(f <= {ASK, THANKS, FORWARD, QUOTES_REPLY} for f in judged)
+
+
+# -- IMAP: BODYSTRUCTURE and decoding -----------------------------------------------------
+
+PLAIN = (b"text", b"plain", (b"charset", b"utf-8"), None, None, b"quoted-printable", 120, 4)
+HTML = (b"text", b"html", (b"charset", b"iso-8859-1"), None, None, b"base64", 400, 8)
+PDF = (b"application", b"pdf", (b"name", b"a.pdf"), None, None, b"base64", 9000, None,
+       (b"attachment", (b"filename", b"a.pdf")))
+
+
+def test_first_text_part_prefers_plain_and_skips_attachments() -> None:
+    assert first_text_part(PLAIN) == TextPart("1", "plain", "quoted-printable", "utf-8")
+    alternative = ([HTML, PLAIN], b"alternative")
+    assert first_text_part(([alternative, PDF], b"mixed")) == TextPart(
+        "1.2", "plain", "quoted-printable", "utf-8")
+    assert first_text_part(([HTML, PDF], b"mixed")).section == "1"  # type: ignore[union-attr]
+    assert first_text_part(([PDF], b"mixed")) is None
+    assert first_text_part(b"garbage") is None and first_text_part(None) is None
+
+
+def test_decode_handles_transfer_encodings_charsets_html_and_truncation() -> None:
+    qp = quopri.encodestring("Könnten Sie das bitte prüfen?".encode())
+    assert decode(qp, TextPart("1", "plain", "quoted-printable", "utf-8")) == (
+        "Könnten Sie das bitte prüfen?")
+    html = base64.b64encode("<p>Can you come?</p><p>Caf\xe9</p>".encode("latin-1"))
+    text = decode(html[:-3], TextPart("1", "html", "base64", "iso-8859-1"))  # cut mid-way
+    assert text is not None and "Can you come?" in text and "<p>" not in text
+    assert decode(b"abc", TextPart("1", "plain", "7bit", "no-such-charset")) is None
+    assert signals(b"\xff\xfe???", TextPart("1", "plain", "base64", "utf-8")) is not None
+    assert signals(None, TextPart("1", "plain", "7bit", "utf-8")) is None
