@@ -17,6 +17,7 @@ import codecs
 import html
 import quopri
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from rules.text_signals import PREVIEW_BYTES, judge
@@ -121,3 +122,30 @@ def signals(raw: object, part: TextPart) -> tuple[str, ...] | None:
         return None
     text = decode(raw, part)
     return None if text is None else judge(text)
+
+
+Fetch = Callable[[list[int], list[str]], Mapping[int, Mapping[bytes, object]]]
+
+
+def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]]
+                  ) -> dict[int, tuple[str, ...]]:
+    """The text flags of each message of a chunk (``response``: the header fetch, with
+    ``BODYSTRUCTURE``): the first ~2 KB of its first text part, fetched with ``fetch``
+    (``IMAPClient.fetch``) for all messages sharing a part number at once, judged in memory,
+    dropped."""
+    parts: dict[int, TextPart] = {}
+    for uid, entry in response.items():
+        part = first_text_part(entry.get(b"BODYSTRUCTURE"))
+        if part is not None:
+            parts[uid] = part
+    by_item: dict[str, list[int]] = {}
+    for uid, part in parts.items():
+        by_item.setdefault(part.item, []).append(uid)
+    out: dict[int, tuple[str, ...]] = {}
+    for item, uids in by_item.items():
+        for uid, entry in fetch(uids, [item]).items():
+            part = parts.get(uid)
+            found = signals(entry.get(part.key), part) if part is not None else None
+            if found is not None:
+                out[uid] = found
+    return out

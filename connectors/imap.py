@@ -35,7 +35,7 @@ from imapclient.imapclient import SENT, SocketTimeout
 from connectors import _imap_cursor as cur
 from connectors import _neterr
 from connectors._imap_parse import HEADER_FIELDS, parse_fetch_entry
-from connectors._imap_preview import TextPart, first_text_part, signals
+from connectors._imap_preview import chunk_signals
 from syncd.config import ImapAccount
 from syncd.errors import (
     AuthError,
@@ -190,7 +190,7 @@ class ImapSource:
         gmail = client.has_capability("X-GM-EXT-1")
         data = [_HEADER_ITEM, "INTERNALDATE"] + (_GMAIL_ITEMS if gmail else [])
         response = client.fetch(uids, data + (["BODYSTRUCTURE"] if self.preview else []))
-        flags = self._signals(client, response) if self.preview else {}
+        flags = chunk_signals(client.fetch, response) if self.preview else {}
         items: list[Message] = []
         quarantined: list[str] = []
         for uid in uids:
@@ -206,27 +206,6 @@ class ImapSource:
                 log.warning("%s: quarantined %s: %s", self.name, native_id, exc)
                 quarantined.append(native_id)
         return items, quarantined
-
-    def _signals(self, client: IMAPClient, response: dict[int, dict[bytes, object]]
-                 ) -> dict[int, tuple[str, ...]]:
-        """The text flags of each message of a chunk: the first ~2 KB of its first text part,
-        fetched for all messages sharing a part number at once, judged in memory, dropped."""
-        parts: dict[int, TextPart] = {}
-        for uid, entry in response.items():
-            part = first_text_part(entry.get(b"BODYSTRUCTURE"))
-            if part is not None:
-                parts[uid] = part
-        by_item: dict[str, list[int]] = {}
-        for uid, part in parts.items():
-            by_item.setdefault(part.item, []).append(uid)
-        out: dict[int, tuple[str, ...]] = {}
-        for item, uids in by_item.items():
-            for uid, entry in client.fetch(uids, [item]).items():
-                part = parts.get(uid)
-                found = signals(entry.get(part.key), part) if part is not None else None
-                if found is not None:
-                    out[uid] = found
-        return out
 
     # -- connection ----------------------------------------------------------------------------
 

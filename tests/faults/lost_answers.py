@@ -107,6 +107,7 @@ class Run:
 
 def play(run: Run, write: str, then: str, *, cut: bool) -> None:
     lose = write if cut else None
+    run.mail(ME, JANE, -24 * 40, "Hello", "h0")  # she is no stranger: her question is owed a reply
     run.mail(JANE, ME, -72, "Question", "q1")  # three days ago: due in two days
     run.cycle(0, cut=lose if write == "create" else None)
     last = "q1"

@@ -171,7 +171,8 @@ def test_the_reported_case_a_reminder_whose_create_answer_was_lost_vanishes(
     two more syncs: "Reply: ..." is gone, and was cancelled (not dismissed)."""
     _, store = stores
     rig = MemoryRig()
-    source = MemorySource("mail", [mail("jane@acme.example", ME, days_ago=3, mid="q1")])
+    source = MemorySource("mail", [mail(ME, "jane@acme.example", days_ago=40, mid="h0"),
+                                   mail("jane@acme.example", ME, days_ago=3, mid="q1")])
 
     def cycle(hours: float) -> None:
         run_cycle(cfg("F"), store, {"mail": source}, rig.sink("F", NOW), NOW +
@@ -193,7 +194,9 @@ def test_the_reported_case_a_reminder_whose_create_answer_was_lost_vanishes(
 def test_a_rebuilt_store_adopts_the_calendar_and_writes_nothing_again(tmp_path: Path) -> None:
     """Crash between write and record, or a store moved aside: the events carry our key. The
     wanted ones are recorded as they stand; one that nothing wants is cancelled."""
-    history = [mail("jane@acme.example", ME, days_ago=3, mid="q1"),
+    history = [mail(ME, "jane@acme.example", days_ago=40, mid="h0"),  # known: owed replies
+               mail(ME, "omar@haddad.example", days_ago=40, mid="h1"),
+               mail("jane@acme.example", ME, days_ago=3, mid="q1"),
                mail("omar@haddad.example", ME, days_ago=2, mid="o1")]
     sink = MemorySink()
     with Store.open(tmp_path / "first.sqlite3") as first:
