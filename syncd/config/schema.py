@@ -28,6 +28,7 @@ from syncd.config.accounts import (
     CALENDAR_TYPES,
     Account,
     CaldavAccount,
+    CarddavAccount,
     GoogleAccount,
     ImapAccount,
     OutlookAccount,
@@ -182,7 +183,8 @@ class Config(BaseSettings):
         # Environment overrides the file; no .env files, no secrets directory.
         return env_settings, init_settings
 
-    def account(self, name: str) -> ImapAccount | CaldavAccount | GoogleAccount | OutlookAccount:
+    def account(self, name: str
+                ) -> ImapAccount | CaldavAccount | CarddavAccount | GoogleAccount | OutlookAccount:
         for account in self.accounts:
             if account.name == name:
                 return account
@@ -250,14 +252,14 @@ def cross_checks(config: Config) -> list[Problem]:
             problems.append(Problem(
                 f"{where}.security", "plaintext IMAP is allowed only to a loopback host",
                 "use security = \"tls\" (port 993) or \"starttls\" (port 143)"))
-        if isinstance(account, ImapAccount | CaldavAccount):
+        if isinstance(account, ImapAccount | CaldavAccount | CarddavAccount):
             if account.password_command and account.password_env:
                 problems.append(Problem(f"{where}.password_command",
                                         "set password_command or password_env, not both"))
-            if isinstance(account, CaldavAccount) and not account.url.startswith(
-                    ("https://", "http://")):
+        if isinstance(account, CaldavAccount | CarddavAccount):
+            if not account.url.startswith(("https://", "http://")):
                 problems.append(Problem(f"{where}.url", "expected an http(s):// URL"))
-            if isinstance(account, CaldavAccount) and account.url.startswith("http://") \
+            if account.url.startswith("http://") \
                     and not is_loopback(host_of(account.url)):
                 problems.append(Problem(f"{where}.url", "plain http is allowed only to loopback",
                                         "use an https:// URL"))
