@@ -39,7 +39,8 @@ from syncd.errors import Problem
 
 __all__ = [
     "CALENDAR_TYPES", "WEEKDAYS", "Account", "Cadence", "CaldavAccount", "CarddavAccount",
-    "Config", "Daemon", "Duration", "Followups", "Goals", "GoogleAccount", "Ignore", "ImapAccount", "Me",
+    "Config", "Daemon", "Duration", "Followups", "Goals", "GoogleAccount", "Ignore",
+    "ImapAccount", "Me",
     "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Section", "Store",
     "cross_checks", "default_config_path", "default_state_dir", "from_dict", "load",
     "parse_duration", "store_path",

@@ -252,10 +252,10 @@ def cross_checks(config: Config) -> list[Problem]:
             problems.append(Problem(
                 f"{where}.security", "plaintext IMAP is allowed only to a loopback host",
                 "use security = \"tls\" (port 993) or \"starttls\" (port 143)"))
-        if isinstance(account, ImapAccount | CaldavAccount | CarddavAccount):
-            if account.password_command and account.password_env:
-                problems.append(Problem(f"{where}.password_command",
-                                        "set password_command or password_env, not both"))
+        if isinstance(account, ImapAccount | CaldavAccount | CarddavAccount) \
+                and account.password_command and account.password_env:
+            problems.append(Problem(f"{where}.password_command",
+                                    "set password_command or password_env, not both"))
         if isinstance(account, CaldavAccount | CarddavAccount):
             if not account.url.startswith(("https://", "http://")):
                 problems.append(Problem(f"{where}.url", "expected an http(s):// URL"))
