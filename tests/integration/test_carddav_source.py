@@ -4,13 +4,16 @@ expired sync-token, and the CTag/ETag path for servers without sync-collection."
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from connectors.carddav import CarddavSource
+from syncd.commands.cli import main
 from syncd.localservers.caldav import CaldavServer
-from syncd.model import Contact, Page
+from syncd.model import Address, Contact, Message, Page
 from syncd.store import Store
 from tests.fixtures_carddav import (
     PASSWORD_ENV,
@@ -147,3 +150,41 @@ def test_without_sync_collection_ctag_and_etags(caldav_server: CaldavServer,
         assert [c.native_id for p in pages for c in p.items if isinstance(c, Contact)] == [
             "/dana/contacts/nn.vcf"]
         assert set(_book(store)) == {"jane.vcf", "nn.vcf"}
+
+
+def test_sync_end_to_end_names_and_merges_people(caldav_server: CaldavServer,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """`syncd sync` pulls the address book; `contacts --json` shows one person for two
+    addresses, named and tagged by the card; a card alone is no contact."""
+    monkeypatch.setenv(PASSWORD_ENV, caldav_server.password)
+    now = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
+    monkeypatch.setenv("SYNCD_NOW", now.isoformat())
+    book = create_addressbook(caldav_server, "contacts", "Contacts")
+    put_card(caldav_server, book, "jane.vcf", JANE)
+    put_card(caldav_server, book, "bo.vcf", BO)  # never written to: no contact
+    me = Address("dana@example.org", "Dana")
+    store_path = tmp_path / "s.sqlite3"
+    with Store.open(store_path) as store:
+        store.ingest("mail", Page((
+            Message("mail", "INBOX/1", "a@x", now - timedelta(days=9),
+                    Address("jane@acme.example", "jane@acme.example"), (me,), subject="Hi"),
+            Message("mail", "Sent/1", "b@x", now - timedelta(days=8), me,
+                    (Address("jroe@gmail.com"),), subject="Re: Hi", in_reply_to="a@x",
+                    labels=("\\Sent",))), "1"))
+    config = tmp_path / "syncd.toml"
+    config.write_text(
+        f'[me]\naddresses = ["{me.email}"]\ntimezone = "UTC"\n'
+        f'[store]\npath = "{store_path}"\n'
+        f'[[accounts]]\nname = "book"\ntype = "carddav"\nurl = "{caldav_server.url}"\n'
+        f'username = "{caldav_server.user}"\npassword_env = "{PASSWORD_ENV}"\n'
+        '[[cadences]]\nname = "inner"\ntags = ["inner-circle"]\nevery = "14d"\n',
+        encoding="utf-8")
+    assert main(["--config", str(config), "sync"]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(config), "contacts", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["name"], r["sources"], r["birthday"], r["cadence"]) for r in rows] == [
+        ("Jane Roe", ["book"], "--03-15", "inner")]
+    assert rows[0]["messages_in"] == 1 and rows[0]["messages_out"] == 1
