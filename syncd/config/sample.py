@@ -73,11 +73,13 @@ def _duration(value: dt.timedelta) -> str:
 
 
 def _block(model: type[BaseModel], header: str, *, commented: bool = False,
-           examples: dict[str, Any] | None = None) -> list[str]:
+           examples: dict[str, Any] | None = None, omit: frozenset[str] = frozenset()
+           ) -> list[str]:
     examples = examples if examples is not None else EXAMPLES.get(model.__name__, {})
     prefix = "# " if commented else ""
     lines = [f"{prefix}{header}"]
-    fields = sorted(model.model_fields.items(), key=lambda kv: kv[0] not in ("name", "type"))
+    fields = sorted(((k, f) for k, f in model.model_fields.items() if k not in omit),
+                    key=lambda kv: kv[0] not in ("name", "type"))
     for key, field in fields:
         if field.description:
             lines.append(f"# {key}: {field.description}")
@@ -106,7 +108,9 @@ def render() -> str:
                           OutlookAccount):
                 lines += _block(model, "[[accounts]]", commented=model.__name__ in NOT_YET)
                 if model is GoogleAccount:
-                    lines += _block(model, "[[accounts]]", examples=GOOGLE_CONTACTS)
+                    lines += _block(model, "[[accounts]]", examples=GOOGLE_CONTACTS,
+                                    omit=frozenset(k for k in model.model_fields
+                                                   if k.startswith("quota_")))
         elif key == "people":
             lines += _block(Person, "[[people]]")
         elif key == "cadences":
