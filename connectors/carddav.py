@@ -8,7 +8,8 @@ is read incrementally, with the same discipline as CalDAV (``connectors/caldav.p
   (403 valid-sync-token, or 409/412) lists the book afresh;
 - where it does not, by CTag and ETags: an unchanged CTag costs one PROPFIND; otherwise the
   ETags are compared with the cursor's;
-- changed cards are read with addressbook-multiget (chunks of ``MULTIGET_CHUNK``) and parsed
+- changed cards are read with addressbook-multiget (chunks of ``MULTIGET_CHUNK``), one page
+  per chunk, and parsed
   with ``vobject`` (``connectors/_vcard.py``); a broken card is quarantined (and any earlier
   version of it removed), and is not offered again until it changes;
 - a full listing carries a ``listing`` id, its last page ``listing_complete`` (upsert, then
@@ -47,9 +48,11 @@ def _propfind(props: str) -> str:
 class CarddavSource:
     """Address-book entries from a CardDAV account (``Source`` protocol)."""
 
-    def __init__(self, account: CarddavAccount, password: str) -> None:
+    def __init__(self, account: CarddavAccount, password: str, *,
+                 chunk: int = MULTIGET_CHUNK) -> None:
         self.name = account.name
         self._account = account
+        self._chunk = chunk
         self._dav = Dav(account.url, account.username, password, timeout=account.timeout,
                         account=account.name)
 
@@ -183,7 +186,8 @@ class CarddavSource:
     def _pages(self, path: str, state: BookState, after: BookMark, changed: list[str],
                deleted: tuple[str, ...], *, listing: bool) -> Iterator[tuple[Page, BookState]]:
         listing_id = uuid.uuid4().hex if listing else None
-        chunks = [changed[i:i + MULTIGET_CHUNK] for i in range(0, len(changed), MULTIGET_CHUNK)]
+        size = self._chunk
+        chunks = [changed[i:i + size] for i in range(0, len(changed), size)]
         for n, chunk in enumerate(chunks or [[]]):
             last = n == max(len(chunks), 1) - 1
             items, broken = self._read(path, chunk)

@@ -147,13 +147,11 @@ class Directory:
     def configured(self) -> Iterable[str]:
         return self._specs.keys()
 
-    def identity(self) -> dict[str, list[str]]:
-        """Who is who, for the fingerprint of the derived tables: each merged person's id and
-        its normalised addresses."""
-        groups: dict[str, list[str]] = {}
-        for address, pid in sorted(self._alias.items()):
-            groups.setdefault(pid, []).append(address)
-        return groups
+    def identity(self) -> dict[str, str]:
+        """Who is who, for the fingerprint of the derived tables: each normalised address that
+        belongs to a person of another id. (An address that is its own person changes
+        nothing, so a new one-address entry re-derives nothing.)"""
+        return {a: pid for a, pid in sorted(self._alias.items()) if a != pid}
 
 
 def _groups(book: Iterable[Contact], self_addresses: frozenset[str]

@@ -100,6 +100,11 @@ class Contact:
     birthday: tuple[int, int, int | None] | None = None
     scope: str = ""  # the address book (CardDAV collection) the entry was seen in
 
+    @property
+    def account(self) -> str:
+        """The account, as for the other items (``source``)."""
+        return self.source
+
 
 Item = Message | Meeting | Contact
 

@@ -12,6 +12,7 @@ import pytest
 
 from connectors.carddav import CarddavSource
 from syncd.commands.cli import main
+from syncd.errors import AuthError
 from syncd.localservers.caldav import CaldavServer
 from syncd.model import Address, Contact, Message, Page
 from syncd.store import Store
@@ -188,3 +189,10 @@ def test_sync_end_to_end_names_and_merges_people(caldav_server: CaldavServer,
     assert [(r["name"], r["sources"], r["birthday"], r["cadence"]) for r in rows] == [
         ("Jane Roe", ["book"], "--03-15", "inner")]
     assert rows[0]["messages_in"] == 1 and rows[0]["messages_out"] == 1
+
+
+def test_a_wrong_password_is_an_auth_error(caldav_server: CaldavServer) -> None:
+    wrong = CarddavSource(carddav_account(caldav_server), "not-the-password")
+    with pytest.raises(AuthError, match="password"):
+        list(wrong.pull(None))
+    wrong.close()

@@ -135,6 +135,11 @@ def test_the_ledger_follows_the_address_book(tmp_path: Path) -> None:
         store.ingest("book", Page((renamed,), "c2"))
         directory = directory_for(config, store.address_book())
         assert not incremental.refresh(config, directory, store, NOW).full
+        # nor does a new entry with one address (it is the person its address already was)
+        store.ingest("book", Page((Contact("book", "/b/x.vcf", "X", ("x@else.example",)),),
+                                  "c2b"))
+        directory = directory_for(config, store.address_book())
+        assert not incremental.refresh(config, directory, store, NOW).full
         # the entry gone: two people again, re-derived
         store.ingest("book", Page((), "c3", removed=(JANE.native_id,)))
         directory = directory_for(config, store.address_book())
