@@ -8,10 +8,10 @@ is read incrementally, with the same discipline as CalDAV (``connectors/caldav.p
   (403 valid-sync-token, or 409/412) lists the book afresh;
 - where it does not, by CTag and ETags: an unchanged CTag costs one PROPFIND; otherwise the
   ETags are compared with the cursor's;
-- changed cards are read with addressbook-multiget (chunks of ``MULTIGET_CHUNK``), one page
-  per chunk, and parsed
-  with ``vobject`` (``connectors/_vcard.py``); a broken card is quarantined (and any earlier
-  version of it removed), and is not offered again until it changes;
+- changed cards are read with addressbook-multiget (chunks of ``MULTIGET_CHUNK``, one page
+  each) and parsed with ``vobject`` (``connectors/_vcard.py``); each changed card's path is in
+  ``Page.removed`` before its fresh entry, so a broken card is quarantined (its earlier version
+  removed) and not offered again until it changes;
 - a full listing carries a ``listing`` id, its last page ``listing_complete`` (upsert, then
   sweep); a deleted card is in ``Page.removed``; a book that is gone is swept.
 
@@ -193,7 +193,9 @@ class CarddavSource:
             items, broken = self._read(path, chunk)
             if last:
                 state = state.marked(path, after)
-            removed = (deleted if n == 0 else ()) + tuple(broken)
+            # every changed card is removed, then what could be read is put back: a card that
+            # became a group card, broken or gone in between leaves no stale entry behind
+            removed = (deleted if n == 0 else ()) + tuple(chunk)
             yield Page(items=tuple(items), cursor=state.dump(), removed=removed, scope=path,
                        listing=listing_id, listing_complete=listing and last,
                        quarantined=tuple(broken)), state
