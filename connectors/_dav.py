@@ -73,6 +73,22 @@ class Dav:
     def close(self) -> None:
         self._client.close()
 
+    def xml(self, method: str, path: str, body: str, *, depth: int, what: str) -> Any:
+        """A PROPFIND or REPORT on ``path``; the ``caldav`` response (``.status``, ``.tree``).
+        Statuses of 400 and more raise, but 403/409/412 on a REPORT are returned: the caller
+        tells a refused sync-token from a refused request."""
+        headers = {"Depth": str(depth), "Content-Type": 'application/xml; charset="utf-8"'}
+        with self._errors(what):
+            try:
+                response = self._client.request(self.absolute(path), method, body, headers)
+            except dav_error.AuthorizationError as exc:
+                if method == "REPORT" and exc.status == 403:
+                    return _Refused(403)
+                raise
+        if not (method == "REPORT" and response.status in (403, 409, 412)):
+            self._check(response, what)
+        return response
+
     def absolute(self, path: str) -> str:
         return urljoin(self.url, quote(path, safe="/@:+,;=~!$&'()*"))
 
@@ -216,6 +232,12 @@ class Dav:
         except SyntaxError as exc:  # lxml's XMLSyntaxError: a proxy's HTML page, a cut answer
             raise TransientError(f"{what}: unreadable answer from the server: {_short(exc)}",
                                  account=self.account) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    status: int
+    tree: None = None
 
 
 def _expired_token(exc: dav_error.DAVError) -> bool:

@@ -42,10 +42,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_ROOTS = {"gmail": "https://gmail.googleapis.com/",
-                 "calendar": "https://www.googleapis.com/"}
-SERVICE_PATHS = {"gmail": "", "calendar": "calendar/v3/"}
-BATCH_PATHS = {"gmail": "batch", "calendar": "batch/calendar/v3"}
-VERSIONS = {"gmail": "v1", "calendar": "v3"}
+                 "calendar": "https://www.googleapis.com/",
+                 "people": "https://people.googleapis.com/"}
+SERVICE_PATHS = {"gmail": "", "calendar": "calendar/v3/", "people": ""}
+BATCH_PATHS = {"gmail": "batch", "calendar": "batch/calendar/v3", "people": "batch"}
+VERSIONS = {"gmail": "v1", "calendar": "v3", "people": "v1"}
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     OSError, httplib2.HttpLib2Error, http.client.HTTPException, ssl.SSLError)

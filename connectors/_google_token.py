@@ -33,11 +33,14 @@ CALENDAR_SCOPES = (
     "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
     "https://www.googleapis.com/auth/calendar.app.created",
 )
+CONTACTS_SCOPES = ("https://www.googleapis.com/auth/contacts.readonly",)
 REFRESH_AHEAD = timedelta(minutes=5)
 _PERMANENT = ("invalid_grant", "invalid_client", "unauthorized_client")
 
 
 def scopes_for(account_type: str) -> tuple[str, ...]:
+    if account_type == "google_contacts":
+        return CONTACTS_SCOPES
     return GMAIL_SCOPES if account_type == "gmail" else CALENDAR_SCOPES
 
 

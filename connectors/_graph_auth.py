@@ -40,7 +40,8 @@ PERMANENT = frozenset({"invalid_grant", "interaction_required", "consent_require
 
 def scopes(account: OutlookAccount) -> list[str]:
     """Delegated permissions; msal adds offline_access (and openid, profile) by itself."""
-    return [account.mail_permission, "Calendars.ReadWrite"]
+    return [account.mail_permission, "Calendars.ReadWrite"] + (
+        ["Contacts.Read"] if account.contacts else [])
 
 
 def token_path(name: str) -> Path:

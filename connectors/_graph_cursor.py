@@ -5,7 +5,8 @@
      "ids": {"Projects": "<folder id>"},         # configured folders resolved by name
      "folders": {"inbox": {"link": "<nextLink or deltaLink>", "listing": "<token>"}},
      "calendar": {"link": "...", "listing": null,
-                  "since": "<ISO instant>", "until": "<ISO instant>"}}
+                  "since": "<ISO instant>", "until": "<ISO instant>"},
+     "contacts": {"link": "...", "listing": null}}   # when the account reads contacts
 
 ``link`` is the URL to GET next: an ``@odata.nextLink`` while a round is unfinished (so a crash
 resumes after the last committed page), the ``@odata.deltaLink`` once it is done. ``listing``
@@ -38,6 +39,7 @@ class CursorState:
     ids: dict[str, str] = field(default_factory=dict)
     folders: dict[str, Mark] = field(default_factory=dict)
     calendar: Mark | None = None
+    contacts: Mark | None = None
 
     def dumps(self) -> str:
         doc: dict[str, object] = {
@@ -45,6 +47,8 @@ class CursorState:
             "folders": {k: _mark(m) for k, m in sorted(self.folders.items())},
             "calendar": _mark(self.calendar) if self.calendar else None,
         }
+        if self.contacts is not None:
+            doc["contacts"] = _mark(self.contacts)
         return json.dumps(doc, separators=(",", ":"))
 
 
@@ -59,10 +63,11 @@ def loads(text: str | None) -> CursorState:
         me = doc.get("me")
         folders = {str(k): _parse_mark(v) for k, v in dict(doc.get("folders") or {}).items()}
         calendar = _parse_mark(doc["calendar"]) if doc.get("calendar") else None
+        contacts = _parse_mark(doc["contacts"]) if doc.get("contacts") else None
         ids = {str(k): str(v) for k, v in dict(doc.get("ids") or {}).items()}
     except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as exc:
         raise ValueError(f"unreadable cursor: {exc}") from None
-    return CursorState(str(me) if me else None, ids, folders, calendar)
+    return CursorState(str(me) if me else None, ids, folders, calendar, contacts)
 
 
 def _mark(mark: Mark) -> dict[str, object]:

@@ -12,6 +12,11 @@ overwrite a value. Sent Items messages carry the label ``SENT``.
 
 Meetings (1.4): ``/me/calendarView/delta`` over ``window_past`` .. ``window_future``, scope
 ``calendar``, listed again when the window's end comes near (like the CalDAV source).
+
+Contacts (``contacts = true``, the default; the sign-in then asks ``Contacts.Read``):
+``/me/contacts/delta`` with ``$select``, scope ``contacts``, the same delta discipline; each
+row becomes a ``Contact`` (``connectors/_graph_contacts.py``): an address-book entry, never an
+interaction.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 
 from connectors import _graph_cursor as cur
 from connectors._graph_auth import GraphTokens
+from connectors._graph_contacts import CONTACT_SELECT, parse_contact
 from connectors._graph_http import Budget, DeltaExpired, GraphClient
 from connectors._graph_parse import (
     has_rule_fields,
@@ -85,6 +91,11 @@ class OutlookSource:
                                   partial(self._first_mail_url, path),
                                   partial(state.folders.__setitem__, key))
         yield from self._pull_calendar(state)
+        if self.account.contacts:
+            yield from self._pull("contacts", state.contacts, (), state,
+                                  lambda: self.client.url(
+                                      f"/me/contacts/delta?$select={CONTACT_SELECT}"),
+                                  partial(setattr, state, "contacts"))
 
     # -- mail ----------------------------------------------------------------------------------
 
@@ -150,11 +161,14 @@ class OutlookSource:
         for row in rows if isinstance(rows, list) else ():
             if not isinstance(row, dict) or not isinstance(row.get("id"), str):
                 continue
-            native = row["id"] if calendar else f"{key}/{row['id']}"
+            native = row["id"] if calendar or key == "contacts" else f"{key}/{row['id']}"
             if "@removed" in row:
                 removed.append(native)
                 continue
             try:
+                if key == "contacts":
+                    items.append(parse_contact(row, account=self.name))
+                    continue
                 if calendar:
                     if "start" not in row:
                         row = self._reread(f"/me/events/{row['id']}", row, {})

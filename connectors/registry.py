@@ -8,7 +8,14 @@ from datetime import datetime
 
 from connectors.base import CalendarSink, Source
 from syncd.auth.secrets import resolve_password
-from syncd.config import CaldavAccount, Config, GoogleAccount, ImapAccount, OutlookAccount
+from syncd.config import (
+    CaldavAccount,
+    CarddavAccount,
+    Config,
+    GoogleAccount,
+    ImapAccount,
+    OutlookAccount,
+)
 from syncd.errors import ConnectorError
 from syncd.model import Page
 
@@ -31,6 +38,16 @@ def build_source(config: Config, name: str, now: Callable[[], datetime]) -> Sour
                                     account.password_credential)
         exclude = (config.followups.calendar,) if config.followups.account == name else ()
         return CaldavSource(account, password, now=now, exclude=exclude)
+    if isinstance(account, CarddavAccount):
+        from connectors.carddav import CarddavSource
+
+        password = resolve_password(name, account.password_command, account.password_env,
+                                    account.password_credential)
+        return CarddavSource(account, password)
+    if isinstance(account, GoogleAccount) and account.type == "google_contacts":
+        from connectors.google_contacts import GoogleContactsSource
+
+        return GoogleContactsSource(account)
     if isinstance(account, GoogleAccount) and account.type == "gmail":
         from connectors.gmail import GmailSource
 

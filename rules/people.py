@@ -1,7 +1,14 @@
-"""Who is who: self, configured people, and one person per other normalised address.
+"""Who is who: self, configured people, address books, and one person per other address.
 
-A person's id is a normalised address (for a ``[[people]]`` entry, its first address), so it is
-readable and stable across runs; follow-up keys are derived from it.
+A person's id is a normalised address (for a ``[[people]]`` entry, its first address; for an
+address-book person, the first address of its first entry), so it is readable and stable
+across runs; follow-up keys are derived from it.
+
+Address books (``syncd.model.Contact``) merge addresses into people: entries that share an
+address are one person, named by the entry, tagged with its groups. ``[[people]]`` wins: an
+entry sharing an address with a configured person joins that person (the configured name
+stands; tags and addresses add up), and an address the config gives one person is never taken
+by another.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rules.identity import domain_of, name_tokens, normalize_address, same_name
-from syncd.model import Address
+from syncd.model import Address, Contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,19 +31,41 @@ class PersonSpec:
 
 
 @dataclass(slots=True)
+class BookPerson:
+    """What the address books say about one person (several entries may add up)."""
+
+    name: str = ""
+    addresses: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    birthday: tuple[int, int, int | None] | None = None
+
+    def add(self, entry: Contact, addresses: Iterable[str]) -> None:
+        self.name = self.name or entry.name.strip()
+        self.addresses += [a for a in addresses if a not in self.addresses]
+        self.tags += [t for t in entry.tags if t not in self.tags]
+        if entry.source not in self.sources:
+            self.sources.append(entry.source)
+        if entry.birthday is not None and (self.birthday is None or (
+                self.birthday[2] is None and entry.birthday[2] is not None)):
+            self.birthday = entry.birthday
+
+
+@dataclass(slots=True)
 class Directory:
     """Maps addresses to person ids and names. Build with ``Directory.build``."""
 
     self_addresses: frozenset[str]
     _alias: dict[str, str] = field(default_factory=dict)  # normalised address -> person id
     _specs: dict[str, PersonSpec] = field(default_factory=dict)  # person id -> configured entry
+    _book: dict[str, BookPerson] = field(default_factory=dict)  # person id -> address books
     _names: dict[str, Counter[str]] = field(default_factory=dict)
     _addresses: dict[str, set[str]] = field(default_factory=dict)
     self_name: frozenset[str] = frozenset()  # name_tokens(me.name)
 
     @classmethod
     def build(cls, self_addresses: Iterable[str], people: Iterable[PersonSpec],
-              self_name: str = "") -> Directory:
+              self_name: str = "", book: Iterable[Contact] = ()) -> Directory:
         directory = cls(frozenset(normalize_address(a) for a in self_addresses))
         directory.self_name = name_tokens(self_name)
         for spec in people:
@@ -46,7 +75,20 @@ class Directory:
             directory._specs[pid] = spec
             for address in spec.addresses:
                 directory._alias[normalize_address(address)] = pid
+        for group in _groups(book, directory.self_addresses):
+            directory._add_book_person(group)
         return directory
+
+    def _add_book_person(self, group: list[tuple[Contact, list[str]]]) -> None:
+        every = [a for _, addresses in group for a in addresses]
+        configured = [self._alias[normalize_address(a)] for a in every
+                      if normalize_address(a) in self._alias]
+        pid = configured[0] if configured else normalize_address(every[0])
+        person = self._book.setdefault(pid, BookPerson())
+        for entry, addresses in group:
+            person.add(entry, addresses)
+        for address in every:
+            self._alias.setdefault(normalize_address(address), pid)
 
     def is_self(self, address: str) -> bool:
         return normalize_address(address) in self.self_addresses
@@ -75,9 +117,12 @@ class Directory:
             self._names.setdefault(pid, Counter())[clean] += times
 
     def name(self, pid: str) -> str:
-        """The configured name, else the display name seen most often, else the address."""
+        """The configured name, else the address book's, else the display name seen most
+        often, else the address."""
         if pid in self._specs:
             return self._specs[pid].name
+        if pid in self._book and self._book[pid].name:
+            return self._book[pid].name
         names = self._names.get(pid)
         if names:
             return max(sorted(names), key=lambda n: names[n])
@@ -85,14 +130,62 @@ class Directory:
 
     def addresses(self, pid: str) -> tuple[str, ...]:
         configured = self._specs[pid].addresses if pid in self._specs else ()
+        booked = self._book[pid].addresses if pid in self._book else ()
         seen = self._addresses.get(pid, set())
-        return tuple(dict.fromkeys([*configured, *sorted(seen)]))
+        return tuple(dict.fromkeys([*configured, *booked, *sorted(seen)]))
 
     def tags(self, pid: str) -> tuple[str, ...]:
-        return self._specs[pid].tags if pid in self._specs else ()
+        configured = self._specs[pid].tags if pid in self._specs else ()
+        booked = self._book[pid].tags if pid in self._book else ()
+        return tuple(dict.fromkeys([*configured, *booked]))
+
+    def sources(self, pid: str) -> tuple[str, ...]:
+        """The accounts whose address books know ``pid`` (``"config"`` for ``[[people]]``)."""
+        booked = self._book[pid].sources if pid in self._book else []
+        return tuple(["config"] if pid in self._specs else []) + tuple(sorted(booked))
+
+    def birthday(self, pid: str) -> tuple[int, int, int | None] | None:
+        """(month, day, year or None) from the address books, or None."""
+        return self._book[pid].birthday if pid in self._book else None
 
     def domain(self, pid: str) -> str:
         return domain_of(pid)
 
     def configured(self) -> Iterable[str]:
         return self._specs.keys()
+
+    def identity(self) -> dict[str, str]:
+        """Who is who, for the fingerprint of the derived tables: each normalised address that
+        belongs to a person of another id. (An address that is its own person changes
+        nothing, so a new one-address entry re-derives nothing.)"""
+        return {a: pid for a, pid in sorted(self._alias.items()) if a != pid}
+
+
+def _groups(book: Iterable[Contact], self_addresses: frozenset[str]
+            ) -> list[list[tuple[Contact, list[str]]]]:
+    """Address-book entries joined by shared (normalised) addresses, in a stable order; the
+    user's own addresses and entries without an address are left out."""
+    entries: list[tuple[Contact, list[str]]] = []
+    for entry in sorted(book, key=lambda c: (c.source, c.native_id)):
+        addresses = [a.strip() for a in entry.addresses
+                     if "@" in a and normalize_address(a) not in self_addresses]
+        if addresses:
+            entries.append((entry, list(dict.fromkeys(addresses))))
+    parent = list(range(len(entries)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, (_, addresses) in enumerate(entries):
+        for address in addresses:
+            j = owner.setdefault(normalize_address(address), i)
+            a, b = root(i), root(j)
+            parent[max(a, b)] = min(a, b)
+    grouped: dict[int, list[tuple[Contact, list[str]]]] = {}
+    for i, pair in enumerate(entries):
+        grouped.setdefault(root(i), []).append(pair)
+    return [grouped[k] for k in sorted(grouped)]

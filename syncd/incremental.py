@@ -83,13 +83,14 @@ def _code_digest() -> bytes:
 
 def fingerprint(config: Config, directory: Directory) -> str:
     """What the derived tables were made with: the rule code and data, the user's addresses,
-    the addresses of each ``[[people]]`` entry (who is who) and ``[ignore]``. Names, tags,
-    cadences and the rest of the config are read afresh every cycle."""
+    who is who (the addresses ``[[people]]`` and the address books merge into each person)
+    and ``[ignore]``. Names, tags, birthdays, cadences and the rest of the config are read
+    afresh every cycle."""
     digest = hashlib.sha256(_code_digest())
     digest.update(json.dumps({
         "self": sorted(directory.self_addresses),
         "self_name": sorted(directory.self_name),
-        "people": [list(p.addresses) for p in config.people],
+        "people": directory.identity(),
         "ignore": config.ignore.model_dump(mode="json"),
     }, sort_keys=True, default=str).encode())
     return digest.hexdigest()

@@ -86,7 +86,30 @@ class Meeting:
     ours: bool = False  # one of syncd's own follow-up events
 
 
-Item = Message | Meeting
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One address-book entry (CardDAV vCard, Google People contact, Outlook contact).
+
+    Address books say who is who, names, tags and birthdays; they are never interactions.
+    ``source`` is the account, ``native_id`` the entry's id within it; ``tags`` are its groups,
+    categories or memberships; ``birthday`` is (month, day, year or None).
+    """
+
+    source: str
+    native_id: str
+    name: str
+    addresses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    birthday: tuple[int, int, int | None] | None = None
+    scope: str = ""  # the address book (CardDAV collection) the entry was seen in
+
+    @property
+    def account(self) -> str:
+        """The account, as for the other items (``source``)."""
+        return self.source
+
+
+Item = Message | Meeting | Contact
 
 
 @dataclass(frozen=True, slots=True)

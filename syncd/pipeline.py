@@ -23,7 +23,7 @@ from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
 from syncd.interactions import Derived, Interaction, derive
 from syncd.ledger import PersonLedger
-from syncd.model import Meeting, Message
+from syncd.model import Contact, Meeting, Message
 from syncd.store import Store
 
 
@@ -45,10 +45,12 @@ def self_addresses(config: Config) -> list[str]:
     return found
 
 
-def directory_for(config: Config) -> Directory:
+def directory_for(config: Config, book: Iterable[Contact] = ()) -> Directory:
+    """Who is who: the user, ``[[people]]``, then the address-book entries ``book``."""
     return Directory.build(
         self_addresses(config),
-        [PersonSpec(p.name, p.addresses, p.tags) for p in config.people], config.me.name)
+        [PersonSpec(p.name, p.addresses, p.tags) for p in config.people],
+        self_name=config.me.name, book=book)
 
 
 def cadence_rules(config: Config) -> list[CadenceRule]:
@@ -57,9 +59,9 @@ def cadence_rules(config: Config) -> list[CadenceRule]:
 
 
 def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meeting],
-            now: datetime) -> Snapshot:
+            now: datetime, book: Iterable[Contact] = ()) -> Snapshot:
     """Everything from the given records in one pass (the read-only commands and the tests)."""
-    directory = directory_for(config)
+    directory = directory_for(config, book)
     derived = derive(config, directory, messages, meetings, now)
     ledgers = ledger_mod.build(
         derived.interactions, now, nudge_after=config.reciprocity.nudge_after,
@@ -74,7 +76,7 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
     the last cycle is derived again (``syncd.incremental``); every ledger is recomputed from the
     interactions in SQL (``syncd.store.ledgers``), without the histories, which are loaded only
     where a rule reads them."""
-    directory = directory_for(config)
+    directory = directory_for(config, store.address_book())
     incremental.refresh(config, directory, store, now)
     ledgers = store.derived.touches.ledgers(
         now, nudge_after=config.reciprocity.nudge_after,

@@ -36,11 +36,11 @@ class Schedule:
 
 def interval(settings: Daemon, account_type: str) -> timedelta:
     """How often an account of this type is pulled when all is well."""
-    if account_type in ("gmail", "google_calendar"):
+    if account_type in ("gmail", "google_calendar", "google_contacts"):
         return settings.poll_gmail
     if account_type == "outlook":
         return settings.poll_outlook
-    if account_type == "caldav":
+    if account_type in ("caldav", "carddav"):
         return settings.poll_caldav
     return settings.poll_imap
 

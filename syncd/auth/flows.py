@@ -31,7 +31,7 @@ def run_auth(config: Config, name: str, console: Console, *, headless: bool) -> 
 
         assert isinstance(account, OutlookAccount)
         return run_outlook_auth(account, console)
-    if account.type in ("gmail", "google_calendar"):
+    if account.type in ("gmail", "google_calendar", "google_contacts"):
         from syncd.auth.google import run_google_auth
         from syncd.config import GoogleAccount
 

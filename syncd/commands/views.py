@@ -27,6 +27,9 @@ def contact(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datet
         "id": pid,
         "name": snapshot.directory.name(pid),
         "addresses": list(snapshot.directory.addresses(pid)),
+        "tags": list(snapshot.directory.tags(pid)),
+        "sources": list(snapshot.directory.sources(pid)),
+        "birthday": birthday_iso(snapshot.directory.birthday(pid)),
         "first_seen": iso(ledger.first_seen, tz),
         "last_touch": iso(ledger.last_touch, tz),
         "last_inbound": iso(ledger.last_inbound, tz),
@@ -50,6 +53,14 @@ def contact(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datet
         "cadence": None if rule is None else rule.name,
         "next_follow_up": iso(min(upcoming), tz) if upcoming else None,
     }
+
+
+def birthday_iso(birthday: tuple[int, int, int | None] | None) -> str | None:
+    """``YYYY-MM-DD``, or ``--MM-DD`` when the year is unknown (ISO 8601 / vCard 4)."""
+    if birthday is None:
+        return None
+    month, day, year = birthday
+    return f"{year:04d}-{month:02d}-{day:02d}" if year is not None else f"--{month:02d}-{day:02d}"
 
 
 def _hours(value: Any) -> float | None:

@@ -10,6 +10,7 @@ from syncd.config.accounts import (
     CALENDAR_TYPES,
     Account,
     CaldavAccount,
+    CarddavAccount,
     GoogleAccount,
     ImapAccount,
     OutlookAccount,
@@ -39,8 +40,9 @@ from syncd.config.types import WEEKDAYS, Duration, Section, parse_duration
 from syncd.errors import Problem
 
 __all__ = [
-    "CALENDAR_TYPES", "WEEKDAYS", "Account", "Cadence", "CaldavAccount", "Config", "Daemon",
-    "Detection", "Duration", "Followups", "Goals", "GoogleAccount", "Ignore", "ImapAccount", "Me",
+    "CALENDAR_TYPES", "WEEKDAYS", "Account", "Cadence", "CaldavAccount", "CarddavAccount",
+    "Config", "Daemon", "Detection", "Duration", "Followups", "Goals", "GoogleAccount", "Ignore",
+    "ImapAccount", "Me",
     "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Section", "Store",
     "cross_checks", "default_config_path", "default_state_dir", "from_dict", "load",
     "parse_duration", "read_raw", "store_path",

@@ -70,8 +70,16 @@ class CaldavAccount(_Account, _Secret):
     timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
 
 
+class CarddavAccount(_Account, _Secret):
+    type: Literal["carddav"]
+    url: str = Field(description="CardDAV server URL (Radicale: the root '/')")
+    addressbooks: tuple[str, ...] = Field(
+        (), description="address books to read, by display name; default all")
+    timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
+
+
 class GoogleAccount(_Account):
-    type: Literal["gmail", "google_calendar"]
+    type: Literal["gmail", "google_calendar", "google_contacts"]
     client_secrets: str = Field(description="the OAuth client JSON you created in Google Cloud")
     api_endpoint: str | None = Field(None, description="root URL override (proxies, tests)")
     quota_per_minute: int = Field(
@@ -96,6 +104,8 @@ class OutlookAccount(_Account):
     folders: tuple[str, ...] = Field(
         (), description="more mail folders by name, besides Inbox and Sent Items")
     page_size: int = Field(999, ge=10, le=1000, description="messages per delta page")
+    contacts: bool = Field(True, description="read the Outlook contacts as an address book "
+                                             "(asks for Contacts.Read)")
     window_past: Duration = Field(timedelta(days=365), description="meetings read back this far")
     window_future: Duration = Field(timedelta(days=60), description="and forward this far")
     timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
@@ -110,6 +120,7 @@ class OutlookAccount(_Account):
 
 
 Account = Annotated[
-    ImapAccount | CaldavAccount | GoogleAccount | OutlookAccount, Field(discriminator="type")
+    ImapAccount | CaldavAccount | CarddavAccount | GoogleAccount | OutlookAccount,
+    Field(discriminator="type")
 ]
 CALENDAR_TYPES = frozenset({"caldav", "google_calendar", "outlook"})

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from syncd.config import (
     Cadence,
     CaldavAccount,
+    CarddavAccount,
     Config,
     GoogleAccount,
     ImapAccount,
@@ -28,6 +29,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                     "password_command": ["pass", "show", "mail"]},
     "CaldavAccount": {"name": "cal", "type": "caldav", "url": "https://caldav.example.org/",
                       "username": "dana", "password_env": "CALDAV_PASSWORD"},
+    "CarddavAccount": {"name": "contacts", "type": "carddav",
+                       "url": "https://carddav.example.org/", "username": "dana",
+                       "password_env": "CARDDAV_PASSWORD"},
     "GoogleAccount": {"name": "work-google", "type": "gmail",
                       "client_secrets": "~/.config/syncd/google-client.json"},
     "OutlookAccount": {"name": "office", "type": "outlook",
@@ -42,6 +46,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 COMMENTED: dict[str, dict[str, Any]] = {"Followups": {"alarm": "0m"},
                                          "ImapAccount": {"password_credential": "mail-password"},
                                          "CaldavAccount": {"password_credential": "cal-password"}}
+GOOGLE_CONTACTS = {"name": "google-contacts", "type": "google_contacts",
+                   "client_secrets": "~/.config/syncd/google-client.json"}
 SECOND_CADENCE = {"name": "network", "min_exchanges": 2, "every": "90d"}
 NOT_YET: set[str] = set()  # account models shown commented out until their connectors land
 
@@ -71,11 +77,13 @@ def _duration(value: dt.timedelta) -> str:
 
 
 def _block(model: type[BaseModel], header: str, *, commented: bool = False,
-           examples: dict[str, Any] | None = None) -> list[str]:
+           examples: dict[str, Any] | None = None, omit: frozenset[str] = frozenset()
+           ) -> list[str]:
     examples = examples if examples is not None else EXAMPLES.get(model.__name__, {})
     prefix = "# " if commented else ""
     lines = [f"{prefix}{header}"]
-    fields = sorted(model.model_fields.items(), key=lambda kv: kv[0] not in ("name", "type"))
+    fields = sorted(((k, f) for k, f in model.model_fields.items() if k not in omit),
+                    key=lambda kv: kv[0] not in ("name", "type"))
     for key, field in fields:
         if field.description:
             lines.append(f"# {key}: {field.description}")
@@ -100,10 +108,17 @@ def render() -> str:
     for key, field in Config.model_fields.items():
         annotation = field.annotation
         if key == "accounts":
-            lines += ["# Accounts: type = imap | caldav | gmail | google_calendar | outlook.",
+            lines += ["# Accounts: type = imap | caldav | carddav | gmail | google_calendar |",
+                      "# google_contacts | outlook. Address books (carddav, google_contacts,",
+                      "# outlook contacts) say who is who; they are never interactions.",
                       "# Google and Outlook accounts sign in once with `syncd auth NAME`.", ""]
-            for model in (ImapAccount, CaldavAccount, GoogleAccount, OutlookAccount):
+            for model in (ImapAccount, CaldavAccount, CarddavAccount, GoogleAccount,
+                          OutlookAccount):
                 lines += _block(model, "[[accounts]]", commented=model.__name__ in NOT_YET)
+                if model is GoogleAccount:
+                    lines += _block(model, "[[accounts]]", examples=GOOGLE_CONTACTS,
+                                    omit=frozenset(k for k in model.model_fields
+                                                   if k.startswith("quota_")))
         elif key == "people":
             lines += _block(Person, "[[people]]")
         elif key == "cadences":

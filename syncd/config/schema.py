@@ -28,6 +28,7 @@ from syncd.config.accounts import (
     CALENDAR_TYPES,
     Account,
     CaldavAccount,
+    CarddavAccount,
     GoogleAccount,
     ImapAccount,
     OutlookAccount,
@@ -196,9 +197,10 @@ class Config(BaseSettings):
     def message_text(self, name: str) -> str:
         """``"preview"`` or ``"none"`` for account ``name``: its own ``message_text``, else
         ``[detection] message_text``."""
-        return self.account(name).message_text or self.detection.message_text
+        return getattr(self.account(name), "message_text", None) or self.detection.message_text
 
-    def account(self, name: str) -> ImapAccount | CaldavAccount | GoogleAccount | OutlookAccount:
+    def account(self, name: str
+                ) -> ImapAccount | CaldavAccount | CarddavAccount | GoogleAccount | OutlookAccount:
         for account in self.accounts:
             if account.name == name:
                 return account
@@ -285,17 +287,17 @@ def cross_checks(config: Config) -> list[Problem]:
             problems.append(Problem(
                 f"{where}.security", "plaintext IMAP is allowed only to a loopback host",
                 "use security = \"tls\" (port 993) or \"starttls\" (port 143)"))
-        if isinstance(account, ImapAccount | CaldavAccount):
+        if isinstance(account, ImapAccount | CaldavAccount | CarddavAccount):
             given = [k for k in ("password_command", "password_env", "password_credential")
-                     if getattr(account, k)]
+                     if getattr(account, k, None)]
             if len(given) > 1:
                 both = "both" if len(given) == 2 else "all three"
                 problems.append(Problem(f"{where}.{given[0]}",
                                         f"set {' or '.join(given)}, not {both}"))
-            if isinstance(account, CaldavAccount) and not account.url.startswith(
-                    ("https://", "http://")):
+        if isinstance(account, CaldavAccount | CarddavAccount):
+            if not account.url.startswith(("https://", "http://")):
                 problems.append(Problem(f"{where}.url", "expected an http(s):// URL"))
-            if isinstance(account, CaldavAccount) and account.url.startswith("http://") \
+            if account.url.startswith("http://") \
                     and not is_loopback(host_of(account.url)):
                 problems.append(Problem(f"{where}.url", "plain http is allowed only to loopback",
                                         "use an https:// URL"))

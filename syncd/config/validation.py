@@ -29,11 +29,12 @@ def problems_from_validation(exc: ValidationError, root: type[BaseModel]) -> lis
         elif kind == "union_tag_invalid":
             tag = error.get("ctx", {}).get("tag")
             problems.append(Problem(path, f"unknown account type {tag!r}",
-                                    "use one of: imap, caldav, gmail, google_calendar, outlook"))
+                                    "use one of: imap, caldav, carddav, gmail, google_calendar, "
+                                    "google_contacts, outlook"))
         elif kind == "union_tag_not_found":
             problems.append(Problem(f"{path}.type", "every account needs a type",
-                                    "add type = \"imap\" (or caldav, gmail, google_calendar, "
-                                    "outlook)"))
+                                    "add type = \"imap\" (or caldav, carddav, gmail, "
+                                    "google_calendar, google_contacts, outlook)"))
         else:
             message = error["msg"].removeprefix("Value error, ")
             problems.append(Problem(path, message, _describe(model, field)))

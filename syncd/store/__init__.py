@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from syncd.model import Meeting, Message, Page, Uncertain, Written
-from syncd.store import codec
+from syncd.model import Contact, Meeting, Message, Page, Uncertain, Written
+from syncd.store import book, codec
 from syncd.store.derived import DerivedTables
 from syncd.store.schema import SCHEMA_VERSION, connect
 
@@ -77,12 +77,16 @@ class Store:
                 db.execute("DELETE FROM meetings WHERE account = ? AND (native_id = ? OR "
                            "substr(native_id, 1, ?) = ?)",
                            (account, native_id, len(native_id) + 1, native_id + "#"))
+                book.remove(db, account, native_id)
             messages = [i for i in page.items if isinstance(i, Message)]
             meetings = [i for i in page.items if isinstance(i, Meeting)]
             if messages:
                 self._put_messages(db, account, messages, page.listing)
             if meetings:
                 self._put_meetings(db, account, meetings, page.listing)
+            contacts = [i for i in page.items if isinstance(i, Contact)]
+            if contacts:
+                book.put(db, account, contacts, page.listing)
             db.executemany(
                 "INSERT OR REPLACE INTO quarantine VALUES (?, ?, ?)",
                 [(account, n, _now()) for n in page.quarantined],
@@ -98,7 +102,7 @@ class Store:
         this scope holds many items: a provider that suddenly shows an empty folder or calendar
         is a glitch until proven otherwise, and never wipes the history (deletions the provider
         reports one by one still apply)."""
-        for table in ("locations", "meetings"):
+        for table in ("locations", "meetings", "contacts"):
             seen, stale = db.execute(
                 f"SELECT count(*) FILTER (WHERE listing = ?), "  # noqa: S608
                 f"count(*) FILTER (WHERE listing IS NULL OR listing != ?) FROM {table} "
@@ -196,16 +200,22 @@ class Store:
         for row in self._db.execute(query):
             yield codec.meeting(row)
 
+    def address_book(self) -> list[Contact]:
+        """Every stored address-book entry (CardDAV, Google People, Outlook contacts)."""
+        return list(book.read(self._db))
+
     def counts(self) -> dict[str, int]:
         out = {}
-        for table in ("messages", "locations", "meetings", "quarantine", "writes"):
+        for table in ("messages", "locations", "meetings", "contacts", "quarantine", "writes"):
             out[table] = int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
         return out
 
     def items_of(self, account: str) -> int:
         row = self._db.execute(
             "SELECT (SELECT count(*) FROM locations WHERE account = ?) + "
-            "(SELECT count(*) FROM meetings WHERE account = ?)", (account, account)).fetchone()
+            "(SELECT count(*) FROM meetings WHERE account = ?) + "
+            "(SELECT count(*) FROM contacts WHERE account = ?)",
+            (account, account, account)).fetchone()
         return int(row[0])
 
     # -- calendar writes ---------------------------------------------------------------------

@@ -8,9 +8,10 @@ import sqlite3
 from pathlib import Path
 
 from syncd.errors import SchemaTooNew, StoreError
+from syncd.store.book import BOOK_SCHEMA
 from syncd.store.derived import DERIVED_SCHEMA
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -59,6 +60,7 @@ _MIGRATIONS: dict[int, str] = {
     5: """
     ALTER TABLE messages ADD COLUMN signals TEXT;
     """,
+    6: BOOK_SCHEMA,
 }
 
 

@@ -1,4 +1,4 @@
-"""A local server that answers the Gmail and Calendar wire format (shapes from the discovery
+"""A local server that answers the Gmail, Calendar and People wire format (shapes from the discovery
 documents in ../shared/data/google-discovery), for tests and benchmarks. Loopback only.
 
 State is plain data tests edit directly ("the user" deletes or moves an event by changing
@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.fakes.google_people import PeopleState
 
 Answer = tuple[int, dict[str, str], bytes]
 
@@ -43,6 +45,7 @@ class GoogleFake:
     calendars: dict[str, dict[str, Any]] = field(default_factory=dict)
     seq: int = 0
     sync_floor: int = 0  # syncToken below this: 410
+    people: PeopleState = field(default_factory=PeopleState)
     faults: list[Fault] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # access token -> refresh token
     revoked: set[str] = field(default_factory=set)
@@ -160,6 +163,10 @@ class GoogleFake:
                     return self._gmail(method, path[len("/gmail/v1/users/me/"):], query)
                 if path.startswith("/calendar/v3/"):
                     return self._calendar(method, path[len("/calendar/v3/"):], query, body)
+                if path == "/v1/people/me/connections" and method == "GET":
+                    return _json(*self.people.connections(query))
+                if path == "/v1/contactGroups" and method == "GET":
+                    return _json(200, self.people.contact_groups())
         except KeyError:
             return _error(404, "notFound")
         return _error(404, "notFound")

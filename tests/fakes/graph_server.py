@@ -50,6 +50,7 @@ class GraphFake:
     me: str = "dana@example.org"
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> full row
     events: dict[str, dict[str, Any]] = field(default_factory=dict)  # primary calendar
+    contacts: dict[str, dict[str, Any]] = field(default_factory=dict)  # /me/contacts
     folders: dict[str, str] = field(default_factory=dict)  # custom folder display name -> id
     log: list[tuple[int, str, str, str, dict[str, Any]]] = field(default_factory=list)
     seq: int = 0
@@ -106,6 +107,19 @@ class GraphFake:
             self._change("calendarView", "upsert", item_id, {})
             return str(item_id)
 
+    def put_contact(self, row: dict[str, Any]) -> str:
+        """Create or replace a contact ("the user" edits it in Outlook)."""
+        with self.lock:
+            item_id = row.get("id") or f"AAMkCT{next(self._ids):06d}="
+            self.contacts[item_id] = {**row, "id": item_id}
+            self._change("contacts", "upsert", item_id, {})
+            return str(item_id)
+
+    def delete_contact(self, item_id: str) -> None:
+        with self.lock:
+            del self.contacts[item_id]
+            self._change("contacts", "remove", item_id, {})
+
     # -- delta -------------------------------------------------------------------------------
 
     def _delta_rows(self, scope: str, since: int, upto: int, select: list[str]
@@ -118,11 +132,12 @@ class GraphFake:
                     kind = prev[0] if prev[0] == "upsert" else "partial"
                     fields = {**prev[1], **fields}
                 last[item_id] = (kind, fields)
-        store = self.events if scope == "calendarView" else self.messages
+        store = {"calendarView": self.events, "contacts": self.contacts}.get(scope,
+                                                                              self.messages)
         rows: list[dict[str, Any]] = []
         for item_id, (kind, fields) in sorted(last.items()):
             if kind == "remove" or item_id not in store or (
-                    scope != "calendarView" and store[item_id]["parentFolderId"] != scope):
+                    store is self.messages and store[item_id]["parentFolderId"] != scope):
                 if since >= 0:
                     rows.append({"id": item_id, "@removed": {"reason": "deleted"}})
             elif kind == "partial" and since >= 0:
@@ -187,6 +202,8 @@ class GraphFake:
             return self.delta(p.split("/")[2], query, size)
         if p == "me/calendarView/delta":
             return self.delta("calendarView", query, size)
+        if p == "me/contacts/delta":
+            return self.delta("contacts", query, size)
         if p.startswith("me/messages/") and method == "GET":
             row = self.messages.get(p.split("/")[2])
             sel = [s for s in query.get("$select", "").split(",") if s]
@@ -200,6 +217,8 @@ class GraphFake:
 def _delta_path(scope: str) -> str:
     if scope == "calendarView":
         return "me/calendarView/delta"
+    if scope == "contacts":
+        return "me/contacts/delta"
     return f"me/mailFolders/{scope}/messages/delta"
 
 

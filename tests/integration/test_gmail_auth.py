@@ -26,7 +26,11 @@ def _client(server: GoogleServer, tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind", ["gmail", "google_calendar"])
+SCOPES = {"gmail": "gmail.metadata", "google_calendar": "calendar.events.owned",
+          "google_contacts": "contacts.readonly"}
+
+
+@pytest.mark.parametrize("kind", ["gmail", "google_calendar", "google_contacts"])
 def test_gmail_and_gcal_headless_auth_saves_a_private_token(
         google_server: GoogleServer, tmp_path: Path, kind: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,8 +44,9 @@ def test_gmail_and_gcal_headless_auth_saves_a_private_token(
         url = next(w for w in shown.getvalue().split() if w.startswith("https://accounts"))
         state = re.search(r"state=([^&]+)", url)
         assert state and "access_type=offline" in url
-        scopes = "gmail.metadata" if kind == "gmail" else "calendar.events.owned"
-        assert scopes in url and ("calendar" in url) == (kind != "gmail")
+        assert SCOPES[kind] in url and ("calendar" in url) == (kind == "google_calendar")
+        assert ("gmail" in url) == (kind == "gmail") and ("contacts" in url) == (
+            kind == "google_contacts")
         return f"http://127.0.0.1:8765/?state={state.group(1)}&code=good-code&scope=x"
 
     state_dir = tmp_path / "state"

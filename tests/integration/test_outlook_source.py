@@ -94,7 +94,7 @@ def test_outlook_full_listing_pages_labels_and_one_request_per_folder_when_idle(
     before = len(fake.requests)
     again, _ = drain(src, cursor)
     assert messages(again) == []
-    assert len(fake.requests) - before == 3  # inbox, sent items, calendar: one each
+    assert len(fake.requests) - before == 4  # inbox, sent items, calendar, contacts: one each
 
 
 def test_outlook_resumes_from_any_page_without_gaps(graph: GraphServer) -> None:

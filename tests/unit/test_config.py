@@ -19,9 +19,26 @@ def problems(raw: dict[str, object]) -> list[str]:
 
 def test_sample_generated_from_the_schema_loads_cleanly() -> None:
     loaded = config.from_dict(tomllib.loads(config_sample.render()))
-    assert [a.type for a in loaded.accounts] == ["imap", "caldav", "gmail", "outlook"]
+    assert [a.type for a in loaded.accounts] == ["imap", "caldav", "carddav", "gmail",
+                                                 "google_contacts", "outlook"]
     assert loaded.followups.account == "cal"
     assert loaded.cadences[1].min_exchanges == 2
+
+
+def test_address_book_accounts() -> None:
+    raw = {"accounts": [
+        {"name": "book", "type": "carddav", "url": "https://dav.example.org/",
+         "password_env": "X", "addressbooks": ["Friends"]},
+        {"name": "gc", "type": "google_contacts", "client_secrets": "/x.json"},
+        {"name": "office", "type": "outlook", "client_id": "c", "contacts": False}]}
+    loaded = config.from_dict(raw)
+    assert [a.type for a in loaded.accounts] == ["carddav", "google_contacts", "outlook"]
+    found = problems({"accounts": [{"name": "b", "type": "carddav",
+                                    "url": "http://dav.example.org/"}]})
+    assert any("accounts[0].url" in p and "loopback" in p for p in found)
+    found = problems({"accounts": [{"name": "c", "type": "carddav", "url": "https://x/",
+                                    "adressbooks": []}]})
+    assert any("accounts[0].adressbooks" in p and "addressbooks" in p for p in found)
 
 
 def test_every_problem_is_reported_at_once_with_its_key_path() -> None:

@@ -47,6 +47,11 @@ def test_each_type_polls_at_its_own_interval_and_a_success_resets_failures() -> 
     assert scheduler.wake_at(s) == NOW + timedelta(minutes=3)
 
 
+def test_address_books_poll_with_their_provider() -> None:
+    assert scheduler.interval(SETTINGS, "carddav") == SETTINGS.poll_caldav
+    assert scheduler.interval(SETTINGS, "google_contacts") == SETTINGS.poll_gmail
+
+
 def test_one_failing_account_backs_off_alone() -> None:
     s = scheduler.start([("mail", "imap"), ("down", "imap")], NOW)
     results = {"mail": ("ok", None), "down": ("backoff", None)}
