@@ -37,8 +37,9 @@ def test_the_init_sample_is_not_ok(tmp_path: Path, capsys: pytest.CaptureFixture
     code, text = check(capsys, path)
     assert code == 78, text
     for where in ("me.addresses", "accounts[0].password_command", "accounts[0].host",
-                  "accounts[1].password_env", "accounts[1].url", "accounts[2].client_secrets",
-                  "accounts[3].client_id"):
+                  "accounts[1].password_env", "accounts[1].url", "accounts[2].url",
+                  "accounts[3].client_secrets", "accounts[4].client_secrets",
+                  "accounts[5].client_id"):
         assert where in text, (where, text)
     assert "CALDAV_PASSWORD" in text and "hint:" in text
     assert "ok (" not in text
