@@ -8,7 +8,7 @@ the same numbers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
 from syncd.interactions import Derived, Interaction, derive
 from syncd.ledger import PersonLedger
-from syncd.model import Meeting, Message
+from syncd.model import Birthday, Meeting, Message
 from syncd.store import Store
 
 
@@ -33,6 +33,7 @@ class Snapshot:
     ledgers: dict[str, PersonLedger]
     rules: dict[str, CadenceRule | None]
     candidates: dict[str, Candidate]
+    birthdays: dict[str, Birthday] = field(default_factory=dict)  # person id -> birthday
 
 
 def self_addresses(config: Config) -> list[str]:
@@ -48,6 +49,12 @@ def directory_for(config: Config) -> Directory:
     return Directory.build(
         self_addresses(config),
         [PersonSpec(p.name, p.addresses, p.tags) for p in config.people])
+
+
+def birthdays_of(config: Config, directory: Directory) -> dict[str, Birthday]:
+    """Person id -> birthday, from the ``[[people]]`` entries that give one."""
+    return {directory.person_id(p.addresses[0]): Birthday.parse(p.birthday)
+            for p in config.people if p.birthday and p.addresses}
 
 
 def cadence_rules(config: Config) -> list[CadenceRule]:
@@ -105,8 +112,11 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
         for pid, led in ledgers.items()}
     settings = Settings(config.new_contacts.steps, config.followups.horizon,
                         config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
-                        config.reciprocity.thank_helpers)
-    candidates = desired(ledgers, matched, settings, now)
+                        config.reciprocity.thank_helpers, config.birthdays.remind,
+                        config.me.timezone)
+    birthdays = birthdays_of(config, directory)
+    candidates = desired(ledgers, matched, settings, now, birthdays=birthdays,
+                         tags=directory.tags)
     goal = config.goals.introductions_per_week
     if goal > 0:
         nearby = near([led.person for led in active(ledgers, now)])
@@ -114,4 +124,4 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
                            ZoneInfo(config.me.timezone), goal, directory.name)
         if plan is not None:
             candidates[plan.base_key] = plan
-    return Snapshot(directory, derived, ledgers, matched, candidates)
+    return Snapshot(directory, derived, ledgers, matched, candidates, birthdays)

@@ -3,11 +3,12 @@ and a mailto link. Pure."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from rules.candidates import Candidate
 from rules.people import Directory
+from rules.placement import ALL_DAY_KINDS
 from syncd.config import Config
 from syncd.ledger import PersonLedger
 from syncd.model import FollowUp
@@ -19,6 +20,7 @@ VERBS = {
     "owed_reply": "Reply",
     "thank": "Thank",
     "weekly_plan": "Plan",
+    "birthday": "Birthday",
 }
 
 
@@ -51,7 +53,7 @@ def render(config: Config, directory: Directory, ledgers: dict[str, PersonLedger
         from syncd.auth import reauth
 
         return reauth.followup(config, cand, start, key)
-    ledger = ledgers[cand.person]
+    ledger = ledgers.get(cand.person) or PersonLedger(cand.person)  # a birthday, no mail yet
     name = directory.name(cand.person)
     addresses = directory.addresses(cand.person)
     email = addresses[0] if addresses else cand.person
@@ -63,12 +65,13 @@ def render(config: Config, directory: Directory, ledgers: dict[str, PersonLedger
         "",
         "Written by syncd. Move this event to snooze it; delete it to dismiss it.",
     ]
+    all_day = cand.kind in ALL_DAY_KINDS
     return FollowUp(
         key=key, base_key=cand.base_key, kind=cand.kind, person_id=cand.person,
         person_name=name, email=email, due=cand.due.date(), start=start,
-        duration=config.followups.duration, timezone=config.me.timezone,
-        title=title(cand.kind, name, directory.domain(cand.person)),
-        description="\n".join(lines), reason=cand.reason, anchor=cand.anchor)
+        duration=timedelta(days=1) if all_day else config.followups.duration,
+        timezone=config.me.timezone, title=title(cand.kind, name, directory.domain(cand.person)),
+        description="\n".join(lines), reason=cand.reason, anchor=cand.anchor, all_day=all_day)
 
 
 def _weekly(config: Config, cand: Candidate, start: datetime, key: str) -> FollowUp:

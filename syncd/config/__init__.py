@@ -15,6 +15,7 @@ from syncd.config.accounts import (
     OutlookAccount,
 )
 from syncd.config.schema import (
+    Birthdays,
     Cadence,
     Config,
     Daemon,
@@ -37,7 +38,8 @@ from syncd.config.types import WEEKDAYS, Duration, Section, parse_duration
 from syncd.errors import Problem
 
 __all__ = [
-    "CALENDAR_TYPES", "WEEKDAYS", "Account", "Cadence", "CaldavAccount", "Config", "Daemon",
+    "CALENDAR_TYPES", "WEEKDAYS", "Account", "Birthdays", "Cadence", "CaldavAccount", "Config",
+    "Daemon",
     "Duration", "Followups", "Goals", "GoogleAccount", "Ignore", "ImapAccount", "Me",
     "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Section", "Store",
     "cross_checks", "default_config_path", "default_state_dir", "from_dict", "load",
