@@ -2,12 +2,13 @@
 
 - ``nudge``: the user's newest ask (a direct message in a thread the user started) unanswered
   for ``nudge_after``; the second ask in a row gets a second nudge; after three unanswered asks
-  in a row there are no more nudges. Their reply (or a meeting) ends it.
+  in a row there are no more nudges. Their reply, a meeting, or a logged touch where they
+  answered (a call, a meeting, ``--answered``) ends it.
 - ``owed_reply``: their newest direct message in a thread they started, still last there; due
-  ``owed_reply_after`` after it. The user's reply ends it.
+  ``owed_reply_after`` after it. The user's reply, or any touch the user logs after it, ends it.
 - ``thank``: they answered an ask of the user's, or introduced the user to someone; due
   ``owed_reply_after`` after that, so a quick thank-you by mail makes it vanish unseen. The
-  user's next message to them ends it.
+  user's next message to them, or a touch the user logs, ends it.
 
 Each lapses once its due date is more than ``followups.horizon`` in the past
 (``rules.wanted.desired``).
@@ -15,7 +16,7 @@ Each lapses once its due date is more than ``followups.horizon`` in the past
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from rules.candidates import Candidate, base_key
 from syncd.ledger import PersonLedger
@@ -25,6 +26,11 @@ MAX_NUDGES = 2
 
 def _quote(subject: str | None) -> str:
     return f' "{subject}"' if subject else ""
+
+
+def _got_back(ledger: PersonLedger, since: datetime) -> bool:
+    """Has the user logged a touch with them (`syncd touch`) after ``since``?"""
+    return ledger.last_logged is not None and ledger.last_logged > since
 
 
 def nudge(ledger: PersonLedger, nudge_after: timedelta) -> Candidate | None:
@@ -40,7 +46,7 @@ def nudge(ledger: PersonLedger, nudge_after: timedelta) -> Candidate | None:
 
 def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta) -> Candidate | None:
     owed = ledger.owed
-    if owed is None:
+    if owed is None or _got_back(ledger, owed.at):
         return None
     return Candidate(
         base_key(ledger.person, "owed_reply"), "owed_reply", ledger.person,
@@ -54,6 +60,8 @@ def thank(ledger: PersonLedger, delay: timedelta) -> Candidate | None:
         return None
     if ledger.last_outbound is not None and ledger.last_outbound > helped.at:
         return None  # the user has written to them since
+    if _got_back(ledger, helped.at):
+        return None
     what = ("introduced you to someone" if helped.direction == "intro"
             else "answered your ask")
     return Candidate(

@@ -194,3 +194,22 @@ class Birthday:
     def isoformat(self) -> str:
         tail = f"{self.month:02d}-{self.day:02d}"
         return f"{self.year:04d}-{tail}" if self.year is not None else f"--{tail}"
+
+
+VIAS = ("call", "meeting", "message", "other")
+CONVERSATIONS = frozenset({"call", "meeting"})  # both sides spoke: they answered
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedTouch:
+    """A touch the user logged (``syncd touch``): the user's own data, never re-fetched.
+
+    ``person`` is the person id (a normalised address) it was logged for; ``answered`` says the
+    other side answered (a call or a meeting always did)."""
+
+    id: int
+    person: str
+    at: datetime
+    via: str = "other"
+    note: str = ""
+    answered: bool = False

@@ -22,7 +22,7 @@ from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
 from syncd.interactions import Derived, Interaction, derive
 from syncd.ledger import PersonLedger
-from syncd.model import Birthday, Meeting, Message
+from syncd.model import Birthday, LoggedTouch, Meeting, Message
 from syncd.store import Store
 
 
@@ -63,10 +63,10 @@ def cadence_rules(config: Config) -> list[CadenceRule]:
 
 
 def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meeting],
-            now: datetime) -> Snapshot:
+            now: datetime, logged: Sequence[LoggedTouch] = ()) -> Snapshot:
     """Everything from the given records in one pass (the read-only commands and the tests)."""
     directory = directory_for(config)
-    derived = derive(config, directory, messages, meetings, now)
+    derived = derive(config, directory, messages, meetings, now, logged)
     ledgers = ledger_mod.build(
         derived.interactions, now, nudge_after=config.reciprocity.nudge_after,
         owed_reply_after=config.reciprocity.owed_reply_after)

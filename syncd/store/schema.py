@@ -9,8 +9,9 @@ from pathlib import Path
 
 from syncd.errors import SchemaTooNew, StoreError
 from syncd.store.derived import DERIVED_SCHEMA
+from syncd.store.logged import LOGGED_SCHEMA
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -48,6 +49,7 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE account_status ADD COLUMN next_run TEXT;
     """,
     3: DERIVED_SCHEMA,
+    4: LOGGED_SCHEMA,
 }
 
 
