@@ -10,6 +10,7 @@ from rules.candidates import Candidate
 from rules.people import Directory
 from rules.placement import ALL_DAY_KINDS
 from syncd.config import Config
+from syncd.interactions import logged_via
 from syncd.ledger import PersonLedger
 from syncd.model import FollowUp
 
@@ -39,6 +40,9 @@ def last_touch_line(ledger: PersonLedger, keep_subjects: bool) -> str:
     last = ledger.last
     if last is None:
         return "never"
+    if last.direction == "logged":  # the note is the user's own words, not a subject
+        note = f' "{last.subject}"' if last.subject else ""
+        return f"{last.at.date().isoformat()}, {logged_via(last.ref)[1]} (logged){note}"
     channel = {"in": "mail from them", "out": "mail from you", "meeting": "meeting"}[
         last.direction]
     subject = f' "{last.subject}"' if keep_subjects and last.subject else ""

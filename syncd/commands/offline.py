@@ -26,7 +26,8 @@ def offline_view(config: Config, store: Store, now: datetime, *,
         snapshot = compute_from_store(config, store, now)
     else:
         snapshot = compute(config, messages,
-                           list(store.meetings()) if meetings is None else meetings, now)
+                           list(store.meetings()) if meetings is None else meetings, now,
+                           store.logged.all())
     written = store.written()
     # Without the calendar at hand, take our records as what stands there.
     remote = {w.key: Remote(w.key, w.remote_id, w.etag, w.start)

@@ -15,6 +15,7 @@ from rules.plan import Action, Cancel, Create, Record, Update
 from syncd.commands import views
 from syncd.engine import CycleReport
 from syncd.errors import SyncdError
+from syncd.interactions import LOGGED, Interaction, logged_via
 from syncd.pipeline import Snapshot
 
 
@@ -93,19 +94,32 @@ def ledger_json(snapshot: Snapshot, placed: Mapping[str, datetime], query: str) 
     pid = find_person(snapshot, query)
     ledger = snapshot.ledgers[pid]
     data = views.contact(snapshot, ledger, placed)
-    data["interactions"] = [
-        {"at": i.at.isoformat(), "direction": i.direction, "ref": i.ref, "subject": i.subject,
-         "thread": i.thread, "direct": i.direct} for i in ledger.history]
+    data["interactions"] = [_interaction(i) for i in ledger.history]
     return data
+
+
+def _interaction(i: Interaction) -> dict[str, Any]:
+    row: dict[str, Any] = {"at": i.at.isoformat(), "direction": i.direction, "ref": i.ref,
+                           "subject": i.subject, "thread": i.thread, "direct": i.direct}
+    if i.direction == LOGGED:  # `syncd touch`: its id, channel and the user's note
+        number, via = logged_via(i.ref)
+        row.update(subject=None, touch=number, via=via, note=i.subject or "", answered=i.direct)
+    return row
 
 
 def show_ledger(out: Console, data: dict[str, Any]) -> None:
     out.print(Text.assemble((data["name"], "bold"), " ", ", ".join(data["addresses"])))
     for field in ("last_touch", "messages_in", "messages_out", "meetings", "initiated_by_me",
                   "initiated_by_them", "replies_by_me", "replies_by_them", "open_asks",
-                  "owed_replies", "given", "received", "balance", "cadence", "next_follow_up"):
+                  "owed_replies", "given", "received", "balance", "logged", "cadence",
+                  "next_follow_up"):
         out.print(f"  {field:18} {data[field]}", markup=False)
     table = Table("when", "dir", "subject", "message / meeting")
     for i in data["interactions"]:  # subjects are data, never markup ("[list] ...")
-        table.add_row(i["at"][:16], i["direction"], Text(i["subject"] or ""), Text(i["ref"]))
+        if "touch" in i:
+            table.add_row(i["at"][:16], f"logged {i['via']}", Text(i["note"]),
+                          f"touch {i['touch']}" + (", answered" if i["answered"] else ""))
+        else:
+            table.add_row(i["at"][:16], i["direction"], Text(i["subject"] or ""),
+                          Text(i["ref"]))
     out.print(table)

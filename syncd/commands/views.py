@@ -49,6 +49,7 @@ def contact(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datet
         "given": ledger.given,
         "received": ledger.received,
         "balance": ledger.balance,
+        "logged": ledger.logged,
         "cadence": None if rule is None else rule.name,
         "next_follow_up": iso(min(upcoming)) if upcoming else None,
         "birthday": b.isoformat() if (b := snapshot.birthdays.get(pid)) else None,

@@ -179,8 +179,9 @@ def explain_person(config: Config, snapshot: Snapshot, placed: Mapping[str, date
     history: list[Interaction] = ledger.history if ledger is not None else []
     counted_refs = {i.ref for i in history}
     role = roles(history, now, config)
-    counted = [{"at": i.at.isoformat(), "kind": "meeting" if i.direction == "meeting" else
-                "message", "ref": i.ref, "direction": i.direction, "subject": i.subject,
+    counted = [{"at": i.at.isoformat(),
+                "kind": i.direction if i.direction in ("meeting", "logged") else "message",
+                "ref": i.ref, "direction": i.direction, "subject": i.subject,
                 "thread": i.thread or None, "why": role[i.ref]} for i in history]
     return {
         "kind": "person",
