@@ -74,6 +74,10 @@ class Directory:
             return max(sorted(names), key=lambda n: names[n])
         return pid
 
+    def names_seen(self, pid: str) -> dict[str, int]:
+        """The display names ``pid`` came with, and how often."""
+        return dict(self._names.get(pid, {}))
+
     def addresses(self, pid: str) -> tuple[str, ...]:
         configured = self._specs[pid].addresses if pid in self._specs else ()
         seen = self._addresses.get(pid, set())

@@ -119,6 +119,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="machine-readable output")
     c.set_defaults(run="touch:cmd_touch")
 
+    c = sub.add_parser("people", help="--suggest: likely same-person groups, as [[people]] "
+                       "entries to paste")
+    c.add_argument("--suggest", action="store_true",
+                   help="list likely same-person groups with their evidence (merges nothing)")
+    c.add_argument("--json", action="store_true", help="machine-readable output")
+    c.set_defaults(run="people:cmd_people")
+
     c = sub.add_parser("classify", help="verdict and reasons for message files, Maildirs, mboxes")
     c.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                    help=".eml file, mbox, Maildir or folder of message files (recursive)")
