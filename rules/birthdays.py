@@ -26,7 +26,6 @@ from syncd.model import Birthday
 
 KIND = "birthday"
 ACTIVE_WITHIN = timedelta(days=730)  # "in the last two years"
-REMIND = ("active", "all", "none")
 
 
 def selected(remind: str, ledger: PersonLedger | None, tags: Sequence[str], now: datetime

@@ -34,6 +34,8 @@ def test_birthdays_land_in_radicale_as_all_day_events(
     jane = birthdays["Birthday: Jane Roe (acme.example)"]
     assert jane.start == soon and jane.end == soon + timedelta(days=1)  # VALUE=DATE, all day
     assert "Last touch:" in str(jane["DESCRIPTION"]) and "Ledger:" in str(jane["DESCRIPTION"])
+    _, contacts = setup.run(capsys, "contacts", "--json")
+    assert {c["name"]: c["birthday"] for c in contacts}["Jane Roe"] == f"--{soon:%m-%d}"
 
     setup.config.write_text(text + '\n[birthdays]\nremind = "all"\n')
     code, report = setup.run(capsys, "sync", "--json")
