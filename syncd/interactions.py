@@ -247,10 +247,11 @@ def logged_via(ref: str) -> tuple[int, str]:
 
 def logged_touches(logged: Iterable[LoggedTouch], directory: Directory, now: datetime
                    ) -> list[tuple[Interaction, Address]]:
-    """The interactions of the touches the user logged, up to ``now``."""
+    """The interactions of the touches the user logged, up to ``now`` (one logged for an
+    address that has since become one of the user's own counts for nobody)."""
     return [(Interaction(t.at, directory.person_id(t.person), LOGGED, "", logged_ref(t),
                          t.note or None, t.answered), Address(t.person))
-            for t in logged if t.at <= now]
+            for t in logged if t.at <= now and not directory.is_self(t.person)]
 
 
 def _human(cutype: str) -> bool:

@@ -70,6 +70,9 @@ def resolve(config: Config, store: Store, query: str, now: datetime) -> tuple[st
     try:
         pid = find_person(snapshot, query)
     except SyncdError as exc:
+        if "@" in query and directory.is_self(query):
+            raise SyncdError(f"{query} is one of your own addresses (me.addresses); name "
+                             "the person you were in touch with") from None
         if "@" in query:
             pid = directory.person_id(query)
         else:

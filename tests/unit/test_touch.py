@@ -188,5 +188,6 @@ def test_an_unknown_name_is_an_error_with_a_hint_an_address_starts_a_person(
     contacts = {c["id"]: c for c in run(capsys, cli, "contacts", "--json")}
     assert contacts["lena@startup.example"]["logged"] == 1
     assert "in the future" in run(capsys, cli, "touch", JANE, "--at", "2027-01-01", code=1)
+    assert "your own addresses" in run(capsys, cli, "touch", ME, code=1)
     assert run(capsys, cli, "touch", "--list", "--json")[0]["person_id"] == \
         "lena@startup.example"
