@@ -173,6 +173,10 @@ def test_touch_list_ledger_and_undo_through_the_command_line(
     [touch] = [i for i in ledger["interactions"] if i["direction"] == "logged"]
     assert (touch["touch"], touch["via"], touch["note"], touch["answered"]) == (
         1, "call", "talked about the offsite", True)
+    why = run(capsys, cli, "why", JANE, "--json")
+    [counted] = [c for c in why["counted"] if c["kind"] == "logged"]
+    assert counted["why"] == "a touch you logged (`syncd touch`): a touch; they answered: an " \
+        "exchange"
     shown = run(capsys, cli, "ledger", JANE)
     assert "logged call" in shown and "talked about the offsite" in shown
     run(capsys, cli, "touch", "--undo", "1")
