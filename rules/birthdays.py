@@ -47,7 +47,7 @@ def birthday(person: str, when: Birthday, now: datetime, tz: ZoneInfo) -> Candid
     turns = f", turns {day.year - when.year}" if when.year and day.year > when.year else ""
     return Candidate(
         base_key(person, KIND), KIND, person, datetime.combine(day, time(0), tzinfo=tz),
-        f"birthday:{day.isoformat()}", f"birthday on {day:%A %-d %B}{turns}")
+        f"birthday:{day.isoformat()}", f"birthday on {day:%A} {day.day} {day:%B}{turns}")
 
 
 def wanted(birthdays: Mapping[str, Birthday], ledgers: Mapping[str, PersonLedger],
