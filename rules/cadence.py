@@ -2,9 +2,9 @@
 
 Kinds in this module: ``cadence`` (last touch + ``every`` of the first matching
 ``[[cadences]]`` entry; any new touch satisfies it) and ``new_contact`` (after a first meeting or
-the first two-way exchange, each of ``new_contacts.steps`` in turn; a touch by the user advances
-the sequence, a reply from them after such a touch ends it). While a new-contact sequence runs,
-the cadence reminder for that person waits.
+the first two-way exchange, each of ``new_contacts.steps`` in turn; a touch by the user (a
+message, a meeting, a logged touch) advances the sequence, a reply from them after such a
+touch ends it). While a new-contact sequence runs, the cadence reminder for that person waits.
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ def new_contact(ledger: PersonLedger, steps: Sequence[timedelta], now: datetime,
     start = new_contact_start(ledger, steps, now, horizon)
     if start is None:
         return None  # an old acquaintance (cadences take over), or no exchange yet
-    touches = [i for i in ledger.history if i.at > start and i.direction in ("out", "meeting")]
+    touches = [i for i in ledger.history
+               if i.at > start and i.direction in ("out", "meeting", "logged")]
     if touches and any(i.direction == "in" and i.at > touches[0].at for i in ledger.history):
         return None  # they answered a follow-up: the sequence has done its job
     step = len(touches)

@@ -128,6 +128,10 @@ class Directory:
             return max(sorted(names), key=lambda n: names[n])
         return pid
 
+    def names_seen(self, pid: str) -> dict[str, int]:
+        """The display names ``pid`` came with, and how often."""
+        return dict(self._names.get(pid, {}))
+
     def addresses(self, pid: str) -> tuple[str, ...]:
         configured = self._specs[pid].addresses if pid in self._specs else ()
         booked = self._book[pid].addresses if pid in self._book else ()
@@ -143,6 +147,10 @@ class Directory:
         """The accounts whose address books know ``pid`` (``"config"`` for ``[[people]]``)."""
         booked = self._book[pid].sources if pid in self._book else []
         return tuple(["config"] if pid in self._specs else []) + tuple(sorted(booked))
+
+    def booked(self) -> Iterable[str]:
+        """The people the address books know."""
+        return self._book.keys()
 
     def birthday(self, pid: str) -> tuple[int, int, int | None] | None:
         """(month, day, year or None) from the address books, or None."""

@@ -4,12 +4,14 @@
   To, with nothing written on its thread since: ``rules.asks``, ``syncd.ledger.marked``), due
   ``nudge_after`` after it; a second nudge ``nudge_after`` later if still open, then no more
   for that ask. A run of unanswered asks (three or more in a row) lowers its priority; a new
-  ask always gets its own nudge. An answer on the thread, by anyone, ends it.
+  ask always gets its own nudge. An answer on the thread, by anyone, a meeting,
+  or a logged touch where they answered (a call, a meeting, ``--answered``) ends it.
 - ``owed_reply``: their newest direct message in a thread they started, still last there; due
-  ``owed_reply_after`` after it, unless it is cold mail (``cold``). The user's reply ends it.
+  ``owed_reply_after`` after it, unless it is cold mail (``cold``). The user's reply, or any
+  touch the user logs after it, ends it.
 - ``thank``: they answered an ask of the user's, or introduced the user to someone; due
   ``owed_reply_after`` after that, so a quick thank-you by mail makes it vanish unseen. The
-  user's next message to them ends it.
+  user's next message to them, or a touch the user logs, ends it.
 
 Each lapses once its due date is more than ``followups.horizon`` in the past
 (``rules.wanted.desired``).
@@ -29,6 +31,11 @@ PERSISTENT = 3  # this many unanswered asks in a row: a nudge ranks with the cad
 
 def _quote(subject: str | None) -> str:
     return f' "{subject}"' if subject else ""
+
+
+def _got_back(ledger: PersonLedger, since: datetime) -> bool:
+    """Has the user logged a touch with them (`syncd touch`) after ``since``?"""
+    return ledger.last_logged is not None and ledger.last_logged > since
 
 
 def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime) -> Candidate | None:
@@ -51,7 +58,7 @@ def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime) -> Candid
 def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta,
                own_domains: frozenset[str] = frozenset()) -> Candidate | None:
     owed = ledger.owed
-    if owed is None or cold(ledger, own_domains):
+    if owed is None or cold(ledger, own_domains) or _got_back(ledger, owed.at):
         return None
     return Candidate(
         base_key(ledger.person, "owed_reply"), "owed_reply", ledger.person,
@@ -71,6 +78,8 @@ def thank(ledger: PersonLedger, delay: timedelta) -> Candidate | None:
         return None
     if ledger.last_outbound is not None and ledger.last_outbound > helped.at:
         return None  # the user has written to them since
+    if _got_back(ledger, helped.at):
+        return None
     what = ("introduced you to someone" if helped.direction == "intro"
             else "answered your ask")
     return Candidate(

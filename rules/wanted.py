@@ -3,22 +3,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from rules import birthdays as birthday_rule
 from rules import reciprocity
 from rules.cadence import CadenceRule, cadence, new_contact
 from rules.candidates import Candidate
 from syncd.ledger import PersonLedger
+from syncd.model import Birthday
+
+
+def _no_tags(_person: str) -> tuple[str, ...]:
+    return ()
 
 
 def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule | None],
-            settings: Settings, now: datetime) -> dict[str, Candidate]:
-    """Every follow-up the rules want now, by base key. ``rules``: person -> matching rule.
+            settings: Settings, now: datetime, *, birthdays: Mapping[str, Birthday] | None = None,
+            tags: Callable[[str], Sequence[str]] = _no_tags) -> dict[str, Candidate]:
+    """Every follow-up the rules want now, by base key. ``rules``: person -> matching rule;
+    ``birthdays``: person -> birthday (a person with no interaction yet too); ``tags``: a
+    person's tags.
 
-    The cadence reminder waits while anything more specific is open for the person."""
-    out: dict[str, Candidate] = {}
+    The cadence reminder waits while anything more specific is open for the person (a
+    birthday is not: it is about the day, not about the conversation)."""
+    out = birthday_rule.wanted(birthdays or {}, ledgers, tags, settings.remind_birthdays, now,
+                               ZoneInfo(settings.timezone))
     for person, ledger in ledgers.items():
         found = [
             reciprocity.owed_reply(ledger, settings.owed_reply_after, settings.own_domains),
@@ -47,3 +59,5 @@ class Settings:
     owed_reply_after: timedelta
     thank_helpers: bool = True
     own_domains: frozenset[str] = frozenset()  # the domains of the user's addresses
+    remind_birthdays: str = "active"  # [birthdays] remind
+    timezone: str = "UTC"  # me.timezone: which day "today" is

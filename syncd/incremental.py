@@ -13,7 +13,8 @@ A cycle's ``refresh``:
    reference with it, and so on. Threads never cross a closure, so its thread keys come out as
    a derivation over all mail would give them; the touches of its messages (each marked with
    its place in its thread, ``syncd.ledger.marks``) and their memberships are replaced;
-4. re-derives the meeting touches (few, and ``now`` decides which meetings happened).
+4. re-derives the meeting touches (few, and ``now`` decides which meetings happened) and the
+   touches the user logged (``syncd touch``; their own table is never reset).
 
 The work lists (``stale``, ``pending``) live in the store and closures are re-threaded one at a
 time, so memory stays flat however much changed; the whole refresh is one transaction, so a
@@ -44,11 +45,13 @@ from rules.people import Directory
 from rules.threads import SUBJECT_WINDOW, Open, assign_threads, normalize_subject
 from syncd.config import Config
 from syncd.interactions import (
+    LOGGED,
     Interaction,
     classify_context,
     intro_people,
     intro_touches,
     is_outbound,
+    logged_touches,
     meeting_touches,
     message_touches,
     participants,
@@ -247,9 +250,13 @@ def _row(i: Interaction, address: Address, mark: Mark, company: int) -> Touch:
 
 def _meetings(tables: DerivedTables, store: Store, config: Config, directory: Directory,
               now: datetime) -> None:
-    new = _marked(meeting_touches(list(store.meetings()), config, directory, now))
-    if sorted(new) != sorted(tables.touches.meeting_touches()):
-        tables.touches.replace_meeting_touches(new)
+    """The meeting touches and the logged ones: few, and ``now`` decides which count."""
+    for direction, touched in (
+            ("meeting", meeting_touches(list(store.meetings()), config, directory, now)),
+            (LOGGED, logged_touches(store.logged.all(), directory, now))):
+        new = _marked(touched)
+        if sorted(new) != sorted(tables.touches.touches_via(direction)):
+            tables.touches.replace_touches_via(direction, new)
 
 
 def interaction(t: Touch) -> Interaction:

@@ -2,6 +2,8 @@
 
 - An outbound personal message touches each To/Cc recipient; an inbound one touches its sender.
   Messages with more than ``ignore.max_recipients`` recipients touch nobody.
+- A touch the user logged (``syncd touch``) touches its person: direction ``logged``, its
+  ``direct`` flag saying whether they answered, its note as the subject.
 - A meeting that happened, that the user organised or accepted, not cancelled, not all-day, not
   one of ours, with 2 to ``ignore.max_meeting_size`` people, touches each other attendee who did
   not decline (rooms and resources are not people).
@@ -21,7 +23,7 @@ from rules.introductions import detect as detect_introductions
 from rules.people import Directory
 from rules.threads import assign_threads
 from syncd.config import Config
-from syncd.model import Address, Meeting, Message
+from syncd.model import Address, LoggedTouch, Meeting, Message
 
 SENT_LABELS = frozenset({"\\Sent", "SENT"})
 
@@ -92,11 +94,12 @@ def classify_all(config: Config, directory: Directory, messages: Sequence[Messag
 
 
 def derive(config: Config, directory: Directory, messages: Sequence[Message],
-           meetings: Sequence[Meeting], now: datetime) -> Derived:
+           meetings: Sequence[Meeting], now: datetime, logged: Sequence[LoggedTouch] = ()
+           ) -> Derived:
     """Classify, thread and turn everything into per-person interactions."""
     verdicts = classify_all(config, directory, messages)
     personal = personal_only(messages, verdicts, now)
-    return derive_personal(config, directory, personal, verdicts, meetings, now)
+    return derive_personal(config, directory, personal, verdicts, meetings, now, logged)
 
 
 def personal_only(messages: Iterable[Message], verdicts: dict[str, Verdict], now: datetime
@@ -108,14 +111,15 @@ def personal_only(messages: Iterable[Message], verdicts: dict[str, Verdict], now
 
 
 def derive_personal(config: Config, directory: Directory, personal: Sequence[Message],
-                    verdicts: dict[str, Verdict], meetings: Sequence[Meeting], now: datetime
-                    ) -> Derived:
+                    verdicts: dict[str, Verdict], meetings: Sequence[Meeting], now: datetime,
+                    logged: Sequence[LoggedTouch] = ()) -> Derived:
     """Thread the personal messages and turn them, and the meetings, into interactions."""
     threads = assign_threads(personal, lambda m: participants(m, directory))
     out: list[Interaction] = []
     for m in personal:
         out.extend(_seen(directory, message_touches(m, threads[m.message_id], config, directory)))
     out.extend(_seen(directory, meeting_touches(meetings, config, directory, now)))
+    out.extend(_seen(directory, logged_touches(logged, directory, now)))
     out.sort(key=lambda i: (i.at, i.ref, i.person))
     given, received = _introductions(personal, threads, config, directory)
     return Derived(tuple(out), verdicts, threads, given, received)
@@ -233,6 +237,29 @@ def meeting_touches(meetings: Sequence[Meeting], config: Config, directory: Dire
                                 meeting.native_id, meeting.summary, True),
                     Address(a.email, a.name)) for a in people)
     return out
+
+
+LOGGED = "logged"
+
+
+def logged_ref(touch: LoggedTouch) -> str:
+    """``touch:<id>:<via>``: what `syncd ledger` shows behind a logged touch."""
+    return f"touch:{touch.id}:{touch.via}"
+
+
+def logged_via(ref: str) -> tuple[int, str]:
+    """The id and the channel of a logged touch, from its ref."""
+    _, number, via = ref.split(":", 2)
+    return int(number), via
+
+
+def logged_touches(logged: Iterable[LoggedTouch], directory: Directory, now: datetime
+                   ) -> list[tuple[Interaction, Address]]:
+    """The interactions of the touches the user logged, up to ``now`` (one logged for an
+    address that has since become one of the user's own counts for nobody)."""
+    return [(Interaction(t.at, directory.person_id(t.person), LOGGED, "", logged_ref(t),
+                         t.note or None, t.answered), Address(t.person))
+            for t in logged if t.at <= now and not directory.is_self(t.person)]
 
 
 def _human(cutype: str) -> bool:

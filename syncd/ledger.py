@@ -21,6 +21,11 @@ a time, the one with the greater ref wins, so the result does not depend on read
 
 ``given`` = the user's initiations + replies + introductions made for them; ``received`` the
 same from their side; ``balance = given - received``.
+
+A touch the user logged (direction ``logged``, ``syncd touch``) is a touch like any other for
+the last touch; it counts in ``logged``, and where they answered (``direct``: a call, a meeting,
+or ``--answered``) in ``conversations`` (two-way history, like a meeting) and as hearing from
+them, which ends the unanswered streak. It belongs to no thread and holds no ask.
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ class PersonLedger:
     owed_replies: int = 0
     intros_given: int = 0
     intros_received: int = 0
+    logged: int = 0  # touches the user logged
+    conversations: int = 0  # of those, the ones where they answered
+    last_logged: datetime | None = None
     first_meeting: datetime | None = None
     first_exchange: datetime | None = None  # the first reply, either way: two-way from then on
     ask_streak: int = 0  # the user's asks since they last answered or met the user
@@ -78,8 +86,9 @@ class PersonLedger:
 
     @property
     def exchanges(self) -> int:
-        """Two-way history: replies either way plus meetings (what ``min_exchanges`` counts)."""
-        return self.replies_by_me + self.replies_by_them + self.meetings
+        """Two-way history: replies either way, meetings and logged conversations (what
+        ``min_exchanges`` counts)."""
+        return self.replies_by_me + self.replies_by_them + self.meetings + self.conversations
 
     @property
     def median_reply_me(self) -> timedelta | None:
@@ -101,7 +110,13 @@ class Mark:
     mine: bool  # the user started this thread with this person
 
 
-NO_MARK = Mark(False, None, 0.0, False, False)  # meetings belong to no thread
+NO_MARK = Mark(False, None, 0.0, False, False)  # meetings and logged touches: no thread
+THREADLESS = frozenset({"meeting", "logged"})
+
+
+def hears(i: Interaction) -> bool:
+    """Did the user hear from them here (their message, a meeting, an answered logged touch)?"""
+    return i.direction in ("in", "meeting") or (i.direction == "logged" and i.direct)
 
 
 def _median(values: list[float]) -> timedelta | None:
@@ -127,8 +142,8 @@ def marks(events: Sequence[Interaction]) -> list[Mark]:
 
 def marked(interactions: Sequence[Interaction]) -> list[Mark]:
     """Each interaction's ``Mark`` among the person's messages in its thread (``NO_MARK`` for
-    meetings, which belong to no thread). ``interactions`` sorted by time, and holding every
-    interaction of the threads they are in.
+    meetings and logged touches, which belong to no thread). ``interactions`` sorted by time,
+    and holding every interaction of the threads they are in.
 
     ``last`` looks at the whole thread: the user's message is last for a person while nobody
     has written to the user on the thread since (an answer by a co-recipient, or by someone
@@ -140,7 +155,7 @@ def marked(interactions: Sequence[Interaction]) -> list[Mark]:
     newest: dict[str, tuple[datetime, str]] = {}  # per thread, the newest message
     heard: dict[str, tuple[datetime, str]] = {}  # per thread, the newest message to the user
     for n, i in enumerate(interactions):
-        if i.direction != "meeting":
+        if i.direction not in THREADLESS:
             groups[(i.person, i.thread)].append(n)
             newest[i.thread] = max(newest.get(i.thread, (i.at, i.ref)), (i.at, i.ref))
             if i.direction == "in":
@@ -169,7 +184,7 @@ def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: ti
         _count(ledger, i)
         if mark is not NO_MARK:
             step(ledger, i, mark, now, nudge_after, owed_reply_after)
-        if i.direction != "out":
+        if hears(i):
             heard[i.person] = max(i.at, heard.get(i.person, i.at))
     for i, mark in rows:  # the unanswered streak: the user's asks since they last heard back
         if (i.direction == "out" and i.direct and mark.mine
@@ -213,6 +228,10 @@ def _count(ledger: PersonLedger, i: Interaction) -> None:
     elif i.direction == "out":
         ledger.messages_out += 1
         ledger.last_outbound = i.at
+    elif i.direction == "logged":
+        ledger.logged += 1
+        ledger.conversations += i.direct
+        ledger.last_logged = i.at if ledger.last_logged is None else max(ledger.last_logged, i.at)
     else:
         ledger.meetings += 1
         if ledger.first_meeting is None:

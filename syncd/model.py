@@ -15,8 +15,11 @@ All datetimes are timezone-aware; connectors convert to UTC.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+_BIRTHDAY = re.compile(r"^(?:(\d{4})|--)-?(\d{2})-?(\d{2})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,3 +193,63 @@ class Uncertain:
 
     op: str
     written: Written
+
+
+@dataclass(frozen=True, slots=True)
+class Birthday:
+    """A birthday, the year optional (``"1980-03-15"``, year-less ``"--03-15"``, as vCard
+    BDAY writes them; the compact ``19800315`` / ``--0315`` too)."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Birthday:
+        """Raise ``ValueError`` with the accepted forms when ``text`` is none of them."""
+        match = _BIRTHDAY.match(text.strip())
+        if match is None:
+            raise ValueError(f"{text!r} is not a birthday; write '1980-03-15', or '--03-15' "
+                             "without the year")
+        year = int(match.group(1)) if match.group(1) else None
+        month, day = int(match.group(2)), int(match.group(3))
+        try:
+            date(year if year is not None else 2000, month, day)  # 2000: Feb 29 exists
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date") from None
+        return cls(month, day, year)
+
+    def on(self, year: int) -> date:
+        """The day it falls on in ``year``: February 29 is February 28 in other years."""
+        try:
+            return date(year, self.month, self.day)
+        except ValueError:  # only Feb 29 in a common year gets here
+            return date(year, 2, 28)
+
+    def next_from(self, today: date) -> date:
+        """The first day on or after ``today`` that is this birthday."""
+        this_year = self.on(today.year)
+        return this_year if this_year >= today else self.on(today.year + 1)
+
+    def isoformat(self) -> str:
+        tail = f"{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{tail}" if self.year is not None else f"--{tail}"
+
+
+VIAS = ("call", "meeting", "message", "other")
+CONVERSATIONS = frozenset({"call", "meeting"})  # both sides spoke: they answered
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedTouch:
+    """A touch the user logged (``syncd touch``): the user's own data, never re-fetched.
+
+    ``person`` is the person id (a normalised address) it was logged for; ``answered`` says the
+    other side answered (a call or a meeting always did)."""
+
+    id: int
+    person: str
+    at: datetime
+    via: str = "other"
+    note: str = ""
+    answered: bool = False

@@ -8,7 +8,7 @@ the same numbers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
 from syncd.interactions import Derived, Interaction, derive
 from syncd.ledger import PersonLedger
-from syncd.model import Contact, Meeting, Message
+from syncd.model import Birthday, Contact, LoggedTouch, Meeting, Message
 from syncd.store import Store
 
 
@@ -34,6 +34,7 @@ class Snapshot:
     ledgers: dict[str, PersonLedger]
     rules: dict[str, CadenceRule | None]
     candidates: dict[str, Candidate]
+    birthdays: dict[str, Birthday] = field(default_factory=dict)  # person id -> birthday
 
 
 def self_addresses(config: Config) -> list[str]:
@@ -53,16 +54,27 @@ def directory_for(config: Config, book: Iterable[Contact] = ()) -> Directory:
         self_name=config.me.name, book=book)
 
 
+def birthdays_of(config: Config, directory: Directory) -> dict[str, Birthday]:
+    """Person id -> birthday: the address books', then the ``[[people]]`` entries that give one
+    (the config wins)."""
+    found = {pid: Birthday(*booked) for pid in directory.booked()
+             if (booked := directory.birthday(pid)) is not None}
+    found.update({directory.person_id(p.addresses[0]): Birthday.parse(p.birthday)
+                  for p in config.people if p.birthday and p.addresses})
+    return found
+
+
 def cadence_rules(config: Config) -> list[CadenceRule]:
     return [CadenceRule(c.name, c.every, c.tags, c.people, c.addresses, c.domains,
                         c.min_exchanges) for c in config.cadences]
 
 
 def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meeting],
-            now: datetime, book: Iterable[Contact] = ()) -> Snapshot:
+            now: datetime, book: Iterable[Contact] = (),
+            logged: Sequence[LoggedTouch] = ()) -> Snapshot:
     """Everything from the given records in one pass (the read-only commands and the tests)."""
     directory = directory_for(config, book)
-    derived = derive(config, directory, messages, meetings, now)
+    derived = derive(config, directory, messages, meetings, now, logged)
     ledgers = ledger_mod.build(
         derived.interactions, now, nudge_after=config.reciprocity.nudge_after,
         owed_reply_after=config.reciprocity.owed_reply_after)
@@ -109,8 +121,11 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
     settings = Settings(config.new_contacts.steps, config.followups.horizon,
                         config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
                         config.reciprocity.thank_helpers,
-                        frozenset(domain_of(a) for a in directory.self_addresses))
-    candidates = desired(ledgers, matched, settings, now)
+                        own_domains=frozenset(domain_of(a) for a in directory.self_addresses),
+                        remind_birthdays=config.birthdays.remind, timezone=config.me.timezone)
+    birthdays = birthdays_of(config, directory)
+    candidates = desired(ledgers, matched, settings, now, birthdays=birthdays,
+                         tags=directory.tags)
     goal = config.goals.introductions_per_week
     if goal > 0:
         nearby = near([led.person for led in active(ledgers, now)])
@@ -118,4 +133,4 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
                            ZoneInfo(config.me.timezone), goal, directory.name)
         if plan is not None:
             candidates[plan.base_key] = plan
-    return Snapshot(directory, derived, ledgers, matched, candidates)
+    return Snapshot(directory, derived, ledgers, matched, candidates, birthdays)

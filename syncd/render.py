@@ -4,12 +4,14 @@ and a mailto link. Pure."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from rules.candidates import Candidate
 from rules.people import Directory
+from rules.placement import ALL_DAY_KINDS
 from syncd.config import Config
+from syncd.interactions import logged_via
 from syncd.ledger import PersonLedger
 from syncd.model import FollowUp
 
@@ -21,6 +23,7 @@ VERBS = {
     "owed_reply": "Reply",
     "thank": "Thank",
     "weekly_plan": "Plan",
+    "birthday": "Birthday",
 }
 
 
@@ -44,6 +47,9 @@ def last_touch_line(ledger: PersonLedger, keep_subjects: bool) -> str:
     last = ledger.last
     if last is None:
         return "never"
+    if last.direction == "logged":  # the note is the user's own words, not a subject
+        note = f' "{last.subject}"' if last.subject else ""
+        return f"{last.at.date().isoformat()}, {logged_via(last.ref)[1]} (logged){note}"
     channel = {"in": "mail from them", "out": "mail from you", "meeting": "meeting"}[
         last.direction]
     subject = f' "{last.subject}"' if keep_subjects and last.subject else ""
@@ -58,7 +64,7 @@ def render(config: Config, directory: Directory, ledgers: dict[str, PersonLedger
         from syncd.auth import reauth
 
         return reauth.followup(config, cand, start, key)
-    ledger = ledgers[cand.person]
+    ledger = ledgers.get(cand.person) or PersonLedger(cand.person)  # a birthday, no mail yet
     name = directory.name(cand.person)
     addresses = directory.addresses(cand.person)
     email = addresses[0] if addresses else cand.person
@@ -71,13 +77,14 @@ def render(config: Config, directory: Directory, ledgers: dict[str, PersonLedger
         "",
         "Written by syncd. Move this event to snooze it; delete it to dismiss it.",
     ]
+    all_day = cand.kind in ALL_DAY_KINDS
     return FollowUp(
         key=key, base_key=cand.base_key, kind=cand.kind, person_id=cand.person,
         person_name=name, email=email, due=cand.due.date(), start=start,
-        duration=config.followups.duration, timezone=config.me.timezone,
-        title=title(cand.kind, name, directory.domain(cand.person)),
+        duration=timedelta(days=1) if all_day else config.followups.duration,
+        timezone=config.me.timezone, title=title(cand.kind, name, directory.domain(cand.person)),
         description="\n".join(lines), reason=cand.reason, anchor=cand.anchor,
-        alarm=config.followups.alarm, mailto=link)
+        alarm=config.followups.alarm, mailto=link, all_day=all_day)
 
 
 def mailto(email: str, subject: str | None) -> str:

@@ -108,6 +108,29 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     c.set_defaults(run="read:cmd_ledger")
 
+    c = sub.add_parser("touch", help="log a call, a meeting or a message syncd cannot see; "
+                       "--list, --undo ID")
+    c.add_argument("person", nargs="?", metavar="PERSON", help="an address or a name (as for "
+                   "`syncd ledger`); a new address starts a new person")
+    c.add_argument("--at", metavar="WHEN", help="when, in me.timezone: '2026-03-15', "
+                   "'2026-03-15 14:30', 'today', 'yesterday' (default: now)")
+    c.add_argument("--via", choices=("call", "meeting", "message", "other"), default="other",
+                   help="how (default other); a call or a meeting means they answered")
+    c.add_argument("--answered", action="store_true",
+                   help="they answered (ends an open ask, like their reply would)")
+    c.add_argument("--note", metavar="TEXT", help="a note of your own, shown by `syncd ledger`")
+    c.add_argument("--list", action="store_true", help="list the touches you logged")
+    c.add_argument("--undo", type=int, metavar="ID", help="remove the logged touch ID")
+    c.add_argument("--json", action="store_true", help="machine-readable output")
+    c.set_defaults(run="touch:cmd_touch")
+
+    c = sub.add_parser("people", help="--suggest: likely same-person groups, as [[people]] "
+                       "entries to paste")
+    c.add_argument("--suggest", action="store_true",
+                   help="list likely same-person groups with their evidence (merges nothing)")
+    c.add_argument("--json", action="store_true", help="machine-readable output")
+    c.set_defaults(run="people:cmd_people")
+
     c = sub.add_parser("classify", help="verdict and reasons for message files, Maildirs, mboxes")
     c.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                    help=".eml file, mbox, Maildir or folder of message files (recursive)")

@@ -27,7 +27,7 @@ def offline_view(config: Config, store: Store, now: datetime, *,
     else:
         snapshot = compute(config, messages,
                            list(store.meetings()) if meetings is None else meetings, now,
-                           store.address_book())
+                           book=store.address_book(), logged=store.logged.all())
     written = store.written()
     # Without the calendar at hand, take our records as what stands there.
     remote = {w.key: Remote(w.key, w.remote_id, w.etag, w.start)

@@ -16,6 +16,7 @@ from syncd.commands.tables import Cell, Column, fitted
 from syncd.commands.times import iso, local, sort_key
 from syncd.engine import CycleReport
 from syncd.errors import SyncdError
+from syncd.interactions import LOGGED, Interaction, logged_via
 from syncd.pipeline import Snapshot
 from syncd.render import count
 
@@ -129,11 +130,18 @@ def ledger_json(snapshot: Snapshot, placed: Mapping[str, datetime], query: str, 
     pid = find_person(snapshot, query)
     ledger = snapshot.ledgers[pid]
     data = views.contact(snapshot, ledger, placed, tz)
-    data["interactions"] = [
-        {"at": iso(i.at, tz), "direction": i.direction, "ref": i.ref, "subject": i.subject,
-         "thread": i.thread, "direct": i.direct}
-        for i in sorted(ledger.history, key=lambda i: (i.at, i.ref))]
+    data["interactions"] = [_interaction(i, tz)
+                            for i in sorted(ledger.history, key=lambda i: (i.at, i.ref))]
     return data
+
+
+def _interaction(i: Interaction, tz: tzinfo) -> dict[str, Any]:
+    row: dict[str, Any] = {"at": iso(i.at, tz), "direction": i.direction, "ref": i.ref,
+                           "subject": i.subject, "thread": i.thread, "direct": i.direct}
+    if i.direction == LOGGED:  # `syncd touch`: its id, channel and the user's note
+        number, via = logged_via(i.ref)
+        row.update(subject=None, touch=number, via=via, note=i.subject or "", answered=i.direct)
+    return row
 
 
 LABELS = {"last_touch": "last touch", "messages_in": "mail from them",
@@ -142,22 +150,30 @@ LABELS = {"last_touch": "last touch", "messages_in": "mail from them",
           "replies_by_me": "your replies", "replies_by_them": "their replies",
           "open_asks": "open asks", "owed_replies": "replies you owe",
           "given": "given", "received": "received", "balance": "balance",
-          "cadence": "cadence", "next_follow_up": "next follow-up"}
+          "logged": "logged touches", "cadence": "cadence", "next_follow_up": "next follow-up"}
 HOW = {"in": "from them", "out": "from you", "meeting": "meeting", "intro": "introduction"}
 INTERACTION_COLUMNS = (Column("when"), Column("how"), Column("subject or meeting", flex=True),
                        Column("Message-ID", drop=1))
 
 
+def _cells(i: dict[str, Any], tz: tzinfo) -> list[Cell]:
+    """One interaction's row; subjects and notes are data, never markup ("[list] ...")."""
+    if "touch" in i:
+        return [local(i["at"], tz), f"logged {i['via']}", Text(i["note"]),
+                f"touch {i['touch']}" + (", answered" if i["answered"] else "")]
+    return [local(i["at"], tz), HOW.get(i["direction"], i["direction"]),
+            Text(i["subject"] or ("(untitled meeting)" if i["direction"] == "meeting" else "")),
+            "" if i["direction"] == "meeting" else Text(i["ref"])]
+
+
 def show_ledger(out: Console, data: dict[str, Any], tz: tzinfo) -> None:
-    """The ledger with labels, times in ``tz``; meetings by title and time, mail by subject."""
+    """The ledger with labels, times in ``tz``; meetings by title and time, mail by subject,
+    logged touches with their note."""
     out.print(Text.assemble((data["name"], "bold"), " ", ", ".join(data["addresses"])))
     for field, label in LABELS.items():
         value = data[field]
         shown = (local(value, tz) if field in ("last_touch", "next_follow_up")
                  else f"{value:+d}" if field == "balance" else "-" if value is None else value)
         out.print(f"  {label:16} {shown}", markup=False)
-    cells: list[list[Cell]] = [  # subjects are data, never markup ("[list] ...")
-        [local(i["at"], tz), HOW.get(i["direction"], i["direction"]),
-         Text(i["subject"] or ("(untitled meeting)" if i["direction"] == "meeting" else "")),
-         "" if i["direction"] == "meeting" else Text(i["ref"])] for i in data["interactions"]]
-    out.print(fitted(out.width, INTERACTION_COLUMNS, cells))
+    out.print(fitted(out.width, INTERACTION_COLUMNS,
+                     [_cells(i, tz) for i in data["interactions"]]))

@@ -29,7 +29,6 @@ def contact(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datet
         "addresses": list(snapshot.directory.addresses(pid)),
         "tags": list(snapshot.directory.tags(pid)),
         "sources": list(snapshot.directory.sources(pid)),
-        "birthday": birthday_iso(snapshot.directory.birthday(pid)),
         "first_seen": iso(ledger.first_seen, tz),
         "last_touch": iso(ledger.last_touch, tz),
         "last_inbound": iso(ledger.last_inbound, tz),
@@ -50,8 +49,10 @@ def contact(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datet
         "given": ledger.given,
         "received": ledger.received,
         "balance": ledger.balance,
+        "logged": ledger.logged,
         "cadence": None if rule is None else rule.name,
         "next_follow_up": iso(min(upcoming), tz) if upcoming else None,
+        "birthday": b.isoformat() if (b := snapshot.birthdays.get(pid)) else None,
     }
 
 

@@ -196,8 +196,9 @@ def explain_person(config: Config, snapshot: Snapshot, placed: Mapping[str, date
     counted_refs = {i.ref for i in history}
     role = roles(history, now, config)
     tz = zone(config)
-    counted = [{"at": iso(i.at, tz), "kind": "meeting" if i.direction == "meeting" else
-                "message", "ref": i.ref, "direction": i.direction, "subject": i.subject,
+    counted = [{"at": iso(i.at, tz),
+                "kind": i.direction if i.direction in ("meeting", "logged") else "message",
+                "ref": i.ref, "direction": i.direction, "subject": i.subject,
                 "thread": i.thread or None, "why": role[i.ref]} for i in history]
     return {
         "kind": "person",

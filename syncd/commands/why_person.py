@@ -25,6 +25,9 @@ def roles(history: Sequence[Interaction], now: datetime, config: Config) -> dict
     for i in history:
         if i.direction == "meeting":
             out[i.ref] = "a meeting that happened, with you in it: a meeting and an exchange"
+        elif i.direction == "logged":
+            out[i.ref] = ("a touch you logged (`syncd touch`): a touch"
+                          + ("; they answered: an exchange" if i.direct else ""))
         else:
             by_thread[i.thread].append(i)
     reciprocity = config.reciprocity

@@ -16,6 +16,7 @@ from syncd.config.accounts import (
     OutlookAccount,
 )
 from syncd.config.schema import (
+    Birthdays,
     Cadence,
     Config,
     Daemon,
@@ -40,9 +41,9 @@ from syncd.config.types import WEEKDAYS, Duration, Section, parse_duration
 from syncd.errors import Problem
 
 __all__ = [
-    "CALENDAR_TYPES", "WEEKDAYS", "Account", "Cadence", "CaldavAccount", "CarddavAccount",
-    "Config", "Daemon", "Detection", "Duration", "Followups", "Goals", "GoogleAccount", "Ignore",
-    "ImapAccount", "Me",
+    "CALENDAR_TYPES", "WEEKDAYS", "Account", "Birthdays", "Cadence", "CaldavAccount",
+    "CarddavAccount", "Config", "Daemon", "Detection", "Duration", "Followups", "Goals",
+    "GoogleAccount", "Ignore", "ImapAccount", "Me",
     "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Section", "Store",
     "cross_checks", "default_config_path", "default_state_dir", "from_dict", "load",
     "parse_duration", "read_raw", "store_path",

@@ -39,7 +39,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "Followups": {"account": "cal"},
     "Goals": {"introductions_per_week": 2},
     "Person": {"name": "Jane Roe", "addresses": ["jane@acme.example", "jroe@gmail.com"],
-               "tags": ["inner-circle"]},
+               "tags": ["inner-circle"], "birthday": "--03-15"},
     "Cadence": {"name": "inner circle", "tags": ["inner-circle"], "every": "14d"},
 }
 # Optional keys shown commented out with an example value (instead of "(not set)").

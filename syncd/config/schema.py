@@ -36,6 +36,7 @@ from syncd.config.accounts import (
 from syncd.config.types import WEEKDAYS, Duration, Section
 from syncd.config.validation import problems_from_validation
 from syncd.errors import ConfigError, Problem
+from syncd.model import Birthday
 from syncd.net import host_of, is_loopback
 
 
@@ -89,6 +90,18 @@ class Person(Section):
     name: str = Field(description="the name to show")
     addresses: tuple[str, ...] = Field(description="addresses merged into this one person")
     tags: tuple[str, ...] = Field((), description="tags cadences can match")
+    birthday: str | None = Field(None, description="'1980-03-15', or '--03-15' without the year")
+
+    @field_validator("birthday")
+    @classmethod
+    def _birthday(cls, value: str | None) -> str | None:
+        return None if value is None else Birthday.parse(value).isoformat()
+
+
+class Birthdays(Section):
+    remind: Literal["active", "all", "none"] = Field(
+        "active", description="birthday events for: active (a two-way exchange or meeting in "
+                              "the last two years, or a tag) | all | none")
 
 
 class Cadence(Section):
@@ -178,6 +191,7 @@ class Config(BaseSettings):
     new_contacts: NewContacts = Field(default_factory=NewContacts)
     reciprocity: Reciprocity = Field(default_factory=Reciprocity)
     goals: Goals = Field(default_factory=Goals)
+    birthdays: Birthdays = Field(default_factory=Birthdays)
     ignore: Ignore = Field(default_factory=Ignore)
     detection: Detection = Field(default_factory=Detection)
     daemon: Daemon = Field(default_factory=Daemon)

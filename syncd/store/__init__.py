@@ -4,7 +4,8 @@
 status. ``schema`` migrates and opens the file; ``codec`` turns records into rows and back;
 ``derived`` keeps what syncd derived from each message and ``touches`` the interactions
 (``syncd.incremental`` drives both); ``ledgers`` recomputes every person's ledger from the
-interactions; ``sql`` has the helpers they share.
+interactions; ``logged`` keeps the touches the user logged (``syncd touch``), their own data;
+``sql`` has the helpers they share.
 
 Metadata only (DESIGN.md section 10). Messages are kept by Message-ID, so the same message seen in
 two folders or two accounts is one row; where it was seen lives in ``locations``. Each page and
@@ -30,6 +31,7 @@ from typing import Any
 from syncd.model import Contact, Meeting, Message, Page, Uncertain, Written
 from syncd.store import book, codec
 from syncd.store.derived import DerivedTables
+from syncd.store.logged import LoggedTouches
 from syncd.store.schema import SCHEMA_VERSION, connect
 
 __all__ = ["SCHEMA_VERSION", "Store", "connect"]
@@ -60,6 +62,11 @@ class Store:
     def derived(self) -> DerivedTables:
         """The derived tables: a cache of the detection stage, rebuilt when rules change."""
         return DerivedTables(self._db)
+
+    @property
+    def logged(self) -> LoggedTouches:
+        """The touches the user logged: their own data, never rebuilt from a provider."""
+        return LoggedTouches(self._db)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:

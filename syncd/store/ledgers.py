@@ -30,8 +30,11 @@ SELECT person, min(ts), max(ts),
     count(*) FILTER (WHERE last AND direct AND NOT mine AND direction = 'in' AND ts < :owed),
     max(ts) FILTER (WHERE last AND direct AND NOT mine AND direction = 'in'),
     max(ts) FILTER (WHERE mine AND direction = 'in' AND prev = 'out'),
-    max(ts) FILTER (WHERE direction != 'out'),
-    max(ts) FILTER (WHERE last AND direct AND direction = 'out')
+    max(ts) FILTER (WHERE direction IN ('in', 'meeting') OR (direction = 'logged' AND direct)),
+    max(ts) FILTER (WHERE last AND direct AND direction = 'out'),
+    count(*) FILTER (WHERE direction = 'logged'),
+    count(*) FILTER (WHERE direction = 'logged' AND direct),
+    max(ts) FILTER (WHERE direction = 'logged')
 FROM touches GROUP BY person
 """
 _LATENCIES = ("SELECT person, direction, gap FROM touches "
@@ -62,13 +65,14 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
     for row in db.execute(_AGGREGATE, limits):
         (person, first, last, last_in, last_out, n_in, n_out, n_meet, first_meet, init_me,
          init_them, rep_me, rep_them, first_exchange, asks, owed, owed_ts, helped_ts,
-         heard_ts, ask_ts) = row
+         heard_ts, ask_ts, logged, conversations, last_logged) = row
         out[person] = PersonLedger(
             person, first_seen=_dt(first), last_touch=_dt(last), last_inbound=_dt(last_in),
             last_outbound=_dt(last_out), messages_in=n_in, messages_out=n_out,
             meetings=n_meet, first_meeting=_dt(first_meet), initiated_by_me=init_me,
             initiated_by_them=init_them, replies_by_me=rep_me, replies_by_them=rep_them,
-            first_exchange=_dt(first_exchange), open_asks=asks, owed_replies=owed)
+            first_exchange=_dt(first_exchange), open_asks=asks, owed_replies=owed,
+            logged=logged, conversations=conversations, last_logged=_dt(last_logged))
         heard.append((person, heard_ts))
         wanted.append(("last", person, last))
         if owed_ts is not None:

@@ -10,8 +10,9 @@ from pathlib import Path
 from syncd.errors import SchemaTooNew, StoreError
 from syncd.store.book import BOOK_SCHEMA
 from syncd.store.derived import DERIVED_SCHEMA
+from syncd.store.logged import LOGGED_SCHEMA
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -61,6 +62,7 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE messages ADD COLUMN signals TEXT;
     """,
     6: BOOK_SCHEMA,
+    7: LOGGED_SCHEMA,
 }
 
 

@@ -67,13 +67,15 @@ class TouchTables:
     def add_touches(self, touches: Sequence[Touch]) -> None:
         self._insert(touches)
 
-    def meeting_touches(self) -> list[Touch]:
+    def touches_via(self, direction: str) -> list[Touch]:
+        """Every touch of one ``direction`` (the meetings, the logged touches)."""
         return list(self._db.execute(
-            f"SELECT {TOUCH_COLUMNS} FROM touches WHERE direction = 'meeting'"))  # noqa: S608
+            f"SELECT {TOUCH_COLUMNS} FROM touches WHERE direction = ?", (direction,)))  # noqa: S608
 
-    def replace_meeting_touches(self, touches: Iterable[Touch]) -> None:
-        self._unsee("direction = 'meeting'", [])
-        self._db.execute("DELETE FROM touches WHERE direction = 'meeting'")
+    def replace_touches_via(self, direction: str, touches: Iterable[Touch]) -> None:
+        """Replace every touch of one ``direction`` (re-derived whole each refresh)."""
+        self._unsee("direction = ?", [direction])
+        self._db.execute("DELETE FROM touches WHERE direction = ?", (direction,))
         self._insert(list(touches))
 
     def _insert(self, touches: Sequence[Touch]) -> None:

@@ -92,23 +92,37 @@ def _same(fast: Snapshot, full: Snapshot) -> None:
 
 
 def _full(config: Config, store: Store, now: datetime) -> Snapshot:
-    return compute(config, list(store.messages()), list(store.meetings()), now)
+    return compute(config, list(store.messages()), list(store.meetings()), now,
+                   store.logged.all())
+
+
+# (person id, hours after T0, via, answered, undone later): touches the user logs
+LOGGED = st.lists(st.tuples(
+    st.sampled_from(["ann@acme.example", "dee@gmail.com", "new@elsewhere.example"]),
+    st.integers(-48, 24 * 14), st.sampled_from(["call", "meeting", "message", "other"]),
+    st.booleans(), st.booleans()), max_size=4)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(histories(), st.integers(1, 4), st.integers(0, 3))
+@given(histories(), st.integers(1, 4), st.integers(0, 3), LOGGED)
 def test_the_stored_ledger_matches_one_pass_over_everything(
-        history: tuple[list[Message], list[Meeting], list[int]], batches: int, cycles: int
-) -> None:
+        history: tuple[list[Message], list[Meeting], list[int]], batches: int, cycles: int,
+        logged: list[tuple[str, int, str, bool, bool]]) -> None:
     messages, meetings, order = history
     config = _config()
     with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
         store.ingest("cal", Page(tuple(meetings), "c", scope="cal"))
         now = T0
         size = max(1, len(order) // batches)
-        for start in range(0, len(order), size):
+        for n, start in enumerate(range(0, len(order), size)):
             page = tuple(messages[i] for i in order[start:start + size])
             store.ingest("mail", Page(page, str(start)))
+            if n < len(logged):  # logged between cycles, some undone a cycle later
+                person, hours, via, answered, _undo = logged[n]
+                store.logged.add(person, T0 + timedelta(hours=hours), via=via, note=via,
+                                 answered=answered or via in ("call", "meeting"))
+            if n and n - 1 < len(logged) and logged[n - 1][4]:
+                store.logged.remove(n)  # ids count from 1
             for _ in range(cycles):
                 now += timedelta(days=1)
                 compute_from_store(config, store, now)
