@@ -93,7 +93,7 @@ def _same(fast: Snapshot, full: Snapshot) -> None:
 
 def _full(config: Config, store: Store, now: datetime) -> Snapshot:
     return compute(config, list(store.messages()), list(store.meetings()), now,
-                   store.logged.all())
+                   logged=store.logged.all())
 
 
 # (person id, hours after T0, via, answered, undone later): touches the user logs
