@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rules import reciprocity
 from rules.cadence import CadenceRule, cadence, new_contact
 from rules.candidates import Candidate
+from rules.drift import DriftSettings, drift
 from syncd.ledger import PersonLedger
 
 
@@ -17,7 +18,8 @@ def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule
             settings: Settings, now: datetime) -> dict[str, Candidate]:
     """Every follow-up the rules want now, by base key. ``rules``: person -> matching rule.
 
-    The cadence reminder waits while anything more specific is open for the person."""
+    The cadence (or, without a matching cadence, the drift) reminder waits while anything more
+    specific is open for the person."""
     out: dict[str, Candidate] = {}
     for person, ledger in ledgers.items():
         found = [
@@ -30,8 +32,13 @@ def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule
         # A reply owed, an ask or a thank-you whose moment passed more than `horizon` ago has
         # lapsed: a first sync over years of mail must not turn old threads into reminders.
         specific = [c for c in found if c is not None and c.due >= now - settings.horizon]
-        if not specific and (regular := cadence(ledger, rules.get(person))) is not None:
+        rule = rules.get(person)
+        if not specific and (regular := cadence(ledger, rule)) is not None:
             specific.append(regular)
+        elif (not specific and rule is None
+              and (quiet := drift(ledger, settings.drift)) is not None
+              and quiet.due >= now - settings.horizon):  # a silence noticed long ago lapses
+            specific.append(quiet)
         for c in specific:
             out[c.base_key] = c
     return out
@@ -46,3 +53,4 @@ class Settings:
     nudge_after: timedelta
     owed_reply_after: timedelta
     thank_helpers: bool = True
+    drift: DriftSettings = field(default_factory=lambda: DriftSettings(enabled=False))

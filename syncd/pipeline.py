@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from rules.cadence import CadenceRule, matching_rule, new_contact_start
 from rules.candidates import Candidate
+from rules.drift import DriftSettings
 from rules.people import Directory, PersonSpec
 from rules.wanted import Settings, desired
 from rules.weekly import active, weekly_plan
@@ -53,6 +54,11 @@ def directory_for(config: Config) -> Directory:
 def cadence_rules(config: Config) -> list[CadenceRule]:
     return [CadenceRule(c.name, c.every, c.tags, c.people, c.addresses, c.domains,
                         c.min_exchanges) for c in config.cadences]
+
+
+def drift_settings(config: Config) -> DriftSettings:
+    return DriftSettings(config.drift.enabled, config.drift.factor, config.drift.min_touches,
+                         ZoneInfo(config.me.timezone))
 
 
 def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meeting],
@@ -105,7 +111,7 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
         for pid, led in ledgers.items()}
     settings = Settings(config.new_contacts.steps, config.followups.horizon,
                         config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
-                        config.reciprocity.thank_helpers)
+                        config.reciprocity.thank_helpers, drift_settings(config))
     candidates = desired(ledgers, matched, settings, now)
     goal = config.goals.introductions_per_week
     if goal > 0:

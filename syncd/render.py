@@ -19,6 +19,7 @@ VERBS = {
     "owed_reply": "Reply",
     "thank": "Thank",
     "weekly_plan": "Plan",
+    "drift": "Reconnect",
 }
 
 

@@ -18,6 +18,7 @@ from syncd.config.schema import (
     Cadence,
     Config,
     Daemon,
+    Drift,
     Followups,
     Goals,
     Ignore,
@@ -25,6 +26,7 @@ from syncd.config.schema import (
     NewContacts,
     Person,
     Reciprocity,
+    Report,
     Store,
     cross_checks,
     default_config_path,
@@ -38,8 +40,9 @@ from syncd.errors import Problem
 
 __all__ = [
     "CALENDAR_TYPES", "WEEKDAYS", "Account", "Cadence", "CaldavAccount", "Config", "Daemon",
-    "Duration", "Followups", "Goals", "GoogleAccount", "Ignore", "ImapAccount", "Me",
-    "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Section", "Store",
+    "Drift", "Duration", "Followups", "Goals", "GoogleAccount", "Ignore", "ImapAccount", "Me",
+    "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Report", "Section",
+    "Store",
     "cross_checks", "default_config_path", "default_state_dir", "from_dict", "load",
     "parse_duration", "store_path",
 ]
