@@ -8,7 +8,7 @@ the same numbers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,8 @@ from rules.cadence import CadenceRule, matching_rule, new_contact_start
 from rules.candidates import Candidate
 from rules.drift import DriftSettings
 from rules.people import Directory, PersonSpec
+from rules.rhythm import Rhythm, rhythm
+from rules.strength import Strength, strength
 from rules.wanted import Settings, desired
 from rules.weekly import active, weekly_plan
 from syncd import incremental
@@ -34,6 +36,8 @@ class Snapshot:
     ledgers: dict[str, PersonLedger]
     rules: dict[str, CadenceRule | None]
     candidates: dict[str, Candidate]
+    strength: dict[str, Strength] = field(default_factory=dict)
+    rhythm: dict[str, Rhythm | None] = field(default_factory=dict)  # the usual gap, if learned
 
 
 def self_addresses(config: Config) -> list[str]:
@@ -120,4 +124,8 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
                            ZoneInfo(config.me.timezone), goal, directory.name)
         if plan is not None:
             candidates[plan.base_key] = plan
-    return Snapshot(directory, derived, ledgers, matched, candidates)
+    tz = ZoneInfo(config.me.timezone)
+    strengths = {pid: strength(led, now, tz) for pid, led in ledgers.items()}
+    rhythms = {pid: rhythm(led.recent, tz, config.drift.min_touches)
+               for pid, led in ledgers.items()}
+    return Snapshot(directory, derived, ledgers, matched, candidates, strengths, rhythms)

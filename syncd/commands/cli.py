@@ -97,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=text)
         c.add_argument("--json", action="store_true", help="machine-readable output")
         c.set_defaults(run=fn)
+        if name == "contacts":
+            c.add_argument("--sort", choices=("strength", "last-touch", "balance", "name"),
+                           default="last-touch", help="order (default: newest last touch)")
 
     c = sub.add_parser("ledger", help="one person's ledger and the interactions behind it")
     c.add_argument("person", help="an address or a name")

@@ -33,29 +33,31 @@ def _offline(path: Path, *, history_of: str | None = None
 
 
 def cmd_contacts(args: argparse.Namespace) -> int:
-    return show_contacts(config_path(args), as_json=args.json)
+    return show_contacts(config_path(args), as_json=args.json, sort=args.sort)
 
 
-def show_contacts(path: Path, *, as_json: bool = False) -> int:
+def show_contacts(path: Path, *, as_json: bool = False, sort: str = "last-touch") -> int:
     from rich.table import Table
     from rich.text import Text
 
     from syncd.commands import views
 
     _config, snapshot, placed, _written = _offline(path)
-    rows = views.contacts(snapshot, placed)
+    rows = views.contacts(snapshot, placed, sort)
     if as_json:
         out().print(json.dumps(rows, indent=2), markup=False)
         return 0
     table = Table("name", "address", "last touch", "in", "out", "mtg", "given", "recv", "bal",
-                  "next follow-up")
+                  "strength", "rhythm", "next follow-up")
     for column in table.columns[2:]:
         column.no_wrap = True
     for r in rows:
         table.add_row(Text(r["name"]), r["addresses"][0] if r["addresses"] else r["id"],
                       (r["last_touch"] or "")[:10], str(r["messages_in"]), str(r["messages_out"]),
                       str(r["meetings"]), str(r["given"]), str(r["received"]),
-                      f"{r['balance']:+d}", (r["next_follow_up"] or "")[:16])
+                      f"{r['balance']:+d}", str(r["strength"]),
+                      f"{r['rhythm_days']}d" if r["rhythm_days"] else "",
+                      (r["next_follow_up"] or "")[:16])
     out().print(table)
     return 0
 

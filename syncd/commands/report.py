@@ -93,6 +93,7 @@ def ledger_json(snapshot: Snapshot, placed: Mapping[str, datetime], query: str) 
     pid = find_person(snapshot, query)
     ledger = snapshot.ledgers[pid]
     data = views.contact(snapshot, ledger, placed)
+    data["strength_parts"] = views.strength_parts(snapshot, pid)
     data["interactions"] = [
         {"at": i.at.isoformat(), "direction": i.direction, "ref": i.ref, "subject": i.subject,
          "thread": i.thread, "direct": i.direct} for i in ledger.history]
@@ -105,7 +106,22 @@ def show_ledger(out: Console, data: dict[str, Any]) -> None:
                   "initiated_by_them", "replies_by_me", "replies_by_them", "open_asks",
                   "owed_replies", "given", "received", "balance", "cadence", "next_follow_up"):
         out.print(f"  {field:18} {data[field]}", markup=False)
+    show_strength(out, data.get("strength_parts"))
     table = Table("when", "dir", "subject", "message / meeting")
     for i in data["interactions"]:  # subjects are data, never markup ("[list] ...")
         table.add_row(i["at"][:16], i["direction"], Text(i["subject"] or ""), Text(i["ref"]))
     out.print(table)
+
+
+def show_strength(out: Console, parts: dict[str, Any] | None) -> None:
+    """The strength score, each of its components, and the rhythm (``ledger`` and ``why``)."""
+    if parts is None:
+        return
+    out.print(f"  {'strength':18} {parts['score']} of 100", markup=False)
+    for line in parts["explain"]:
+        out.print(f"    {line}", markup=False)
+    usual = parts["rhythm"]
+    text = ("not learned yet (too few touch days in the last two years, or one burst)"
+            if usual is None else
+            f"every {usual['days']} days (median of {usual['gaps']} gaps since {usual['since']})")
+    out.print(f"  {'rhythm':18} {text}", markup=False)
