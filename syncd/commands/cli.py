@@ -119,6 +119,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="machine-readable output")
     c.set_defaults(run="read:cmd_why")
 
+    c = sub.add_parser("report", help="a picture of your network: one self-contained HTML file")
+    c.add_argument("--html", type=Path, metavar="FILE", required=True,
+                   help="where to write the report (needs the extra: pip install "
+                        "'syncd[report]')")
+    c.set_defaults(run="read:cmd_report")
+
     c = sub.add_parser("demo", help="the whole pipeline on local servers, nothing to configure")
     c.add_argument("--keep", type=Path, metavar="DIR", help="keep the demo files in DIR")
     c.add_argument("--json", action="store_true", help="print contacts and events as JSON")

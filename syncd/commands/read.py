@@ -47,15 +47,15 @@ def show_contacts(path: Path, *, as_json: bool = False, sort: str = "last-touch"
     if as_json:
         out().print(json.dumps(rows, indent=2), markup=False)
         return 0
-    table = Table("name", "address", "last touch", "in", "out", "mtg", "given", "recv", "bal",
-                  "strength", "rhythm", "next follow-up")
+    table = Table("name", "address", "last touch", "in", "out", "mtg", "bal", "strength",
+                  "rhythm", "next follow-up")  # given and received: in --json and `ledger`
+    table.columns[0].min_width = table.columns[1].min_width = 12
     for column in table.columns[2:]:
         column.no_wrap = True
     for r in rows:
         table.add_row(Text(r["name"]), r["addresses"][0] if r["addresses"] else r["id"],
                       (r["last_touch"] or "")[:10], str(r["messages_in"]), str(r["messages_out"]),
-                      str(r["meetings"]), str(r["given"]), str(r["received"]),
-                      f"{r['balance']:+d}", str(r["strength"]),
+                      str(r["meetings"]), f"{r['balance']:+d}", str(r["strength"]),
                       f"{r['rhythm_days']}d" if r["rhythm_days"] else "",
                       (r["next_follow_up"] or "")[:16])
     out().print(table)
@@ -149,4 +149,15 @@ def cmd_why(args: argparse.Namespace) -> int:
         out().print(json.dumps(data, indent=2, ensure_ascii=False), markup=False, emoji=False)
     else:
         show_why(out(), data)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from syncd.network import write
+
+    config, snapshot, placed, _written = _offline(config_path(args))
+    path = args.html.expanduser()
+    write.write(path, config, snapshot, placed, clock.now())
+    out().print(f"report written to {path} (open it in a browser; it loads nothing from "
+                "elsewhere)", markup=False, soft_wrap=True)
     return 0
