@@ -7,6 +7,7 @@ and loads nothing from elsewhere; the SVG scales to its container (``viewBox``).
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +26,9 @@ def _pygal() -> Any:
     except ImportError:
         raise SyncdError("the HTML report draws its charts with pygal, which is not "
                          f"installed; install the optional extra: {INSTALL_HINT}") from None
+    # pygal puts an import hook for its map plugins (unused here) in front of every import of
+    # the process, one that warns on each lookup it does not know: take it out again.
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__module__ != "pygal"]
     return pygal
 
 
