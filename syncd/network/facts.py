@@ -44,7 +44,8 @@ class Facts:
     generated: datetime
     people: int
     strongest: list[Row]
-    drifting: list[Row]  # silent for longer than factor x their rhythm, most overdue first
+    drifting: list[Row]  # a reconnect planned, or silent past factor x their rhythm; most
+    # overdue (silence over usual gap) first
     givers: list[Row]  # the user gives more (balance > 0), most first
     takers: list[Row]  # they give more (balance < 0), most first
     weeks: list[tuple[date, int]]  # (Monday, touches) for the last WEEKS weeks, oldest first
@@ -77,9 +78,11 @@ def gather(snapshot: Snapshot, placed: Mapping[str, datetime], now: datetime, tz
             led.balance, led.given, led.received))
     strongest = sorted((r for r in rows if r.strength > 0),
                        key=lambda r: (-r.strength, r.name))[:TOP]
+    reminded = {c.person for c in snapshot.candidates.values() if c.kind == "drift"}
     drifting = sorted(
-        (r for r in rows if r.rhythm_days and r.silent_days is not None
-         and r.silent_days > factor * r.rhythm_days and r.strength > 0),
+        (r for r in rows if r.pid in reminded or (
+            r.rhythm_days and r.silent_days is not None and r.strength > 0
+            and r.silent_days > factor * r.rhythm_days)),
         key=lambda r: (-(r.silent_days or 0) / (r.rhythm_days or 1), r.name))[:TOP]
     givers = sorted((r for r in rows if r.balance > 0), key=lambda r: (-r.balance, r.name))
     takers = sorted((r for r in rows if r.balance < 0), key=lambda r: (r.balance, r.name))

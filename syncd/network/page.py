@@ -95,8 +95,8 @@ def render(facts: Facts, me: str = "") -> str:
                  "each).", f"<figure>{charts.strongest(facts.strongest)}</figure>"
                  + _table(["person", "strength#", "usual gap#~", "silent#", "balance#~"],
                           strongest, "No two-way relationships yet.")),
-        _section("Drifting", "Quiet for longer than usual: the silence is more than the "
-                 "drift factor times the usual gap between touches.",
+        _section("Drifting", "Quiet for longer than usual: a reconnect reminder is planned, "
+                 "or the silence is past the drift factor times the usual gap between touches.",
                  _table(["person", "usual gap#", "silent#", "ratio#", "strength#~"], drifting,
                         "Nobody is drifting: every learned rhythm is on time.")),
         _section("Givers and takers", "Balance = what you gave (initiations, replies, "
