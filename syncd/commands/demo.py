@@ -134,6 +134,9 @@ def run_demo(out: Console, err: Console, *, keep: Path | None = None,
         _show_events(out, cal.events(FOLLOWUPS), as_json)
         if keep is not None:
             err.print(f"\nfiles kept in {keep} (servers stopped); config: {config}")
+            err.print(f"a picture of it all: syncd --config {config} report --html "
+                      f"{keep / 'report.html'}   (needs pip install 'syncd[report]')",
+                      markup=False, soft_wrap=True)
         return code
 
 

@@ -98,16 +98,18 @@ def render(facts: Facts, me: str = "") -> str:
         _section("Drifting", "Quiet for longer than usual: a reconnect reminder is planned, "
                  "or the silence is past the drift factor times the usual gap between touches.",
                  _table(["person", "usual gap#", "silent#", "ratio#", "strength#~"], drifting,
-                        "Nobody is drifting: every learned rhythm is on time.")),
+                        "Nobody is drifting.")),
         _section("Givers and takers", "Balance = what you gave (initiations, replies, "
                  "introductions) minus what you received.",
                  f"<figure>{charts.balance(facts.givers, facts.takers)}</figure>"
                  if facts.givers or facts.takers else '<p class="empty">All even.</p>'),
+        _section("Introductions against the goal", f"{made} made in the last "
+                 f"{len(facts.intro_weeks)} weeks; " + (
+                     f"goal {facts.intro_goal} a week." if facts.intro_goal else
+                     "no goal set ([goals] introductions_per_week)."),
+                 f"<figure>{charts.introductions(facts)}</figure>"),
         _section("Touches per week", "Messages either way and meetings, the last year.",
                  f"<figure>{charts.weekly(facts)}</figure>", wide=True),
-        _section("Introductions against the goal", f"{made} made in the last "
-                 f"{len(facts.intro_weeks)} weeks; goal {facts.intro_goal} a week.",
-                 f"<figure>{charts.introductions(facts)}</figure>"),
         _section("Follow-ups due", "What syncd plans in your calendar, soonest first.",
                  _table(["when", "kind", "person", "why~"], due, "Nothing due."), wide=True),
     ]
