@@ -10,9 +10,10 @@ message); every message is parsed the way the IMAP connector does
 (``connectors._imap_parse.parse_headers``; Enron's sent folders labelled ``\\Sent``) and the
 pipeline runs with a config holding only the owner's address and a time zone: no
 ``[[cadences]]``, ``[drift]`` at its defaults. For each of the last ``--weeks`` weeks it takes
-the mail up to the end of that week (weeks end on the moved cut day) as what a running syncd had seen and counts the drift reminders due
-within that week (what the calendar got that week); then, for a first sync at the cut, the drift
-reminders that would become events (due within ``followups.horizon``) and three examples with
+the mail up to the end of that week (weeks end on the moved cut day) as what a running syncd
+had seen and counts the drift reminders due within that week (what the calendar got that
+week); then, for a first sync at the cut, the drift reminders that would become events (due
+within ``followups.horizon``) and three examples with
 their reasons. Prints figures only; exits 0 with a note when the data is absent.
 """
 
