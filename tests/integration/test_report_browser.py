@@ -122,6 +122,10 @@ def test_the_report_renders_with_its_charts_and_nothing_leaves_the_file(
     for width, name in ((1200, shot), (390, tmp_path / "report-phone.png")):
         run = chromium(report, proxy, f"--window-size={width},2200", f"--screenshot={name}")
         assert run.returncode == 0 and name.stat().st_size > 20_000, run.stderr[-2000:]
+    pdf = tmp_path / "report.pdf"  # and in print (@media print)
+    run = chromium(report, proxy, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert run.returncode == 0 and pdf.read_bytes()[:5] == b"%PDF-", run.stderr[-2000:]
+    assert pdf.stat().st_size > 20_000
     print(f"\nscreenshots for a human: {shot} and {tmp_path / 'report-phone.png'}")  # noqa: T201
     assert proxy.page_requests() == [], "\n".join(proxy.seen)
 
