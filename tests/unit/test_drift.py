@@ -4,9 +4,12 @@ without any ``[[cadences]]``."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from rules.candidates import PRIORITY
-from syncd.pipeline import compute
+from syncd.model import Page
+from syncd.pipeline import compute, compute_from_store
+from syncd.store import Store
 from tests.factories import ME, NOW, config, mail, meeting
 
 JANE, OMAR = "jane@acme.example", "omar@haddad.example"
@@ -74,3 +77,22 @@ def test_meetings_count_as_two_way_touches() -> None:
     found = [c for c in snap.candidates.values() if c.kind == "drift"]
     assert [c.person for c in found] == [OMAR]
     assert "every 10 days" in found[0].reason
+
+
+def test_the_stored_ledgers_learn_the_same_rhythm_strength_and_drift(tmp_path: Path) -> None:
+    """``compute_from_store`` reads the touches of the last two years in SQL; it must agree
+    with one pass over the messages (months of history, which the Hypothesis test in
+    test_incremental.py, over twelve days, never reaches)."""
+    msgs = [*talks(JANE, 12, 10, last=30), *talks(OMAR, 5, 30, last=2)]
+    msgs += [mail(ME, "zoe@zed.example", days_ago=800 + n, mid=f"z{n}") for n in range(3)]
+    cfg = config()
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.ingest("mail", Page(tuple(msgs), "1"))
+        stored = compute_from_store(cfg, store, NOW)
+    full = compute(cfg, msgs, [], NOW)
+    assert stored.candidates == full.candidates
+    assert stored.rhythm == full.rhythm and stored.rhythm[JANE] is not None
+    assert {p: s.score for p, s in stored.strength.items()} == {
+        p: s.score for p, s in full.strength.items()}
+    assert stored.ledgers[JANE].recent == full.ledgers[JANE].recent
+    assert stored.ledgers["zoe@zed.example"].recent == []  # older than two years
