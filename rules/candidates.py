@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 # Lower number wins a slot when a day is full (DESIGN.md section 4).
-PRIORITY = {"owed_reply": 0, "nudge": 1, "new_contact": 2, "thank": 3, "cadence": 4,
-            "weekly_plan": 5, "birthday": 6,
+PRIORITY = {"owed_reply": 0, "nudge": 1, "new_contact": 2, "thank": 3, "drift": 4,
+            "cadence": 5, "weekly_plan": 6, "birthday": 7,
             "reauth": -1}  # birthdays are all-day events and take no slot
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from rules import birthdays as birthday_rule
 from rules import reciprocity
 from rules.cadence import CadenceRule, cadence, new_contact
 from rules.candidates import Candidate
+from rules.drift import DriftSettings, drift
 from syncd.ledger import PersonLedger
 from syncd.model import Birthday
 
@@ -27,8 +28,9 @@ def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule
     ``birthdays``: person -> birthday (a person with no interaction yet too); ``tags``: a
     person's tags.
 
-    The cadence reminder waits while anything more specific is open for the person (a
-    birthday is not: it is about the day, not about the conversation)."""
+    The cadence (or, without a matching cadence, the drift) reminder waits while anything more
+    specific is open for the person (a birthday does not: it is about the day, not about the
+    conversation)."""
     out = birthday_rule.wanted(birthdays or {}, ledgers, tags, settings.remind_birthdays, now,
                                ZoneInfo(settings.timezone))
     for person, ledger in ledgers.items():
@@ -42,8 +44,13 @@ def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule
         # A reply owed, an ask or a thank-you whose moment passed more than `horizon` ago has
         # lapsed: a first sync over years of mail must not turn old threads into reminders.
         specific = [c for c in found if c is not None and c.due >= now - settings.horizon]
-        if not specific and (regular := cadence(ledger, rules.get(person))) is not None:
+        rule = rules.get(person)
+        if not specific and (regular := cadence(ledger, rule)) is not None:
             specific.append(regular)
+        elif (not specific and rule is None
+              and (quiet := drift(ledger, settings.drift)) is not None
+              and quiet.due >= now - settings.horizon):  # a silence noticed long ago lapses
+            specific.append(quiet)
         for c in specific:
             out[c.base_key] = c
     return out
@@ -61,3 +68,4 @@ class Settings:
     own_domains: frozenset[str] = frozenset()  # the domains of the user's addresses
     remind_birthdays: str = "active"  # [birthdays] remind
     timezone: str = "UTC"  # me.timezone: which day "today" is
+    drift: DriftSettings = field(default_factory=lambda: DriftSettings(enabled=False))

@@ -24,6 +24,7 @@ from syncd import config as config_mod
 from syncd.config import Config, ImapAccount
 from syncd.engine import Observer, run_cycle
 from syncd.errors import ConfigError, ConnectorError
+from syncd.network.write import Refresher
 from syncd.process import Flags, Wakeup, acquire_lock, signals
 from syncd.store import Store
 from syncd.systemd import Notifier
@@ -114,6 +115,7 @@ class _Loop:
         self.watchers: list[_IdleWatcher] = []
         self.schedule = scheduler.start(((a.name, a.type) for a in config.accounts), utc_now())
         self.random = random.Random()  # noqa: S311 - jitter, not cryptography
+        self.report = Refresher()  # [report] path, at most daily
 
     def run(self) -> int:
         self.sd.ready(f"ready: {len(self.config.accounts)} account(s)")
@@ -178,6 +180,7 @@ class _Loop:
                             (plan.next_due - done).total_seconds())
         if report.applied:
             log.info("%d follow-up change(s) written", len(report.applied))
+        self.report(self.config, report.snapshot, report.placed, done)
         self.sd.status(self._summary())
 
     def _summary(self) -> str:

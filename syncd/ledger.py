@@ -38,6 +38,8 @@ from datetime import datetime, timedelta
 
 from syncd.interactions import Interaction
 
+RECENT = timedelta(days=730)  # the window strength and rhythm read: the last two years
+
 
 @dataclass(slots=True)
 class PersonLedger:
@@ -71,6 +73,9 @@ class PersonLedger:
     latencies_me: list[float] = field(default_factory=list)  # seconds, ascending
     latencies_them: list[float] = field(default_factory=list)
     history: list[Interaction] = field(default_factory=list)  # loaded where a rule reads it
+    # (time, direction) of every touch within ``RECENT`` before now, in that order: what the
+    # strength and rhythm of the relationship are learned from (rules.strength, rules.rhythm)
+    recent: list[tuple[datetime, str]] = field(default_factory=list)
 
     @property
     def given(self) -> int:
@@ -197,6 +202,11 @@ def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: ti
     for ledger in ledgers.values():
         ledger.latencies_me.sort()
         ledger.latencies_them.sort()
+    for i in interactions:
+        if now - RECENT <= i.at <= now:
+            ledgers[i.person].recent.append((i.at, i.direction))
+    for ledger in ledgers.values():
+        ledger.recent.sort()
     return ledgers
 
 

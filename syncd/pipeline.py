@@ -14,8 +14,11 @@ from zoneinfo import ZoneInfo
 
 from rules.cadence import CadenceRule, matching_rule, new_contact_start
 from rules.candidates import Candidate
+from rules.drift import DriftSettings
 from rules.identity import domain_of
 from rules.people import Directory, PersonSpec
+from rules.rhythm import Rhythm, rhythm
+from rules.strength import Strength, strength
 from rules.wanted import Settings, desired
 from rules.weekly import active, weekly_plan
 from syncd import incremental
@@ -35,6 +38,8 @@ class Snapshot:
     rules: dict[str, CadenceRule | None]
     candidates: dict[str, Candidate]
     birthdays: dict[str, Birthday] = field(default_factory=dict)  # person id -> birthday
+    strength: dict[str, Strength] = field(default_factory=dict)
+    rhythm: dict[str, Rhythm | None] = field(default_factory=dict)  # the usual gap, if learned
 
 
 def self_addresses(config: Config) -> list[str]:
@@ -67,6 +72,11 @@ def birthdays_of(config: Config, directory: Directory) -> dict[str, Birthday]:
 def cadence_rules(config: Config) -> list[CadenceRule]:
     return [CadenceRule(c.name, c.every, c.tags, c.people, c.addresses, c.domains,
                         c.min_exchanges) for c in config.cadences]
+
+
+def drift_settings(config: Config) -> DriftSettings:
+    return DriftSettings(config.drift.enabled, config.drift.factor, config.drift.min_touches,
+                         ZoneInfo(config.me.timezone))
 
 
 def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meeting],
@@ -122,7 +132,8 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
                         config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
                         config.reciprocity.thank_helpers,
                         own_domains=frozenset(domain_of(a) for a in directory.self_addresses),
-                        remind_birthdays=config.birthdays.remind, timezone=config.me.timezone)
+                        remind_birthdays=config.birthdays.remind, timezone=config.me.timezone,
+                        drift=drift_settings(config))
     birthdays = birthdays_of(config, directory)
     candidates = desired(ledgers, matched, settings, now, birthdays=birthdays,
                          tags=directory.tags)
@@ -133,4 +144,9 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
                            ZoneInfo(config.me.timezone), goal, directory.name)
         if plan is not None:
             candidates[plan.base_key] = plan
-    return Snapshot(directory, derived, ledgers, matched, candidates, birthdays)
+    tz = ZoneInfo(config.me.timezone)
+    strengths = {pid: strength(led, now, tz) for pid, led in ledgers.items()}
+    rhythms = {pid: rhythm(led.recent, tz, config.drift.min_touches)
+               for pid, led in ledgers.items()}
+    return Snapshot(directory, derived, ledgers, matched, candidates, birthdays, strengths,
+                    rhythms)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 from rules.candidates import Candidate
@@ -24,6 +25,7 @@ VERBS = {
     "thank": "Thank",
     "weekly_plan": "Plan",
     "birthday": "Birthday",
+    "drift": "Reconnect",
 }
 
 
@@ -115,6 +117,9 @@ def _weekly(config: Config, cand: Candidate, start: datetime, key: str) -> Follo
         lines += [f"- {line}" for line in cand.details]
     else:
         lines.append("No suggestions this week: more two-way history will bring some.")
+    if config.report.path:  # the picture of it all, refreshed daily by the daemon
+        report = Path(config.report.path).expanduser()
+        lines += ["", f"Your network report: {report.as_uri() if report.is_absolute() else report}"]
     lines += ["", "Written by syncd. Delete it to skip this week's plan."]
     return FollowUp(
         key=key, base_key=cand.base_key, kind=cand.kind, person_id=cand.person,

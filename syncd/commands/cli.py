@@ -102,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=text)
         c.add_argument("--json", action="store_true", help="machine-readable output")
         c.set_defaults(run=fn)
+        if name == "contacts":
+            c.add_argument("--sort", choices=("strength", "last-touch", "balance", "name"),
+                           default="last-touch", help="order (default: newest last touch)")
 
     c = sub.add_parser("ledger", help="one person's ledger and the interactions behind it")
     c.add_argument("person", help="an address or a name")
@@ -143,6 +146,12 @@ def _parser() -> argparse.ArgumentParser:
                    "`syncd contacts`, or a Message-ID (with or without <>)")
     c.add_argument("--json", action="store_true", help="machine-readable output")
     c.set_defaults(run="read:cmd_why")
+
+    c = sub.add_parser("report", help="a picture of your network: one self-contained HTML file")
+    c.add_argument("--html", type=Path, metavar="FILE", required=True,
+                   help="where to write the report (needs the extra: pip install "
+                        "'syncd[report]')")
+    c.set_defaults(run="read:cmd_report")
 
     c = sub.add_parser("demo", help="the whole pipeline on local servers, nothing to configure")
     c.add_argument("--keep", type=Path, metavar="DIR", help="keep the demo files in DIR")

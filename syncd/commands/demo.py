@@ -156,7 +156,9 @@ def kept_note(keep: Path) -> str:
     return (f"\nkept in {keep}: the config, the store (state/) and the CalDAV calendar (caldav/)."
             f"\nThe servers are stopped and the IMAP mailbox is gone, so this demo cannot be "
             f"synced again; its store still answers:\n  syncd --config {config} contacts"
-            f"\n  syncd --config {config} due\n  syncd --config {config} ledger 'Jane Roe'")
+            f"\n  syncd --config {config} due\n  syncd --config {config} ledger 'Jane Roe'"
+            f"\nand a picture of it all (needs pip install 'syncd[report]'):"
+            f"\n  syncd --config {config} report --html {keep / 'report.html'}")
 
 
 def _sync(config: Path, as_json: bool, document: dict[str, Any]) -> int:

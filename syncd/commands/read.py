@@ -35,22 +35,22 @@ def _offline(path: Path, *, history_of: str | None = None
 
 
 def cmd_contacts(args: argparse.Namespace) -> int:
-    return show_contacts(config_path(args), as_json=args.json)
+    return show_contacts(config_path(args), as_json=args.json, sort=args.sort)
 
 
-def contact_rows(path: Path) -> tuple[tzinfo, list[dict[str, Any]]]:
+def contact_rows(path: Path, sort: str = "last-touch") -> tuple[tzinfo, list[dict[str, Any]]]:
     """``me.timezone`` and everyone's row, as `syncd contacts --json` prints them."""
     from syncd.commands import views
 
     config, snapshot, placed, _written = _offline(path)
     tz = zone(config)
-    return tz, views.contacts(snapshot, placed, tz)
+    return tz, views.contacts(snapshot, placed, tz, sort)
 
 
-def show_contacts(path: Path, *, as_json: bool = False) -> int:
+def show_contacts(path: Path, *, as_json: bool = False, sort: str = "last-touch") -> int:
     from syncd.commands.listing import contacts_table
 
-    tz, rows = contact_rows(path)
+    tz, rows = contact_rows(path, sort)
     if as_json:
         out().print(json.dumps(rows, indent=2), markup=False)
     else:
@@ -144,4 +144,15 @@ def cmd_why(args: argparse.Namespace) -> int:
         out().print(json.dumps(data, indent=2, ensure_ascii=False), markup=False, emoji=False)
     else:
         show_why(out(), data, zone(config))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from syncd.network import write
+
+    config, snapshot, placed, _written = _offline(config_path(args))
+    path = args.html.expanduser()
+    write.write(path, config, snapshot, placed, clock.now())
+    out().print(f"report written to {path} (open it in a browser; it loads nothing from "
+                "elsewhere)", markup=False, soft_wrap=True)
     return 0

@@ -130,6 +130,7 @@ def ledger_json(snapshot: Snapshot, placed: Mapping[str, datetime], query: str, 
     pid = find_person(snapshot, query)
     ledger = snapshot.ledgers[pid]
     data = views.contact(snapshot, ledger, placed, tz)
+    data["strength_parts"] = views.strength_parts(snapshot, pid)
     data["interactions"] = [_interaction(i, tz)
                             for i in sorted(ledger.history, key=lambda i: (i.at, i.ref))]
     return data
@@ -177,3 +178,18 @@ def show_ledger(out: Console, data: dict[str, Any], tz: tzinfo) -> None:
         out.print(f"  {label:16} {shown}", markup=False)
     out.print(fitted(out.width, INTERACTION_COLUMNS,
                      [_cells(i, tz) for i in data["interactions"]]))
+    show_strength(out, data.get("strength_parts"))
+
+
+def show_strength(out: Console, parts: dict[str, Any] | None) -> None:
+    """The strength score, each of its components, and the rhythm (``ledger`` and ``why``)."""
+    if parts is None:
+        return
+    out.print(f"  {'strength':18} {parts['score']} of 100", markup=False)
+    for line in parts["explain"]:
+        out.print(f"    {line}", markup=False)
+    usual = parts["rhythm"]
+    text = ("not learned yet (too few touch days in the last two years, or one burst)"
+            if usual is None else
+            f"every {usual['days']} days (median of {usual['gaps']} gaps since {usual['since']})")
+    out.print(f"  {'rhythm':18} {text}", markup=False)

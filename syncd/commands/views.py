@@ -10,6 +10,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from rules.plan import LIVE
+from rules.strength import WEIGHTS
 from syncd.commands.times import iso, sort_key
 from syncd.ledger import PersonLedger
 from syncd.model import Written
@@ -53,6 +54,30 @@ def contact(snapshot: Snapshot, ledger: PersonLedger, placed: Mapping[str, datet
         "cadence": None if rule is None else rule.name,
         "next_follow_up": iso(min(upcoming), tz) if upcoming else None,
         "birthday": b.isoformat() if (b := snapshot.birthdays.get(pid)) else None,
+        "strength": found.score if (found := snapshot.strength.get(pid)) else None,
+        "rhythm_days": usual.days if (usual := snapshot.rhythm.get(pid)) else None,
+    }
+
+
+def strength_parts(snapshot: Snapshot, pid: str) -> dict[str, Any] | None:
+    """Every component of a person's strength (``ledger`` and ``why`` show them)."""
+    found = snapshot.strength.get(pid)
+    if found is None:
+        return None
+    usual = snapshot.rhythm.get(pid)
+    return {
+        "score": found.score,
+        "points": {k: round(found.points(k), 1) for k in WEIGHTS},
+        "shares": {k: round(v, 3) for k, v in found.shares.items()},
+        "decay": round(found.decay, 3),
+        "half_life_days": found.half_life_days,
+        "days_since_last_touch": found.days_since,
+        "touch_days_last_year": found.touch_days_year,
+        "meetings_last_year": found.meetings_year,
+        "one_way": found.one_way,
+        "explain": found.explain(),
+        "rhythm": None if usual is None else {
+            "days": usual.days, "gaps": usual.gaps, "since": usual.since.isoformat()},
     }
 
 
@@ -68,13 +93,24 @@ def _hours(value: Any) -> float | None:
     return None if value is None else round(value.total_seconds() / 3600, 1)
 
 
-def contacts(snapshot: Snapshot, placed: Mapping[str, datetime], tz: tzinfo
-             ) -> list[dict[str, Any]]:
-    """Everyone, the most recently touched first."""
+SORTS = ("last-touch", "strength", "balance", "name")
+
+
+def contacts(snapshot: Snapshot, placed: Mapping[str, datetime], tz: tzinfo,
+             sort: str = "last-touch") -> list[dict[str, Any]]:
+    """Every person; ``sort``: the most recently touched first, strongest first, most given
+    (balance) first, or by name."""
     rows = [contact(snapshot, led, placed, tz) for led in snapshot.ledgers.values()]
     rows.sort(key=lambda r: r["id"])
+    if sort == "name":
+        rows.sort(key=lambda r: r["name"].casefold())
+        return rows
     rows.sort(key=lambda r: (r["last_touch"] is not None, sort_key(r["last_touch"])[1]),
               reverse=True)
+    if sort == "strength":
+        rows.sort(key=lambda r: r["strength"] or 0, reverse=True)
+    elif sort == "balance":
+        rows.sort(key=lambda r: r["balance"], reverse=True)
     return rows
 
 

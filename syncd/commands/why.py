@@ -28,10 +28,10 @@ from rules.identity import normalize_address
 from rules.threads import normalize_subject
 from syncd.commands import views
 from syncd.commands.offline import offline_view
-from syncd.commands.report import find_person
+from syncd.commands.report import find_person, show_strength
 from syncd.commands.tables import Column, fitted
 from syncd.commands.times import iso, local, sort_key, zone
-from syncd.commands.why_person import cadence_why, roles
+from syncd.commands.why_person import cadence_why, drift_why, roles
 from syncd.config import Config
 from syncd.errors import SyncdError
 from syncd.interactions import Interaction, is_outbound, meeting_exclusion
@@ -207,6 +207,8 @@ def explain_person(config: Config, snapshot: Snapshot, placed: Mapping[str, date
         "addresses": list(directory.addresses(pid)) or [pid],
         "ledger": None if ledger is None else _ledger_line(snapshot, ledger, placed, tz),
         "cadence": cadence_why(snapshot, config, pid),
+        "strength": views.strength_parts(snapshot, pid),
+        "drift": drift_why(snapshot, config, pid, now),
         "follow_ups": [{"kind": c.kind, "due": iso(c.due, tz), "reason": c.reason,
                         "placed": iso(placed.get(c.base_key), tz)}
                        for c in snapshot.candidates.values() if c.person == pid],
@@ -309,6 +311,9 @@ def show_why(out: Console, data: Mapping[str, Any], tz: tzinfo) -> None:
     cadence = data["cadence"]
     line("cadence", (f"{cadence['rule']!r}, every {cadence['every_days']} days: "
                      if cadence["rule"] else "none: ") + cadence["why"])
+    if data["strength"] is not None:
+        show_strength(out, data["strength"])
+    line("drift", data["drift"])
     for f in data["follow_ups"]:
         placed = f" (in the calendar {local(f['placed'], tz)})" if f["placed"] else ""
         line("follow-up", f"{f['kind']} due {f['due'][:10]}{placed}: {f['reason']}")

@@ -108,3 +108,35 @@ def _selector(entry: CadenceRule, name: str, tags: Sequence[str], addresses: Seq
     if entry.min_exchanges:
         found += f", with at least {entry.min_exchanges} exchanges"
     return found
+
+
+def drift_why(snapshot: Snapshot, config: Config, pid: str, now: datetime) -> str:
+    """Why there is, or is not, a ``drift`` reminder for this person (``rules.drift``)."""
+    from rules.drift import MIN_SILENCE
+    from rules.rhythm import MIN_SPAN
+    from rules.strength import two_way
+
+    ledger = snapshot.ledgers.get(pid)
+    found = [c for c in snapshot.candidates.values() if c.person == pid and c.kind == "drift"]
+    if found:
+        return found[0].reason
+    if not config.drift.enabled:
+        return "off ([drift] enabled = false)"
+    if ledger is None or not two_way(ledger):
+        return "never for a one-way history (no messages both ways, no meeting)"
+    if snapshot.rules.get(pid) is not None:
+        return "a [[cadences]] entry matches them: the cadence wins"
+    usual = snapshot.rhythm.get(pid)
+    if usual is None:
+        return (f"no rhythm learned: it needs {config.drift.min_touches} touch days "
+                f"([drift] min_touches) spanning {MIN_SPAN.days} days in the last two years")
+    others = [c.kind for c in snapshot.candidates.values() if c.person == pid]
+    if others:
+        return f"waits while a more specific follow-up is open ({', '.join(sorted(others))})"
+    due = (ledger.last_touch or now) + max(
+        timedelta(days=usual.days * config.drift.factor), MIN_SILENCE)
+    if due < now - config.followups.horizon:
+        return (f"you usually talk every {usual.days} days; the silence passed "
+                f"{config.drift.factor:g}x that on {due.date()}, longer ago than "
+                "followups.horizon: lapsed")
+    return f"you usually talk every {usual.days} days; not quiet for long enough yet"

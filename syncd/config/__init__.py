@@ -21,6 +21,7 @@ from syncd.config.schema import (
     Config,
     Daemon,
     Detection,
+    Drift,
     Followups,
     Goals,
     Ignore,
@@ -28,6 +29,7 @@ from syncd.config.schema import (
     NewContacts,
     Person,
     Reciprocity,
+    Report,
     Store,
     cross_checks,
     default_config_path,
@@ -42,9 +44,10 @@ from syncd.errors import Problem
 
 __all__ = [
     "CALENDAR_TYPES", "WEEKDAYS", "Account", "Birthdays", "Cadence", "CaldavAccount",
-    "CarddavAccount", "Config", "Daemon", "Detection", "Duration", "Followups", "Goals",
+    "CarddavAccount", "Config", "Daemon", "Detection", "Drift", "Duration", "Followups", "Goals",
     "GoogleAccount", "Ignore", "ImapAccount", "Me",
-    "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Section", "Store",
+    "NewContacts", "OutlookAccount", "Person", "Problem", "Reciprocity", "Report", "Section",
+    "Store",
     "cross_checks", "default_config_path", "default_state_dir", "from_dict", "load",
     "parse_duration", "read_raw", "store_path",
 ]

@@ -133,6 +133,20 @@ class Goals(Section):
                              "event with suggested introductions")
 
 
+class Drift(Section):
+    enabled: bool = Field(True, description="remind you when a two-way relationship goes "
+                                            "quiet for longer than usual (no cadence needed)")
+    factor: float = Field(3.0, gt=1, description="silence longer than this many times the "
+                                                 "person's usual gap between touches")
+    min_touches: int = Field(6, ge=3, description="touches (on different days, the last two "
+                                                  "years) before a usual gap is learned")
+
+
+class Report(Section):
+    path: str = Field("", description="HTML report the daemon refreshes at most daily and "
+                                      "the weekly plan links to; empty = none")
+
+
 class Ignore(Section):
     addresses: tuple[str, ...] = Field((), description="never a person (exact addresses)")
     domains: tuple[str, ...] = Field((), description="never a person (whole domains)")
@@ -192,6 +206,8 @@ class Config(BaseSettings):
     reciprocity: Reciprocity = Field(default_factory=Reciprocity)
     goals: Goals = Field(default_factory=Goals)
     birthdays: Birthdays = Field(default_factory=Birthdays)
+    drift: Drift = Field(default_factory=Drift)
+    report: Report = Field(default_factory=Report)
     ignore: Ignore = Field(default_factory=Ignore)
     detection: Detection = Field(default_factory=Detection)
     daemon: Daemon = Field(default_factory=Daemon)

@@ -2,9 +2,9 @@
 
 The same definitions as ``syncd.ledger.build`` (which is the reference: the tests hold this to
 it on random histories), read from the ``Mark`` each touch carries: one aggregate pass over the
-covering index ``touches_ledger``, the reply latencies, the unanswered streak since each person
-was last heard from, and one lookup of the rows behind the newest interaction, owed reply,
-answer and ask.
+covering index ``touches_ledger``, the reply latencies, the touches of the last two years
+(``recent``), the unanswered streak since each person was last heard from, and one lookup of
+the rows behind the newest interaction, owed reply, answer and ask.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from syncd.interactions import Interaction
-from syncd.ledger import PersonLedger, newer
+from syncd.ledger import RECENT, PersonLedger, newer
 
 _AGGREGATE = """
 SELECT person, min(ts), max(ts),
@@ -44,6 +44,8 @@ SELECT t.person, count(*), max(t.ts) FROM heard h CROSS JOIN touches t
     ON t.person = h.person AND t.ts > coalesce(h.ts, -1e300)
 WHERE t.direction = 'out' AND t.direct AND t.mine GROUP BY t.person
 """
+_RECENT = ("SELECT person, ts, direction FROM touches WHERE ts >= :since AND ts <= :now "
+           "ORDER BY person, ts, direction")
 _ROWS = """
 SELECT w.kind, t.person, t.ts, t.ref, t.direction, t.thread, t.subject, t.direct, t.prev,
     t.last, t.mine
@@ -90,6 +92,9 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
             out[person].latencies_me = gaps
         else:
             out[person].latencies_them = gaps
+    window = {"since": (now - RECENT).timestamp(), "now": now.timestamp()}
+    for person, ts, direction in db.execute(_RECENT, window):
+        out[person].recent.append((datetime.fromtimestamp(ts, UTC), direction))
     db.execute("CREATE TEMP TABLE IF NOT EXISTS heard (person TEXT PRIMARY KEY, ts REAL)")
     db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (kind TEXT, person TEXT, ts REAL)")
     with db:
