@@ -16,8 +16,8 @@ from syncd.commands.times import local
 CONTACT_COLUMNS = (
     Column("name"), Column("address", drop=2), Column("last touch"),
     Column("next follow-up"), Column("bal", drop=1, justify="right"),
-    Column("str", drop=2, justify="right"),
-    Column("in/out", drop=3, justify="right"), Column("mtg", drop=4, justify="right"),
+    Column("in/out", drop=3, justify="right"), Column("strength", drop=4, justify="right"),
+    Column("mtg", drop=4, justify="right"), Column("rhythm", drop=5, justify="right"),
     Column("given", drop=5, justify="right"), Column("recv", drop=5, justify="right"),
 )
 
@@ -27,8 +27,9 @@ def contacts_table(rows: Sequence[dict[str, Any]], tz: tzinfo, width: int) -> Ta
     cells: list[list[Cell]] = [
         [Text(r["name"]), Text(r["addresses"][0] if r["addresses"] else r["id"]),
          local(r["last_touch"], tz, date_only=True), local(r["next_follow_up"], tz),
-         f"{r['balance']:+d}", "" if r.get("strength") is None else str(r["strength"]),
-         f"{r['messages_in']}/{r['messages_out']}", str(r["meetings"]),
+         f"{r['balance']:+d}", f"{r['messages_in']}/{r['messages_out']}",
+         "" if r.get("strength") is None else str(r["strength"]), str(r["meetings"]),
+         f"{r['rhythm_days']}d" if r.get("rhythm_days") else "",
          str(r["given"]), str(r["received"])] for r in rows]
     return fitted(width, CONTACT_COLUMNS, cells)
 
