@@ -1,6 +1,6 @@
 """The config file (DESIGN.md section 5): one typed schema, validated up front.
 
-The room holds the schema (``schema``), the ``[[accounts]]`` models (``accounts``), their
+The room holds the schema (``schema``), its sections (``sections``), the ``[[accounts]]`` models (``accounts``), their
 building blocks (``types``), pydantic errors turned into problems a person can act on
 (``validation``) and the commented sample of ``syncd init`` (``sample``). Callers import from
 ``syncd.config`` itself; what they use is exported here.
@@ -16,9 +16,18 @@ from syncd.config.accounts import (
     OutlookAccount,
 )
 from syncd.config.schema import (
+    Config,
+    cross_checks,
+    default_config_path,
+    default_state_dir,
+    from_dict,
+    load,
+    read_raw,
+    store_path,
+)
+from syncd.config.sections import (
     Birthdays,
     Cadence,
-    Config,
     Daemon,
     Detection,
     Drift,
@@ -31,13 +40,6 @@ from syncd.config.schema import (
     Reciprocity,
     Report,
     Store,
-    cross_checks,
-    default_config_path,
-    default_state_dir,
-    from_dict,
-    load,
-    read_raw,
-    store_path,
 )
 from syncd.config.types import WEEKDAYS, Duration, Section, parse_duration
 from syncd.errors import Problem
