@@ -1,8 +1,9 @@
 """The config file (DESIGN.md section 5): one typed schema, validated up front.
 
-The room holds the schema (``schema``), its sections (``sections``), the ``[[accounts]]`` models (``accounts``), their
-building blocks (``types``), pydantic errors turned into problems a person can act on
-(``validation``) and the commented sample of ``syncd init`` (``sample``). Callers import from
+The room holds the schema (``schema``), its sections (``sections``), the ``[[accounts]]``
+models (``accounts``), their building blocks (``types``), pydantic errors turned into problems
+a person can act on (``validation``), the checks of what the file names on this machine
+(``environment``) and the commented sample of ``syncd init`` (``sample``). Callers import from
 ``syncd.config`` itself; what they use is exported here.
 """
 
