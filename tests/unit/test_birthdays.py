@@ -164,3 +164,23 @@ def test_config_checks_birthdays_and_the_sample_shows_them() -> None:
     assert 'birthday = "--03-15"' in rendered and 'remind = "active"' in rendered
     assert config(people=[{"name": "X", "addresses": ["x@x.example"],
                            "birthday": "--0229"}]).people[0].birthday == "--02-29"
+
+
+def test_address_book_birthdays_become_birthday_follow_ups_and_the_config_wins() -> None:
+    """A birthday from an address-book entry (any of its addresses) feeds the birthday kind; a
+    ``[[people]]`` birthday for the same person overrides it."""
+    from syncd.model import Contact
+
+    booked = Contact("contacts", "card-1", "Jane Roe", ("jroe@home.example", JANE),
+                     birthday=(NOW.month, NOW.day + 3, None))
+    msgs = [mail(ME, JANE, days_ago=30, mid="b1", subject="Lunch?"),
+            mail(JANE, ME, days_ago=29, mid="b2", subject="Re: Lunch?", reply_to="b1")]
+    snap = compute(config(), msgs, [], NOW, book=[booked])
+    found = [c for c in snap.candidates.values() if c.kind == "birthday"]
+    assert [c.person for c in found] == [snap.directory.person_id(JANE)]
+    assert found[0].due.date() == date(NOW.year, NOW.month, NOW.day + 3)
+    day = f"{NOW.year}-{NOW.month:02d}-{NOW.day + 5:02d}"
+    cfg = config(people=[{"name": "Jane Roe", "addresses": [JANE], "birthday": day}])
+    snap = compute(cfg, msgs, [], NOW, book=[booked])
+    found = [c for c in snap.candidates.values() if c.kind == "birthday"]
+    assert [c.due.date().isoformat() for c in found] == [day]
