@@ -8,6 +8,7 @@ as "not before": until then a pull fails fast with ``TransientError`` instead of
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +27,7 @@ from connectors._google_http import (
 )
 from connectors._quota import Budget
 from syncd.config import GoogleAccount, default_state_dir
-from syncd.errors import AuthError, ConnectorError, TransientError
+from syncd.errors import AuthError, ConnectorError, CursorExpired, TransientError
 
 
 class Session:
@@ -92,3 +93,15 @@ class Session:
                              account=self.name)
         return ConnectorError(f"Google API answered HTTP {status} {reason}".strip(),
                               account=self.name)
+
+
+def read_cursor(cursor: str | None, what: str, account: str) -> dict[str, Any]:
+    """A Google connector's JSON cursor (version 1); ``{}`` for none. An unreadable one is
+    ``CursorExpired``: one bounded full resync, never a crash."""
+    try:
+        state = json.loads(cursor) if cursor else {}
+        if not isinstance(state, dict) or state.get("v", 1) != 1:
+            raise ValueError(f"not a {what} cursor")
+    except ValueError as exc:
+        raise CursorExpired(f"unreadable {what} cursor ({exc})", account=account) from None
+    return state

@@ -34,7 +34,7 @@ from connectors._gcal_parse import (
     remote_of,
 )
 from connectors._google_http import Policy, status_of
-from connectors._google_session import Session
+from connectors._google_session import Session, read_cursor
 from connectors.caldav import generation_of
 from syncd.config import GoogleAccount
 from syncd.errors import CursorExpired, ProtocolError
@@ -60,14 +60,7 @@ class GcalSource:
         self.session.close()
 
     def pull(self, cursor: str | None) -> Iterator[Page]:
-        import json
-
-        try:
-            state = json.loads(cursor) if cursor else {}
-            if not isinstance(state, dict) or state.get("v", 1) != 1:
-                raise ValueError("not a calendar cursor")
-        except ValueError as exc:
-            raise CursorExpired(f"unreadable calendar cursor ({exc})", account=self.name) from None
+        state = read_cursor(cursor, "calendar", self.name)
         try:
             yield from self._pull(state)
         except HttpError as exc:

@@ -22,7 +22,7 @@ from typing import Any
 from googleapiclient.errors import HttpError
 
 from connectors._google_http import Policy, reason_of, status_of
-from connectors._google_session import Session
+from connectors._google_session import Session, read_cursor
 from connectors._people_parse import group_names, is_deleted, parse_person
 from syncd.config import GoogleAccount
 from syncd.errors import CursorExpired, ProtocolError
@@ -46,13 +46,7 @@ class GoogleContactsSource:
         self.session.close()
 
     def pull(self, cursor: str | None) -> Iterator[Page]:
-        try:
-            state = json.loads(cursor) if cursor else {}
-            if not isinstance(state, dict) or state.get("v", 1) != 1:
-                raise ValueError("not a contacts cursor")
-        except ValueError as exc:
-            raise CursorExpired(f"unreadable contacts cursor ({exc})", account=self.name) \
-                from None
+        state = read_cursor(cursor, "contacts", self.name)
         try:
             yield from self._pull(state)
         except HttpError as exc:
