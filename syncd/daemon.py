@@ -35,10 +35,6 @@ IDLE_RENEW = 540.0  # seconds: IDLE is re-issued well inside 10 minutes
 MAX_SLEEP = 60.0  # wake at least this often (clock jumps, a dead watcher)
 
 
-def utc_now() -> datetime:
-    return clock.now()
-
-
 class _IdleWatcher:
     """One IMAP account's IDLE on its own thread: it only sets ``fired`` and pokes the loop.
 
@@ -113,7 +109,7 @@ class _Loop:
         self.sd = Notifier.from_env()
         self.observer = _Observer(self.sd, flags)
         self.watchers: list[_IdleWatcher] = []
-        self.schedule = scheduler.start(((a.name, a.type) for a in config.accounts), utc_now())
+        self.schedule = scheduler.start(((a.name, a.type) for a in config.accounts), clock.now())
         self.random = random.Random()  # noqa: S311 - jitter, not cryptography
         self.report = Refresher()  # [report] path, at most daily
 
@@ -126,7 +122,7 @@ class _Loop:
             while not self.flags.stop:
                 if self.flags.reload:
                     self._reload()
-                now = utc_now()
+                now = clock.now()
                 for w in self.watchers:
                     if w.fired.is_set():
                         w.fired.clear()
@@ -137,7 +133,7 @@ class _Loop:
                 self.sd.watchdog()
                 if self.flags.stop or self.flags.reload:
                     continue
-                pause = (scheduler.wake_at(self.schedule) - utc_now()).total_seconds()
+                pause = (scheduler.wake_at(self.schedule) - clock.now()).total_seconds()
                 self.wakeup.wait(min(pause, self.sd.watchdog_period or MAX_SLEEP, MAX_SLEEP))
         finally:
             self.sd.stopping()
@@ -152,7 +148,7 @@ class _Loop:
         sources: dict[str, Source] = {}
         for name in names:
             try:
-                sources[name] = build_source(self.config, name, utc_now)
+                sources[name] = build_source(self.config, name, clock.now)
             except ConnectorError as exc:
                 sources[name] = FailedSource(name, exc)
         try:
@@ -167,7 +163,7 @@ class _Loop:
         finally:
             if sink is not None:
                 sink.close()
-        done = utc_now()
+        done = clock.now()
         results = {a.name: (a.state, a.retry_after) for a in report.accounts}
         self.schedule = scheduler.reschedule(
             self.schedule, results, done, settings=self.config.daemon,
@@ -207,7 +203,7 @@ class _Loop:
         self.config = config
         self._stop_watchers()
         self._start_watchers()
-        self.schedule = scheduler.start(((a.name, a.type) for a in config.accounts), utc_now())
+        self.schedule = scheduler.start(((a.name, a.type) for a in config.accounts), clock.now())
         log.info("config reloaded: %d account(s); every account is retried now",
                  len(config.accounts))
         self.sd.ready("config reloaded")
@@ -219,7 +215,7 @@ class _Loop:
             if not isinstance(account, ImapAccount):
                 continue
             try:
-                source = build_source(self.config, account.name, utc_now)
+                source = build_source(self.config, account.name, clock.now)
             except ConnectorError as exc:
                 log.info("%s: no IDLE watcher (%s); polling", account.name, exc)
                 continue

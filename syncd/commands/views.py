@@ -81,14 +81,6 @@ def strength_parts(snapshot: Snapshot, pid: str) -> dict[str, Any] | None:
     }
 
 
-def birthday_iso(birthday: tuple[int, int, int | None] | None) -> str | None:
-    """``YYYY-MM-DD``, or ``--MM-DD`` when the year is unknown (ISO 8601 / vCard 4)."""
-    if birthday is None:
-        return None
-    month, day, year = birthday
-    return f"{year:04d}-{month:02d}-{day:02d}" if year is not None else f"--{month:02d}-{day:02d}"
-
-
 def _hours(value: Any) -> float | None:
     return None if value is None else round(value.total_seconds() / 3600, 1)
 

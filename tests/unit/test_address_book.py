@@ -16,9 +16,8 @@ from rules.people import Directory, PersonSpec
 from syncd import config as config_mod
 from syncd import incremental
 from syncd.commands.cli import main
-from syncd.commands.views import birthday_iso
 from syncd.config import Config
-from syncd.model import Address, Contact, Message, Page
+from syncd.model import Address, Birthday, Contact, Message, Page
 from syncd.pipeline import compute, compute_from_store, directory_for
 from syncd.store import Store
 
@@ -91,10 +90,9 @@ def test_an_entry_without_a_name_falls_back_to_the_name_seen() -> None:
     assert d.name("bo@acme.example") == "Bo Li"
 
 
-def test_birthday_iso() -> None:
-    assert birthday_iso((3, 15, None)) == "--03-15"
-    assert birthday_iso((12, 1, 1980)) == "1980-12-01"
-    assert birthday_iso(None) is None
+def test_address_book_birthdays_print_as_vcard_writes_them() -> None:
+    assert Birthday(3, 15, None).isoformat() == "--03-15"
+    assert Birthday(12, 1, 1980).isoformat() == "1980-12-01"
 
 
 def test_the_store_keeps_entries_by_page_removal_and_listing(tmp_path: Path) -> None:

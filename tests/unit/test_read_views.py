@@ -60,5 +60,6 @@ def test_contacts_come_from_the_stored_interactions_and_skip_the_newsletter(
         config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = run(capsys, config, "contacts")
     assert [r["id"] for r in rows] == ["jane@acme.example"]
+    assert rows[0]["birthday"] is None  # no address book, no [[people]] birthday
     again = run(capsys, config, "contacts")  # the second read re-derives nothing, same answer
     assert again == rows
