@@ -24,7 +24,7 @@ from syncd import config as config_mod
 from syncd.config import Config, ImapAccount
 from syncd.engine import Observer, run_cycle
 from syncd.errors import ConfigError, ConnectorError
-from syncd.process import Flags, Wakeup, acquire_lock, signals
+from syncd.process import Flags, Wakeup, acquire_lock, few_arenas, release_memory, signals
 from syncd.store import Store
 from syncd.systemd import Notifier
 
@@ -90,6 +90,7 @@ class _Observer(Observer):
 def serve(config_path: Path) -> int:
     """Run until SIGTERM; 0 on a clean stop. ConfigError (exit 78) before READY."""
     flags, wakeup = Flags(), Wakeup()
+    few_arenas()
     try:
         with signals(flags, wakeup):
             config = config_mod.load(config_path)
@@ -165,6 +166,7 @@ class _Loop:
         finally:
             if sink is not None:
                 sink.close()
+            del sources, sink
         done = utc_now()
         results = {a.name: (a.state, a.retry_after) for a in report.accounts}
         self.schedule = scheduler.reschedule(
@@ -179,6 +181,8 @@ class _Loop:
         if report.applied:
             log.info("%d follow-up change(s) written", len(report.applied))
         self.sd.status(self._summary())
+        self.store.shrink()  # nothing of this cycle is kept for the next
+        release_memory()
 
     def _summary(self) -> str:
         statuses = self.store.statuses()

@@ -3,7 +3,10 @@ signal handlers that only set flags, and the self-pipe the loop sleeps on."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import fcntl
+import gc
 import logging
 import os
 import select
@@ -106,3 +109,28 @@ def signals(flags: Flags, wakeup: Wakeup) -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+_M_ARENA_MAX = -8  # glibc mallopt parameter
+
+
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None  # glibc only
+
+
+def few_arenas() -> None:
+    """Let the IDLE threads share glibc's malloc arenas instead of reserving one each."""
+    if (libc := _libc()) is not None:
+        libc.mallopt(_M_ARENA_MAX, 2)
+
+
+def release_memory() -> None:
+    """After a cycle: collect cycles, hand freed heap pages back to the system (glibc)."""
+    gc.collect()
+    if (libc := _libc()) is not None:
+        libc.malloc_trim(0)

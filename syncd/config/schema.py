@@ -18,12 +18,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    BaseModel,
+    ConfigDict,
     Field,
     ValidationError,
     field_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from syncd.config import environment
 from syncd.config.accounts import (
     CALENDAR_TYPES,
     Account,
@@ -151,12 +153,10 @@ class Daemon(Section):
     backoff_max: Duration = Field(timedelta(hours=1), description="longest wait between retries")
 
 
-class Config(BaseSettings):
-    """The whole file. Environment: ``SYNCD_<SECTION>__<KEY>``."""
+class Config(BaseModel):
+    """The whole file. Environment: ``SYNCD_<SECTION>__<KEY>`` (``syncd.config.environment``)."""
 
-    model_config = SettingsConfigDict(
-        extra="forbid", frozen=True, env_prefix="SYNCD_", env_nested_delimiter="__",
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     me: Me = Field(default_factory=Me)
     store: Store = Field(default_factory=Store)
@@ -169,18 +169,6 @@ class Config(BaseSettings):
     goals: Goals = Field(default_factory=Goals)
     ignore: Ignore = Field(default_factory=Ignore)
     daemon: Daemon = Field(default_factory=Daemon)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Environment overrides the file; no .env files, no secrets directory.
-        return env_settings, init_settings
 
     def account(self, name: str) -> ImapAccount | CaldavAccount | GoogleAccount | OutlookAccount:
         for account in self.accounts:
@@ -227,7 +215,8 @@ def load(path: Path) -> Config:
 
 def from_dict(raw: dict[str, Any], source: str = "") -> Config:
     try:
-        config = Config(**raw)
+        config = Config(**environment.merged(
+            raw, environment.overrides(Config.model_fields)))
     except ValidationError as exc:
         raise ConfigError(problems_from_validation(exc, Config), source) from None
     problems = cross_checks(config)

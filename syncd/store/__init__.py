@@ -60,6 +60,10 @@ class Store:
         """The derived tables: a cache of the detection stage, rebuilt when rules change."""
         return DerivedTables(self._db)
 
+    def shrink(self) -> None:
+        """Free SQLite's page cache between cycles (the next cycle reads what it needs)."""
+        self._db.execute("PRAGMA shrink_memory")
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._db:  # commits on success, rolls back on any exception
