@@ -138,7 +138,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_why(args: argparse.Namespace) -> int:
-    from syncd.commands.why import explain_stored, show_why
+    from syncd.commands.why import show_why
+    from syncd.commands.why_stored import explain_stored
 
     config = load_config(args)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:

@@ -192,6 +192,19 @@ class Store:
         found.sort(key=lambda m: (m.date, m.message_id))
         return found
 
+    def messages_like(self, patterns: Sequence[str]) -> list[Message]:
+        """The messages whose sender or recipients match one of the ``LIKE`` ``patterns``
+        (escape character ``\\``; ASCII case-insensitive), ordered as ``messages`` orders them."""
+        if not patterns:
+            return []
+        where = " OR ".join(["sender LIKE ? ESCAPE '\\' OR recipients LIKE ? ESCAPE '\\'"]
+                            * len(patterns))
+        query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, "  # noqa: S608
+                 "in_reply_to, refs, headers, labels, account FROM messages WHERE "
+                 f"{where} ORDER BY ts, message_id")
+        return [codec.message(row) for row in self._db.execute(
+            query, [p for p in patterns for _ in (0, 1)])]
+
     def meetings(self) -> Iterator[Meeting]:
         query = ("SELECT account, native_id, uid, start_ts, end_ts, all_day, organizer, "
                  "attendees, status, summary, scope, ours FROM meetings ORDER BY start_ts")

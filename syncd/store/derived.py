@@ -254,3 +254,11 @@ class DerivedTables:
         row = self._db.execute("SELECT thread FROM facts WHERE message_id = ?",
                                (message_id,)).fetchone()
         return "" if row is None or row[0] is None else str(row[0])
+
+    def thread_members(self, thread: str) -> list[str]:
+        """The personal messages threaded into ``thread``."""
+        return [row[0] for row in self._db.execute(
+            "SELECT message_id FROM facts WHERE personal AND thread = ?", (thread,))]
+
+    def written_to(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT address FROM written_to")}
