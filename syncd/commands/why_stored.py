@@ -40,8 +40,8 @@ def explain_stored(config: Config, store: Store, query: str, now: datetime) -> d
     message = store.message(wanted)
     if message is not None:
         thread = store.derived.thread_of(message.message_id)
-        members = store.derived.thread_members(thread) if thread else []
-        view = _view(config, store, snapshot, [message], {m: thread for m in members})
+        members = [*store.derived.thread_members(thread), message.message_id] if thread else []
+        view = _view(config, store, snapshot, [message], dict.fromkeys(members, thread))
         return explain_message(config, view, message, now)
     directory = snapshot.directory
     if "@" in wanted:
@@ -51,7 +51,9 @@ def explain_stored(config: Config, store: Store, query: str, now: datetime) -> d
             pid = find_person(snapshot, wanted)
         except SyncdError:
             pid = ""  # ``person_of`` below raises the error ``explain`` raises
-    messages = [m for m in store.messages_like(like_patterns(_norms(directory, pid)))
+    # what counts is explained from the stored interactions; only the rest is read again
+    messages = [m for m in store.messages_like(like_patterns(_norms(directory, pid)),
+                                               untouched=pid)
                 if _names(directory, m, pid)] if pid else []
     meetings = list(store.meetings())
     pid = person_of(snapshot, messages, meetings, wanted)
@@ -65,17 +67,13 @@ def explain_stored(config: Config, store: Store, query: str, now: datetime) -> d
 
 def _view(config: Config, store: Store, snapshot: Snapshot, messages: list[Message],
           threads: dict[str, str]) -> Snapshot:
-    """``snapshot`` with the verdicts, threads and interactions of ``messages`` (and the
-    thread keys in ``threads``), as the one-pass derivation has them."""
+    """``snapshot`` with the verdicts and interactions of ``messages`` and the thread keys in
+    ``threads``, as the one-pass derivation has them."""
     directory = snapshot.directory
     base = classify_context(config, directory.self_addresses)
     inbound = replace(base, written_to=frozenset(store.derived.written_to()))
     verdicts = {m.message_id: classify_message(m, base if is_outbound(m, directory) else inbound)
                 for m in messages}
-    threads = dict(threads)
-    for m in messages:
-        if key := store.derived.thread_of(m.message_id):
-            threads[m.message_id] = key
     touches = store.derived.touches.touches_of_refs([m.message_id for m in messages])
     interactions = tuple(incremental.interaction(t) for t in touches)
     derived = Derived(interactions, verdicts, threads, snapshot.derived.intros_given,
