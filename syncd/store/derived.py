@@ -67,6 +67,15 @@ DERIVED_SCHEMA = """
     CREATE INDEX members_person ON members (person, ts);
 """
 
+# Read by the ledgers, the weekly suggestions and the introductions, never while deriving.
+READ_INDEXES = {
+    "touches_ledger": "CREATE INDEX IF NOT EXISTS touches_ledger ON touches ("
+                      "person, ts, direction, direct, first, prev, last, mine, gap)",
+    "touches_shared": "CREATE INDEX IF NOT EXISTS touches_shared ON touches (person) "
+                      "WHERE company > 1",
+    "members_person": "CREATE INDEX IF NOT EXISTS members_person ON members (person, ts)",
+}
+
 # (message_id, ts, verdict, soft, outbound, sender, subject_key, intro)
 Fact = tuple[str, float, str, str | None, int, str, str, int]
 class DerivedTables:
@@ -137,6 +146,16 @@ class DerivedTables:
         for chunk in _chunks(ids):
             self._db.execute(f"DELETE FROM pending WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
                              chunk)
+
+    def drop_read_indexes(self) -> None:
+        """Before a first derivation: the indexes only the readers after it use are built
+        once at the end (``build_read_indexes``), not kept up row by row."""
+        for name in READ_INDEXES:
+            self._db.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def build_read_indexes(self) -> None:
+        for create in READ_INDEXES.values():
+            self._db.execute(create)
 
     # -- facts -------------------------------------------------------------------------------
 
