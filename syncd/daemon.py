@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from connectors.base import Source
+from rules.identity import normalize_address
 from rules.plan import Action
 from syncd import clock, scheduler
 from syncd import config as config_mod
@@ -182,6 +183,7 @@ class _Loop:
             log.info("%d follow-up change(s) written", len(report.applied))
         self.sd.status(self._summary())
         self.store.shrink()  # nothing of this cycle is kept for the next
+        normalize_address.cache_clear()
         release_memory()
 
     def _summary(self) -> str:

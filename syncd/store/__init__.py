@@ -61,8 +61,10 @@ class Store:
         return DerivedTables(self._db)
 
     def shrink(self) -> None:
-        """Free SQLite's page cache between cycles (the next cycle reads what it needs)."""
+        """Free SQLite's page cache and the records shared while decoding, between cycles (the
+        next cycle reads what it needs)."""
         self._db.execute("PRAGMA shrink_memory")
+        codec.forget_shared()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:

@@ -59,6 +59,12 @@ _ADDRESSES: dict[tuple[str, str], Address] = {}
 _TUPLES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
+def forget_shared() -> None:
+    """Drop the shared records (between a daemon's cycles: the next one reads what it needs)."""
+    _ADDRESSES.clear()
+    _TUPLES.clear()
+
+
 def _address(email: str, name: str) -> Address:
     """One shared record per (address, name): a mailbox repeats the same people thousands of
     times, and sharing keeps a large backfill's memory flat."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,18 @@ def test_release_memory_is_safe_to_call_between_cycles() -> None:
     kept = [bytes(1000) for _ in range(1000)]
     release_memory()
     assert len(kept) == 1000 and all(len(k) == 1000 for k in kept)
+
+
+def test_shrink_forgets_the_shared_records_and_reads_on(tmp_path: Path) -> None:
+    from syncd.model import Page
+    from syncd.store import Store, codec
+    from tests.factories import ME, mail
+
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.ingest("mail", Page((mail("jane@acme.example", ME, days_ago=1, mid="a"),), "c"))
+        assert store.message("a") is not None and codec._ADDRESSES
+        store.shrink()
+        assert not codec._ADDRESSES and not codec._TUPLES
+        found = store.message("a")
+        assert found is not None and found.sender is not None
+        assert found.sender.email == "jane@acme.example"
