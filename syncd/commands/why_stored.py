@@ -58,7 +58,7 @@ def explain_stored(config: Config, store: Store, query: str, now: datetime) -> d
     meetings = list(store.meetings())
     pid = person_of(snapshot, messages, meetings, wanted)
     ledger = snapshot.ledgers.get(pid)
-    if ledger is not None:
+    if ledger is not None and not ledger.history:  # loaded already if a rule reads it
         history = incremental.histories(store, [pid]).get(pid, [])
         snapshot.ledgers[pid] = replace(ledger, history=history)
     view = _view(config, store, snapshot, messages, {})
