@@ -145,7 +145,8 @@ def cmd_why(args: argparse.Namespace) -> int:
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
         data = explain_stored(config, store, args.query, clock.now())
     if args.json:
-        out().print(json.dumps(data, indent=2, ensure_ascii=False), markup=False, emoji=False)
+        # straight to the file: a person with 100,000 messages is a long text for rich to lay out
+        out().file.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         show_why(out(), data)
     return 0
