@@ -4,7 +4,6 @@ signal handlers that only set flags, and the self-pipe the loop sleeps on."""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import fcntl
 import gc
 import logging
@@ -16,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -114,13 +114,14 @@ def signals(flags: Flags, wakeup: Wakeup) -> Iterator[None]:
 _M_ARENA_MAX = -8  # glibc mallopt parameter
 
 
+@cache
 def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
+    """The C library this interpreter runs on, if it is glibc (looked up once, no subprocess)."""
     try:
-        libc = ctypes.CDLL(name) if name else None
+        libc = ctypes.CDLL(None)
     except OSError:
         return None
-    return libc if libc is not None and hasattr(libc, "malloc_trim") else None  # glibc only
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
 
 
 def few_arenas() -> None:
