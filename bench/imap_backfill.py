@@ -35,7 +35,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if "--code" in sys.argv:  # a child measuring another checkout's syncd (--before)
+    sys.path.insert(0, sys.argv[sys.argv.index("--code") + 1])
+sys.path.insert(0 if "--code" not in sys.argv else 1, str(ROOT))
 
 from connectors._imap_parse import HEADER_FIELDS  # noqa: E402
 from syncd.localservers.imap import ImapServer, start_imap_server  # noqa: E402
@@ -117,7 +119,7 @@ def load(server: ImapServer, total: int) -> dict[str, int]:
 # Each child times itself after its imports and reads its own peak RSS from /proc (VmHWM): the
 # rusage of a child counts the parent's memory at fork, and the parent holds the mailbox.
 
-def measure_raw(port: int) -> int:
+def measure_raw(port: int, chunk: int = CHUNK) -> int:
     from imapclient import IMAPClient
 
     client = IMAPClient("127.0.0.1", port, ssl=False, timeout=120)
@@ -127,8 +129,8 @@ def measure_raw(port: int) -> int:
     for folder in ("INBOX", "Sent"):
         client.select_folder(folder, readonly=True)
         uids = sorted(client.search(["UID", "1:*"]))
-        for i in range(0, len(uids), CHUNK):
-            count += len(client.fetch(uids[i:i + CHUNK], [item, "INTERNALDATE"]))
+        for i in range(0, len(uids), chunk):
+            count += len(client.fetch(uids[i:i + chunk], [item, "INTERNALDATE"]))
     client.logout()
     return count
 
@@ -200,13 +202,15 @@ class ChildFailed(Exception):
     pass
 
 
-def run_child(kind: str, port: int, expect: int, config: Path | None = None
-              ) -> tuple[float, float]:
+def run_child(kind: str, port: int, expect: int, config: Path | None = None, *,
+              chunk: int = CHUNK, code: Path | None = None) -> tuple[float, float]:
     """Run one measurement in a fresh interpreter: (seconds, peak RSS in MB)."""
     with tempfile.NamedTemporaryFile(suffix=".result") as result, \
             tempfile.TemporaryFile() as err:
         argv = [sys.executable, __file__, "--child", kind, "--port", str(port),
-                "--result", result.name] + (["--config", str(config)] if config else [])
+                "--result", result.name, "--chunk", str(chunk)] + (
+                    ["--config", str(config)] if config else []) + (
+                    ["--code", str(code)] if code else [])
         code = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
                               check=False).returncode
         err.seek(0)
@@ -221,7 +225,7 @@ def run_child(kind: str, port: int, expect: int, config: Path | None = None
 def child(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     if args.child == "raw":
-        count = measure_raw(args.port)
+        count = measure_raw(args.port, args.chunk)
     elif args.child == "source":
         count = measure_source(args.port)
     else:
@@ -234,7 +238,7 @@ def child(args: argparse.Namespace) -> None:
 
 # -- the run ---------------------------------------------------------------------------------
 
-def bench(total: int, workdir: Path) -> None:
+def bench(total: int, workdir: Path, before: Path | None = None) -> None:
     with start_imap_server(workdir / f"imap-{total}", kind="dovecot") as server:
         os.environ[PASSWORD_ENV] = server.password
         started = time.perf_counter()
@@ -243,7 +247,12 @@ def bench(total: int, workdir: Path) -> None:
               f"Dovecot on 127.0.0.1; loaded in {time.perf_counter() - started:.1f} s")
         run_child("raw", server.port, total)  # warm-up: Dovecot builds its header cache
         rows = [("raw imapclient header fetch", *run_child("raw", server.port, total)),
+                ("raw, 5,000-UID chunks", *run_child("raw", server.port, total, chunk=5000)),
                 ("ImapSource.pull (fetch + parse)", *run_child("source", server.port, total))]
+        if before is not None and sync_available():
+            rows.append(("syncd sync --dry-run, before",
+                         *run_child("sync", server.port, total, write_config(server.port, workdir),
+                                    code=before)))
         if sync_available():
             for text in ("none", "preview"):
                 try:
@@ -255,7 +264,9 @@ def bench(total: int, workdir: Path) -> None:
         else:
             print("   (syncd sync --dry-run: the engine or the CLI is missing; skipped)")
         rows.append(("raw imapclient header fetch, again", *run_child("raw", server.port, total)))
-        raw = min(rows[0][1], rows[-1][1])
+        rows.append(("raw, 5,000-UID chunks, again",
+                     *run_child("raw", server.port, total, chunk=5000)))
+        raw = min(seconds for name, seconds, _ in rows if name.startswith("raw"))
         for name, seconds, rss in rows:
             print(f"   {name:<38} {seconds:7.2f} s  {total / seconds:9,.0f} msg/s  "
                   f"x{seconds / raw:4.2f} raw  peak RSS {rss:6.1f} MB")
@@ -268,13 +279,18 @@ def main() -> None:
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
+    parser.add_argument("--chunk", type=int, default=CHUNK, help=argparse.SUPPRESS)
+    parser.add_argument("--code", help=argparse.SUPPRESS)
+    parser.add_argument("--before", type=Path,
+                        help="another checkout (e.g. `git worktree add`): its `syncd sync` is "
+                             "measured too, in the same run")
     args = parser.parse_args()
     if args.child:
         child(args)
         return
     with tempfile.TemporaryDirectory(prefix="syncd-bench-") as tmp:
         for total in args.sizes:
-            bench(total, Path(tmp))
+            bench(total, Path(tmp), args.before)
 
 
 if __name__ == "__main__":

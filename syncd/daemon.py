@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from connectors.base import Source
+from rules.identity import normalize_address
 from rules.plan import Action
 from syncd import clock, scheduler
 from syncd import config as config_mod
@@ -25,7 +26,7 @@ from syncd.config import Config, ImapAccount
 from syncd.engine import Observer, run_cycle
 from syncd.errors import ConfigError, ConnectorError
 from syncd.network.write import Refresher
-from syncd.process import Flags, Wakeup, acquire_lock, signals
+from syncd.process import Flags, Wakeup, acquire_lock, few_arenas, release_memory, signals
 from syncd.store import Store
 from syncd.systemd import Notifier
 
@@ -87,6 +88,7 @@ class _Observer(Observer):
 def serve(config_path: Path) -> int:
     """Run until SIGTERM; 0 on a clean stop. ConfigError (exit 78) before READY."""
     flags, wakeup = Flags(), Wakeup()
+    few_arenas()
     try:
         with signals(flags, wakeup):
             config = config_mod.load(config_path)
@@ -163,6 +165,7 @@ class _Loop:
         finally:
             if sink is not None:
                 sink.close()
+            del sources, sink
         done = clock.now()
         results = {a.name: (a.state, a.retry_after) for a in report.accounts}
         self.schedule = scheduler.reschedule(
@@ -178,6 +181,9 @@ class _Loop:
             log.info("%d follow-up change(s) written", len(report.applied))
         self.report(self.config, report.snapshot, report.placed, done)
         self.sd.status(self._summary())
+        self.store.shrink()  # nothing of this cycle is kept for the next
+        normalize_address.cache_clear()
+        release_memory()
 
     def _summary(self) -> str:
         statuses = self.store.statuses()

@@ -115,6 +115,7 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         wanted = fingerprint(config, directory)
         full = tables.meta("fingerprint") != wanted
         if full:
+            tables.drop_read_indexes()
             tables.reset()
             tables.set_meta("fingerprint", wanted)
         _classify(tables, store, config, directory)
@@ -133,6 +134,8 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
             _rederive(tables, store, config, directory, region, since)
             tables.done_pending(region)
             rederived += len(region)
+        if full:
+            tables.build_read_indexes()
         _meetings(tables, store, config, directory, now)
     return Refreshed(classified, rederived, full)
 

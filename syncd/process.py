@@ -3,7 +3,9 @@ signal handlers that only set flags, and the self-pipe the loop sleeps on."""
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
+import gc
 import logging
 import os
 import select
@@ -13,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -113,3 +116,29 @@ def signals(flags: Flags, wakeup: Wakeup) -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+_M_ARENA_MAX = -8  # glibc mallopt parameter
+
+
+@cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library this interpreter runs on, if it is glibc (looked up once, no subprocess)."""
+    try:
+        libc = ctypes.CDLL(None)
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+
+
+def few_arenas() -> None:
+    """Let the IDLE threads share glibc's malloc arenas instead of reserving one each."""
+    if (libc := _libc()) is not None:
+        libc.mallopt(_M_ARENA_MAX, 2)
+
+
+def release_memory() -> None:
+    """After a cycle: collect cycles, hand freed heap pages back to the system (glibc)."""
+    gc.collect()
+    if (libc := _libc()) is not None:
+        libc.malloc_trim(0)

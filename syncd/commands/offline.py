@@ -3,31 +3,21 @@ work beside a running daemon and on a laptop without a connection."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from rules.plan import LIVE
 from syncd.config import Config
 from syncd.engine import placement
-from syncd.model import Meeting, Message, Remote, Written
-from syncd.pipeline import Snapshot, compute, compute_from_store
+from syncd.model import Remote, Written
+from syncd.pipeline import Snapshot, compute_from_store
 from syncd.store import Store
 
 
-def offline_view(config: Config, store: Store, now: datetime, *,
-                 messages: Sequence[Message] | None = None,
-                 meetings: Sequence[Meeting] | None = None,
+def offline_view(config: Config, store: Store, now: datetime
                  ) -> tuple[Snapshot, dict[str, datetime], dict[str, Written]]:
-    """The snapshot, where each wanted follow-up stands, and our calendar writes. Without
-    ``messages`` it comes from the stored ledgers (``compute_from_store``, which brings them up
-    to date first); with them (the store's, read by a caller that needs every verdict and
-    thread, as ``syncd why`` does) from one pass over them."""
-    if messages is None:
-        snapshot = compute_from_store(config, store, now)
-    else:
-        snapshot = compute(config, messages,
-                           list(store.meetings()) if meetings is None else meetings, now,
-                           book=store.address_book(), logged=store.logged.all())
+    """The snapshot, where each wanted follow-up stands, and our calendar writes, from the
+    stored ledgers (``compute_from_store``, which brings them up to date first)."""
+    snapshot = compute_from_store(config, store, now)
     written = store.written()
     # Without the calendar at hand, take our records as what stands there.
     remote = {w.key: Remote(w.key, w.remote_id, w.etag, w.start)

@@ -135,13 +135,15 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_why(args: argparse.Namespace) -> int:
-    from syncd.commands.why import explain_stored, show_why
+    from syncd.commands.why import show_why
+    from syncd.commands.why_stored import explain_stored
 
     config = load_config(args)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
         data = explain_stored(config, store, args.query, clock.now())
     if args.json:
-        out().print(json.dumps(data, indent=2, ensure_ascii=False), markup=False, emoji=False)
+        # straight to the file: a person with 100,000 messages is a long text for rich to lay out
+        out().file.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         show_why(out(), data, zone(config))
     return 0

@@ -1,6 +1,6 @@
 """``syncd why ADDRESS|MESSAGE-ID``: which rule produced which number (DESIGN.md section 3).
 
-Built on the snapshot every read-only command shares (``syncd.commands.offline.offline_view``): the
+Built on a snapshot (``syncd.pipeline.compute``; on a store, ``syncd.commands.why_stored``): the
 classifier's verdicts, the thread keys and the interactions it derived. ``explain`` answers:
 
 - for a stored message: the verdict and the rule that decided it, its direction, its thread and
@@ -27,7 +27,6 @@ from rules.asks import inbound_expects, outbound_ask
 from rules.identity import normalize_address
 from rules.threads import normalize_subject
 from syncd.commands import views
-from syncd.commands.offline import offline_view
 from syncd.commands.report import find_person, show_strength
 from syncd.commands.tables import Column, fitted
 from syncd.commands.times import iso, local, sort_key, zone
@@ -39,17 +38,9 @@ from syncd.ledger import PersonLedger
 from syncd.model import Meeting, Message
 from syncd.pipeline import Snapshot
 from syncd.render import count
-from syncd.store import Store
 
 HINT = ("give a Message-ID as `syncd ledger PERSON` shows it (with or without <>), an address, "
         "or a name from `syncd contacts`")
-
-
-def explain_stored(config: Config, store: Store, query: str, now: datetime) -> dict[str, Any]:
-    """Read the store once and explain ``query``."""
-    messages, meetings = list(store.messages()), list(store.meetings())
-    snapshot, placed, _ = offline_view(config, store, now, messages=messages, meetings=meetings)
-    return explain(config, snapshot, placed, messages, meetings, query, now)
 
 
 def explain(config: Config, snapshot: Snapshot, placed: Mapping[str, datetime],
@@ -62,11 +53,11 @@ def explain(config: Config, snapshot: Snapshot, placed: Mapping[str, datetime],
     for message in messages:
         if message.message_id == wanted:
             return explain_message(config, snapshot, message, now)
-    pid = _person(snapshot, messages, meetings, wanted)
+    pid = person_of(snapshot, messages, meetings, wanted)
     return explain_person(config, snapshot, placed, messages, meetings, pid, now)
 
 
-def _person(snapshot: Snapshot, messages: Sequence[Message], meetings: Sequence[Meeting],
+def person_of(snapshot: Snapshot, messages: Sequence[Message], meetings: Sequence[Meeting],
             query: str) -> str:
     directory = snapshot.directory
     if "@" not in query:

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import (
+    BaseModel,
+    ConfigDict,
     Field,
     ValidationError,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from syncd.config import overrides
 from syncd.config.accounts import (
     CALENDAR_TYPES,
     Account,
@@ -49,12 +51,10 @@ from syncd.errors import ConfigError, Problem
 from syncd.net import host_of, is_loopback
 
 
-class Config(BaseSettings):
-    """The whole file. Environment: ``SYNCD_<SECTION>__<KEY>``."""
+class Config(BaseModel):
+    """The whole file. Environment: ``SYNCD_<SECTION>__<KEY>`` (``syncd.config.overrides``)."""
 
-    model_config = SettingsConfigDict(
-        extra="forbid", frozen=True, env_prefix="SYNCD_", env_nested_delimiter="__",
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     me: Me = Field(default_factory=Me)
     store: Store = Field(default_factory=Store)
@@ -71,18 +71,6 @@ class Config(BaseSettings):
     ignore: Ignore = Field(default_factory=Ignore)
     detection: Detection = Field(default_factory=Detection)
     daemon: Daemon = Field(default_factory=Daemon)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Environment overrides the file; no .env files, no secrets directory.
-        return env_settings, init_settings
 
     def message_text(self, name: str) -> str:
         """``"preview"`` or ``"none"`` for account ``name``: its own ``message_text``, else
@@ -140,7 +128,7 @@ def read_raw(path: Path) -> dict[str, Any]:
 
 def from_dict(raw: dict[str, Any], source: str = "") -> Config:
     try:
-        config = Config(**raw)
+        config = Config(**overrides.merged(raw, overrides.overrides(Config.model_fields)))
     except ValidationError as exc:
         raise ConfigError(problems_from_validation(exc, Config), source) from None
     problems = cross_checks(config)

@@ -68,6 +68,12 @@ class Store:
         """The touches the user logged: their own data, never rebuilt from a provider."""
         return LoggedTouches(self._db)
 
+    def shrink(self) -> None:
+        """Free SQLite's page cache and the records shared while decoding, between cycles (the
+        next cycle reads what it needs)."""
+        self._db.execute("PRAGMA shrink_memory")
+        codec.forget_shared()
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._db:  # commits on success, rolls back on any exception
@@ -200,6 +206,24 @@ class Store:
             found.extend(codec.message(row) for row in self._db.execute(query, chunk))
         found.sort(key=lambda m: (m.date, m.message_id))
         return found
+
+    def messages_like(self, patterns: Sequence[str], *, untouched: str = "") -> list[Message]:
+        """The messages whose sender or recipients match one of the ``LIKE`` ``patterns``
+        (escape character ``\\``; ASCII case-insensitive), ordered as ``messages`` orders them;
+        with ``untouched``, only those that are no interaction of that person."""
+        if not patterns:
+            return []
+        where = " OR ".join(["sender LIKE ? ESCAPE '\\' OR recipients LIKE ? ESCAPE '\\'"]
+                            * len(patterns))
+        args: list[str] = [p for p in patterns for _ in (0, 1)]
+        if untouched:
+            where = (f"({where}) AND message_id NOT IN "  # noqa: S608 - placeholders only
+                     "(SELECT ref FROM touches WHERE person = ?)")
+            args.append(untouched)
+        query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, "  # noqa: S608
+                 "in_reply_to, refs, headers, labels, account FROM messages WHERE "
+                 f"{where} ORDER BY ts, message_id")
+        return [codec.message(row) for row in self._db.execute(query, args)]
 
     def meetings(self) -> Iterator[Meeting]:
         query = ("SELECT account, native_id, uid, start_ts, end_ts, all_day, organizer, "

@@ -76,6 +76,12 @@ _ADDRESSES: dict[tuple[str, str], Address] = {}
 _TUPLES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
+def forget_shared() -> None:
+    """Drop the shared records (between a daemon's cycles: the next one reads what it needs)."""
+    _ADDRESSES.clear()
+    _TUPLES.clear()
+
+
 def _address(email: str, name: str) -> Address:
     """One shared record per (address, name): a mailbox repeats the same people thousands of
     times, and sharing keeps a large backfill's memory flat."""
@@ -98,17 +104,27 @@ def _addresses(raw: Iterable[list[str]]) -> tuple[Address, ...]:
     return _shared(tuple(_address(e, n) for e, n in raw))
 
 
+_EMPTY = ("[]", "null")
+
+
+def _list(text: str) -> Any:
+    """``json.loads`` with a shortcut for the empty lists most rows hold."""
+    return [] if text == "[]" else json.loads(text)
+
+
 def message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    sender = json.loads(row[2])
+    sender = None if row[2] == "null" else json.loads(row[2])
     recipients = json.loads(row[3])
     split = recipients.index(None)
+    headers = row[8]
     return Message(
         account=row[10], native_id="", message_id=row[0], date=dt(row[1]),
         sender=None if sender is None else _address(sender[0], sender[1]),
         to=_addresses(recipients[:split]), cc=_addresses(recipients[split + 1:]),
         subject=row[4], thread_id=row[5], in_reply_to=row[6],
-        references=tuple(json.loads(row[7])),
-        headers=_shared(tuple((sys.intern(k), v) for k, v in json.loads(row[8]))),
-        labels=_shared(tuple(json.loads(row[9]))),
+        references=tuple(_list(row[7])),
+        headers=() if headers in _EMPTY else _shared(
+            tuple((sys.intern(k), v) for k, v in json.loads(headers))),
+        labels=_shared(tuple(_list(row[9]))),
         signals=None if len(row) < 12 or row[11] is None else _shared(
             tuple(s for s in row[11].split(",") if s)))

@@ -67,6 +67,15 @@ DERIVED_SCHEMA = """
     CREATE INDEX members_person ON members (person, ts);
 """
 
+# Read by the ledgers, the weekly suggestions and the introductions, never while deriving.
+READ_INDEXES = {
+    "touches_ledger": "CREATE INDEX IF NOT EXISTS touches_ledger ON touches ("
+                      "person, ts, direction, direct, first, prev, last, mine, gap)",
+    "touches_shared": "CREATE INDEX IF NOT EXISTS touches_shared ON touches (person) "
+                      "WHERE company > 1",
+    "members_person": "CREATE INDEX IF NOT EXISTS members_person ON members (person, ts)",
+}
+
 # (message_id, ts, verdict, soft, outbound, sender, subject_key, intro)
 Fact = tuple[str, float, str, str | None, int, str, str, int]
 class DerivedTables:
@@ -137,6 +146,16 @@ class DerivedTables:
         for chunk in _chunks(ids):
             self._db.execute(f"DELETE FROM pending WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
                              chunk)
+
+    def drop_read_indexes(self) -> None:
+        """Before a first derivation: the indexes only the readers after it use are built
+        once at the end (``build_read_indexes``), not kept up row by row."""
+        for name in READ_INDEXES:
+            self._db.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def build_read_indexes(self) -> None:
+        for create in READ_INDEXES.values():
+            self._db.execute(create)
 
     # -- facts -------------------------------------------------------------------------------
 
@@ -254,3 +273,11 @@ class DerivedTables:
         row = self._db.execute("SELECT thread FROM facts WHERE message_id = ?",
                                (message_id,)).fetchone()
         return "" if row is None or row[0] is None else str(row[0])
+
+    def thread_members(self, thread: str) -> list[str]:
+        """The personal messages threaded into ``thread``."""
+        return [row[0] for row in self._db.execute(
+            "SELECT message_id FROM facts WHERE personal AND thread = ?", (thread,))]
+
+    def written_to(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT address FROM written_to")}

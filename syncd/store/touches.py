@@ -117,6 +117,16 @@ class TouchTables:
         rows.sort(key=lambda t: (t[1], t[0], t[2]))
         return rows
 
+    def touches_of_refs(self, refs: Iterable[str]) -> list[Touch]:
+        """The touches of messages (or meetings) ``refs``, in the order the ledger reads them."""
+        rows: list[Touch] = []
+        for chunk in _chunks(refs):
+            rows.extend(self._db.execute(
+                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE ref IN ({_marks(chunk)})",  # noqa: S608
+                chunk))
+        rows.sort(key=lambda t: (t[1], t[0], t[2]))
+        return rows
+
     def touches_together(self, people: Iterable[str]) -> list[Touch]:
         """Every touch in a thread (or meeting) with 2 to 20 people that one of ``people`` was
         in: all that ``rules.weekly.together`` needs to know who has met whom."""
