@@ -4,11 +4,9 @@ what new mail can change, with the same pure functions the full derivation uses
 
 A cycle's ``refresh``:
 
-1. classifies the messages stored or relabelled since the last cycle, once each: the verdict,
-   and for inbound mail whose soft signals would yield to ``written_to`` the verdict it gets
-   then (so a later message to that sender flips it without classifying again);
-2. grows ``written_to`` (recipients of the user's personal mail, people who answered it) and
-   marks the messages it flips, and those whose date ``now`` has passed;
+1. classifies the messages stored or relabelled since the last cycle, once each
+   (``syncd.verdicts``), and grows ``written_to``, marking the messages that flips;
+2. marks the messages whose date ``now`` has passed;
 3. re-threads the *closure* of what changed: every message sharing a normalised subject or a
    reference with it, and so on. Threads never cross a closure, so its thread keys come out as
    a derivation over all mail would give them; the touches of its messages (each marked with
@@ -32,22 +30,19 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from rules.classify import ClassifyContext, classify_message
-from rules.identity import normalize_address
-from rules.introductions import is_intro_subject, judge
+from rules.introductions import judge
 from rules.people import Directory
-from rules.threads import SUBJECT_WINDOW, Open, assign_threads, normalize_subject
+from rules.threads import SUBJECT_WINDOW, Open, assign_threads
 from syncd.config import Config
 from syncd.interactions import (
     LOGGED,
     Interaction,
-    classify_context,
     intro_people,
     intro_touches,
     is_outbound,
@@ -59,16 +54,17 @@ from syncd.interactions import (
 from syncd.ledger import Mark, marked
 from syncd.model import Address, Message
 from syncd.store import Store
-from syncd.store.derived import DerivedTables, Fact
+from syncd.store.derived import DerivedTables
 from syncd.store.touches import Touch
+from syncd.verdicts import BATCH, classify_stale
 
-BATCH = 2000
 _ROOT = Path(__file__).resolve().parent.parent
 # The code whose output the derived tables hold: a change to any of it re-derives everything.
 _SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py", "rules/asks.py",
             "rules/text_signals.py",
             "rules/introductions.py", "rules/identity.py", "rules/people.py",
             "syncd/interactions.py", "syncd/ledger.py", "syncd/incremental.py",
+            "syncd/verdicts.py", "syncd/store/named.py",
             "syncd/store/derived.py", "syncd/store/touches.py")
 
 
@@ -118,7 +114,7 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
             tables.drop_read_indexes()
             tables.reset()
             tables.set_meta("fingerprint", wanted)
-        _classify(tables, store, config, directory)
+        classify_stale(tables, store, config, directory, bulk=full)
         classified = tables.stale_to_pending()
         now_ts = now.timestamp()
         last = float(tables.meta("now") or "-inf")
@@ -138,47 +134,6 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
             tables.build_read_indexes()
         _meetings(tables, store, config, directory, now)
     return Refreshed(classified, rederived, full)
-
-
-def _classify(tables: DerivedTables, store: Store, config: Config, directory: Directory
-              ) -> None:
-    """Facts for the stale messages; grow ``written_to``; mark pending what that flips."""
-    context = classify_context(config, directory.self_addresses)
-    after = 0
-    while batch := tables.stale_after(after, BATCH):
-        after = batch[-1][0]
-        ids = [message_id for _, message_id in batch]
-        facts: list[Fact] = []
-        refs: list[tuple[str, str]] = []
-        written: set[str] = set()
-        senders: dict[str, str] = {}
-        for m in store.messages_by_id(ids):
-            fact = _fact(m, directory, context)
-            facts.append(fact)
-            refs.extend((m.message_id, r) for r in dict.fromkeys(
-                (*m.references, *([m.in_reply_to] if m.in_reply_to else ()))))
-            if fact[4] and fact[2] == "personal":
-                written.update(normalize_address(a.email) for a in (*m.to, *m.cc))
-            elif not fact[4] and fact[5]:
-                senders[m.message_id] = fact[5]
-        tables.put_facts(facts, refs)
-        # who answered the user's personal mail, whichever of the two arrived first
-        written |= tables.senders_replying_to(tables.mine_among(ids))
-        written |= {senders[i] for i in tables.replying_to_mine(senders)}
-        added = tables.add_written_to(written - directory.self_addresses)
-        tables.add_pending(tables.soft_from(added))
-
-
-def _fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
-    outbound = is_outbound(m, directory)
-    verdict = classify_message(m, context)
-    sender = normalize_address(m.sender.email) if m.sender is not None else ""
-    soft = None
-    if not outbound and not verdict.personal and sender:
-        other = classify_message(m, replace(context, written_to=frozenset({sender})))
-        soft = other.verdict if other.verdict != verdict.verdict else None
-    return (m.message_id, m.date.timestamp(), verdict.verdict, soft, int(outbound), sender,
-            normalize_subject(m.subject), int(is_intro_subject(m.subject)))
 
 
 def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Directory,

@@ -1,6 +1,7 @@
 """``syncd why`` on a store of any size: the stored interactions explain, and only the messages
 the answer is about are read and classified again (the asked-about message, or the messages
-that name the person), so a million stored messages cost seconds, not a full pass.
+that name the person, found through the index of the addresses each message names), so a
+million stored messages cost seconds, not a full pass.
 
 The answers are those of ``syncd.commands.why.explain`` over the whole mailbox (a test holds the
 two equal): the verdict of a message comes from the same classifier with the same context (the
@@ -52,9 +53,7 @@ def explain_stored(config: Config, store: Store, query: str, now: datetime) -> d
         except SyncdError:
             pid = ""  # ``person_of`` below raises the error ``explain`` raises
     # what counts is explained from the stored interactions; only the rest is read again
-    messages = [m for m in store.messages_like(like_patterns(_norms(directory, pid)),
-                                               untouched=pid)
-                if _names(directory, m, pid)] if pid else []
+    messages = [m for m in _naming(store, directory, pid) if _names(directory, m, pid)]
     meetings = list(store.meetings())
     pid = person_of(snapshot, messages, meetings, wanted)
     ledger = snapshot.ledgers.get(pid)
@@ -79,6 +78,18 @@ def _view(config: Config, store: Store, snapshot: Snapshot, messages: list[Messa
     derived = Derived(interactions, verdicts, threads, snapshot.derived.intros_given,
                       snapshot.derived.intros_received)
     return replace(snapshot, derived=derived)
+
+
+def _naming(store: Store, directory: Directory, pid: str) -> list[Message]:
+    """At least the messages naming ``pid`` that are none of their interactions: through the
+    index of the addresses each message names (``syncd.store.named``), which leaves the user's
+    own addresses out; for those, by matching every stored message (``like_patterns``)."""
+    if not pid:
+        return []
+    norms = _norms(directory, pid)
+    if norms & directory.self_addresses:
+        return store.messages_like(like_patterns(norms), untouched=pid)
+    return store.messages_by_id(store.derived.named.messages_naming(norms, untouched=pid))
 
 
 def _norms(directory: Directory, pid: str) -> set[str]:

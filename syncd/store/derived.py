@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from syncd.errors import StoreError
+from syncd.store.named import Named
 from syncd.store.sql import chunks as _chunks
 from syncd.store.sql import column
 from syncd.store.sql import marks as _marks
@@ -76,6 +77,20 @@ READ_INDEXES = {
     "members_person": "CREATE INDEX IF NOT EXISTS members_person ON members (person, ts)",
 }
 
+# Read while re-threading, never while classifying: a first derivation writes ``facts`` and
+# ``refs`` without them and builds them once after (``drop_fact_indexes``).
+FACT_INDEXES = {
+    "facts_subject": "CREATE INDEX IF NOT EXISTS facts_subject ON facts (subject_key, ts) "
+                     "WHERE subject_key != ''",
+    "facts_soft": "CREATE INDEX IF NOT EXISTS facts_soft ON facts (sender) "
+                  "WHERE soft IS NOT NULL",
+    "facts_ts": "CREATE INDEX IF NOT EXISTS facts_ts ON facts (ts)",
+    "facts_thread": "CREATE INDEX IF NOT EXISTS facts_thread ON facts (thread) WHERE personal",
+    "facts_intro": "CREATE INDEX IF NOT EXISTS facts_intro ON facts (message_id) WHERE intro",
+    "refs_message": "CREATE INDEX IF NOT EXISTS refs_message ON refs (message_id)",
+    "refs_ref": "CREATE INDEX IF NOT EXISTS refs_ref ON refs (ref)",
+}
+
 # (message_id, ts, verdict, soft, outbound, sender, subject_key, intro)
 Fact = tuple[str, float, str, str | None, int, str, str, int]
 class DerivedTables:
@@ -84,6 +99,7 @@ class DerivedTables:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
         self.touches = TouchTables(db)
+        self.named = Named(db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -117,6 +133,7 @@ class DerivedTables:
         for table in ("meta", "facts", "refs", "written_to", "touches", "seen", "members",
                       "pending"):
             self._db.execute(f"DELETE FROM {table}")  # noqa: S608
+        self.named.reset()
         self._db.execute("INSERT OR IGNORE INTO stale SELECT message_id FROM messages")
 
     def stale_after(self, rowid: int, limit: int) -> list[tuple[int, str]]:
@@ -157,11 +174,23 @@ class DerivedTables:
         for create in READ_INDEXES.values():
             self._db.execute(create)
 
+    def drop_fact_indexes(self) -> None:
+        """Before classifying everything into empty tables (``build_fact_indexes`` after)."""
+        for name in FACT_INDEXES:
+            self._db.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def build_fact_indexes(self) -> None:
+        for create in FACT_INDEXES.values():
+            self._db.execute(create)
+
     # -- facts -------------------------------------------------------------------------------
 
-    def put_facts(self, facts: Sequence[Fact], refs: Sequence[tuple[str, str]]) -> None:
-        ids = [(f[0],) for f in facts]
-        self._db.executemany("DELETE FROM refs WHERE message_id = ?", ids)
+    def put_facts(self, facts: Sequence[Fact], refs: Sequence[tuple[str, str]], *,
+                  fresh: bool = False) -> None:
+        """Write ``facts`` and their ``refs``; ``fresh``: none of them has refs stored yet."""
+        if not fresh:
+            self._db.executemany("DELETE FROM refs WHERE message_id = ?",
+                                 [(f[0],) for f in facts])
         self._db.executemany(
             "INSERT INTO facts (message_id, ts, verdict, soft, outbound, sender, subject_key, "
             "intro) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO UPDATE SET "
@@ -186,6 +215,14 @@ class DerivedTables:
         return self._column(
             "SELECT r.message_id FROM refs r JOIN facts f ON f.message_id = r.ref "
             "WHERE r.message_id IN ({}) AND f.outbound AND f.verdict = 'personal'", ids)
+
+    def senders_answering_mine(self) -> set[str]:
+        """Senders of every inbound message that references an outbound personal message
+        (``senders_replying_to`` and ``replying_to_mine`` over all facts at once)."""
+        return {row[0] for row in self._db.execute(
+            "SELECT DISTINCT f.sender FROM refs r JOIN facts f ON f.message_id = r.message_id "
+            "JOIN facts g ON g.message_id = r.ref WHERE NOT f.outbound AND f.sender != '' "
+            "AND g.outbound AND g.verdict = 'personal'")}
 
     def add_written_to(self, addresses: Iterable[str]) -> set[str]:
         """Record addresses; return those that are new."""

@@ -58,7 +58,7 @@ QUERIES = ["a", "<b>", "c", "post", "fellow", "party", "news", "intro", "variant
            "namesake", "maryjane@acme.example", "to-shop", "shop-re", "info@shop.example",
            "other-shop", "info@other.example",
            "kim-ask", "kim-thanks", "kim-q", "kim@kim.example", "kim@home.example", "Kim Park",
-           "lee@lee.example", "lee-1", "sam@sam.example"]
+           "lee@lee.example", "lee-1", "sam@sam.example", ME]
 
 
 def logged() -> list[LoggedTouch]:
@@ -97,6 +97,25 @@ def test_the_stored_answer_is_the_full_pass_answer(store: Store, query: str) -> 
     except SyncdError as exc:
         got = str(exc)
     assert got == expected
+
+
+def test_mail_that_arrives_after_a_cycle_is_found_as_the_first_mail_is(tmp_path: Path) -> None:
+    """The index of the addresses each message names is kept by the cycles too (the second
+    page is classified by a cycle, not by a first derivation)."""
+    messages, meetings = history()
+    queries = ["kim@kim.example", "Kim Park", JANE, "info@shop.example", "odd_one%@x.example",
+               "jdoe@gmail.com", "kim-q", ME]
+    full = sorted([*messages, *OTHERS], key=lambda m: (m.date, m.message_id))
+    with Store.open(tmp_path / "s.sqlite3") as s:
+        s.ingest("mail", Page(items=(*messages, *meetings), cursor="c1"))
+        s.ingest("book", Page(items=tuple(BOOK), cursor="b1"))
+        for t in logged():
+            s.logged.add(t.person, t.at, via=t.via, note=t.note, answered=t.answered)
+        explain_stored(cfg(), s, JANE, NOW)  # the first derivation, without OTHERS
+        s.ingest("mail", Page(items=tuple(OTHERS), cursor="c2"))
+        s.ingest("mail", Page(items=tuple(OTHERS[:3]), cursor="c3"))  # stored again: re-read
+        for query in queries:
+            assert explain_stored(cfg(), s, query, NOW) == pure(query, full), query
 
 
 @pytest.mark.parametrize("query", ["nobody@nowhere.example", "Nobody At All", "  "])

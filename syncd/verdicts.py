@@ -1,0 +1,91 @@
+"""The classification stage of the derivation (``syncd.incremental``): each stored message is
+classified once, and what the later stages read of it is kept as its ``facts`` row
+(``syncd.store.derived``), with the addresses it names (``syncd.store.named``): the verdict,
+and for inbound mail whose soft signals would yield to ``written_to`` the verdict it gets then
+(so a later message to that sender flips it without classifying again). The stage also grows
+``written_to``: the recipients of the user's personal mail and the people who answered it.
+
+A cycle classifies its few new messages and checks, batch by batch, whom they add to
+``written_to`` and which earlier verdicts that flips. A first derivation (``bulk``) classifies
+everything into empty tables: it writes the facts without the indexes, builds them once at the
+end and finds every answer to the user's mail in one join; everything is re-threaded after it
+anyway, so there is nothing to flip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rules.classify import ClassifyContext, classify_message
+from rules.identity import normalize_address
+from rules.introductions import is_intro_subject
+from rules.people import Directory
+from rules.threads import normalize_subject
+from syncd.config import Config
+from syncd.interactions import classify_context, is_outbound
+from syncd.model import Message
+from syncd.store import Store
+from syncd.store.derived import DerivedTables, Fact
+
+BATCH = 2000
+
+
+def classify_stale(tables: DerivedTables, store: Store, config: Config, directory: Directory,
+                   *, bulk: bool = False) -> None:
+    """Facts for the stale messages; grow ``written_to``; mark pending what that flips.
+    ``bulk``: the derived tables were just reset (a first derivation)."""
+    context = classify_context(config, directory.self_addresses)
+    if bulk:
+        tables.drop_fact_indexes()
+        tables.named.drop_index()
+    else:
+        tables.named.ensure()
+    mine = directory.self_addresses
+    everyone: set[str] = set()
+    after = 0
+    while batch := tables.stale_after(after, BATCH):
+        after = batch[-1][0]
+        ids = [message_id for _, message_id in batch]
+        facts: list[Fact] = []
+        refs: list[tuple[str, str]] = []
+        written: set[str] = set()
+        senders: dict[str, str] = {}
+        named: list[tuple[str, str]] = []
+        for m in store.messages_by_id(ids):
+            fact = make_fact(m, directory, context)
+            facts.append(fact)
+            refs.extend((m.message_id, r) for r in dict.fromkeys(
+                (*m.references, *([m.in_reply_to] if m.in_reply_to else ()))))
+            named.extend((m.message_id, a) for a in {normalize_address(a.email) for a in (
+                *([m.sender] if m.sender else ()), *m.to, *m.cc)} - mine if a)
+            if fact[4] and fact[2] == "personal":
+                written.update(normalize_address(a.email) for a in (*m.to, *m.cc))
+            elif not fact[4] and fact[5]:
+                senders[m.message_id] = fact[5]
+        tables.put_facts(facts, refs, fresh=bulk)
+        tables.named.put(named, ids, fresh=bulk)
+        if bulk:
+            everyone |= written
+            continue
+        # who answered the user's personal mail, whichever of the two arrived first
+        written |= tables.senders_replying_to(tables.mine_among(ids))
+        written |= {senders[i] for i in tables.replying_to_mine(senders)}
+        added = tables.add_written_to(written - directory.self_addresses)
+        tables.add_pending(tables.soft_from(added))
+    if bulk:
+        tables.build_fact_indexes()
+        tables.named.ensure()
+        everyone |= tables.senders_answering_mine()
+        tables.add_written_to(everyone - directory.self_addresses)
+
+
+def make_fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
+    outbound = is_outbound(m, directory)
+    verdict = classify_message(m, context)
+    sender = normalize_address(m.sender.email) if m.sender is not None else ""
+    soft = None
+    if not outbound and not verdict.personal and sender:
+        other = classify_message(m, replace(context, written_to=frozenset({sender})))
+        soft = other.verdict if other.verdict != verdict.verdict else None
+    return (m.message_id, m.date.timestamp(), verdict.verdict, soft, int(outbound), sender,
+            normalize_subject(m.subject), int(is_intro_subject(m.subject)))
