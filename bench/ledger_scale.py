@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,18 +79,31 @@ cfg = config_mod.from_dict({{
     "cadences": [{{"name": "network", "min_exchanges": 2, "every": "90d"}}],
     "goals": {{"introductions_per_week": 2}}}})
 now = datetime.fromisoformat({now!r})
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 with Store.open(Path({path!r})) as store:
     snap = compute_from_store(cfg, store, now)
     t1 = time.perf_counter()
     placed = placement(cfg, snap, {{}}, {{}}, now)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     interactions = store.derived._db.execute("SELECT count(*) FROM touches").fetchone()[0]
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
-print(json.dumps({{"compute": t1 - t0, "place": t2 - t1, "people": len(snap.ledgers),
-                   "interactions": interactions, "followups": len(placed),
-                   "rss_mb": hwm / 1024}}))
+print(json.dumps({{"compute": t1 - t0, "place": t2 - t1, "cpu": c2 - c0,
+                   "people": len(snap.ledgers), "interactions": interactions,
+                   "followups": len(placed), "rss_mb": hwm / 1024}}))
 """
+
+
+def stored(path: Path, count: int, people: int, keep: Path | None) -> float:
+    """Build the synthetic store at ``path``, or copy the one kept in ``keep`` (0 s then)."""
+    if keep is None:
+        return build_store(path, count, people)
+    kept = keep / f"ledger-{count}-{people}.sqlite3"
+    if not kept.exists():
+        keep.mkdir(parents=True, exist_ok=True)
+        build_store(kept.with_suffix(".tmp"), count, people)
+        kept.with_suffix(".tmp").rename(kept)
+    shutil.copyfile(kept, path)
+    return 0.0
 
 
 def measure(path: Path, now: datetime) -> dict[str, float]:
@@ -129,13 +143,16 @@ def main() -> int:
     parser.add_argument("--messages", type=int, nargs="+", default=[100_000])
     parser.add_argument("--people", type=int, default=2_000)
     parser.add_argument("--new", type=int, default=1_000, help="messages added before the last run")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep each built store in DIR and reuse it in later runs (copied, "
+                             "so every run starts from the same underived store)")
     args = parser.parse_args()
     print(f"{'messages':>10} {'people':>7} {'interactions':>12} {'cycle':>12} {'compute':>8} "
-          f"{'place':>6} {'total':>7} {'peak RSS':>9}")
+          f"{'place':>6} {'total':>7} {'CPU':>7} {'peak RSS':>9}")
     for count in args.messages:
         with tempfile.TemporaryDirectory(prefix="syncd-ledger-") as tmp:
             path = Path(tmp) / "bench.sqlite3"
-            built = build_store(path, count, args.people)
+            built = stored(path, count, args.people, args.keep)
             runs = [("first (derive all)", NOW), ("nothing new", NOW + timedelta(hours=1))]
             for label, now in runs:
                 _row(count, label, measure(path, now))
@@ -150,7 +167,8 @@ def main() -> int:
 def _row(count: int, label: str, r: dict[str, float]) -> None:
     total = r["compute"] + r["place"]
     print(f"{count:>10,} {int(r['people']):>7,} {int(r['interactions']):>12,} {label:>12} "
-          f"{r['compute']:>7.1f}s {r['place']:>5.1f}s {total:>6.1f}s {r['rss_mb']:>7.0f}MB"
+          f"{r['compute']:>7.1f}s {r['place']:>5.1f}s {total:>6.1f}s {r['cpu']:>6.1f}s "
+          f"{r['rss_mb']:>7.0f}MB"
           f"   ({int(r['followups'])} follow-ups placed)")
 
 

@@ -22,21 +22,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ledger_scale import NOW, build_store, measure  # noqa: E402
+from ledger_scale import NOW, measure, stored  # noqa: E402
 
 CHILD = r"""
 import contextlib, io, json, sys, time
 sys.path.insert(0, {root!r})
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 from syncd.commands.cli import main
 out = io.StringIO()
 with contextlib.redirect_stdout(out):
     code = main(["--config", {config!r}, "why", {query!r}, "--json"])
-took = time.perf_counter() - t0
+took, cpu = time.perf_counter() - t0, time.process_time() - c0
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
 data = json.loads(out.getvalue()) if code == 0 else {{}}
 rows = len(data.get("counted", [])) + len(data.get("not_counted", []))
-print(json.dumps({{"code": code, "seconds": took, "rss_mb": hwm / 1024, "rows": rows}}))
+print(json.dumps({{"code": code, "seconds": took, "cpu": cpu, "rss_mb": hwm / 1024, "rows": rows}}))
 """
 
 
@@ -55,10 +55,12 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--people", type=int, default=2_000)
     parser.add_argument("--root", type=Path, default=ROOT, help="checkout whose syncd runs")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep the built store in DIR and reuse it (as ledger_scale.py)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="syncd-why-") as tmp:
         path = Path(tmp) / "bench.sqlite3"
-        built = build_store(path, args.messages, args.people)
+        built = stored(path, args.messages, args.people, args.keep)
         derive = measure(path, NOW)  # the first cycle's derivation, as the daemon would have
         config = Path(tmp) / "config.toml"
         config.write_text(f'[me]\naddresses = ["dana@example.org"]\ntimezone = "Europe/Berlin"\n'
@@ -66,12 +68,13 @@ def main() -> int:
                           'min_exchanges = 2\nevery = "90d"\n', encoding="utf-8")
         print(f"{args.messages:,} messages, {args.people:,} people (store built in {built:.0f} s, "
               f"derived in {derive['compute']:.0f} s); code from {args.root}")
-        print(f"{'query':>26} {'rows':>7} {'time':>8} {'peak RSS':>9}")
+        print(f"{'query':>26} {'rows':>7} {'time':>8} {'CPU':>7} {'peak RSS':>9}")
         last = args.people - 1
         for query in ("p0@org0.example", f"p{last}@org{last % 700}.example",
                       f"b{args.messages // 2}@bench.example"):
             r = why(args.root, config, query)
-            print(f"{query:>26} {int(r['rows']):>7,} {r['seconds']:>7.1f}s {r['rss_mb']:>7.0f}MB"
+            print(f"{query:>26} {int(r['rows']):>7,} {r['seconds']:>7.1f}s {r['cpu']:>6.1f}s "
+                  f"{r['rss_mb']:>7.0f}MB"
                   + ("" if r["code"] == 0 else f"   exit {r['code']}"))
     return 0
 

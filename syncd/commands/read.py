@@ -135,6 +135,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_why(args: argparse.Namespace) -> int:
+    from syncd.commands import views
     from syncd.commands.why import show_why
     from syncd.commands.why_stored import explain_stored
 
@@ -142,8 +143,8 @@ def cmd_why(args: argparse.Namespace) -> int:
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
         data = explain_stored(config, store, args.query, clock.now())
     if args.json:
-        # straight to the file: a person with 100,000 messages is a long text for rich to lay out
-        out().file.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        # straight to the file, a row a line: a person with 100,000 messages is a long text
+        out().file.write(views.json_rows(data) + "\n")
     else:
         show_why(out(), data, zone(config))
     return 0

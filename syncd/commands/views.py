@@ -5,6 +5,7 @@ The field names are the contract of DESIGN.md section 6.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
@@ -132,3 +133,18 @@ def due(snapshot: Snapshot, placed: Mapping[str, datetime], written: Mapping[str
         })
     rows.sort(key=lambda r: (sort_key(r["start"]), r["key"]))
     return rows
+
+
+def json_rows(data: Mapping[str, Any]) -> str:
+    """``data`` as ``json.dumps(data, indent=2)`` writes it, except that lists of objects are
+    written one object per line: the same JSON, and Python's C encoder does the long lists (with
+    ``indent`` the pure-Python one writes everything: seconds for a person with 100,000 rows)."""
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            text = "[\n    " + ",\n    ".join(
+                json.dumps(v, ensure_ascii=False) for v in value) + "\n  ]"
+        else:
+            text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        parts.append(f"  {json.dumps(key, ensure_ascii=False)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}" if parts else "{}"

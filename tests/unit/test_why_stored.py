@@ -3,6 +3,7 @@ only, with the answers of one full pass over the mailbox (``syncd.commands.why.e
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from rules.text_signals import ASK, THANKS
+from syncd.commands.views import json_rows
 from syncd.commands.why import explain
 from syncd.commands.why_stored import explain_stored, like_patterns
 from syncd.engine import placement
@@ -146,3 +148,18 @@ def test_patterns_fall_back_to_everything_for_what_json_escapes() -> None:
                                                  "%j%d%o%e%@googlemail.com%"]
     assert like_patterns({"jörg@x.example"}) == ["%"]
     assert like_patterns({'"q"@x.example'}) == ["%"]
+
+
+def test_why_json_is_the_same_json_a_row_a_line(store: Store) -> None:
+    data = explain_stored(cfg(), store, "Kim Park", NOW)
+    text = json_rows(data)
+    assert json.loads(text) == json.loads(json.dumps(data))
+    lines = text.splitlines()
+    assert len(lines) < len(json.dumps(data, indent=2).splitlines())
+    assert sum(1 for line in lines if line.startswith('    {"at": ')) == len(data["counted"])
+    message = explain_stored(cfg(), store, "kim-q", NOW)
+    assert json.loads(json_rows(message)) == message
+    assert json_rows({}) == "{}"
+    odd = {"ünï": ["a\nb"], "n": None, "rows": [{"x": "é"}], "empty": []}
+    assert json.loads(json_rows(odd)) == odd
+    assert '"é"' in json_rows(odd)
