@@ -61,7 +61,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="syncd-why-") as tmp:
         path = Path(tmp) / "bench.sqlite3"
         built = stored(path, args.messages, args.people, args.keep)
-        derive = measure(path, NOW)  # the first cycle's derivation, as the daemon would have
+        derive = measure(path, NOW, args.root)  # the first cycle, as the daemon would have
         config = Path(tmp) / "config.toml"
         config.write_text(f'[me]\naddresses = ["dana@example.org"]\ntimezone = "Europe/Berlin"\n'
                           f'[store]\npath = "{path}"\n[[cadences]]\nname = "network"\n'

@@ -75,6 +75,7 @@ READ_INDEXES = {
     "touches_shared": "CREATE INDEX IF NOT EXISTS touches_shared ON touches (person) "
                       "WHERE company > 1",
     "members_person": "CREATE INDEX IF NOT EXISTS members_person ON members (person, ts)",
+    "facts_thread": "CREATE INDEX IF NOT EXISTS facts_thread ON facts (thread) WHERE personal",
 }
 
 # Read while re-threading, never while classifying: a first derivation writes ``facts`` and
@@ -85,7 +86,6 @@ FACT_INDEXES = {
     "facts_soft": "CREATE INDEX IF NOT EXISTS facts_soft ON facts (sender) "
                   "WHERE soft IS NOT NULL",
     "facts_ts": "CREATE INDEX IF NOT EXISTS facts_ts ON facts (ts)",
-    "facts_thread": "CREATE INDEX IF NOT EXISTS facts_thread ON facts (thread) WHERE personal",
     "facts_intro": "CREATE INDEX IF NOT EXISTS facts_intro ON facts (message_id) WHERE intro",
     "refs_message": "CREATE INDEX IF NOT EXISTS refs_message ON refs (message_id)",
     "refs_ref": "CREATE INDEX IF NOT EXISTS refs_ref ON refs (ref)",
