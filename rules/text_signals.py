@@ -7,7 +7,10 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
 - ``thanks``: thanks or congratulations and nothing asked.
 - ``forward``: a forward or a quoted message with nothing (or next to nothing) added above it.
 - ``quotes_reply``: the author's text quotes a message from someone else (an answer that may have
-  arrived outside the synced folders).
+  arrived outside the synced folders); a forward of someone else's message with nothing added
+  carries both ``forward`` and ``quotes_reply``.
+- ``resends``: the author forwards or quotes an earlier message of their own that asked
+  something ("sorry, wrong address" above their own ask): it asks again (``rules.quoted``).
 
 The author's own words are those above the first quoted or forwarded block ("-----Original
 Message-----", "---- Forwarded by", "On ... wrote:", "> " lines, Outlook's "From: ... Sent:").
@@ -17,8 +20,12 @@ from __future__ import annotations
 
 import re
 
+from rules.quoted import quoted_author, quoted_body, same_person
+from syncd.model import Address
+
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
-ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY)
+RESENDS = "resends"
+ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS)
 PREVIEW_BYTES = 2048
 
 _QUOTE_START = re.compile(
@@ -58,28 +65,48 @@ _NOTHING_ADDED = re.compile(
     r"\W*)?(?:\w+\W*)?", re.IGNORECASE)  # at most "FYI" and a name or an initial
 _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b",
                      re.IGNORECASE)
-_RHETORICAL = re.compile(r"\b(?:(?:please )?(?:call(?: me)?|let me know|let us know|contact me) "
-                         r"if you (?:have|need) (?:any )?(?:questions|comments|help)|"
-                         r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
-                         r"fyi|for your "
-                         r"(?:information|review|files))\b", re.IGNORECASE)
+_RHETORICAL = re.compile(
+    r"\b(?:(?:please )?(?:give me a call|call|let me know|let us know|contact|e-?mail|ping)"
+    r"(?: me| us)?(?: at [\w .+()/-]{1,30}?)? if you (?:have|need|would like|want)"
+    r"(?:\s+(?!please\b)[\w']+){0,8}|"
+    r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
+    r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
+    r"fyi|for your (?:information|review|files))\b", re.IGNORECASE)
+# An errand: something to be done with someone else, not an answer to be sent back.
+_DELEGATION = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|will you)\s+(?:\w+\s+){0,2}?"
+    r"(?:follow up with|set up (?:a|an|the|some)|schedule|arrange|book|coordinate with|"
+    r"take care of|handle (?:this|it)|forward (?:this|it)|pass (?:this|it) on|"
+    r"pass on|send (?:this|it) (?:to|on))\b[^.!?\n]*", re.IGNORECASE)
+_NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$",
+                      re.IGNORECASE)
 
 
 def own_words(text: str) -> tuple[str, bool]:
     """(the author's text above the first quoted or forwarded block, whether one follows)."""
+    words, quoted = split(text)
+    return words, quoted is not None
+
+
+def split(text: str) -> tuple[str, list[str] | None]:
+    """(the author's own text, the lines of the quoted block from its header on, or None)."""
     lines = text.replace("\r\n", "\n").split("\n")
     kept: list[str] = []
     for index, line in enumerate(lines):
         if _QUOTE_START.match(line) or _header_block(lines, index):
-            return "\n".join(kept), True
+            return "\n".join(kept), lines[index:]
         if _NOTES_STAMP.match(line):  # Lotus Notes: "Name" / "11/16/2000 04:16 PM" / "To: ..."
             while kept and not kept[-1].strip():
                 kept.pop()
+            start = index
             if kept and len(kept[-1].strip()) <= 60:
                 kept.pop()  # the quoted author's name above the stamp
-            return "\n".join(kept), True
+                start = len(kept)
+                while lines[start].strip() == "" and start < index:
+                    start += 1
+            return "\n".join(kept), lines[start:]
         kept.append(line)
-    return "\n".join(kept), False
+    return "\n".join(kept), None
 
 
 def _header_block(lines: list[str], index: int) -> bool:
@@ -89,17 +116,36 @@ def _header_block(lines: list[str], index: int) -> bool:
     return any(_CC_LINE.match(line) for line in lines[index + 1:index + 4])
 
 
-def judge(text: str) -> tuple[str, ...]:
-    """The flags of one message's text (already decoded), in ``ALL`` order."""
-    words, quotes = own_words(text)
+def asks(text: str) -> bool:
+    """Do these words ask the reader something? A question, or a request that is not a
+    courtesy ("call me if you have questions"), not negated ("no need to"), and not an errand
+    to be done elsewhere ("please set up a time with", "can you follow up with them")."""
+    body = " ".join(text.split())
+    if _QUESTION.search(body):
+        return True
+    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", body))
+    return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
+               for m in _REQUEST.finditer(body))
+
+
+def judge(text: str, author: Address | None = None) -> tuple[str, ...]:
+    """The flags of one message's text (already decoded), in ``ALL`` order. ``author``: the
+    message's sender, to tell a quote of their own earlier message from someone else's."""
+    words, quoted = split(text)
     body = " ".join(line for line in words.split("\n") if not _SIGNOFF.match(line)).strip()
     flags: set[str] = set()
-    if quotes and _NOTHING_ADDED.fullmatch(body):
-        flags.add(FORWARD)
-    elif quotes:
-        flags.add(QUOTES_REPLY)
-    asks = bool(_QUESTION.search(body)) or bool(_REQUEST.search(_RHETORICAL.sub(" ", body)))
-    if asks:
+    if quoted is not None:
+        name = quoted_author(quoted)
+        if author is not None and name is not None and same_person(name, author):
+            if asks(quoted_body(quoted)):
+                flags.add(RESENDS)  # their own earlier ask, sent again (to the same or others)
+            elif _NOTHING_ADDED.fullmatch(body):
+                flags.add(FORWARD)
+        elif _NOTHING_ADDED.fullmatch(body):
+            flags.update((FORWARD, QUOTES_REPLY))
+        else:
+            flags.add(QUOTES_REPLY)
+    if asks(body):
         flags.add(ASK)
     elif _THANKS.search(words):
         flags.add(THANKS)

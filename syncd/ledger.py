@@ -120,8 +120,9 @@ THREADLESS = frozenset({"meeting", "logged"})
 
 
 def hears(i: Interaction) -> bool:
-    """Did the user hear from them here (their message, a meeting, an answered logged touch)?"""
-    return i.direction in ("in", "meeting") or (i.direction == "logged" and i.direct)
+    """Did the user hear back from them here: their message to the user (in To; a copy of
+    their mail to others is no answer), a meeting, an answered logged touch?"""
+    return i.direction == "meeting" or (i.direction in ("in", "logged") and i.direct)
 
 
 def _median(values: list[float]) -> timedelta | None:

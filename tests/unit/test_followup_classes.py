@@ -164,3 +164,23 @@ def test_your_quoting_answer_to_another_address_closes_what_they_asked() -> None
     assert planned([known, request, approval], "owed_reply") == {}
     unquoted = replace(approval, signals=())
     assert set(planned([known, request, unquoted], "owed_reply")) == {ANN}
+
+
+# 2/5. Only an answer ends an ask: their copy of mail about something else does not.
+def test_being_copied_on_their_other_mail_does_not_answer_your_ask() -> None:
+    ask = asks(mail(ME, ANN, days_ago=9, subject="Carry value of the field?", mid="a1"))
+    copied = mail(ANN, BOB, days_ago=3, subject="Talking points", cc=[ME], mid="a2")
+    assert set(planned([ask, copied], "nudge")) == {ANN}
+    direct = mail(ANN, ME, days_ago=3, subject="Talking points", mid="a3")
+    assert planned([ask, direct], "nudge") == {}
+
+
+# 1/4. Your own earlier ask, forwarded to the right address, asks again.
+def test_your_ask_sent_again_to_the_right_address_gets_its_nudge() -> None:
+    ask = asks(mail(ME, [BOB], days_ago=9, subject="Cost summary", mid="r1"))
+    again = replace(mail(ME, ANN, days_ago=9, subject="Cost summary", mid="r2"),
+                    signals=("resends",))
+    assert set(planned([ask, again], "nudge")) == {ANN, BOB}
+    assert outbound_ask(again, is_self)[1] == "resends_your_ask"
+    fyi = replace(again, signals=())
+    assert set(planned([ask, fyi], "nudge")) == {BOB}

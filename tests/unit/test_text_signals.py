@@ -29,13 +29,22 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("FYI, please see attached.", set()),
     ("Here is the list you asked for. Call me if you have any questions.", set()),
     ("The meeting moved to 3pm.", set()),
-    ("\n-----Original Message-----\nFrom: Ann\nCan you help?", {FORWARD}),
+    ("\n-----Original Message-----\nFrom: Ann\nCan you help?", {FORWARD, QUOTES_REPLY}),
     ("FYI\n---------------------- Forwarded by Dana on 11/20/2000 10:00 AM -----\nQ?",
-     {FORWARD}),
+     {FORWARD, QUOTES_REPLY}),
     ("Done, thanks.\n\nOn Mon, 3 Nov 2025 Ann <ann@x.example> wrote:\n> Can you sign?",
      {THANKS, QUOTES_REPLY}),
     ("Good point; could you also check the totals?\n> the totals look off",
      {ASK, QUOTES_REPLY}),
+    # courtesy, negation and errands ask for no answer
+    ("Please call me at x34771 if you have any questions or would like to discuss it.", set()),
+    ("Give me a call if you want to discuss and if anything is missing, please advise.", {ASK}),
+    ("Please forgive the approach - I would rather provoke a discussion.", set()),
+    ("I really don't think we need to have this meeting.", set()),
+    ("There is no need to send me the draft.", set()),
+    ("Kay, please set up a time for us to speak with Bruce.", set()),
+    ("FYI - Ben, can you follow up with this person with our interest.", set()),
+    ("Ben, can you follow up with this person - and what is our plan?", {ASK}),
 ])
 def test_judge_reads_only_the_authors_own_words(text: str, flags: set[str]) -> None:
     assert set(judge(text)) == flags
