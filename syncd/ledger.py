@@ -116,6 +116,15 @@ class Mark:
 
 
 NO_MARK = Mark(False, None, 0.0, False, False)  # meetings and logged touches: no thread
+# One more message of the user's to the same person on the same thread this soon, with nothing
+# from them in between, is a copy of the same message (a second folder, a resend) and counts
+# once (DESIGN.md section 3: copies of one sent message are one message).
+COPY_GAP = timedelta(hours=12)
+
+
+def is_copy(i: Interaction, mark: Mark) -> bool:
+    return (i.direction == "out" and mark.prev == "out"
+            and mark.gap < COPY_GAP.total_seconds())
 THREADLESS = frozenset({"meeting", "logged"})
 
 
@@ -187,13 +196,13 @@ def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: ti
         ledger = ledgers.get(i.person)
         if ledger is None:
             ledger = ledgers[i.person] = PersonLedger(i.person)
-        _count(ledger, i)
+        _count(ledger, i, is_copy(i, mark))
         if mark is not NO_MARK:
             step(ledger, i, mark, now, nudge_after, owed_reply_after)
         if hears(i):
             heard[i.person] = max(i.at, heard.get(i.person, i.at))
     for i, mark in rows:  # the unanswered streak: the user's asks since they last heard back
-        if (i.direction == "out" and i.direct and mark.mine
+        if (i.direction == "out" and i.direct and mark.mine and not is_copy(i, mark)
                 and (i.person not in heard or i.at > heard[i.person])):
             ledgers[i.person].ask_streak += 1
     for person, ledger in ledgers.items():  # they wrote or met the user since: answered
@@ -203,8 +212,8 @@ def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: ti
     for ledger in ledgers.values():
         ledger.latencies_me.sort()
         ledger.latencies_them.sort()
-    for i in interactions:
-        if now - RECENT <= i.at <= now:
+    for i, mark in rows:
+        if now - RECENT <= i.at <= now and not is_copy(i, mark):
             ledgers[i.person].recent.append((i.at, i.direction))
     for ledger in ledgers.values():
         ledger.recent.sort()
@@ -227,7 +236,7 @@ def add_introductions(ledgers: dict[str, PersonLedger], given: Iterable[Interact
             led.helped = newer(led.helped, i)
 
 
-def _count(ledger: PersonLedger, i: Interaction) -> None:
+def _count(ledger: PersonLedger, i: Interaction, copy: bool = False) -> None:
     ledger.history.append(i)
     ledger.last = newer(ledger.last, i)
     if ledger.first_seen is None:
@@ -237,7 +246,7 @@ def _count(ledger: PersonLedger, i: Interaction) -> None:
         ledger.messages_in += 1
         ledger.last_inbound = i.at
     elif i.direction == "out":
-        ledger.messages_out += 1
+        ledger.messages_out += 0 if copy else 1
         ledger.last_outbound = i.at
     elif i.direction == "logged":
         ledger.logged += 1

@@ -14,12 +14,14 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from syncd.interactions import Interaction
-from syncd.ledger import RECENT, PersonLedger, newer
+from syncd.ledger import COPY_GAP, RECENT, PersonLedger, newer
 
 _AGGREGATE = """
 SELECT person, min(ts), max(ts),
     max(ts) FILTER (WHERE direction = 'in'), max(ts) FILTER (WHERE direction = 'out'),
-    count(*) FILTER (WHERE direction = 'in'), count(*) FILTER (WHERE direction = 'out'),
+    count(*) FILTER (WHERE direction = 'in'),
+    count(*) FILTER (WHERE direction = 'out'
+                     AND NOT (coalesce(prev, '') = 'out' AND gap < :copy)),
     count(*) FILTER (WHERE direction = 'meeting'), min(ts) FILTER (WHERE direction = 'meeting'),
     count(*) FILTER (WHERE first AND direction = 'out'),
     count(*) FILTER (WHERE first AND direction = 'in'),
@@ -42,9 +44,12 @@ _LATENCIES = ("SELECT person, direction, gap FROM touches "
 _STREAK = """
 SELECT t.person, count(*), max(t.ts) FROM heard h CROSS JOIN touches t
     ON t.person = h.person AND t.ts > coalesce(h.ts, -1e300)
-WHERE t.direction = 'out' AND t.direct AND t.mine GROUP BY t.person
+WHERE t.direction = 'out' AND t.direct AND t.mine
+    AND NOT (coalesce(t.prev, '') = 'out' AND t.gap < :copy)
+GROUP BY t.person
 """
 _RECENT = ("SELECT person, ts, direction FROM touches WHERE ts >= :since AND ts <= :now "
+           "AND NOT (direction = 'out' AND coalesce(prev, '') = 'out' AND gap < :copy) "
            "ORDER BY person, ts, direction")
 _ROWS = """
 SELECT w.kind, t.person, t.ts, t.ref, t.direction, t.thread, t.subject, t.direct, t.prev,
@@ -63,7 +68,9 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
     out: dict[str, PersonLedger] = {}
     heard: list[tuple[str, float | None]] = []
     wanted: list[tuple[str, str, float]] = []
-    limits = {"ask": (now - nudge_after).timestamp(), "owed": (now - owed_reply_after).timestamp()}
+    copy = COPY_GAP.total_seconds()
+    limits = {"ask": (now - nudge_after).timestamp(), "owed": (now - owed_reply_after).timestamp(),
+              "copy": copy}
     for row in db.execute(_AGGREGATE, limits):
         (person, first, last, last_in, last_out, n_in, n_out, n_meet, first_meet, init_me,
          init_them, rep_me, rep_them, first_exchange, asks, owed, owed_ts, helped_ts,
@@ -92,7 +99,7 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
             out[person].latencies_me = gaps
         else:
             out[person].latencies_them = gaps
-    window = {"since": (now - RECENT).timestamp(), "now": now.timestamp()}
+    window = {"since": (now - RECENT).timestamp(), "now": now.timestamp(), "copy": copy}
     for person, ts, direction in db.execute(_RECENT, window):
         out[person].recent.append((datetime.fromtimestamp(ts, UTC), direction))
     db.execute("CREATE TEMP TABLE IF NOT EXISTS heard (person TEXT PRIMARY KEY, ts REAL)")
@@ -100,7 +107,7 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
     with db:
         db.execute("DELETE FROM heard")
         db.executemany("INSERT INTO heard VALUES (?, ?)", heard)
-        for person, streak, _ in db.execute(_STREAK):
+        for person, streak, _ in db.execute(_STREAK, {"copy": copy}):
             out[person].ask_streak = streak
         db.execute("DELETE FROM wanted")
         db.executemany("INSERT INTO wanted VALUES (?, ?, ?)", wanted)

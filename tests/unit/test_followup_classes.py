@@ -91,6 +91,21 @@ def test_two_copies_of_one_sent_message_are_one_ask() -> None:
     assert "nudge 1 of 2" in nudge.reason and "in a row" not in nudge.reason
 
 
+def test_copies_count_once_in_the_ledger_and_the_streak_a_day_later_counts_again() -> None:
+    first = mail(ME, ANN, days_ago=9, subject="Budget numbers", mid="k1")
+    copies = [replace(first, message_id=f"k{n}", native_id=f"Sent/{n}/k{n}",
+                      date=first.date + timedelta(hours=3 * n)) for n in range(2, 5)]
+    later = replace(first, message_id="k9", date=first.date + timedelta(days=1))
+    for msgs, sent in (([first, *copies], 1), ([first, *copies, later], 2)):
+        reference = compute(CFG, msgs, [], NOW).ledgers[ANN]
+        with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+            store.ingest("mail", Page(tuple(msgs), "c"))
+            stored = compute_from_store(CFG, store, NOW).ledgers[ANN]
+        for ledger in (reference, stored):
+            assert (ledger.messages_out, ledger.ask_streak) == (sent, sent)
+            assert len(ledger.recent) == sent
+
+
 # 5. Real asks suppressed: a run of unanswered asks lowers priority, never hides a new one.
 def test_a_new_clear_ask_after_three_unanswered_ones_still_gets_its_nudge() -> None:
     old = [mail(ME, ANN, days_ago=40 - n, subject=f"Topic {n}") for n in range(3)]
