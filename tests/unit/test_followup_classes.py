@@ -199,3 +199,14 @@ def test_your_ask_sent_again_to_the_right_address_gets_its_nudge() -> None:
     assert outbound_ask(again, is_self)[1] == "resends_your_ask"
     fyi = replace(again, signals=())
     assert set(planned([ask, fyi], "nudge")) == {BOB}
+
+
+def test_text_flags_that_arrive_later_change_the_stored_verdict() -> None:
+    note = mail(ME, ANN, days_ago=8, subject="Great news", mid="late1")
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("mail", Page((note,), "c1"))
+        before = compute_from_store(CFG, store, NOW).candidates.values()
+        assert {c.person for c in before if c.kind == "nudge"} == {ANN}  # headers: a new ask
+        store.ingest("mail", Page((replace(note, signals=("thanks",)),), "c2"))
+        after = compute_from_store(CFG, store, NOW).candidates.values()
+        assert not [c for c in after if c.kind == "nudge"]
