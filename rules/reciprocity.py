@@ -2,7 +2,8 @@
 
 - ``nudge``: the user's newest open ask (a message of the user's that asks them something, in
   To, with nothing written on its thread since: ``rules.asks``, ``syncd.ledger.marked``), due
-  ``nudge_after`` after it; a second nudge ``nudge_after`` later if still open, then no more
+  ``nudge_after`` after it (while that is still ahead, the newest older open ask that is already
+  due: a new question does not postpone the nudge for an overdue one); a second nudge ``nudge_after`` later if still open, then no more
   for that ask. A run of unanswered asks (three or more in a row) lowers its priority; a new
   ask always gets its own nudge. An answer on the thread, by anyone, a meeting,
   or a logged touch where they answered (a call, a meeting, ``--answered``) ends it.
@@ -42,6 +43,8 @@ def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime) -> Candid
     ask = ledger.last_ask
     if ask is None:
         return None
+    if now < ask.at + nudge_after and ledger.due_ask is not None:
+        ask = ledger.due_ask  # an older ask is overdue: a newer one must not postpone its nudge
     n = 2 if now >= ask.at + 2 * nudge_after else 1
     streak = ledger.ask_streak
     persistent = streak >= PERSISTENT

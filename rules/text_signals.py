@@ -49,15 +49,20 @@ _QUESTION = re.compile(r"\?(?:\s|$)")
 _REQUEST = re.compile(
     r"\b(?:please|pls|plz|could you|can you|would you|will you|could we|can we|shall we|"
     r"let me know|let us know|lmk|get back to me|give me a call|call me|advise|"
-    r"need (?:you|your|to know)|do you (?:have|know|want|think)|are you|is there|"
+    r"do you (?:have|know|want|think)|are you|is there|"
     r"what do you think|your (?:thoughts|view|comments|input|feedback)|"
-    r"any (?:thoughts|comments|news|update)|send me|i need|we need|"
-    r"i want (?:a|an|the|you|your|to know)|i(?: would|'d) like (?:to know|to see|a|an|your|you)|"
-    r"i (?:assume|expect|trust) (?:that )?you will|get together|get back to|"
+    r"any (?:thoughts|comments|news|update)|send me|i(?: would|'d) like (?:to know|to see|your)|"
     r"what is (?:this|that|going on|happening)|why (?:is|are|did|do|does|was|were)|"
-    r"(?:in|within) the next (?:day|week|few days)|"
     r"asap|as soon as possible|by (?:monday|tuesday|wednesday|thursday|friday|tomorrow|"
     r"end of (?:day|week)|eod|cob|noon))\b",
+    re.IGNORECASE,
+)
+# Needs and expectations: an ask in a new message, a statement in an answer to someone's mail
+# ("thanks for the update - we need the money to show up").
+_EXPECTATION = re.compile(
+    r"\b(?:need (?:you|your|to know)|i need|we need|i want (?:a|an|the|you|your|to know)|"
+    r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
+    r"get together|get back to|(?:in|within) the next (?:day|week|few days))\b",
     re.IGNORECASE,
 )
 _NOTHING_ADDED = re.compile(
@@ -77,7 +82,9 @@ _DELEGATION = re.compile(
     r"\b(?:please|pls|can you|could you|would you|will you)\s+(?:\w+\s+){0,2}?"
     r"(?:follow up with|set up (?:a|an|the|some)|schedule|arrange|book|coordinate with|"
     r"take care of|handle (?:this|it)|forward (?:this|it)|pass (?:this|it) on|"
-    r"pass on|send (?:this|it) (?:to|on))\b[^.!?\n]*", re.IGNORECASE)
+    r"pass on|send (?:this|it) (?:to|on)|give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
+    r"(?:call|contact|ring) (?!me\b|us\b)[A-Z]\w+|reach out to|"
+    r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b))\b[^.!?\n]*", re.IGNORECASE)
 _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$",
                       re.IGNORECASE)
 
@@ -116,16 +123,19 @@ def _header_block(lines: list[str], index: int) -> bool:
     return any(_CC_LINE.match(line) for line in lines[index + 1:index + 4])
 
 
-def asks(text: str) -> bool:
+def asks(text: str, *, answering: bool = False) -> bool:
     """Do these words ask the reader something? A question, or a request that is not a
     courtesy ("call me if you have questions"), not negated ("no need to"), and not an errand
-    to be done elsewhere ("please set up a time with", "can you follow up with them")."""
+    to be done elsewhere ("please set up a time with", "can you follow up with them"). A need
+    or an expectation ("we need", "I assume you will") asks too, unless the words answer
+    someone's message (``answering``: they quote it), where it is a statement."""
     body = " ".join(text.split())
     if _QUESTION.search(body):
         return True
     body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", body))
+    patterns = (_REQUEST,) if answering else (_REQUEST, _EXPECTATION)
     return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
-               for m in _REQUEST.finditer(body))
+               for pattern in patterns for m in pattern.finditer(body))
 
 
 def judge(text: str, author: Address | None = None) -> tuple[str, ...]:
@@ -145,7 +155,7 @@ def judge(text: str, author: Address | None = None) -> tuple[str, ...]:
             flags.update((FORWARD, QUOTES_REPLY))
         else:
             flags.add(QUOTES_REPLY)
-    if asks(body):
+    if asks(body, answering=QUOTES_REPLY in flags and FORWARD not in flags):
         flags.add(ASK)
     elif _THANKS.search(words):
         flags.add(THANKS)

@@ -66,6 +66,7 @@ class PersonLedger:
     first_exchange: datetime | None = None  # the first reply, either way: two-way from then on
     ask_streak: int = 0  # the user's asks since they last answered or met the user
     last_ask: Interaction | None = None  # the newest of those
+    due_ask: Interaction | None = None  # the newest of those older than nudge_after
     owed: Interaction | None = None  # their newest direct message still waiting for the user
     helped: Interaction | None = None  # their newest answer to an ask, or introduction
     last: Interaction | None = None  # the newest interaction
@@ -209,6 +210,9 @@ def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: ti
         if ledger.last_ask is not None and heard.get(person, ledger.last_ask.at) > (
                 ledger.last_ask.at):
             ledger.last_ask = None
+        if ledger.due_ask is not None and heard.get(person, ledger.due_ask.at) > (
+                ledger.due_ask.at):
+            ledger.due_ask = None
     for ledger in ledgers.values():
         ledger.latencies_me.sort()
         ledger.latencies_them.sort()
@@ -282,6 +286,7 @@ def step(ledger: PersonLedger, i: Interaction, mark: Mark, now: datetime,
             ledger.last_ask = newer(ledger.last_ask, i)
             if now - i.at > nudge_after:
                 ledger.open_asks += 1
+                ledger.due_ask = newer(ledger.due_ask, i)
         elif not mark.mine and i.direction == "in":
             if now - i.at > owed_reply_after:
                 ledger.owed_replies += 1

@@ -34,6 +34,7 @@ SELECT person, min(ts), max(ts),
     max(ts) FILTER (WHERE mine AND direction = 'in' AND prev = 'out'),
     max(ts) FILTER (WHERE direction = 'meeting' OR (direction IN ('in', 'logged') AND direct)),
     max(ts) FILTER (WHERE last AND direct AND direction = 'out'),
+    max(ts) FILTER (WHERE last AND direct AND direction = 'out' AND ts < :ask),
     count(*) FILTER (WHERE direction = 'logged'),
     count(*) FILTER (WHERE direction = 'logged' AND direct),
     max(ts) FILTER (WHERE direction = 'logged')
@@ -74,7 +75,7 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
     for row in db.execute(_AGGREGATE, limits):
         (person, first, last, last_in, last_out, n_in, n_out, n_meet, first_meet, init_me,
          init_them, rep_me, rep_them, first_exchange, asks, owed, owed_ts, helped_ts,
-         heard_ts, ask_ts, logged, conversations, last_logged) = row
+         heard_ts, ask_ts, due_ts, logged, conversations, last_logged) = row
         out[person] = PersonLedger(
             person, first_seen=_dt(first), last_touch=_dt(last), last_inbound=_dt(last_in),
             last_outbound=_dt(last_out), messages_in=n_in, messages_out=n_out,
@@ -90,6 +91,8 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
             wanted.append(("helped", person, helped_ts))
         if ask_ts is not None and (heard_ts is None or heard_ts <= ask_ts):
             wanted.append(("ask", person, ask_ts))  # unless they wrote or met the user since
+        if due_ts is not None and (heard_ts is None or heard_ts <= due_ts):
+            wanted.append(("due_ask", person, due_ts))
     latencies: dict[tuple[str, str], list[float]] = defaultdict(list)
     for person, direction, gap in db.execute(_LATENCIES):
         latencies[(person, direction)].append(gap)
@@ -124,6 +127,8 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
                 led.owed = newer(led.owed, found)
             elif kind == "helped":
                 led.helped = newer(led.helped, found)
+            elif kind == "due_ask":
+                led.due_ask = newer(led.due_ask, found)
             else:
                 led.last_ask = newer(led.last_ask, found)
         db.execute("DELETE FROM heard")
@@ -138,6 +143,6 @@ def _fits(kind: str, direction: str, direct: bool, prev: str | None, last: bool,
         return last and direct and not mine and direction == "in"
     if kind == "helped":
         return mine and direction == "in" and prev == "out"
-    if kind == "ask":
+    if kind in ("ask", "due_ask"):
         return direction == "out" and direct and last
     return True

@@ -210,3 +210,11 @@ def test_text_flags_that_arrive_later_change_the_stored_verdict() -> None:
         store.ingest("mail", Page((replace(note, signals=("thanks",)),), "c2"))
         after = compute_from_store(CFG, store, NOW).candidates.values()
         assert not [c for c in after if c.kind == "nudge"]
+
+
+def test_a_newer_ask_does_not_postpone_the_nudge_for_an_overdue_one() -> None:
+    overdue = asks(mail(ME, ANN, days_ago=7, subject="Vote on the deal?", mid="o1"))
+    fresh = asks(mail(ME, ANN, days_ago=1, subject="Turbine details?", mid="o2"))
+    nudge = planned([overdue, fresh], "nudge")[ANN]
+    assert nudge.anchor == "nudge:o1" and nudge.due == overdue.date + timedelta(days=5)
+    assert planned([fresh], "nudge")[ANN].anchor == "nudge:o2"

@@ -45,9 +45,21 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Kay, please set up a time for us to speak with Bruce.", set()),
     ("FYI - Ben, can you follow up with this person with our interest.", set()),
     ("Ben, can you follow up with this person - and what is our plan?", {ASK}),
+    ("Rob can you give Om a call.", set()),
+    ("Jeff, can you speak briefly with Kevin on this one.", set()),
+    ("Rob, can you give me a call.", {ASK}),
 ])
 def test_judge_reads_only_the_authors_own_words(text: str, flags: set[str]) -> None:
     assert set(judge(text)) == flags
+
+
+def test_a_need_asks_in_a_new_message_but_not_in_an_answer() -> None:
+    words = "Rob, thanks for the update - we need the money to show up.\n"
+    assert ASK in judge(words)
+    answer = judge(words + "\n-----Original Message-----\nFrom: Rob Milne\nQ4 looks fine.")
+    assert set(answer) == {THANKS, QUOTES_REPLY}
+    question = "Could you send the Q4 numbers?\n\n-----Original Message-----\nFrom: Rob\nHi"
+    assert ASK in judge(question)
 
 
 def test_a_question_in_the_quoted_part_is_not_the_authors() -> None:
