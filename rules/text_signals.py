@@ -78,6 +78,8 @@ _RHETORICAL = re.compile(
     r"(?:\s+(?!please\b)[\w']+){0,8}|"
     r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
+    r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
+    r"(?:follow|use|see|read|refer|go|visit|click|note)\b[^.!?\n]*|"
     r"fyi|for your (?:information|review|files))\b", re.IGNORECASE)
 # An errand: something to be done with someone else, not an answer to be sent back.
 _DELEGATION = re.compile(

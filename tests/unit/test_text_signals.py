@@ -49,9 +49,10 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Jeff, can you speak briefly with Kevin on this one.", set()),
     ("Rob, can you give me a call.", {ASK}),
     ("Stephanie - please make sure this gets rebooked and confirmed.", set()),
+    ("If you use Endata, please follow the directions below at your leisure.", set()),
     ("I'm going to ask Stephanie but, if you do please let her know. Thanks", {THANKS}),
-    ("This is an automated e-mail. Do not reply to this e-mail. Tori requests: drop Jets. "
-     "To approve this request, please visit the site.", {ASK, AUTOMATED}),
+    (("This is an automated e-mail. Do not reply to this e-mail. Tori requests: drop Jets. "
+     "To approve this request, please visit the site."), {ASK, AUTOMATED}),
 ])
 def test_judge_reads_only_the_authors_own_words(text: str, flags: set[str]) -> None:
     assert set(judge(text)) == flags
