@@ -47,6 +47,10 @@ def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     """Does the user's message ask something of its recipients?"""
     if not any(not is_self(a) for a in (*m.to, *m.cc)):
         return False, "no_recipients", "addressed to nobody but you (a note or a draft)"
+    if m.signals is not None and is_forward(m) and not {FORWARD, QUOTES_REPLY, RESENDS} & set(
+            m.signals):
+        return False, "forward", ("a forward (Fwd:) whose quoted part was not found in its text: "
+                                  "judged from the headers, an FYI")
     if m.signals is not None:
         if RESENDS in m.signals:
             return True, "resends_your_ask", ("it forwards or quotes your own earlier message "

@@ -233,3 +233,19 @@ def test_no_owed_reply_for_automated_notices_or_unrecognised_forwards() -> None:
     assert inbound_expects(article, is_self)[1] == "forward"
     asked = replace(article, signals=("ask", "quotes_reply"))
     assert set(planned([known, asked], "owed_reply")) == {BOB}
+
+
+
+def test_your_later_message_to_them_anywhere_answers_what_they_asked() -> None:
+    known = mail(ME, ANN, days_ago=90, subject="Hello")
+    question = replace(mail(ANN, ME, days_ago=6, subject="", mid="e-1"), signals=("ask",))
+    assert set(planned([known, question], "owed_reply")) == {ANN}
+    answer = mail(ME, ANN, days_ago=5, subject="", mid="e-2")  # no subject: another thread
+    assert planned([known, question, answer], "owed_reply") == {}
+
+
+def test_your_forward_whose_quote_was_not_found_asks_nothing() -> None:
+    article = replace(mail(ME, ANN, days_ago=8, subject="FW: How it went wrong"),
+                      signals=("ask",))
+    assert planned([article], "nudge") == {}
+    assert outbound_ask(article, is_self)[1] == "forward"
