@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rules.text_signals import ASK, AUTOMATED, FORWARD, QUOTES_REPLY, RESENDS, THANKS
+from rules.text_signals import ASK, AUTOMATED, FORWARD, QUOTES_REPLY, RESENDS, THANKS, asked
 from rules.threads import normalize_subject
 from syncd.model import Address, Message
 
@@ -74,7 +74,10 @@ def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
 
 def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     """Does their message expect an answer from the user?"""
-    if not any(is_self(a) for a in m.to):
+    named = asked(m.signals)
+    if named is not None and not any(is_self(Address(a)) for a in named):
+        return False, "asks_someone_else", "its words ask someone else by name, not you"
+    if named is None and not any(is_self(a) for a in m.to):
         return False, "copied", "you were only copied (Cc or Bcc)"
     others = sum(1 for a in (*m.to, *m.cc) if not is_self(a))
     if others > ANNOUNCEMENT_RECIPIENTS:

@@ -11,6 +11,8 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
   carries both ``forward`` and ``quotes_reply``.
 - ``automated``: the text says a program sent it ("this is an automated e-mail", "do not reply
   to this message"), even under a person's address.
+- ``asked:a@x b@y``: the asks greet these recipients by name ("Vicki, please add ...",
+  ``rules.addressed``): they, not everyone in To, are the ones asked.
 - ``resends``: the author forwards or quotes an earlier message of their own that asked
   something ("sorry, wrong address" above their own ask): it asks again (``rules.quoted``).
 
@@ -21,12 +23,15 @@ Message-----", "---- Forwarded by", "On ... wrote:", "> " lines, Outlook's "From
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from rules.addressed import named_asks, resolve
 from rules.quoted import quoted_author, quoted_body, same_person
 from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
 RESENDS, AUTOMATED = "resends", "automated"
+ASKED = "asked:"  # then the addresses its asks greet by name, separated by spaces
 ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED)
 PREVIEW_BYTES = 2048
 
@@ -50,7 +55,7 @@ _SIGNOFF = re.compile(r"^\s*(?:thanks|thank you|regards|best|cheers|br|rgds|--)\
 _QUESTION = re.compile(r"\?(?:\s|$)")
 _REQUEST = re.compile(
     r"\b(?:please|pls|plz|could you|can you|would you|will you|could we|can we|shall we|"
-    r"let me know|let us know|lmk|get back to me|give me a call|call me|advise|"
+    r"let me know|let us know|lmk|get back to me|advise|"
     r"do you (?:have|know|want|think)|are you|is there|"
     r"what do you think|your (?:thoughts|view|comments|input|feedback)|"
     r"any (?:thoughts|comments|news|update)|send me|i(?: would|'d) like (?:to know|to see|your)|"
@@ -59,10 +64,12 @@ _REQUEST = re.compile(
     r"end of (?:day|week)|eod|cob|noon))\b",
     re.IGNORECASE,
 )
-# Needs and expectations: an ask in a new message, a statement in an answer to someone's mail
-# ("thanks for the update - we need the money to show up").
+# Needs, expectations and "call me": an ask in a new message, a statement or the next step
+# offered in an answer to someone's mail ("thanks for the update - we need the money to show
+# up", "give me a call and I'll give you a data dump").
 _EXPECTATION = re.compile(
     r"\b(?:need (?:you|your|to know)|i need|we need|i want (?:a|an|the|you|your|to know)|"
+    r"give me a (?:call|ring)|call me|"
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
     r"get together|get back to|(?:in|within) the next (?:day|week|few days))\b",
     re.IGNORECASE,
@@ -148,9 +155,11 @@ def asks(text: str, *, answering: bool = False) -> bool:
                for pattern in patterns for m in pattern.finditer(body))
 
 
-def judge(text: str, author: Address | None = None) -> tuple[str, ...]:
-    """The flags of one message's text (already decoded), in ``ALL`` order. ``author``: the
-    message's sender, to tell a quote of their own earlier message from someone else's."""
+def judge(text: str, author: Address | None = None, recipients: Sequence[Address] = ()
+          ) -> tuple[str, ...]:
+    """The flags of one message's text (already decoded), in ``ALL`` order, then ``asked:``.
+    ``author``: the message's sender, to tell a quote of their own earlier message from someone
+    else's; ``recipients`` (To and Cc): to name those its asks are addressed to."""
     words, quoted = split(text)
     body = " ".join(line for line in words.split("\n") if not _SIGNOFF.match(line)).strip()
     flags: set[str] = set()
@@ -167,8 +176,22 @@ def judge(text: str, author: Address | None = None) -> tuple[str, ...]:
             flags.add(QUOTES_REPLY)
     if _AUTOMATED.search(words):
         flags.add(AUTOMATED)
-    if asks(body, answering=QUOTES_REPLY in flags and FORWARD not in flags):
+    answering = QUOTES_REPLY in flags and FORWARD not in flags
+    named: frozenset[str] | None = None
+    if asks(body, answering=answering):
         flags.add(ASK)
+        own = "\n".join(line for line in words.split("\n") if not _SIGNOFF.match(line))
+        names = named_asks(own, lambda sentence: asks(sentence, answering=answering))
+        named = resolve(names, recipients) if names and recipients else None
     elif _THANKS.search(words):
         flags.add(THANKS)
-    return tuple(flag for flag in ALL if flag in flags)
+    out = tuple(flag for flag in ALL if flag in flags)
+    return out + ((ASKED + " ".join(sorted(named)),) if named else ())
+
+
+def asked(signals: Sequence[str] | None) -> frozenset[str] | None:
+    """The addresses a message's asks greet by name (``judge``'s ``asked:`` flag), or None."""
+    for flag in signals or ():
+        if flag.startswith(ASKED):
+            return frozenset(flag[len(ASKED):].split())
+    return None

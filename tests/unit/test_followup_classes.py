@@ -249,3 +249,18 @@ def test_your_forward_whose_quote_was_not_found_asks_nothing() -> None:
                       signals=("ask",))
     assert planned([article], "nudge") == {}
     assert outbound_ask(article, is_self)[1] == "forward"
+
+
+# 2/8. A named ask: "Vicki, please ..." asks Vicki (even in Cc), not everyone in To; their
+# "Don, could you ..." asks Don, not the user.
+def test_an_ask_greeting_someone_by_name_asks_them_only() -> None:
+    known = mail(ME, [ANN, BOB, CAT], days_ago=90, subject="Hello")
+    named = replace(mail(ME, [ANN, BOB], days_ago=8, subject="Contracts", cc=[CAT], mid="n1"),
+                    signals=("ask", "quotes_reply", f"asked:{CAT}"))
+    assert set(planned([known, named], "nudge")) == {CAT}
+    theirs = replace(mail(ANN, ME, days_ago=4, subject="Materials", cc=[BOB], mid="n2"),
+                     signals=("ask", f"asked:{BOB}"))
+    assert planned([known, theirs], "owed_reply") == {}
+    assert inbound_expects(theirs, is_self)[1] == "asks_someone_else"
+    mine = replace(theirs, to=(), cc=(theirs.to[0], theirs.cc[0]), signals=("ask", f"asked:{ME}"))
+    assert set(planned([known, mine], "owed_reply")) == {ANN}  # Cc, but asked by name
