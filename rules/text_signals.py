@@ -71,7 +71,7 @@ _EXPECTATION = re.compile(
     r"\b(?:need (?:you|your|to know)|i need|we need|i want (?:a|an|the|you|your|to know)|"
     r"give me a (?:call|ring)|call me|"
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
-    r"get together|get back to|(?:in|within) the next (?:day|week|few days))\b",
+    r"get together|(?:in|within) the next (?:day|week|few days))\b",
     re.IGNORECASE,
 )
 _NOTHING_ADDED = re.compile(
@@ -88,6 +88,9 @@ _RHETORICAL = re.compile(
     r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
     r"(?:follow|use|see|read|refer|go|visit|click|note)\b[^.!?\n]*|"
     r"fyi|for your (?:information|review|files))\b", re.IGNORECASE)
+# A question that tells: "did you know that ...?", "guess what?".
+_TELLING = re.compile(r"\b(?:did you (?:know|hear|see) that|guess what)\b[^.!?\n]*[.!?]?",
+                      re.IGNORECASE)
 # An errand: something to be done with someone else, not an answer to be sent back.
 _DELEGATION = re.compile(
     r"\b(?:please|pls|can you|could you|would you|will you)\s+(?:\w+\s+){0,2}?"
@@ -146,10 +149,9 @@ def asks(text: str, *, answering: bool = False) -> bool:
     to be done elsewhere ("please set up a time with", "can you follow up with them"). A need
     or an expectation ("we need", "I assume you will") asks too, unless the words answer
     someone's message (``answering``: they quote it), where it is a statement."""
-    body = " ".join(text.split())
+    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", _TELLING.sub(" ", " ".join(text.split()))))
     if _QUESTION.search(body):
         return True
-    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", body))
     patterns = (_REQUEST,) if answering else (_REQUEST, _EXPECTATION)
     return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
                for pattern in patterns for m in pattern.finditer(body))

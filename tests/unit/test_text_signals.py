@@ -50,6 +50,8 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Rob, can you give me a call.", {ASK}),
     ("Stephanie - please make sure this gets rebooked and confirmed.", set()),
     ("If you use Endata, please follow the directions below at your leisure.", set()),
+    ("Did you know that he starred in a film? Check it out at www.example.org", set()),
+    ("I'll call you when you get back to the states.", set()),
     ("I'm going to ask Stephanie but, if you do please let her know. Thanks", {THANKS}),
     (("This is an automated e-mail. Do not reply to this e-mail. Tori requests: drop Jets. "
      "To approve this request, please visit the site."), {ASK, AUTOMATED}),
