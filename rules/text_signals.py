@@ -9,6 +9,8 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
 - ``quotes_reply``: the author's text quotes a message from someone else (an answer that may have
   arrived outside the synced folders); a forward of someone else's message with nothing added
   carries both ``forward`` and ``quotes_reply``.
+- ``automated``: the text says a program sent it ("this is an automated e-mail", "do not reply
+  to this message"), even under a person's address.
 - ``resends``: the author forwards or quotes an earlier message of their own that asked
   something ("sorry, wrong address" above their own ask): it asks again (``rules.quoted``).
 
@@ -24,8 +26,8 @@ from rules.quoted import quoted_author, quoted_body, same_person
 from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
-RESENDS = "resends"
-ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS)
+RESENDS, AUTOMATED = "resends", "automated"
+ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED)
 PREVIEW_BYTES = 2048
 
 _QUOTE_START = re.compile(
@@ -76,6 +78,8 @@ _RHETORICAL = re.compile(
     r"(?:\s+(?!please\b)[\w']+){0,8}|"
     r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
+    r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
+    r"(?:follow|use|see|read|refer|go|visit|click|note)\b[^.!?\n]*|"
     r"fyi|for your (?:information|review|files))\b", re.IGNORECASE)
 # An errand: something to be done with someone else, not an answer to be sent back.
 _DELEGATION = re.compile(
@@ -84,7 +88,13 @@ _DELEGATION = re.compile(
     r"take care of|handle (?:this|it)|forward (?:this|it)|pass (?:this|it) on|"
     r"pass on|send (?:this|it) (?:to|on)|give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
     r"(?:call|contact|ring) (?!me\b|us\b)[A-Z]\w+|reach out to|"
-    r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b))\b[^.!?\n]*", re.IGNORECASE)
+    r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b)|let (?!me\b|us\b)\w+ know|"
+    r"make sure|ensure)\b[^.!?\n]*", re.IGNORECASE)
+# Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
+_AUTOMATED = re.compile(
+    r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
+    r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message))\b",
+    re.IGNORECASE)
 _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$",
                       re.IGNORECASE)
 
@@ -155,6 +165,8 @@ def judge(text: str, author: Address | None = None) -> tuple[str, ...]:
             flags.update((FORWARD, QUOTES_REPLY))
         else:
             flags.add(QUOTES_REPLY)
+    if _AUTOMATED.search(words):
+        flags.add(AUTOMATED)
     if asks(body, answering=QUOTES_REPLY in flags and FORWARD not in flags):
         flags.add(ASK)
     elif _THANKS.search(words):

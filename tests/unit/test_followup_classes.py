@@ -218,3 +218,34 @@ def test_a_newer_ask_does_not_postpone_the_nudge_for_an_overdue_one() -> None:
     nudge = planned([overdue, fresh], "nudge")[ANN]
     assert nudge.anchor == "nudge:o1" and nudge.due == overdue.date + timedelta(days=5)
     assert planned([fresh], "nudge")[ANN].anchor == "nudge:o2"
+
+
+# 8. Owed replies for mail that expects none: a program's notice in a person's name, and a
+# forward whose quoted part the text reading could not find.
+def test_no_owed_reply_for_automated_notices_or_unrecognised_forwards() -> None:
+    known = mail(ME, [ANN, BOB], days_ago=90, subject="Hello")
+    notice = replace(mail(ANN, ME, days_ago=4, subject="Transaction request"),
+                     signals=("ask", "automated"))
+    article = replace(mail(BOB, ME, days_ago=4, subject="FW: How it went wrong"),
+                      signals=("ask",))
+    assert planned([known, notice, article], "owed_reply") == {}
+    assert inbound_expects(notice, is_self)[1] == "automated"
+    assert inbound_expects(article, is_self)[1] == "forward"
+    asked = replace(article, signals=("ask", "quotes_reply"))
+    assert set(planned([known, asked], "owed_reply")) == {BOB}
+
+
+
+def test_your_later_message_to_them_anywhere_answers_what_they_asked() -> None:
+    known = mail(ME, ANN, days_ago=90, subject="Hello")
+    question = replace(mail(ANN, ME, days_ago=6, subject="", mid="e-1"), signals=("ask",))
+    assert set(planned([known, question], "owed_reply")) == {ANN}
+    answer = mail(ME, ANN, days_ago=5, subject="", mid="e-2")  # no subject: another thread
+    assert planned([known, question, answer], "owed_reply") == {}
+
+
+def test_your_forward_whose_quote_was_not_found_asks_nothing() -> None:
+    article = replace(mail(ME, ANN, days_ago=8, subject="FW: How it went wrong"),
+                      signals=("ask",))
+    assert planned([article], "nudge") == {}
+    assert outbound_ask(article, is_self)[1] == "forward"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from connectors._imap_preview import TextPart, decode, first_text_part, signals
-from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, THANKS, judge
+from rules.text_signals import ASK, AUTOMATED, FORWARD, QUOTES_REPLY, THANKS, judge
 
 DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] / "shared"
             / "data")
@@ -48,6 +48,11 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Rob can you give Om a call.", set()),
     ("Jeff, can you speak briefly with Kevin on this one.", set()),
     ("Rob, can you give me a call.", {ASK}),
+    ("Stephanie - please make sure this gets rebooked and confirmed.", set()),
+    ("If you use Endata, please follow the directions below at your leisure.", set()),
+    ("I'm going to ask Stephanie but, if you do please let her know. Thanks", {THANKS}),
+    (("This is an automated e-mail. Do not reply to this e-mail. Tori requests: drop Jets. "
+     "To approve this request, please visit the site."), {ASK, AUTOMATED}),
 ])
 def test_judge_reads_only_the_authors_own_words(text: str, flags: set[str]) -> None:
     assert set(judge(text)) == flags
