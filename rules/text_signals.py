@@ -55,7 +55,7 @@ _SIGNOFF = re.compile(r"^\s*(?:thanks|thank you|regards|best|cheers|br|rgds|--)\
 _QUESTION = re.compile(r"\?(?:\s|$)")
 _REQUEST = re.compile(
     r"\b(?:please|pls|plz|could you|can you|would you|will you|could we|can we|shall we|"
-    r"let me know|let us know|lmk|get back to me|advise|"
+    r"let me know|let us know|lmk|get back to me|give me a call|call me|advise|"
     r"do you (?:have|know|want|think)|are you|is there|"
     r"what do you think|your (?:thoughts|view|comments|input|feedback)|"
     r"any (?:thoughts|comments|news|update)|send me|i(?: would|'d) like (?:to know|to see|your)|"
@@ -64,12 +64,10 @@ _REQUEST = re.compile(
     r"end of (?:day|week)|eod|cob|noon))\b",
     re.IGNORECASE,
 )
-# Needs, expectations and "call me": an ask in a new message, a statement or the next step
-# offered in an answer to someone's mail ("thanks for the update - we need the money to show
-# up", "give me a call and I'll give you a data dump").
+# Needs and expectations: an ask in a new message, a statement in an answer to someone's mail
+# ("thanks for the update - we need the money to show up").
 _EXPECTATION = re.compile(
     r"\b(?:need (?:you|your|to know)|i need|we need|i want (?:a|an|the|you|your|to know)|"
-    r"give me a (?:call|ring)|call me|"
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
     r"get together|(?:in|within) the next (?:day|week|few days))\b",
     re.IGNORECASE,
@@ -88,9 +86,11 @@ _RHETORICAL = re.compile(
     r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
     r"(?:follow|use|see|read|refer|go|visit|click|note)\b[^.!?\n]*|"
     r"fyi|for your (?:information|review|files))\b", re.IGNORECASE)
-# A question that tells: "did you know that ...?", "guess what?".
-_TELLING = re.compile(r"\b(?:did you (?:know|hear|see) that|guess what)\b[^.!?\n]*[.!?]?",
-                      re.IGNORECASE)
+# A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
+_TELLING = re.compile(
+    r"\b(?:did you (?:know|hear|see) that|guess what)\b[^.!?\n]*[.!?]?"
+    r"|[,\s](?:isn't it|aren't they|wasn't it|don't you think|huh|right|eh)\s*\?+",  # tags
+    re.IGNORECASE)
 # An errand: something to be done with someone else, not an answer to be sent back.
 _DELEGATION = re.compile(
     r"\b(?:please|pls|can you|could you|would you|will you)\s+(?:\w+\s+){0,2}?"
