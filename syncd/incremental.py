@@ -61,7 +61,7 @@ from syncd.verdicts import BATCH, classify_stale
 _ROOT = Path(__file__).resolve().parent.parent
 # The code whose output the derived tables hold: a change to any of it re-derives everything.
 _SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py", "rules/asks.py",
-            "rules/text_signals.py",
+            "rules/text_signals.py", "rules/addressed.py", "rules/quoted.py",
             "rules/introductions.py", "rules/identity.py", "rules/people.py",
             "syncd/interactions.py", "syncd/ledger.py", "syncd/incremental.py",
             "syncd/verdicts.py", "syncd/store/named.py",

@@ -20,9 +20,9 @@ from rules.classify import ClassifyContext, classify_message
 from rules.identity import normalize_address
 from rules.introductions import is_intro_subject
 from rules.people import Directory
-from rules.threads import normalize_subject
+from rules.threads import thread_subject
 from syncd.config import Config
-from syncd.interactions import classify_context, is_outbound
+from syncd.interactions import classify_context, is_outbound, participants
 from syncd.model import Message
 from syncd.store import Store
 from syncd.store.derived import DerivedTables, Fact
@@ -88,4 +88,4 @@ def make_fact(m: Message, directory: Directory, context: ClassifyContext) -> Fac
         other = classify_message(m, replace(context, written_to=frozenset({sender})))
         soft = other.verdict if other.verdict != verdict.verdict else None
     return (m.message_id, m.date.timestamp(), verdict.verdict, soft, int(outbound), sender,
-            normalize_subject(m.subject), int(is_intro_subject(m.subject)))
+            thread_subject(m, participants(m, directory)), int(is_intro_subject(m.subject)))
