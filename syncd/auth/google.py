@@ -36,7 +36,11 @@ def run_google_auth(account: GoogleAccount, console: Console, *, headless: bool,
             f"accounts.{account.name}.client_secrets", f"no OAuth client file at {secrets}",
             "create a Desktop app client in Google Cloud and download its JSON there "
             "(README: Gmail and Google Calendar)")])
-    scopes = list(tokens.scopes_for(account.type))
+    text = account.reads_text
+    scopes = list(tokens.scopes_for(account.type, text=text))
+    console.print(f"{account.name}: asking Google for {', '.join(_short(s) for s in scopes)}"
+                  + (' (message_text = "preview": the snippet of each message, for the text '
+                     'signals; README: Gmail message text)' if text else ""), markup=False)
     try:
         flow = InstalledAppFlow.from_client_secrets_file(str(secrets), scopes=scopes)
     except ValueError as exc:
@@ -52,10 +56,19 @@ def run_google_auth(account: GoogleAccount, console: Console, *, headless: bool,
         raise AuthError("Google sent no refresh token; remove syncd's access at "
                         "https://myaccount.google.com/permissions and try again",
                         account=account.name)
+    granted = tuple(credentials.granted_scopes or scopes)  # what the consent screen allowed
     path = tokens.token_path(account.name, state_dir)
-    tokens.save(credentials, path)
+    tokens.save(credentials, path, scopes=granted)
     console.print(f"{account.name}: authorised; token saved to {path}", markup=False)
+    if text and not tokens.allows_text(granted):
+        console.print(f"{account.name}: Google granted {', '.join(map(_short, granted))} "
+                      "only, which gives no message text: the headers decide what asks",
+                      markup=False)
     return 0
+
+
+def _short(scope: str) -> str:
+    return scope.removeprefix("https://www.googleapis.com/auth/")
 
 
 def _consent(flow: InstalledAppFlow, account: GoogleAccount, console: Console, *,

@@ -45,7 +45,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 # Optional keys shown commented out with an example value (instead of "(not set)").
 COMMENTED: dict[str, dict[str, Any]] = {"Followups": {"alarm": "0m"},
                                          "ImapAccount": {"password_credential": "mail-password"},
-                                         "CaldavAccount": {"password_credential": "cal-password"}}
+                                         "CaldavAccount": {"password_credential": "cal-password"},
+                                         "GoogleAccount": {"message_text": "preview"}}
 GOOGLE_CONTACTS = {"name": "google-contacts", "type": "google_contacts",
                    "client_secrets": "~/.config/syncd/google-client.json"}
 SECOND_CADENCE = {"name": "network", "min_exchanges": 2, "every": "90d"}
