@@ -28,15 +28,19 @@ from syncd.files import write_private
 
 log = logging.getLogger(__name__)
 
-# Gmail: what each scope lets syncd read (README "Gmail and Google Calendar" has the sources).
-# gmail.metadata ("View your email message metadata such as labels and headers, but not the email
-# body"): labels, history and headers; the Format docs refuse `full` and `raw` under it and list
-# only "message ID, labels, and email headers" for `format=metadata`, so no `snippet` ("a short
-# part of the message text", Message resource) comes back. gmail.readonly ("View your email
-# messages and settings") allows it: the same batched messages.get format=metadata (snippet is a
-# top-level Message field, beside the headers) returns it, no extra request. A token that holds
-# gmail.metadata besides a wider scope gets the metadata restrictions on every request, so an
-# opted-in account asks for gmail.readonly alone.
+# Gmail: what each scope lets syncd read (README "Gmail message text" has the long version).
+# Sources: the users.messages.get reference and its Format enum (developers.google.com/workspace/
+# gmail/api/reference/rest/v1/users.messages/get, .../Format): format=metadata "Returns only email
+# message ID, labels, and email headers"; full and raw "cannot be used ... using the gmail.metadata
+# scope". The scope guide (developers.google.com/workspace/gmail/api/auth/scopes): gmail.metadata
+# reads "labels, history records, and email message headers, but not the message body". The
+# Message resource: snippet is "A short part of the message text". So gmail.metadata (consent
+# text: "View your email message metadata such as labels and headers, but not the email body")
+# is taken to give no snippet, and an opted-in account asks gmail.readonly ("View your email
+# messages and settings"). snippet is a top-level Message field (format shapes only payload), so
+# the same batched messages.get format=metadata asks for it: no extra round trip; when none comes
+# the message simply has no flags. gmail.readonly is asked alone: a token that also holds
+# gmail.metadata is reported to get the metadata restrictions on every request.
 GMAIL_METADATA = "https://www.googleapis.com/auth/gmail.metadata"
 GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"
 GMAIL_SCOPES = (GMAIL_METADATA,)

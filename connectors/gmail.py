@@ -14,8 +14,9 @@ removed. A 404 (historyId too old) is ``CursorExpired``: the engine runs one ful
 Text signals (``preview``: the account opted in with ``message_text = "preview"``): the same
 messages.get also asks for ``snippet`` when the stored token was granted gmail.readonly; the
 snippet is judged in memory (``_gmail_parse.parse_message``) and dropped, only flags are kept.
-A token granted gmail.metadata alone gives no snippet: the source falls back to headers and says
-so once (``syncd status`` and ``check-config`` say it too, with the fix: ``syncd auth NAME``).
+A token granted gmail.metadata alone gives no snippet: the source falls back to headers and logs
+it once per process (``syncd status`` and ``check-config`` say it too, with the fix: ``syncd auth
+NAME``).
 
 Batches hold at most 50 requests and no more than the quota burst allows; a batch with failed
 parts (429, 403 rate limits, 5xx) shrinks by half, only the failed parts are retried after a
@@ -53,6 +54,7 @@ from syncd.model import Message, Page
 log = logging.getLogger(__name__)
 HISTORY_TYPES = ["messageAdded", "messageDeleted", "labelAdded", "labelRemoved"]
 LIST_PAGE = 500
+_TOLD: set[str] = set()  # accounts whose text fallback was logged (once per process)
 BATCH_MAX = 50
 
 
@@ -98,7 +100,8 @@ class GmailSource:
         if self._reads_text is None:
             self.session.service()  # loads the token
             allowed = allows_text(self.session.scopes())
-            if self.preview and not allowed:
+            if self.preview and not allowed and self.name not in _TOLD:
+                _TOLD.add(self.name)
                 log.warning("%s: message_text = \"preview\" but the stored token allows only "
                             "gmail.metadata, which gives no snippet; the headers decide. Run "
                             "`syncd auth %s` to grant gmail.readonly", self.name, self.name)

@@ -77,7 +77,9 @@ def test_the_default_account_reads_headers_only_and_asks_for_no_snippet(
 
 
 def test_an_opted_in_account_with_an_old_metadata_token_falls_back_to_headers(
-        google_server: GoogleServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        google_server: GoogleServer, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("connectors.gmail._TOLD", set())
     caplog.set_level(logging.WARNING)
     assert _pull(google_server, tmp_path, preview=True, scopes=(GMAIL_METADATA,)) == dict.fromkeys(
         TEXTS)
