@@ -1,7 +1,10 @@
 """`syncd auth NAME` for gmail and google_calendar accounts: the installed-app OAuth flow.
 
 The user's own OAuth client (a "Desktop app" client JSON from Google Cloud, ``client_secrets``
-in the config) and least-privilege scopes (``connectors/_google_token.py`` says which and why).
+in the config) and least-privilege scopes (``connectors/_google_token.py`` says which and why):
+Gmail asks gmail.metadata, or gmail.readonly alone for an account that opted in to text signals
+with its own ``message_text = "preview"``. The token file records the scopes Google granted, which
+the Gmail source and ``syncd status`` read to know whether snippets come.
 With a browser: google-auth-oauthlib's loopback flow (a one-shot server on 127.0.0.1, a free
 port). ``--headless``: the consent URL is printed; the user opens it anywhere, approves, and
 pastes back the address the browser was sent to (``http://127.0.0.1:PORT/?code=...``; the page
