@@ -31,6 +31,11 @@ _QUOTE_START = re.compile(
     r"|\S+@\S+\s+on\s+\d{1,2}/\d{1,2}/\d{2,4})",
     re.IGNORECASE,
 )
+# A line that is only a date and time: the stamp under the author's name in a Lotus Notes reply.
+_NOTES_STAMP = re.compile(
+    r"^\s*\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*$", re.IGNORECASE)
+_TO_LINE = re.compile(r"^\s*to:\s+\S", re.IGNORECASE)
+_CC_LINE = re.compile(r"^\s*(?:cc|subject):", re.IGNORECASE)
 _SIGNOFF = re.compile(r"^\s*(?:thanks|thank you|regards|best|cheers|br|rgds|--)\b[\s,.!]*\w*\s*$",
                       re.IGNORECASE)
 _QUESTION = re.compile(r"\?(?:\s|$)")
@@ -64,11 +69,24 @@ def own_words(text: str) -> tuple[str, bool]:
     """(the author's text above the first quoted or forwarded block, whether one follows)."""
     lines = text.replace("\r\n", "\n").split("\n")
     kept: list[str] = []
-    for line in lines:
-        if _QUOTE_START.match(line):
+    for index, line in enumerate(lines):
+        if _QUOTE_START.match(line) or _header_block(lines, index):
+            return "\n".join(kept), True
+        if _NOTES_STAMP.match(line):  # Lotus Notes: "Name" / "11/16/2000 04:16 PM" / "To: ..."
+            while kept and not kept[-1].strip():
+                kept.pop()
+            if kept and len(kept[-1].strip()) <= 60:
+                kept.pop()  # the quoted author's name above the stamp
             return "\n".join(kept), True
         kept.append(line)
     return "\n".join(kept), False
+
+
+def _header_block(lines: list[str], index: int) -> bool:
+    """A quoted message's "To: ..." line followed within two lines by "cc:" or "Subject:"."""
+    if not _TO_LINE.match(lines[index]):
+        return False
+    return any(_CC_LINE.match(line) for line in lines[index + 1:index + 4])
 
 
 def judge(text: str) -> tuple[str, ...]:

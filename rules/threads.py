@@ -78,11 +78,11 @@ def assign_threads(
 
 
 def quotes_earlier(m: Message) -> bool:
-    """A reply or forward whose text quotes an earlier message (``rules.text_signals``): it
-    belongs with that message's thread even when it goes to other people (the user forwarding
-    an answer to an assistant, approving by mail to a processing mailbox)."""
-    return (m.signals is not None and QUOTES_REPLY in m.signals
-            and normalize_subject(m.subject) != " ".join((m.subject or "").split()).casefold())
+    """A message whose text quotes an earlier one (``rules.text_signals``): it belongs with the
+    open thread of its subject even when it goes to other people (the user forwarding an answer
+    to an assistant, approving by mail to a processing mailbox). Lotus Notes and some phones
+    forward and reply without a "Re:" or "Fwd:", so the quote is the evidence, not the prefix."""
+    return m.signals is not None and QUOTES_REPLY in m.signals
 
 
 def _by_subject(m: Message, people: frozenset[str], open_by_subject: Open) -> str:

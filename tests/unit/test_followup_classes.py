@@ -149,3 +149,18 @@ def test_why_names_the_rule_and_its_reason_for_each_message() -> None:
     assert (theirs["answer"], theirs["rule"], theirs["text_signals"]) == (
         False, "thanks", ["thanks"])
     assert "the other side spoke last" in mine["reason"]
+
+
+# 2. Answered elsewhere: the user's answer went to a processing mailbox, quoting the request,
+# with the subject unchanged (Lotus Notes forwards carry no "Fwd:").
+def test_your_quoting_answer_to_another_address_closes_what_they_asked() -> None:
+    known = mail(ME, ANN, days_ago=90, subject="Hello")  # cold mail owes no reply
+    request = replace(mail(ANN, ME, days_ago=4, subject="Expense report 11/16", mid="e1"),
+                      signals=("ask",))
+    assert set(planned([known, request], "owed_reply")) == {ANN}
+    approval = replace(mail(ME, "approvals@corp.example", days_ago=3,
+                            subject="Expense report 11/16", mid="e2"),
+                       signals=("quotes_reply",))
+    assert planned([known, request, approval], "owed_reply") == {}
+    unquoted = replace(approval, signals=())
+    assert set(planned([known, request, unquoted], "owed_reply")) == {ANN}

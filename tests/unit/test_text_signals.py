@@ -45,6 +45,17 @@ def test_a_question_in_the_quoted_part_is_not_the_authors() -> None:
     assert ASK not in judge("Agreed.\n\nFrom: Ann\nSent: Monday\nWill you come?")
 
 
+@pytest.mark.parametrize("header", [
+    "Ann Smith\n11/16/2000 04:16 PM\nTo: Dana Example/HQ/Corp@CORP\ncc: Bob\n",  # Lotus Notes
+    "\n   To: Dana Example <dana@example.org>\n   cc: Bob <bob@example.org>\n",  # bare block
+])
+def test_a_reply_header_without_from_or_wrote_still_starts_the_quote(header: str) -> None:
+    text = f"My view: we should not use their system.  DF\n\n{header}Subject: Risk\n\nPlease " \
+           "give us your opinion?"
+    assert set(judge(text)) == {QUOTES_REPLY}
+    assert ASK in judge("Could you check it?\n\n" + header + "Subject: Risk\n\nFYI only")
+
+
 def enron_bodies(limit: int) -> list[str]:
     root = DATA / "enron-maildir" / "maildir" / "fossum-d" / "_sent_mail"
     if not root.is_dir():
