@@ -54,8 +54,8 @@ from syncd.model import Message, Page
 log = logging.getLogger(__name__)
 HISTORY_TYPES = ["messageAdded", "messageDeleted", "labelAdded", "labelRemoved"]
 LIST_PAGE = 500
-_TOLD: set[str] = set()  # accounts whose text fallback was logged (once per process)
 BATCH_MAX = 50
+_TOLD: set[str] = set()  # accounts whose text fallback was logged (once per process)
 
 
 class GmailSource:

@@ -59,7 +59,8 @@ def run_google_auth(account: GoogleAccount, console: Console, *, headless: bool,
         raise AuthError("Google sent no refresh token; remove syncd's access at "
                         "https://myaccount.google.com/permissions and try again",
                         account=account.name)
-    granted = tuple(credentials.granted_scopes or scopes)  # what the consent screen allowed
+    granted = credentials.granted_scopes or scopes  # what the consent screen allowed
+    granted = tuple(granted.split() if isinstance(granted, str) else granted)
     path = tokens.token_path(account.name, state_dir)
     tokens.save(credentials, path, scopes=granted)
     console.print(f"{account.name}: authorised; token saved to {path}", markup=False)

@@ -119,7 +119,8 @@ def render() -> str:
                 if model is GoogleAccount:
                     lines += _block(model, "[[accounts]]", examples=GOOGLE_CONTACTS,
                                     omit=frozenset(k for k in model.model_fields
-                                                   if k.startswith("quota_")))
+                                                   if k.startswith("quota_")
+                                                   or k == "message_text"))
         elif key == "people":
             lines += _block(Person, "[[people]]")
         elif key == "cadences":
