@@ -46,11 +46,16 @@ _BREAK_BEFORE = re.compile(
     r"\s+(?=(?-i:On)\s.{4,120}?\swrote:|-{2,}\s*(?:original message|forwarded message|"
     r"forwarded by|begin forwarded)|(?-i:From):\s|>\s)", re.IGNORECASE)
 _BREAK_AFTER = re.compile(r"(?<=\swrote:)\s+")
+# Lotus Notes: "Name Surname 10/17/2000 01:19 PM To: ..." becomes name, stamp and To: lines.
+_NOTES = re.compile(
+    r"\s+((?:[A-Z][\w.'@&/-]*\s+){1,3}?)(\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?"
+    r"(?:\s*[AP]M)?)\s+(?=To:\s)")
 
 
 def snippet_text(snippet: str) -> str:
     """Gmail's ``snippet`` (HTML entities such as ``&#39;``) as text for ``judge``."""
-    return _BREAK_AFTER.sub("\n", _BREAK_BEFORE.sub("\n", html.unescape(snippet)))
+    text = _NOTES.sub(lambda m: f"\n{m[1].strip()}\n{m[2]}\n", html.unescape(snippet))
+    return _BREAK_AFTER.sub("\n", _BREAK_BEFORE.sub("\n", text))
 
 
 def get_fields(*, preview: bool) -> str:

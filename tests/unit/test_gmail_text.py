@@ -3,12 +3,16 @@ is built to ask for."""
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 
 from connectors import _google_token as tokens
 from connectors._gmail_parse import get_fields, parse_message, snippet_text
 from connectors.registry import build_source
+from rules.text_signals import ASK, judge
 from syncd.config import from_dict
+from tests.fakes.google_server import snippet_of
+from tests.unit.test_text_signals import enron_bodies
 
 RESOURCE = {"id": "18c1", "threadId": "18c1", "labelIds": ["INBOX"],
             "internalDate": "1770000000000",
@@ -31,6 +35,14 @@ def test_a_one_line_snippet_gets_its_quote_breaks_back() -> None:
     forward = snippet_text("FYI ---------- Forwarded message --------- From: Ann "
                            "&lt;ann@x&gt; Date: Mon, Feb 2 Subject: figures Could you?")
     assert forward.split("\n")[:2] == ["FYI", "---------- Forwarded message ---------"]
+
+
+def test_a_lotus_notes_reply_header_in_a_snippet_starts_the_quote() -> None:
+    snippet = ("OK by me. dF Martha Benner 10/17/2000 01:19 PM To: Drew Fossum/ET&amp;S/Enron"
+               "@ENRON cc: Ann Smith/ET&amp;S/Enron@ENRON Subject: Time off? Next week I would")
+    assert snippet_text(snippet).split("\n")[:3] == ["OK by me. dF", "Martha Benner",
+                                                     "10/17/2000 01:19 PM"]
+    assert judge(snippet_text(snippet)) == ("quotes_reply",)
 
 
 def test_parse_message_judges_the_snippet_only_when_asked() -> None:
@@ -71,3 +83,29 @@ def test_the_source_asks_for_text_only_for_an_opted_in_gmail_account() -> None:
     assert built() is False  # [detection] message_text defaults to "preview": not for Gmail
     assert built(message_text="none") is False
     assert built(message_text="preview") is True
+
+
+def _same_words_with_lines(body: str, snippet: str) -> str:
+    """The start of ``body`` holding the words of ``snippet``, with its line breaks kept."""
+    plain = html.unescape(snippet)
+    pos = done = 0
+    while pos < len(body) and done < len(plain):
+        if body[pos].isspace():
+            while pos < len(body) and body[pos].isspace():
+                pos += 1
+            done += plain[done] == " "
+        else:
+            pos, done = pos + 1, done + 1
+    return body[:pos]
+
+
+def test_on_real_enron_mail_a_snippet_is_judged_as_its_lines_would_be() -> None:
+    """Folding the text onto one line must cost (almost) nothing: the same words judged with
+    their line breaks and as a Gmail snippet agree."""
+    bodies = enron_bodies(400)
+    pairs = [(set(judge(_same_words_with_lines(b, s))), set(judge(snippet_text(s))))
+             for b in bodies for s in [snippet_of(b)]]
+    agree = sum(a == b for a, b in pairs) / len(pairs)
+    assert agree >= 0.95, agree
+    asks = [(ASK in a, ASK in b) for a, b in pairs]
+    assert sum(a and b for a, b in asks) >= 0.98 * sum(a for a, _ in asks) > 0
