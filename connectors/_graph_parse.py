@@ -89,7 +89,7 @@ def parse_message(row: Mapping[str, Any], *, account: str, folder: str,
         references=tuple(_ANGLE.findall(fields.get("references", ""))),
         headers=tuple((k, v) for k, v in headers if k in RULE_HEADERS),
         labels=labels + extra, scope=folder,
-        signals=judge(text) if preview and isinstance(text := row.get("bodyPreview"), str)
+        signals=judge(text, sender) if preview and isinstance(text := row.get("bodyPreview"), str)
         else None)
 
 

@@ -19,11 +19,14 @@ import quopri
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from rules.text_signals import PREVIEW_BYTES, judge
+from syncd.model import Address
 
 _TAG = re.compile(r"<(?:style|script)\b.*?</(?:style|script)\s*>|<[^>]*>",
                   re.IGNORECASE | re.DOTALL)
+_FROM_LINE = re.compile(rb"(?im)^from:[ \t]*((?:[^\r\n]|\r?\n[ \t])*)")
 _BLOCK = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d)\b[^>]*>", re.IGNORECASE)
 
 
@@ -116,12 +119,25 @@ def decode(raw: bytes, part: TextPart) -> str | None:
     return text
 
 
-def signals(raw: object, part: TextPart) -> tuple[str, ...] | None:
+def signals(raw: object, part: TextPart, author: Address | None = None
+            ) -> tuple[str, ...] | None:
     """The flags of the fetched bytes; None when there are none to judge."""
     if not isinstance(raw, bytes):
         return None
     text = decode(raw, part)
-    return None if text is None else judge(text)
+    return None if text is None else judge(text, author)
+
+
+def sender_of(entry: Mapping[bytes, object]) -> Address | None:
+    """The From of a header fetch entry (to tell the author's own quoted words apart)."""
+    raw = next((v for k, v in entry.items() if k.startswith(b"BODY[HEADER.FIELDS")), None)
+    if not isinstance(raw, bytes):
+        return None
+    found = _FROM_LINE.search(raw)
+    if found is None:
+        return None
+    name, address = parseaddr(" ".join(found.group(1).decode("latin-1").split()))
+    return Address(address, name) if address else None
 
 
 Fetch = Callable[[list[int], list[str]], Mapping[int, Mapping[bytes, object]]]
@@ -145,7 +161,8 @@ def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]]
     for item, uids in by_item.items():
         for uid, entry in fetch(uids, [item]).items():
             part = parts.get(uid)
-            found = signals(entry.get(part.key), part) if part is not None else None
+            found = (signals(entry.get(part.key), part, sender_of(response.get(uid, {})))
+                     if part is not None else None)
             if found is not None:
                 out[uid] = found
     return out

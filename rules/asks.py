@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rules.text_signals import ASK, FORWARD, THANKS
+from rules.text_signals import ASK, AUTOMATED, FORWARD, QUOTES_REPLY, RESENDS, THANKS
 from rules.threads import normalize_subject
 from syncd.model import Address, Message
 
@@ -48,6 +48,9 @@ def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     if not any(not is_self(a) for a in (*m.to, *m.cc)):
         return False, "no_recipients", "addressed to nobody but you (a note or a draft)"
     if m.signals is not None:
+        if RESENDS in m.signals:
+            return True, "resends_your_ask", ("it forwards or quotes your own earlier message "
+                                              "that asked something: you asked again")
         if FORWARD in m.signals:
             return False, "forward_nothing_added", "a forward with nothing added: an FYI"
         if ASK in m.signals:
@@ -73,6 +76,11 @@ def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     if others > ANNOUNCEMENT_RECIPIENTS:
         return False, "announcement", (f"sent to {others} people besides you "
                                        f"(more than {ANNOUNCEMENT_RECIPIENTS}: an announcement)")
+    if m.signals is not None and AUTOMATED in m.signals:
+        return False, "automated", "its text says a program sent it (do not reply)"
+    if m.signals is not None and is_forward(m) and not {FORWARD, QUOTES_REPLY} & set(m.signals):
+        return False, "forward", ("a forward (Fwd:) whose quoted part was not found in its text: "
+                                  "judged from the headers, an FYI")
     if m.signals is not None:
         if FORWARD in m.signals:
             return False, "forward_nothing_added", "a forward with nothing added: an FYI"

@@ -2,10 +2,12 @@
 
 - ``nudge``: the user's newest open ask (a message of the user's that asks them something, in
   To, with nothing written on its thread since: ``rules.asks``, ``syncd.ledger.marked``), due
-  ``nudge_after`` after it; a second nudge ``nudge_after`` later if still open, then no more
-  for that ask. A run of unanswered asks (three or more in a row) lowers its priority; a new
-  ask always gets its own nudge. An answer on the thread, by anyone, a meeting,
-  or a logged touch where they answered (a call, a meeting, ``--answered``) ends it.
+  ``nudge_after`` after it (while that is still ahead, the newest older open ask that is already
+  due: a new question does not postpone the nudge for an overdue one); a second nudge
+  ``nudge_after`` later if still open, then no more for that ask. A run of unanswered asks
+  (three or more in a row) lowers its priority; a new ask always gets its own nudge. An answer
+  on the thread by anyone, their message to the user (in To), a meeting, or a logged touch where
+  they answered (a call, a meeting, ``--answered``) ends it.
 - ``owed_reply``: their newest direct message in a thread they started, still last there; due
   ``owed_reply_after`` after it, unless it is cold mail (``cold``). The user's reply, or any
   touch the user logs after it, ends it.
@@ -42,6 +44,8 @@ def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime) -> Candid
     ask = ledger.last_ask
     if ask is None:
         return None
+    if now < ask.at + nudge_after and ledger.due_ask is not None:
+        ask = ledger.due_ask  # an older ask is overdue: a newer one must not postpone its nudge
     n = 2 if now >= ask.at + 2 * nudge_after else 1
     streak = ledger.ask_streak
     persistent = streak >= PERSISTENT

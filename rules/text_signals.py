@@ -7,7 +7,12 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
 - ``thanks``: thanks or congratulations and nothing asked.
 - ``forward``: a forward or a quoted message with nothing (or next to nothing) added above it.
 - ``quotes_reply``: the author's text quotes a message from someone else (an answer that may have
-  arrived outside the synced folders).
+  arrived outside the synced folders); a forward of someone else's message with nothing added
+  carries both ``forward`` and ``quotes_reply``.
+- ``automated``: the text says a program sent it ("this is an automated e-mail", "do not reply
+  to this message"), even under a person's address.
+- ``resends``: the author forwards or quotes an earlier message of their own that asked
+  something ("sorry, wrong address" above their own ask): it asks again (``rules.quoted``).
 
 The author's own words are those above the first quoted or forwarded block ("-----Original
 Message-----", "---- Forwarded by", "On ... wrote:", "> " lines, Outlook's "From: ... Sent:").
@@ -17,8 +22,12 @@ from __future__ import annotations
 
 import re
 
+from rules.quoted import quoted_author, quoted_body, same_person
+from syncd.model import Address
+
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
-ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY)
+RESENDS, AUTOMATED = "resends", "automated"
+ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED)
 PREVIEW_BYTES = 2048
 
 _QUOTE_START = re.compile(
@@ -42,15 +51,20 @@ _QUESTION = re.compile(r"\?(?:\s|$)")
 _REQUEST = re.compile(
     r"\b(?:please|pls|plz|could you|can you|would you|will you|could we|can we|shall we|"
     r"let me know|let us know|lmk|get back to me|give me a call|call me|advise|"
-    r"need (?:you|your|to know)|do you (?:have|know|want|think)|are you|is there|"
+    r"do you (?:have|know|want|think)|are you|is there|"
     r"what do you think|your (?:thoughts|view|comments|input|feedback)|"
-    r"any (?:thoughts|comments|news|update)|send me|i need|we need|"
-    r"i want (?:a|an|the|you|your|to know)|i(?: would|'d) like (?:to know|to see|a|an|your|you)|"
-    r"i (?:assume|expect|trust) (?:that )?you will|get together|get back to|"
+    r"any (?:thoughts|comments|news|update)|send me|i(?: would|'d) like (?:to know|to see|your)|"
     r"what is (?:this|that|going on|happening)|why (?:is|are|did|do|does|was|were)|"
-    r"(?:in|within) the next (?:day|week|few days)|"
     r"asap|as soon as possible|by (?:monday|tuesday|wednesday|thursday|friday|tomorrow|"
     r"end of (?:day|week)|eod|cob|noon))\b",
+    re.IGNORECASE,
+)
+# Needs and expectations: an ask in a new message, a statement in an answer to someone's mail
+# ("thanks for the update - we need the money to show up").
+_EXPECTATION = re.compile(
+    r"\b(?:need (?:you|your|to know)|i need|we need|i want (?:a|an|the|you|your|to know)|"
+    r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
+    r"get together|get back to|(?:in|within) the next (?:day|week|few days))\b",
     re.IGNORECASE,
 )
 _NOTHING_ADDED = re.compile(
@@ -58,28 +72,58 @@ _NOTHING_ADDED = re.compile(
     r"\W*)?(?:\w+\W*)?", re.IGNORECASE)  # at most "FYI" and a name or an initial
 _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b",
                      re.IGNORECASE)
-_RHETORICAL = re.compile(r"\b(?:(?:please )?(?:call(?: me)?|let me know|let us know|contact me) "
-                         r"if you (?:have|need) (?:any )?(?:questions|comments|help)|"
-                         r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
-                         r"fyi|for your "
-                         r"(?:information|review|files))\b", re.IGNORECASE)
+_RHETORICAL = re.compile(
+    r"\b(?:(?:please )?(?:give me a call|call|let me know|let us know|contact|e-?mail|ping)"
+    r"(?: me| us)?(?: at [\w .+()/-]{1,30}?)? if you (?:have|need|would like|want)"
+    r"(?:\s+(?!please\b)[\w']+){0,8}|"
+    r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
+    r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
+    r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
+    r"(?:follow|use|see|read|refer|go|visit|click|note)\b[^.!?\n]*|"
+    r"fyi|for your (?:information|review|files))\b", re.IGNORECASE)
+# An errand: something to be done with someone else, not an answer to be sent back.
+_DELEGATION = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|will you)\s+(?:\w+\s+){0,2}?"
+    r"(?:follow up with|set up (?:a|an|the|some)|schedule|arrange|book|coordinate with|"
+    r"take care of|handle (?:this|it)|forward (?:this|it)|pass (?:this|it) on|"
+    r"pass on|send (?:this|it) (?:to|on)|give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
+    r"(?:call|contact|ring) (?!me\b|us\b)[A-Z]\w+|reach out to|"
+    r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b)|let (?!me\b|us\b)\w+ know|"
+    r"make sure|ensure)\b[^.!?\n]*", re.IGNORECASE)
+# Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
+_AUTOMATED = re.compile(
+    r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
+    r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message))\b",
+    re.IGNORECASE)
+_NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$",
+                      re.IGNORECASE)
 
 
 def own_words(text: str) -> tuple[str, bool]:
     """(the author's text above the first quoted or forwarded block, whether one follows)."""
+    words, quoted = split(text)
+    return words, quoted is not None
+
+
+def split(text: str) -> tuple[str, list[str] | None]:
+    """(the author's own text, the lines of the quoted block from its header on, or None)."""
     lines = text.replace("\r\n", "\n").split("\n")
     kept: list[str] = []
     for index, line in enumerate(lines):
         if _QUOTE_START.match(line) or _header_block(lines, index):
-            return "\n".join(kept), True
+            return "\n".join(kept), lines[index:]
         if _NOTES_STAMP.match(line):  # Lotus Notes: "Name" / "11/16/2000 04:16 PM" / "To: ..."
             while kept and not kept[-1].strip():
                 kept.pop()
+            start = index
             if kept and len(kept[-1].strip()) <= 60:
                 kept.pop()  # the quoted author's name above the stamp
-            return "\n".join(kept), True
+                start = len(kept)
+                while lines[start].strip() == "" and start < index:
+                    start += 1
+            return "\n".join(kept), lines[start:]
         kept.append(line)
-    return "\n".join(kept), False
+    return "\n".join(kept), None
 
 
 def _header_block(lines: list[str], index: int) -> bool:
@@ -89,17 +133,41 @@ def _header_block(lines: list[str], index: int) -> bool:
     return any(_CC_LINE.match(line) for line in lines[index + 1:index + 4])
 
 
-def judge(text: str) -> tuple[str, ...]:
-    """The flags of one message's text (already decoded), in ``ALL`` order."""
-    words, quotes = own_words(text)
+def asks(text: str, *, answering: bool = False) -> bool:
+    """Do these words ask the reader something? A question, or a request that is not a
+    courtesy ("call me if you have questions"), not negated ("no need to"), and not an errand
+    to be done elsewhere ("please set up a time with", "can you follow up with them"). A need
+    or an expectation ("we need", "I assume you will") asks too, unless the words answer
+    someone's message (``answering``: they quote it), where it is a statement."""
+    body = " ".join(text.split())
+    if _QUESTION.search(body):
+        return True
+    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", body))
+    patterns = (_REQUEST,) if answering else (_REQUEST, _EXPECTATION)
+    return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
+               for pattern in patterns for m in pattern.finditer(body))
+
+
+def judge(text: str, author: Address | None = None) -> tuple[str, ...]:
+    """The flags of one message's text (already decoded), in ``ALL`` order. ``author``: the
+    message's sender, to tell a quote of their own earlier message from someone else's."""
+    words, quoted = split(text)
     body = " ".join(line for line in words.split("\n") if not _SIGNOFF.match(line)).strip()
     flags: set[str] = set()
-    if quotes and _NOTHING_ADDED.fullmatch(body):
-        flags.add(FORWARD)
-    elif quotes:
-        flags.add(QUOTES_REPLY)
-    asks = bool(_QUESTION.search(body)) or bool(_REQUEST.search(_RHETORICAL.sub(" ", body)))
-    if asks:
+    if quoted is not None:
+        name = quoted_author(quoted)
+        if author is not None and name is not None and same_person(name, author):
+            if asks(quoted_body(quoted)):
+                flags.add(RESENDS)  # their own earlier ask, sent again (to the same or others)
+            elif _NOTHING_ADDED.fullmatch(body):
+                flags.add(FORWARD)
+        elif _NOTHING_ADDED.fullmatch(body):
+            flags.update((FORWARD, QUOTES_REPLY))
+        else:
+            flags.add(QUOTES_REPLY)
+    if _AUTOMATED.search(words):
+        flags.add(AUTOMATED)
+    if asks(body, answering=QUOTES_REPLY in flags and FORWARD not in flags):
         flags.add(ASK)
     elif _THANKS.search(words):
         flags.add(THANKS)
