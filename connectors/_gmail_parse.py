@@ -41,10 +41,11 @@ def meaningful(label: str) -> bool:
 
 
 # A snippet is one line (Gmail folds the text's line breaks): put back the breaks around the
-# markers where quoted or forwarded text starts, so ``judge`` tells the author's words from them.
+# markers where quoted or forwarded text starts (and between a quoted header's fields), so
+# ``judge`` tells the author's words from them and reads who wrote the quote.
 _BREAK_BEFORE = re.compile(
     r"\s+(?=(?-i:On)\s.{4,120}?\swrote:|-{2,}\s*(?:original message|forwarded message|"
-    r"forwarded by|begin forwarded)|(?-i:From):\s|>\s)", re.IGNORECASE)
+    r"forwarded by|begin forwarded)|(?-i:(?:From|Sent|To|Cc|cc|Subject)):\s|>\s)", re.IGNORECASE)
 _BREAK_AFTER = re.compile(r"(?<=\swrote:)\s+")
 # Lotus Notes: "Name Surname 10/17/2000 01:19 PM To: ..." becomes name, stamp and To: lines.
 _NOTES = re.compile(
@@ -83,7 +84,7 @@ def parse_message(resource: Mapping[str, Any], *, account: str,
                             scope=SCOPE, thread_id=resource.get("threadId") or None)
     snippet = resource.get("snippet")
     if preview and isinstance(snippet, str):
-        return replace(message, signals=judge(snippet_text(snippet)))
+        return replace(message, signals=judge(snippet_text(snippet), message.sender))
     return message
 
 

@@ -50,11 +50,22 @@ def test_parse_message_judges_the_snippet_only_when_asked() -> None:
     assert parse_message(asked, account="gm", preview=True).signals == ("ask",)
     assert parse_message(asked, account="gm").signals is None  # not read
     assert parse_message(RESOURCE, account="gm", preview=True).signals is None  # not sent
-    quoted = {**RESOURCE, "snippet": "I&#39;ll do it. On Mon, Feb 2, 2026 Ann &lt;a@x&gt; "
+    quoted = {**RESOURCE, "snippet": "I&#39;ll do it. On Mon, Feb 2, 2026 Bob &lt;b@x&gt; "
                                      "wrote: &gt; could you?"}
     assert parse_message(quoted, account="gm", preview=True).signals == ("quotes_reply",)
     assert parse_message(asked, account="gm", preview=True).date == datetime(
         2026, 2, 2, 2, 40, tzinfo=UTC)
+
+
+def test_the_sender_tells_their_own_earlier_ask_from_someone_elses() -> None:
+    again = "Sorry, wrong address. On Mon, Feb 2, 2026, Ann &lt;ann@partner.example&gt; " \
+            "wrote: &gt; Could you send the figures by Friday?"
+    assert "resends" in (parse_message({**RESOURCE, "snippet": again}, account="gm",
+                                       preview=True).signals or ())
+    header = "Sorry. From: Ann Lee Sent: Monday, February 2, 2026 10:00 AM To: Bob Subject: x"
+    assert snippet_text(header).split("\n") == [
+        "Sorry.", "From: Ann Lee", "Sent: Monday, February 2, 2026 10:00 AM", "To: Bob",
+        "Subject: x"]
 
 
 def test_snippet_is_in_the_partial_response_only_when_read() -> None:
