@@ -11,6 +11,8 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
   carries both ``forward`` and ``quotes_reply``.
 - ``automated``: the text says a program sent it ("this is an automated e-mail", "do not reply
   to this message"), even under a person's address.
+- ``asked:a@x b@y``: the asks greet these recipients by name ("Vicki, please add ...",
+  ``rules.addressed``): they, not everyone in To, are the ones asked.
 - ``resends``: the author forwards or quotes an earlier message of their own that asked
   something ("sorry, wrong address" above their own ask): it asks again (``rules.quoted``).
 
@@ -21,12 +23,15 @@ Message-----", "---- Forwarded by", "On ... wrote:", "> " lines, Outlook's "From
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from rules.addressed import named_asks, resolve
 from rules.quoted import quoted_author, quoted_body, same_person
 from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
 RESENDS, AUTOMATED = "resends", "automated"
+ASKED = "asked:"  # then the addresses its asks greet by name, separated by spaces
 ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED)
 PREVIEW_BYTES = 2048
 
@@ -64,7 +69,7 @@ _REQUEST = re.compile(
 _EXPECTATION = re.compile(
     r"\b(?:need (?:you|your|to know)|i need|we need|i want (?:a|an|the|you|your|to know)|"
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
-    r"get together|get back to|(?:in|within) the next (?:day|week|few days))\b",
+    r"get together|(?:in|within) the next (?:day|week|few days))\b",
     re.IGNORECASE,
 )
 _NOTHING_ADDED = re.compile(
@@ -81,6 +86,11 @@ _RHETORICAL = re.compile(
     r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
     r"(?:follow|use|see|read|refer|go|visit|click|note)\b[^.!?\n]*|"
     r"fyi|for your (?:information|review|files))\b", re.IGNORECASE)
+# A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
+_TELLING = re.compile(
+    r"\b(?:did you (?:know|hear|see) that|guess what)\b[^.!?\n]*[.!?]?"
+    r"|[,\s](?:isn't it|aren't they|wasn't it|don't you think|huh|right|eh)\s*\?+",  # tags
+    re.IGNORECASE)
 # An errand: something to be done with someone else, not an answer to be sent back.
 _DELEGATION = re.compile(
     r"\b(?:please|pls|can you|could you|would you|will you)\s+(?:\w+\s+){0,2}?"
@@ -139,18 +149,19 @@ def asks(text: str, *, answering: bool = False) -> bool:
     to be done elsewhere ("please set up a time with", "can you follow up with them"). A need
     or an expectation ("we need", "I assume you will") asks too, unless the words answer
     someone's message (``answering``: they quote it), where it is a statement."""
-    body = " ".join(text.split())
+    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", _TELLING.sub(" ", " ".join(text.split()))))
     if _QUESTION.search(body):
         return True
-    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", body))
     patterns = (_REQUEST,) if answering else (_REQUEST, _EXPECTATION)
     return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
                for pattern in patterns for m in pattern.finditer(body))
 
 
-def judge(text: str, author: Address | None = None) -> tuple[str, ...]:
-    """The flags of one message's text (already decoded), in ``ALL`` order. ``author``: the
-    message's sender, to tell a quote of their own earlier message from someone else's."""
+def judge(text: str, author: Address | None = None, recipients: Sequence[Address] = ()
+          ) -> tuple[str, ...]:
+    """The flags of one message's text (already decoded), in ``ALL`` order, then ``asked:``.
+    ``author``: the message's sender, to tell a quote of their own earlier message from someone
+    else's; ``recipients`` (To and Cc): to name those its asks are addressed to."""
     words, quoted = split(text)
     body = " ".join(line for line in words.split("\n") if not _SIGNOFF.match(line)).strip()
     flags: set[str] = set()
@@ -167,8 +178,22 @@ def judge(text: str, author: Address | None = None) -> tuple[str, ...]:
             flags.add(QUOTES_REPLY)
     if _AUTOMATED.search(words):
         flags.add(AUTOMATED)
-    if asks(body, answering=QUOTES_REPLY in flags and FORWARD not in flags):
+    answering = QUOTES_REPLY in flags and FORWARD not in flags
+    named: frozenset[str] | None = None
+    if asks(body, answering=answering):
         flags.add(ASK)
+        own = "\n".join(line for line in words.split("\n") if not _SIGNOFF.match(line))
+        names = named_asks(own, lambda sentence: asks(sentence, answering=answering))
+        named = resolve(names, recipients) if names and recipients else None
     elif _THANKS.search(words):
         flags.add(THANKS)
-    return tuple(flag for flag in ALL if flag in flags)
+    out = tuple(flag for flag in ALL if flag in flags)
+    return out + ((ASKED + " ".join(sorted(named)),) if named else ())
+
+
+def asked(signals: Sequence[str] | None) -> frozenset[str] | None:
+    """The addresses a message's asks greet by name (``judge``'s ``asked:`` flag), or None."""
+    for flag in signals or ():
+        if flag.startswith(ASKED):
+            return frozenset(flag[len(ASKED):].split())
+    return None

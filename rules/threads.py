@@ -1,7 +1,8 @@
 """Threads: provider thread id, else the References / In-Reply-To chain, else the normalised
 subject plus a shared participant within 30 days (Enron and other real corpora carry no
 References headers); a reply or forward that quotes an earlier message joins a thread
-of its subject within 30 days whoever it goes to."""
+of its subject within 30 days whoever it goes to; subjectless mail ("", "RE:") threads by its
+people."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rules.text_signals import QUOTES_REPLY, RESENDS
 from syncd.model import Message
 
 SUBJECT_WINDOW = timedelta(days=30)
+NO_SUBJECT = "\x00"  # starts the thread subject of subjectless mail, followed by its people
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:re|aw|sv|vs|fw|fwd|wg|tr|rv|antw|ref|réf|odp|enc|r)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*"
@@ -85,8 +87,18 @@ def quotes_earlier(m: Message) -> bool:
     return m.signals is not None and (QUOTES_REPLY in m.signals or RESENDS in m.signals)
 
 
-def _by_subject(m: Message, people: frozenset[str], open_by_subject: Open) -> str:
+def thread_subject(m: Message, people: frozenset[str]) -> str:
+    """The subject a message threads by: its normalised subject; for a message without one
+    ("", "RE:"), its people, so a subjectless back-and-forth with the same people is one
+    conversation (within ``SUBJECT_WINDOW``) rather than one thread per message."""
     subject = normalize_subject(m.subject)
+    if subject or not people:
+        return subject
+    return NO_SUBJECT + " ".join(sorted(people))
+
+
+def _by_subject(m: Message, people: frozenset[str], open_by_subject: Open) -> str:
+    subject = thread_subject(m, people)
     if not subject:
         return "m:" + m.message_id
     candidates = open_by_subject.setdefault(subject, [])

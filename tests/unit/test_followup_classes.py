@@ -233,3 +233,34 @@ def test_no_owed_reply_for_automated_notices_or_unrecognised_forwards() -> None:
     assert inbound_expects(article, is_self)[1] == "forward"
     asked = replace(article, signals=("ask", "quotes_reply"))
     assert set(planned([known, asked], "owed_reply")) == {BOB}
+
+
+
+def test_your_later_message_to_them_anywhere_answers_what_they_asked() -> None:
+    known = mail(ME, ANN, days_ago=90, subject="Hello")
+    question = replace(mail(ANN, ME, days_ago=6, subject="", mid="e-1"), signals=("ask",))
+    assert set(planned([known, question], "owed_reply")) == {ANN}
+    answer = mail(ME, ANN, days_ago=5, subject="", mid="e-2")  # no subject: another thread
+    assert planned([known, question, answer], "owed_reply") == {}
+
+
+def test_your_forward_whose_quote_was_not_found_asks_nothing() -> None:
+    article = replace(mail(ME, ANN, days_ago=8, subject="FW: How it went wrong"),
+                      signals=("ask",))
+    assert planned([article], "nudge") == {}
+    assert outbound_ask(article, is_self)[1] == "forward"
+
+
+# 2/8. A named ask: "Vicki, please ..." asks Vicki (even in Cc), not everyone in To; their
+# "Don, could you ..." asks Don, not the user.
+def test_an_ask_greeting_someone_by_name_asks_them_only() -> None:
+    known = mail(ME, [ANN, BOB, CAT], days_ago=90, subject="Hello")
+    named = replace(mail(ME, [ANN, BOB], days_ago=8, subject="Contracts", cc=[CAT], mid="n1"),
+                    signals=("ask", "quotes_reply", f"asked:{CAT}"))
+    assert set(planned([known, named], "nudge")) == {CAT}
+    theirs = replace(mail(ANN, ME, days_ago=4, subject="Materials", cc=[BOB], mid="n2"),
+                     signals=("ask", f"asked:{BOB}"))
+    assert planned([known, theirs], "owed_reply") == {}
+    assert inbound_expects(theirs, is_self)[1] == "asks_someone_else"
+    mine = replace(theirs, to=(), cc=(theirs.to[0], theirs.cc[0]), signals=("ask", f"asked:{ME}"))
+    assert set(planned([known, mine], "owed_reply")) == {ANN}  # Cc, but asked by name

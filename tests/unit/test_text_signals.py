@@ -50,6 +50,10 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Rob, can you give me a call.", {ASK}),
     ("Stephanie - please make sure this gets rebooked and confirmed.", set()),
     ("If you use Endata, please follow the directions below at your leisure.", set()),
+    ("Did you know that he starred in a film? Check it out at www.example.org", set()),
+    ("I'll call you when you get back to the states.", set()),
+    ("Picking out baby furniture....crazy isn't it?\nTake care, talk soon.", set()),
+    ("Last of four nights, huh? Did you go to the party?", {ASK}),
     ("I'm going to ask Stephanie but, if you do please let her know. Thanks", {THANKS}),
     (("This is an automated e-mail. Do not reply to this e-mail. Tori requests: drop Jets. "
      "To approve this request, please visit the site."), {ASK, AUTOMATED}),
@@ -58,13 +62,21 @@ def test_judge_reads_only_the_authors_own_words(text: str, flags: set[str]) -> N
     assert set(judge(text)) == flags
 
 
-def test_a_need_asks_in_a_new_message_but_not_in_an_answer() -> None:
-    words = "Rob, thanks for the update - we need the money to show up.\n"
+@pytest.mark.parametrize("words", [
+    "Rob, thanks for the update - we need the money to show up.\n",
+    "I assume that you will have the headcount ready.\n",
+])
+def test_a_need_asks_in_a_new_message_but_not_in_an_answer(words: str) -> None:
     assert ASK in judge(words)
     answer = judge(words + "\n-----Original Message-----\nFrom: Rob Milne\nQ4 looks fine.")
-    assert set(answer) == {THANKS, QUOTES_REPLY}
+    assert ASK not in answer and QUOTES_REPLY in answer
     question = "Could you send the Q4 numbers?\n\n-----Original Message-----\nFrom: Rob\nHi"
     assert ASK in judge(question)
+
+
+def test_give_me_a_call_asks_in_an_answer_too() -> None:
+    answer = "Give me a call.\n\n-----Original Message-----\nFrom: Clint\nIs the issue fixed?"
+    assert ASK in judge(answer)
 
 
 def test_a_question_in_the_quoted_part_is_not_the_authors() -> None:
