@@ -84,7 +84,8 @@ def parse_message(resource: Mapping[str, Any], *, account: str,
                             scope=SCOPE, thread_id=resource.get("threadId") or None)
     snippet = resource.get("snippet")
     if preview and isinstance(snippet, str):
-        return replace(message, signals=judge(snippet_text(snippet), message.sender))
+        return replace(message, signals=judge(snippet_text(snippet), message.sender,
+                                              (*message.to, *message.cc)))
     return message
 
 

@@ -68,6 +68,15 @@ def test_the_sender_tells_their_own_earlier_ask_from_someone_elses() -> None:
         "Subject: x"]
 
 
+def test_an_ask_greeting_a_recipient_by_name_names_them_as_for_the_other_sources() -> None:
+    headers = [{"name": "From", "value": "Dana <dana@example.org>"},
+               {"name": "To", "value": "Vicki Lee <vicki@x.example>, Bob Ray <bob@x.example>"}]
+    resource = {**RESOURCE, "payload": {"headers": headers},
+                "snippet": "Vicki, please add the Q3 figures to the deck."}
+    signals = parse_message(resource, account="gm", preview=True).signals or ()
+    assert "ask" in signals and "asked:vicki@x.example" in signals
+
+
 def test_snippet_is_in_the_partial_response_only_when_read() -> None:
     assert "snippet" in get_fields(preview=True).split(",")
     assert "snippet" not in get_fields(preview=False).split(",")
