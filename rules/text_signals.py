@@ -69,7 +69,7 @@ _REQUEST = re.compile(
 _EXPECTATION = re.compile(
     r"\b(?:need (?:you|your|to know)|i need|we need|i want (?:a|an|the|you|your|to know)|"
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
-    r"get together|(?:in|within) the next (?:day|week|few days))\b",
+    r"let'?s get together|(?:in|within) the next (?:day|week|few days))\b",
     re.IGNORECASE,
 )
 _NOTHING_ADDED = re.compile(
@@ -99,7 +99,7 @@ _DELEGATION = re.compile(
     r"pass on|send (?:this|it) (?:to|on)|give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
     r"(?:call|contact|ring) (?!me\b|us\b)[A-Z]\w+|reach out to|"
     r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b)|let (?!me\b|us\b)\w+ know|"
-    r"make sure|ensure)\b[^.!?\n]*", re.IGNORECASE)
+    r"make sure|ensure|convey|pass along)\b[^.!?\n]*", re.IGNORECASE)
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
 _AUTOMATED = re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
