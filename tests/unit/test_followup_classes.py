@@ -289,3 +289,18 @@ def test_your_new_ask_to_them_elsewhere_answers_them_but_a_bare_forward_does_not
     handed_on = replace(mail(ME, [ANN, BOB], days_ago=5, subject="FW: Outage", mid="j3"),
                         signals=("forward", "quotes_reply"))
     assert set(planned([known, question, handed_on], "owed_reply")) == {ANN}
+
+
+
+# 8. A question to a group ("Interested?" to three traders) owes no one reply unless it greets
+# you by name.
+def test_a_question_to_a_group_is_owed_only_when_it_greets_you() -> None:
+    known = mail(ME, [ANN, BOB, CAT], days_ago=90, subject="Hello")
+    group = replace(mail(ANN, [BOB, CAT, ME], days_ago=4, subject="Tender", mid="g1"),
+                    signals=("ask",))
+    assert planned([known, group], "owed_reply") == {}
+    assert inbound_expects(group, is_self)[1] == "group_question"
+    greeted = replace(group, signals=("ask", f"asked:{ME}"))
+    assert set(planned([known, greeted], "owed_reply")) == {ANN}
+    pair = replace(group, to=(group.to[0], group.to[2]))  # you and one other
+    assert set(planned([known, pair], "owed_reply")) == {ANN}
