@@ -41,8 +41,10 @@ from rules.people import Directory
 from rules.threads import SUBJECT_WINDOW, Open, assign_threads
 from syncd.config import Config
 from syncd.interactions import (
+    ASKS,
     LOGGED,
     Interaction,
+    direct_code,
     intro_people,
     intro_touches,
     is_outbound,
@@ -201,7 +203,7 @@ def _marked(touched: list[tuple[Interaction, Address]]) -> list[Touch]:
 
 
 def _row(i: Interaction, address: Address, mark: Mark, company: int) -> Touch:
-    return (i.ref, i.at.timestamp(), i.person, i.direction, i.thread, i.subject, int(i.direct),
+    return (i.ref, i.at.timestamp(), i.person, i.direction, i.thread, i.subject, direct_code(i),
             address.email, address.name, int(mark.first), mark.prev, mark.gap, int(mark.last),
             int(mark.mine), company)
 
@@ -220,7 +222,7 @@ def _meetings(tables: DerivedTables, store: Store, config: Config, directory: Di
 def interaction(t: Touch) -> Interaction:
     ref, ts, person, direction, thread, subject, direct = t[:7]
     return Interaction(datetime.fromtimestamp(ts, UTC), person, direction, thread,
-                       ref, subject, bool(direct))
+                       ref, subject, bool(direct), direct == ASKS)
 
 
 def histories(store: Store, people: Iterable[str]) -> dict[str, list[Interaction]]:
