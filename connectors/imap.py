@@ -33,7 +33,7 @@ from imapclient.exceptions import LoginError
 from imapclient.imapclient import SENT, SocketTimeout
 
 from connectors import _imap_cursor as cur
-from connectors import _neterr
+from connectors import _imap_fetch, _neterr
 from connectors._imap_parse import HEADER_FIELDS, parse_fetch_entry
 from connectors._imap_preview import chunk_signals
 from syncd.config import ImapAccount
@@ -189,8 +189,10 @@ class ImapSource:
             return [], []
         gmail = client.has_capability("X-GM-EXT-1")
         data = [_HEADER_ITEM, "INTERNALDATE"] + (_GMAIL_ITEMS if gmail else [])
-        response = client.fetch(uids, data + (["BODYSTRUCTURE"] if self.preview else []))
-        flags = chunk_signals(client.fetch, response) if self.preview else {}
+        response = _imap_fetch.fetch(
+            client, uids, data + (["BODYSTRUCTURE"] if self.preview else []))
+        flags = chunk_signals(lambda some, items: _imap_fetch.fetch(client, some, items),
+                              response) if self.preview else {}
         items: list[Message] = []
         quarantined: list[str] = []
         for uid in uids:

@@ -1,0 +1,182 @@
+"""UID FETCH for the IMAP source, read without imapclient's byte-at-a-time lexer.
+
+imapclient's response parser reads the text of an answer one byte at a time in Python. For a
+header fetch that is most of the fetch's cost: the server echoes the ~27 field names of
+``BODY[HEADER.FIELDS (...)]`` with every message, and ``BODYSTRUCTURE`` (the preview) is a deep
+list. ``read_fetch`` tokenizes each line of imaplib's answer with one regular expression and
+builds what imapclient's ``parse_fetch_response(data, normalise_times, uid_is_key=True)`` builds
+(the same keys, values, ``BodyData`` and INTERNALDATE conversion; a unit test holds the two
+equal on recorded and generated answers). Whatever it does not read the same way (``ENVELOPE``,
+a ``%``, control characters, a literal out of place) goes to imapclient's own parser: only the
+speed differs, never the answer.
+
+``fetch`` sends the command over imapclient's connection (imaplib's ``uid``) with consecutive
+UIDs written as ranges, so a chunk of 5,000 UIDs is a short command line.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.datetime_util import parse_to_datetime
+from imapclient.response_parser import parse_fetch_response
+from imapclient.response_types import BodyData
+
+Entry = dict[bytes, Any]
+
+# One token after optional whitespace: ( ) "quoted" {literal}<end> atom (with [sections]);
+# group 6 is anything else, which imapclient reads differently: hand the answer to it.
+_TOKEN = re.compile(
+    rb'[ \t\r\n]*(?:(\()|(\))|"((?:[^"\\]|\\.)*)"|\{(\d+)\}\Z'
+    rb'|((?:[^\x00-\x20()%"\[\x7f]|\[[^\]]*\])+)|(.))', re.DOTALL)
+_ESCAPE = re.compile(rb'\\([\\"])')
+_SPACE = re.compile(rb"[ \t\r\n]*\Z")
+
+
+class _Unsure(Exception):
+    """The answer has something this reader does not read exactly like imapclient."""
+
+
+def fetch(client: IMAPClient, uids: Sequence[int], items: Sequence[str]) -> dict[int, Entry]:
+    """``client.fetch(uids, items)``, read faster; only the messages asked for are returned."""
+    if not uids:
+        return {}
+    conn = client._imap  # imapclient's imaplib connection: its own fetch sends through it
+    typ, data = conn.uid("FETCH", uid_set(uids), f"({' '.join(items).upper()})")
+    if typ != "OK":
+        raise imaplib.IMAP4.error(f"FETCH failed: {_text(data)}")
+    response = read_fetch(data, normalise_times=client.normalise_times)
+    return {uid: response[uid] for uid in uids if uid in response}
+
+
+def uid_set(uids: Iterable[int]) -> str:
+    """``1,2,3,7,9,10`` as ``1:3,7,9:10``: only runs of consecutive numbers are joined."""
+    spans: list[list[int]] = []
+    for uid in sorted(set(uids)):
+        if spans and uid == spans[-1][1] + 1:
+            spans[-1][1] = uid
+        else:
+            spans.append([uid, uid])
+    return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in spans)
+
+
+def read_fetch(data: list[Any], *, normalise_times: bool = True) -> dict[int, Entry]:
+    """imapclient's ``parse_fetch_response(data, normalise_times)`` (keyed by UID), faster."""
+    try:
+        return _read(data, normalise_times)
+    except _Unsure:
+        return dict(parse_fetch_response(data, normalise_times, True))
+
+
+def _read(data: list[Any], normalise_times: bool) -> dict[int, Entry]:
+    if data == [None]:
+        return {}
+    atoms = _atoms(data)
+    out: dict[int, Entry] = {}
+    for seq in atoms:
+        pairs = next(atoms, None)
+        if not isinstance(seq, int) or not isinstance(pairs, tuple) or len(pairs) % 2:
+            raise _Unsure  # imapclient raises its ProtocolError: let it
+        key, entry = seq, _entry(seq, pairs, normalise_times)
+        uid = entry.pop(b"UID", None)
+        if uid is not None:
+            key = uid
+        out.setdefault(key, {}).update(entry)
+    return out
+
+
+def _entry(seq: int, pairs: tuple[Any, ...], normalise_times: bool) -> Entry:
+    entry: Entry = {b"SEQ": seq}
+    for name, value in zip(pairs[::2], pairs[1::2], strict=True):
+        if not isinstance(name, bytes):
+            raise _Unsure
+        word = name.upper()
+        if word == b"UID":
+            if not isinstance(value, int):
+                raise _Unsure
+            entry[word] = value
+        elif word == b"INTERNALDATE":
+            entry[word] = _internaldate(value, normalise_times)
+        elif word in (b"BODY", b"BODYSTRUCTURE") and isinstance(value, tuple) and value:
+            entry[word] = BodyData.create(value)
+        elif word in (b"BODY", b"BODYSTRUCTURE", b"ENVELOPE"):
+            raise _Unsure
+        else:
+            entry[word] = value
+    return entry
+
+
+def _internaldate(value: object, normalise_times: bool) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, bytes):
+        raise _Unsure
+    try:
+        return parse_to_datetime(value, normalise=normalise_times)
+    except ValueError:
+        return None
+
+
+def _atoms(data: list[Any]) -> Iterator[Any]:
+    """The top-level values of the answer: ints, bytes, None, nested tuples."""
+    stack: list[list[Any]] = [[]]
+    for record in data:
+        text, literal = (record[0], record[1]) if isinstance(record, tuple) else (record, None)
+        if not isinstance(text, bytes) or not (literal is None or isinstance(literal, bytes)):
+            raise _Unsure
+        pos, end, waiting = 0, len(text), None
+        while pos < end:
+            match = _TOKEN.match(text, pos)
+            if match is None:
+                if _SPACE.match(text, pos):
+                    break  # trailing whitespace
+                raise _Unsure
+            pos = match.end()
+            opened, closed, quoted, size, word, other = match.groups()
+            if other is not None:
+                raise _Unsure
+            if opened:
+                stack.append([])
+                continue
+            if closed:
+                if len(stack) == 1:
+                    raise _Unsure
+                value: Any = tuple(stack.pop())
+            elif quoted is not None:
+                value = _ESCAPE.sub(rb"\1", quoted)
+            elif size is not None:
+                if literal is None or len(literal) != int(size):
+                    raise _Unsure
+                waiting, value = literal, literal
+            else:
+                value = _word(word)
+            stack[-1].append(value)
+            if len(stack) == 1:
+                yield from stack[0]
+                stack[0].clear()
+        if literal is not None and waiting is None:
+            raise _Unsure  # a literal without its {n}
+    if len(stack) != 1:
+        raise _Unsure  # a tuple left open
+
+
+def _word(token: bytes) -> Any:
+    if token[:1] == b"{":
+        raise _Unsure  # imapclient takes it for a literal marker
+    if token == b"NIL":
+        return None
+    if token.isdigit() and (token[:1] != b"0" or len(token) == 1):
+        return int(token)
+    return token
+
+
+def _text(data: object) -> str:
+    if isinstance(data, list):
+        return " ".join(_text(d) for d in data)
+    if isinstance(data, bytes):
+        return data.decode("utf-8", "replace")
+    return str(data)
