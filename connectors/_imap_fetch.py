@@ -32,9 +32,8 @@ Entry = dict[bytes, Any]
 # group 6 is anything else, which imapclient reads differently: hand the answer to it.
 _TOKEN = re.compile(
     rb'[ \t\r\n]*(?:(\()|(\))|"((?:[^"\\]|\\.)*)"|\{(\d+)\}\Z'
-    rb'|((?:[^\x00-\x20()%"\[\x7f]|\[[^\]]*\])+)|(.))', re.DOTALL)
+    rb'|((?:[^\x00-\x20()%"\[\x7f]|\[[^\]]*\])+)|([^ \t\r\n]))', re.DOTALL)
 _ESCAPE = re.compile(rb'\\([\\"])')
-_SPACE = re.compile(rb"[ \t\r\n]*\Z")
 
 
 class _Unsure(Exception):
@@ -123,55 +122,51 @@ def _internaldate(value: object, normalise_times: bool) -> Any:
 
 def _atoms(data: list[Any]) -> Iterator[Any]:
     """The top-level values of the answer: ints, bytes, None, nested tuples."""
-    stack: list[list[Any]] = [[]]
+    top: list[Any] = []
+    stack, current = [top], top
     for record in data:
         text, literal = (record[0], record[1]) if isinstance(record, tuple) else (record, None)
         if not isinstance(text, bytes) or not (literal is None or isinstance(literal, bytes)):
             raise _Unsure
-        pos, end, waiting = 0, len(text), None
-        while pos < end:
-            match = _TOKEN.match(text, pos)
-            if match is None:
-                if _SPACE.match(text, pos):
-                    break  # trailing whitespace
-                raise _Unsure
-            pos = match.end()
-            opened, closed, quoted, size, word, other = match.groups()
-            if other is not None:
-                raise _Unsure
-            if opened:
-                stack.append([])
+        waiting = None
+        for match in _TOKEN.finditer(text):
+            kind = match.lastindex
+            value: Any
+            if kind == 5:  # an atom: NIL, a number, a word
+                value = match.group(5)
+                if value == b"NIL":
+                    value = None
+                elif value.isdigit() and (value[0] != 48 or len(value) == 1):  # 48: "0"
+                    value = int(value)
+                elif value[0] == 123:  # "{": imapclient takes it for a literal marker
+                    raise _Unsure
+            elif kind == 1:
+                current = []
+                stack.append(current)
                 continue
-            if closed:
+            elif kind == 2:
                 if len(stack) == 1:
                     raise _Unsure
-                value: Any = tuple(stack.pop())
-            elif quoted is not None:
-                value = _ESCAPE.sub(rb"\1", quoted)
-            elif size is not None:
-                if literal is None or len(literal) != int(size):
+                value = tuple(stack.pop())
+                current = stack[-1]
+            elif kind == 3:
+                value = match.group(3)
+                if 92 in value:  # a backslash
+                    value = _ESCAPE.sub(rb"\1", value)
+            elif kind == 4:
+                if literal is None or len(literal) != int(match.group(4)):
                     raise _Unsure
-                waiting, value = literal, literal
+                waiting = value = literal
             else:
-                value = _word(word)
-            stack[-1].append(value)
-            if len(stack) == 1:
-                yield from stack[0]
-                stack[0].clear()
+                raise _Unsure
+            current.append(value)
+            if current is top:
+                yield from top
+                top.clear()
         if literal is not None and waiting is None:
             raise _Unsure  # a literal without its {n}
     if len(stack) != 1:
         raise _Unsure  # a tuple left open
-
-
-def _word(token: bytes) -> Any:
-    if token[:1] == b"{":
-        raise _Unsure  # imapclient takes it for a literal marker
-    if token == b"NIL":
-        return None
-    if token.isdigit() and (token[:1] != b"0" or len(token) == 1):
-        return int(token)
-    return token
 
 
 def _text(data: object) -> str:
