@@ -14,10 +14,14 @@ itself after its imports and reports its own peak RSS (VmHWM):
           syncd/engine.py and syncd/commands/cli.py exist; see measure_sync_dry_run)
 
 A warm-up fetch runs first (Dovecot builds its header cache on the first fetch), so every
-measured run reads a warm server. Usage:
+measured run reads a warm server. Each row gives wall time, the child's CPU time (steadier than
+wall time on a shared machine), both as a ratio to the faster raw fetch (2,000- or 5,000-UID
+chunks, each run twice), and for a sync the part of its wall time spent in the derivation after
+the pull (``compute_from_store``: classify, thread, ledgers, plan). Usage:
 
     python bench/imap_backfill.py                 # 10k and 50k
     python bench/imap_backfill.py --sizes 100000  # the big one (about a minute or two)
+    python bench/imap_backfill.py --before DIR    # DIR's `syncd sync` too, side by side
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if "--code" in sys.argv:  # a child measuring another checkout's syncd (--before)
+    sys.path.insert(0, sys.argv[sys.argv.index("--code") + 1])
+sys.path.insert(0 if "--code" not in sys.argv else 1, str(ROOT))
 
 from connectors._imap_parse import HEADER_FIELDS  # noqa: E402
 from syncd.localservers.imap import ImapServer, start_imap_server  # noqa: E402
@@ -117,7 +123,7 @@ def load(server: ImapServer, total: int) -> dict[str, int]:
 # Each child times itself after its imports and reads its own peak RSS from /proc (VmHWM): the
 # rusage of a child counts the parent's memory at fork, and the parent holds the mailbox.
 
-def measure_raw(port: int) -> int:
+def measure_raw(port: int, chunk: int = CHUNK) -> int:
     from imapclient import IMAPClient
 
     client = IMAPClient("127.0.0.1", port, ssl=False, timeout=120)
@@ -127,8 +133,8 @@ def measure_raw(port: int) -> int:
     for folder in ("INBOX", "Sent"):
         client.select_folder(folder, readonly=True)
         uids = sorted(client.search(["UID", "1:*"]))
-        for i in range(0, len(uids), CHUNK):
-            count += len(client.fetch(uids[i:i + CHUNK], [item, "INTERNALDATE"]))
+        for i in range(0, len(uids), chunk):
+            count += len(client.fetch(uids[i:i + chunk], [item, "INTERNALDATE"]))
     client.logout()
     return count
 
@@ -200,65 +206,112 @@ class ChildFailed(Exception):
     pass
 
 
-def run_child(kind: str, port: int, expect: int, config: Path | None = None
-              ) -> tuple[float, float]:
-    """Run one measurement in a fresh interpreter: (seconds, peak RSS in MB)."""
+Row = tuple[float, float, float, float | None]  # seconds, CPU seconds, peak RSS MB, derivation
+
+
+def run_child(kind: str, port: int, expect: int, config: Path | None = None, *,
+              chunk: int = CHUNK, code: Path | None = None) -> Row:
+    """Run one measurement in a fresh interpreter: seconds, CPU seconds, peak RSS in MB and
+    (a sync) the seconds of the derivation after the pull."""
     with tempfile.NamedTemporaryFile(suffix=".result") as result, \
             tempfile.TemporaryFile() as err:
         argv = [sys.executable, __file__, "--child", kind, "--port", str(port),
-                "--result", result.name] + (["--config", str(config)] if config else [])
-        code = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
-                              check=False).returncode
+                "--result", result.name, "--chunk", str(chunk)] + (
+                    ["--config", str(config)] if config else []) + (
+                    ["--code", str(code)] if code else [])
+        returncode = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
+                                    check=False).returncode
         err.seek(0)
-        if code != 0:
-            raise ChildFailed(f"{kind} failed ({code}):\n{err.read().decode()[-1500:]}")
-        count, seconds, hwm_kib = Path(result.name).read_text(encoding="utf-8").split()
+        if returncode != 0:
+            raise ChildFailed(f"{kind} failed ({returncode}):\n{err.read().decode()[-1500:]}")
+        count, seconds, cpu, hwm_kib, derive = Path(result.name).read_text(
+            encoding="utf-8").split()
     if int(count) != expect:
         raise ChildFailed(f"{kind} saw {count} messages, not {expect}")
-    return float(seconds), int(hwm_kib) / 1024
+    return (float(seconds), float(cpu), int(hwm_kib) / 1024,
+            None if derive == "-" else float(derive))
+
+
+def time_derivation(spent: list[float]) -> None:
+    """Add the wall time of each ``compute_from_store`` of the cycle to ``spent`` (the sync
+    child only: a measurement, nothing in the measured code changes)."""
+    from syncd import engine
+
+    derive = getattr(engine, "compute_from_store")  # noqa: B009 - imported there, not exported
+
+    def timed(*args: object, **kwargs: object) -> object:
+        started = time.perf_counter()
+        try:
+            return derive(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    setattr(engine, "compute_from_store", timed)  # noqa: B010
 
 
 def child(args: argparse.Namespace) -> None:
-    started = time.perf_counter()
+    spent: list[float] = []
+    started, cpu = time.perf_counter(), time.process_time()
     if args.child == "raw":
-        count = measure_raw(args.port)
+        count = measure_raw(args.port, args.chunk)
     elif args.child == "source":
         count = measure_source(args.port)
     else:
+        time_derivation(spent)
         count = measure_sync_dry_run(Path(args.config))
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     status = Path("/proc/self/status").read_text(encoding="utf-8")
     hwm = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))
-    Path(args.result).write_text(f"{count} {seconds:.3f} {hwm}\n", encoding="utf-8")
+    derive = f"{sum(spent):.3f}" if spent else "-"
+    Path(args.result).write_text(f"{count} {seconds:.3f} {cpu:.3f} {hwm} {derive}\n",
+                                 encoding="utf-8")
 
 
 # -- the run ---------------------------------------------------------------------------------
 
-def bench(total: int, workdir: Path) -> None:
+def bench(total: int, workdir: Path, before: Path | None = None,
+          texts: tuple[str, ...] = ("none", "preview")) -> None:
     with start_imap_server(workdir / f"imap-{total}", kind="dovecot") as server:
         os.environ[PASSWORD_ENV] = server.password
         started = time.perf_counter()
         counts = load(server, total)
         print(f"\n== {total:,} messages (INBOX {counts['INBOX']:,}, Sent {counts['Sent']:,}), "
-              f"Dovecot on 127.0.0.1; loaded in {time.perf_counter() - started:.1f} s")
+              f"Dovecot on 127.0.0.1; loaded in {time.perf_counter() - started:.1f} s; "
+              f"load average {os.getloadavg()[0]:.1f}")
         run_child("raw", server.port, total)  # warm-up: Dovecot builds its header cache
-        rows = [("raw imapclient header fetch", *run_child("raw", server.port, total)),
-                ("ImapSource.pull (fetch + parse)", *run_child("source", server.port, total))]
+        rows: list[tuple[str, Row]] = [
+            ("raw imapclient header fetch", run_child("raw", server.port, total)),
+            ("raw, 5,000-UID chunks", run_child("raw", server.port, total, chunk=5000)),
+            ("ImapSource.pull (fetch + parse)", run_child("source", server.port, total))]
         if sync_available():
-            for text in ("none", "preview"):
-                try:
-                    config = write_config(server.port, workdir, text)
-                    rows.append((f"syncd sync --dry-run, text {text}",
-                                 *run_child("sync", server.port, total, config)))
-                except ChildFailed as exc:
-                    print(f"   (syncd sync --dry-run could not be measured: {exc})")
+            for text in texts:
+                for label, code in (("before", before), ("", None)):
+                    if label and code is None:
+                        continue
+                    try:
+                        config = write_config(server.port, workdir, text)
+                        rows.append((f"syncd sync --dry-run, text {text} {label}".rstrip(),
+                                     run_child("sync", server.port, total, config, code=code)))
+                    except ChildFailed as exc:
+                        print(f"   (syncd sync --dry-run could not be measured: {exc})")
         else:
             print("   (syncd sync --dry-run: the engine or the CLI is missing; skipped)")
-        rows.append(("raw imapclient header fetch, again", *run_child("raw", server.port, total)))
-        raw = min(rows[0][1], rows[-1][1])
-        for name, seconds, rss in rows:
-            print(f"   {name:<38} {seconds:7.2f} s  {total / seconds:9,.0f} msg/s  "
-                  f"x{seconds / raw:4.2f} raw  peak RSS {rss:6.1f} MB")
+        rows.append(("raw imapclient header fetch, again", run_child("raw", server.port, total)))
+        rows.append(("raw, 5,000-UID chunks, again",
+                     run_child("raw", server.port, total, chunk=5000)))
+        report(total, rows)
+        print(f"   load average at the end {os.getloadavg()[0]:.1f}")
+
+
+def report(total: int, rows: list[tuple[str, Row]]) -> None:
+    raw = min(row[0] for name, row in rows if name.startswith("raw"))
+    raw_cpu = min(row[1] for name, row in rows if name.startswith("raw"))
+    print(f"   {'':<40} {'wall':>8} {'msg/s':>8} {'x raw':>6} {'CPU':>7} {'x raw':>6} "
+          f"{'derive':>7} {'peak RSS':>9}")
+    for name, (seconds, cpu, rss, derive) in rows:
+        derived = "" if derive is None else f"{derive:6.2f}s"
+        print(f"   {name:<40} {seconds:7.2f}s {total / seconds:8,.0f} {seconds / raw:6.2f} "
+              f"{cpu:6.2f}s {cpu / raw_cpu:6.2f} {derived:>7} {rss:6.1f} MB")
 
 
 def main() -> None:
@@ -268,13 +321,21 @@ def main() -> None:
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
+    parser.add_argument("--chunk", type=int, default=CHUNK, help=argparse.SUPPRESS)
+    parser.add_argument("--code", help=argparse.SUPPRESS)
+    parser.add_argument("--texts", nargs="+", choices=["none", "preview"],
+                        default=["none", "preview"],
+                        help="the [detection] message_text settings to sync with")
+    parser.add_argument("--before", type=Path,
+                        help="another checkout (e.g. `git worktree add`): its `syncd sync` is "
+                             "measured too, in the same run")
     args = parser.parse_args()
     if args.child:
         child(args)
         return
     with tempfile.TemporaryDirectory(prefix="syncd-bench-") as tmp:
         for total in args.sizes:
-            bench(total, Path(tmp))
+            bench(total, Path(tmp), args.before, tuple(args.texts))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from __future__ import annotations
 import imaplib
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from imapclient import IMAPClient
@@ -34,6 +35,11 @@ _TOKEN = re.compile(
     rb'[ \t\r\n]*(?:(\()|(\))|"((?:[^"\\]|\\.)*)"|\{(\d+)\}\Z'
     rb'|((?:[^\x00-\x20()%"\[\x7f]|\[[^\]]*\])+)|([^ \t\r\n]))', re.DOTALL)
 _ESCAPE = re.compile(rb'\\([\\"])')
+_INTERNALDATE = re.compile(
+    rb" ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)")
+_MONTHS = {name: n for n, name in enumerate(
+    (b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+     b"dec"), 1)}
 
 
 class _Unsure(Exception):
@@ -114,6 +120,16 @@ def _internaldate(value: object, normalise_times: bool) -> Any:
         return None
     if not isinstance(value, bytes):
         raise _Unsure
+    match = None if normalise_times else _INTERNALDATE.fullmatch(value)
+    month = _MONTHS.get(match[2].lower()) if match else None
+    if match and month and match.groups()[6:] != (b"-", b"00", b"00"):  # -0000: naive in imapclient
+        day, _, year, hour, minute, second, sign, zone_h, zone_m = match.groups()
+        offset = (int(zone_h) * 60 + int(zone_m)) * (-1 if sign == b"-" else 1)
+        try:  # "05-Dec-2026 08:00:00 +0100", aware like imapclient's
+            return datetime(int(year), month, int(day), int(hour), int(minute), int(second),
+                            tzinfo=timezone(timedelta(minutes=offset)))
+        except (ValueError, OverflowError):
+            pass  # out of range: imapclient decides
     try:
         return parse_to_datetime(value, normalise=normalise_times)
     except ValueError:

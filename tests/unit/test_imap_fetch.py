@@ -7,6 +7,7 @@ reader itself (``_read``), not its fallback.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -111,8 +112,14 @@ def _value(depth: int) -> st.SearchStrategy[tuple[str, Any]]:
 
 _NAMES = st.sampled_from([b"INTERNALDATE", b"X-GM-LABELS", b"X-GM-THRID", b"FLAGS",
                           b"BODY[1]<0>", b"BODY[HEADER.FIELDS (FROM TO)]", b"RFC822.SIZE"])
-_DATES = st.sampled_from([b'"01-Jan-2022 00:04:00 +0000"', b'"31-Dec-1999 23:59:59 -1130"',
-                          b"NIL", b'"not a date"'])
+_DATES = st.one_of(
+    st.sampled_from([b'"01-Jan-2022 00:04:00 +0000"', b'"31-Dec-1999 23:59:59 -1130"', b"NIL",
+                     b'"not a date"', b'"30-Feb-2020 10:00:00 +0100"',
+                     b'"1-jan-2020 10:00:00 -0000"', b'" 5-Dec-2026 08:00:00 +2359"']),
+    st.builds(lambda when, offset: b'"%s %s%02d%02d"' % (
+        when.strftime("%d-%b-%Y %H:%M:%S").encode(), b"-" if offset < 0 else b"+",
+        abs(offset) // 60, abs(offset) % 60),
+        st.datetimes(min_value=datetime(1900, 1, 1)), st.integers(-1439, 1439)))
 
 
 def _serialise(value: tuple[str, Any], out: list[Any]) -> None:
