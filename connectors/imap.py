@@ -253,6 +253,9 @@ class ImapSource:
             _shutdown(client)
             raise
         client.normalise_times = False  # aware INTERNALDATEs, converted to UTC by the parser
+        # imapclient turns imaplib's trace on (level 5) and only its logger drops the lines:
+        # imaplib would still format every line of every answer (headers, preview text) first.
+        client._imap.debug = 0  # its trace is never logged (above): don't build it either
         self._client, self._used = client, time.monotonic()
         return client
 
