@@ -77,20 +77,21 @@ def parse_message(row: Mapping[str, Any], *, account: str, folder: str,
                     if isinstance(h, Mapping) and str(h.get("name", "")).lower() in _HEADER_NAMES)
     fields = dict(headers)
     sender = _address(row.get("from")) or _address(row.get("sender"))
+    to, cc = _addresses(row.get("toRecipients")), _addresses(row.get("ccRecipients"))
     extra = (INFERENCE_OTHER,) if row.get("inferenceClassification") == "other" else ()
     return Message(
         account=account, native_id=f"{folder}/{graph_id}",
         message_id=_message_id(row.get("internetMessageId"), graph_id),
         date=when, sender=sender,
-        to=_addresses(row.get("toRecipients")), cc=_addresses(row.get("ccRecipients")),
+        to=to, cc=cc,
         subject=row.get("subject") if isinstance(row.get("subject"), str) else None,
         thread_id=row.get("conversationId") or None,
         in_reply_to=_first_id(fields.get("in-reply-to")),
         references=tuple(_ANGLE.findall(fields.get("references", ""))),
         headers=tuple((k, v) for k, v in headers if k in RULE_HEADERS),
         labels=labels + extra, scope=folder,
-        signals=judge(text) if preview and isinstance(text := row.get("bodyPreview"), str)
-        else None)
+        signals=judge(text, sender, (*to, *cc))
+        if preview and isinstance(text := row.get("bodyPreview"), str) else None)
 
 
 def parse_event(row: Mapping[str, Any], *, account: str, me: str | None,

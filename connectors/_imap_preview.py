@@ -19,11 +19,14 @@ import quopri
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.utils import getaddresses
 
 from rules.text_signals import PREVIEW_BYTES, judge
+from syncd.model import Address
 
 _TAG = re.compile(r"<(?:style|script)\b.*?</(?:style|script)\s*>|<[^>]*>",
                   re.IGNORECASE | re.DOTALL)
+_FIELD = re.compile(rb"(?im)^(from|to|cc):[ \t]*((?:[^\r\n]|\r?\n[ \t])*)")
 _BLOCK = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d)\b[^>]*>", re.IGNORECASE)
 
 
@@ -116,12 +119,33 @@ def decode(raw: bytes, part: TextPart) -> str | None:
     return text
 
 
-def signals(raw: object, part: TextPart) -> tuple[str, ...] | None:
-    """The flags of the fetched bytes; None when there are none to judge."""
+def signals(raw: object, part: TextPart, people: People = (None, ())
+            ) -> tuple[str, ...] | None:
+    """The flags of the fetched bytes; None when there are none to judge. ``people``: the
+    message's sender and recipients (``people_of``)."""
     if not isinstance(raw, bytes):
         return None
     text = decode(raw, part)
-    return None if text is None else judge(text)
+    return None if text is None else judge(text, *people)
+
+
+People = tuple[Address | None, tuple[Address, ...]]
+
+
+def people_of(entry: Mapping[bytes, object]) -> People:
+    """The From and the To and Cc of a header fetch entry: to tell the author's own quoted
+    words apart, and to name whom the asks greet."""
+    raw = next((v for k, v in entry.items() if k.startswith(b"BODY[HEADER.FIELDS")), None)
+    if not isinstance(raw, bytes):
+        return None, ()
+    fields: dict[str, list[str]] = {}
+    for name, value in _FIELD.findall(raw):
+        fields.setdefault(name.decode("latin-1").casefold(), []).append(
+            " ".join(value.decode("latin-1").split()))
+    senders = [Address(a, n) for n, a in getaddresses(fields.get("from", [])) if a]
+    recipients = tuple(Address(a, n) for n, a in getaddresses(
+        fields.get("to", []) + fields.get("cc", [])) if a)
+    return (senders[0] if senders else None), recipients
 
 
 Fetch = Callable[[list[int], list[str]], Mapping[int, Mapping[bytes, object]]]
@@ -145,7 +169,8 @@ def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]]
     for item, uids in by_item.items():
         for uid, entry in fetch(uids, [item]).items():
             part = parts.get(uid)
-            found = signals(entry.get(part.key), part) if part is not None else None
+            found = (signals(entry.get(part.key), part, people_of(response.get(uid, {})))
+                     if part is not None else None)
             if found is not None:
                 out[uid] = found
     return out

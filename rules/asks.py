@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rules.text_signals import ASK, FORWARD, THANKS
+from rules.text_signals import ASK, AUTOMATED, FORWARD, QUOTES_REPLY, RESENDS, THANKS, asked
 from rules.threads import normalize_subject
 from syncd.model import Address, Message
 
@@ -47,7 +47,14 @@ def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     """Does the user's message ask something of its recipients?"""
     if not any(not is_self(a) for a in (*m.to, *m.cc)):
         return False, "no_recipients", "addressed to nobody but you (a note or a draft)"
+    if m.signals is not None and is_forward(m) and not {FORWARD, QUOTES_REPLY, RESENDS} & set(
+            m.signals):
+        return False, "forward", ("a forward (Fwd:) whose quoted part was not found in its text: "
+                                  "judged from the headers, an FYI")
     if m.signals is not None:
+        if RESENDS in m.signals:
+            return True, "resends_your_ask", ("it forwards or quotes your own earlier message "
+                                              "that asked something: you asked again")
         if FORWARD in m.signals:
             return False, "forward_nothing_added", "a forward with nothing added: an FYI"
         if ASK in m.signals:
@@ -67,12 +74,20 @@ def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
 
 def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     """Does their message expect an answer from the user?"""
-    if not any(is_self(a) for a in m.to):
+    named = asked(m.signals)
+    if named is not None and not any(is_self(Address(a)) for a in named):
+        return False, "asks_someone_else", "its words ask someone else by name, not you"
+    if named is None and not any(is_self(a) for a in m.to):
         return False, "copied", "you were only copied (Cc or Bcc)"
     others = sum(1 for a in (*m.to, *m.cc) if not is_self(a))
     if others > ANNOUNCEMENT_RECIPIENTS:
         return False, "announcement", (f"sent to {others} people besides you "
                                        f"(more than {ANNOUNCEMENT_RECIPIENTS}: an announcement)")
+    if m.signals is not None and AUTOMATED in m.signals:
+        return False, "automated", "its text says a program sent it (do not reply)"
+    if m.signals is not None and is_forward(m) and not {FORWARD, QUOTES_REPLY} & set(m.signals):
+        return False, "forward", ("a forward (Fwd:) whose quoted part was not found in its text: "
+                                  "judged from the headers, an FYI")
     if m.signals is not None:
         if FORWARD in m.signals:
             return False, "forward_nothing_added", "a forward with nothing added: an FYI"

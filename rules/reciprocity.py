@@ -2,13 +2,16 @@
 
 - ``nudge``: the user's newest open ask (a message of the user's that asks them something, in
   To, with nothing written on its thread since: ``rules.asks``, ``syncd.ledger.marked``), due
-  ``nudge_after`` after it; a second nudge ``nudge_after`` later if still open, then no more
-  for that ask. A run of unanswered asks (three or more in a row) lowers its priority; a new
-  ask always gets its own nudge. An answer on the thread, by anyone, a meeting,
-  or a logged touch where they answered (a call, a meeting, ``--answered``) ends it.
+  ``nudge_after`` after it (while that is still ahead, the newest older open ask that is already
+  due: a new question does not postpone the nudge for an overdue one); a second nudge
+  ``nudge_after`` later if still open, then no more for that ask. A run of unanswered asks
+  (three or more in a row) lowers its priority; a new ask always gets its own nudge. An answer
+  on the thread by anyone, their message to the user (in To), a meeting, or a logged touch where
+  they answered (a call, a meeting, ``--answered``) ends it.
 - ``owed_reply``: their newest direct message in a thread they started, still last there; due
-  ``owed_reply_after`` after it, unless it is cold mail (``cold``). The user's reply, or any
-  touch the user logs after it, ends it.
+  ``owed_reply_after`` after it, unless it is cold mail (``cold``). The user's reply, any later
+  message of the user's to them (a new subject, an empty one), or any touch the user logs after
+  it, ends it.
 - ``thank``: they answered an ask of the user's, or introduced the user to someone; due
   ``owed_reply_after`` after that, so a quick thank-you by mail makes it vanish unseen. The
   user's next message to them, or a touch the user logs, ends it.
@@ -42,6 +45,8 @@ def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime) -> Candid
     ask = ledger.last_ask
     if ask is None:
         return None
+    if now < ask.at + nudge_after and ledger.due_ask is not None:
+        ask = ledger.due_ask  # an older ask is overdue: a newer one must not postpone its nudge
     n = 2 if now >= ask.at + 2 * nudge_after else 1
     streak = ledger.ask_streak
     persistent = streak >= PERSISTENT
@@ -60,6 +65,8 @@ def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta,
     owed = ledger.owed
     if owed is None or cold(ledger, own_domains) or _got_back(ledger, owed.at):
         return None
+    if ledger.last_outbound is not None and ledger.last_outbound > owed.at:
+        return None  # the user has written to them since, on another thread: answered there
     return Candidate(
         base_key(ledger.person, "owed_reply"), "owed_reply", ledger.person,
         owed.at + owed_reply_after, f"owed:{owed.ref}",

@@ -7,7 +7,14 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
 - ``thanks``: thanks or congratulations and nothing asked.
 - ``forward``: a forward or a quoted message with nothing (or next to nothing) added above it.
 - ``quotes_reply``: the author's text quotes a message from someone else (an answer that may have
-  arrived outside the synced folders).
+  arrived outside the synced folders); a forward of someone else's message with nothing added
+  carries both ``forward`` and ``quotes_reply``.
+- ``automated``: the text says a program sent it ("this is an automated e-mail", "do not reply
+  to this message"), even under a person's address.
+- ``asked:a@x b@y``: the asks greet these recipients by name ("Vicki, please add ...",
+  ``rules.addressed``): they, not everyone in To, are the ones asked.
+- ``resends``: the author forwards or quotes an earlier message of their own that asked
+  something ("sorry, wrong address" above their own ask): it asks again (``rules.quoted``).
 
 The author's own words are those above the first quoted or forwarded block ("-----Original
 Message-----", "---- Forwarded by", "On ... wrote:", "> " lines, Outlook's "From: ... Sent:").
@@ -16,9 +23,16 @@ Message-----", "---- Forwarded by", "On ... wrote:", "> " lines, Outlook's "From
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from rules.addressed import named_asks, resolve
+from rules.quoted import quoted_author, quoted_body, same_person
+from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
-ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY)
+RESENDS, AUTOMATED = "resends", "automated"
+ASKED = "asked:"  # then the addresses its asks greet by name, separated by spaces
+ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED)
 PREVIEW_BYTES = 2048
 
 _QUOTE_START = re.compile(
@@ -31,21 +45,31 @@ _QUOTE_START = re.compile(
     r"|\S+@\S+\s+on\s+\d{1,2}/\d{1,2}/\d{2,4})",
     re.IGNORECASE,
 )
+# A line that is only a date and time: the stamp under the author's name in a Lotus Notes reply.
+_NOTES_STAMP = re.compile(
+    r"^\s*\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*$", re.IGNORECASE)
+_TO_LINE = re.compile(r"^\s*to:\s+\S", re.IGNORECASE)
+_CC_LINE = re.compile(r"^\s*(?:cc|subject):", re.IGNORECASE)
 _SIGNOFF = re.compile(r"^\s*(?:thanks|thank you|regards|best|cheers|br|rgds|--)\b[\s,.!]*\w*\s*$",
                       re.IGNORECASE)
 _QUESTION = re.compile(r"\?(?:\s|$)")
 _REQUEST = re.compile(
     r"\b(?:please|pls|plz|could you|can you|would you|will you|could we|can we|shall we|"
     r"let me know|let us know|lmk|get back to me|give me a call|call me|advise|"
-    r"need (?:you|your|to know)|do you (?:have|know|want|think)|are you|is there|"
+    r"do you (?:have|know|want|think)|are you|is there|"
     r"what do you think|your (?:thoughts|view|comments|input|feedback)|"
-    r"any (?:thoughts|comments|news|update)|send me|i need|we need|"
-    r"i want (?:a|an|the|you|your|to know)|i(?: would|'d) like (?:to know|to see|a|an|your|you)|"
-    r"i (?:assume|expect|trust) (?:that )?you will|get together|get back to|"
+    r"any (?:thoughts|comments|news|update)|send me|i(?: would|'d) like (?:to know|to see|your)|"
     r"what is (?:this|that|going on|happening)|why (?:is|are|did|do|does|was|were)|"
-    r"(?:in|within) the next (?:day|week|few days)|"
     r"asap|as soon as possible|by (?:monday|tuesday|wednesday|thursday|friday|tomorrow|"
     r"end of (?:day|week)|eod|cob|noon))\b",
+    re.IGNORECASE,
+)
+# Needs and expectations: an ask in a new message, a statement in an answer to someone's mail
+# ("thanks for the update - we need the money to show up").
+_EXPECTATION = re.compile(
+    r"\b(?:need (?:you|your|to know)|i need|we need|i want (?:a|an|the|you|your|to know)|"
+    r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
+    r"get together|(?:in|within) the next (?:day|week|few days))\b",
     re.IGNORECASE,
 )
 _NOTHING_ADDED = re.compile(
@@ -53,36 +77,123 @@ _NOTHING_ADDED = re.compile(
     r"\W*)?(?:\w+\W*)?", re.IGNORECASE)  # at most "FYI" and a name or an initial
 _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b",
                      re.IGNORECASE)
-_RHETORICAL = re.compile(r"\b(?:(?:please )?(?:call(?: me)?|let me know|let us know|contact me) "
-                         r"if you (?:have|need) (?:any )?(?:questions|comments|help)|"
-                         r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
-                         r"fyi|for your "
-                         r"(?:information|review|files))\b", re.IGNORECASE)
+_RHETORICAL = re.compile(
+    r"\b(?:(?:please )?(?:give me a call|call|let me know|let us know|contact|e-?mail|ping)"
+    r"(?: me| us)?(?: at [\w .+()/-]{1,30}?)? if you (?:have|need|would like|want)"
+    r"(?:\s+(?!please\b)[\w']+){0,8}|"
+    r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
+    r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
+    r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
+    r"(?:follow|use|see|read|refer|go|visit|click|note)\b[^.!?\n]*|"
+    r"fyi|for your (?:information|review|files))\b", re.IGNORECASE)
+# A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
+_TELLING = re.compile(
+    r"\b(?:did you (?:know|hear|see) that|guess what)\b[^.!?\n]*[.!?]?"
+    r"|[,\s](?:isn't it|aren't they|wasn't it|don't you think|huh|right|eh)\s*\?+",  # tags
+    re.IGNORECASE)
+# An errand: something to be done with someone else, not an answer to be sent back.
+_DELEGATION = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|will you)\s+(?:\w+\s+){0,2}?"
+    r"(?:follow up with|set up (?:a|an|the|some)|schedule|arrange|book|coordinate with|"
+    r"take care of|handle (?:this|it)|forward (?:this|it)|pass (?:this|it) on|"
+    r"pass on|send (?:this|it) (?:to|on)|give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
+    r"(?:call|contact|ring) (?!me\b|us\b)[A-Z]\w+|reach out to|"
+    r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b)|let (?!me\b|us\b)\w+ know|"
+    r"make sure|ensure)\b[^.!?\n]*", re.IGNORECASE)
+# Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
+_AUTOMATED = re.compile(
+    r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
+    r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message))\b",
+    re.IGNORECASE)
+_NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$",
+                      re.IGNORECASE)
 
 
 def own_words(text: str) -> tuple[str, bool]:
     """(the author's text above the first quoted or forwarded block, whether one follows)."""
+    words, quoted = split(text)
+    return words, quoted is not None
+
+
+def split(text: str) -> tuple[str, list[str] | None]:
+    """(the author's own text, the lines of the quoted block from its header on, or None)."""
     lines = text.replace("\r\n", "\n").split("\n")
     kept: list[str] = []
-    for line in lines:
-        if _QUOTE_START.match(line):
-            return "\n".join(kept), True
+    for index, line in enumerate(lines):
+        if _QUOTE_START.match(line) or _header_block(lines, index):
+            return "\n".join(kept), lines[index:]
+        if _NOTES_STAMP.match(line):  # Lotus Notes: "Name" / "11/16/2000 04:16 PM" / "To: ..."
+            while kept and not kept[-1].strip():
+                kept.pop()
+            start = index
+            if kept and len(kept[-1].strip()) <= 60:
+                kept.pop()  # the quoted author's name above the stamp
+                start = len(kept)
+                while lines[start].strip() == "" and start < index:
+                    start += 1
+            return "\n".join(kept), lines[start:]
         kept.append(line)
-    return "\n".join(kept), False
+    return "\n".join(kept), None
 
 
-def judge(text: str) -> tuple[str, ...]:
-    """The flags of one message's text (already decoded), in ``ALL`` order."""
-    words, quotes = own_words(text)
+def _header_block(lines: list[str], index: int) -> bool:
+    """A quoted message's "To: ..." line followed within two lines by "cc:" or "Subject:"."""
+    if not _TO_LINE.match(lines[index]):
+        return False
+    return any(_CC_LINE.match(line) for line in lines[index + 1:index + 4])
+
+
+def asks(text: str, *, answering: bool = False) -> bool:
+    """Do these words ask the reader something? A question, or a request that is not a
+    courtesy ("call me if you have questions"), not negated ("no need to"), and not an errand
+    to be done elsewhere ("please set up a time with", "can you follow up with them"). A need
+    or an expectation ("we need", "I assume you will") asks too, unless the words answer
+    someone's message (``answering``: they quote it), where it is a statement."""
+    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", _TELLING.sub(" ", " ".join(text.split()))))
+    if _QUESTION.search(body):
+        return True
+    patterns = (_REQUEST,) if answering else (_REQUEST, _EXPECTATION)
+    return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
+               for pattern in patterns for m in pattern.finditer(body))
+
+
+def judge(text: str, author: Address | None = None, recipients: Sequence[Address] = ()
+          ) -> tuple[str, ...]:
+    """The flags of one message's text (already decoded), in ``ALL`` order, then ``asked:``.
+    ``author``: the message's sender, to tell a quote of their own earlier message from someone
+    else's; ``recipients`` (To and Cc): to name those its asks are addressed to."""
+    words, quoted = split(text)
     body = " ".join(line for line in words.split("\n") if not _SIGNOFF.match(line)).strip()
     flags: set[str] = set()
-    if quotes and _NOTHING_ADDED.fullmatch(body):
-        flags.add(FORWARD)
-    elif quotes:
-        flags.add(QUOTES_REPLY)
-    asks = bool(_QUESTION.search(body)) or bool(_REQUEST.search(_RHETORICAL.sub(" ", body)))
-    if asks:
+    if quoted is not None:
+        name = quoted_author(quoted)
+        if author is not None and name is not None and same_person(name, author):
+            if asks(quoted_body(quoted)):
+                flags.add(RESENDS)  # their own earlier ask, sent again (to the same or others)
+            elif _NOTHING_ADDED.fullmatch(body):
+                flags.add(FORWARD)
+        elif _NOTHING_ADDED.fullmatch(body):
+            flags.update((FORWARD, QUOTES_REPLY))
+        else:
+            flags.add(QUOTES_REPLY)
+    if _AUTOMATED.search(words):
+        flags.add(AUTOMATED)
+    answering = QUOTES_REPLY in flags and FORWARD not in flags
+    named: frozenset[str] | None = None
+    if asks(body, answering=answering):
         flags.add(ASK)
+        own = "\n".join(line for line in words.split("\n") if not _SIGNOFF.match(line))
+        names = named_asks(own, lambda sentence: asks(sentence, answering=answering))
+        named = resolve(names, recipients) if names and recipients else None
     elif _THANKS.search(words):
         flags.add(THANKS)
-    return tuple(flag for flag in ALL if flag in flags)
+    out = tuple(flag for flag in ALL if flag in flags)
+    return out + ((ASKED + " ".join(sorted(named)),) if named else ())
+
+
+def asked(signals: Sequence[str] | None) -> frozenset[str] | None:
+    """The addresses a message's asks greet by name (``judge``'s ``asked:`` flag), or None."""
+    for flag in signals or ():
+        if flag.startswith(ASKED):
+            return frozenset(flag[len(ASKED):].split())
+    return None

@@ -1,7 +1,8 @@
 """Threads: provider thread id, else the References / In-Reply-To chain, else the normalised
 subject plus a shared participant within 30 days (Enron and other real corpora carry no
 References headers); a reply or forward that quotes an earlier message joins a thread
-of its subject within 30 days whoever it goes to."""
+of its subject within 30 days whoever it goes to; subjectless mail ("", "RE:") threads by its
+people."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from rules.text_signals import QUOTES_REPLY
+from rules.text_signals import QUOTES_REPLY, RESENDS
 from syncd.model import Message
 
 SUBJECT_WINDOW = timedelta(days=30)
+NO_SUBJECT = "\x00"  # starts the thread subject of subjectless mail, followed by its people
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:re|aw|sv|vs|fw|fwd|wg|tr|rv|antw|ref|réf|odp|enc|r)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*"
@@ -78,15 +80,25 @@ def assign_threads(
 
 
 def quotes_earlier(m: Message) -> bool:
-    """A reply or forward whose text quotes an earlier message (``rules.text_signals``): it
-    belongs with that message's thread even when it goes to other people (the user forwarding
-    an answer to an assistant, approving by mail to a processing mailbox)."""
-    return (m.signals is not None and QUOTES_REPLY in m.signals
-            and normalize_subject(m.subject) != " ".join((m.subject or "").split()).casefold())
+    """A message whose text quotes an earlier one (``rules.text_signals``): it belongs with the
+    open thread of its subject even when it goes to other people (the user forwarding an answer
+    to an assistant, approving by mail to a processing mailbox). Lotus Notes and some phones
+    forward and reply without a "Re:" or "Fwd:", so the quote is the evidence, not the prefix."""
+    return m.signals is not None and (QUOTES_REPLY in m.signals or RESENDS in m.signals)
+
+
+def thread_subject(m: Message, people: frozenset[str]) -> str:
+    """The subject a message threads by: its normalised subject; for a message without one
+    ("", "RE:"), its people, so a subjectless back-and-forth with the same people is one
+    conversation (within ``SUBJECT_WINDOW``) rather than one thread per message."""
+    subject = normalize_subject(m.subject)
+    if subject or not people:
+        return subject
+    return NO_SUBJECT + " ".join(sorted(people))
 
 
 def _by_subject(m: Message, people: frozenset[str], open_by_subject: Open) -> str:
-    subject = normalize_subject(m.subject)
+    subject = thread_subject(m, people)
     if not subject:
         return "m:" + m.message_id
     candidates = open_by_subject.setdefault(subject, [])

@@ -42,7 +42,7 @@ from rules.classify import ClassifyContext, classify_message
 from rules.identity import normalize_address
 from rules.introductions import is_intro_subject, judge
 from rules.people import Directory
-from rules.threads import SUBJECT_WINDOW, Open, assign_threads, normalize_subject
+from rules.threads import SUBJECT_WINDOW, Open, assign_threads, thread_subject
 from syncd.config import Config
 from syncd.interactions import (
     LOGGED,
@@ -175,7 +175,7 @@ def _fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
         other = classify_message(m, replace(context, written_to=frozenset({sender})))
         soft = other.verdict if other.verdict != verdict.verdict else None
     return (m.message_id, m.date.timestamp(), verdict.verdict, soft, int(outbound), sender,
-            normalize_subject(m.subject), int(is_intro_subject(m.subject)))
+            thread_subject(m, participants(m, directory)), int(is_intro_subject(m.subject)))
 
 
 def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Directory,

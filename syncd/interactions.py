@@ -21,6 +21,7 @@ from rules.identity import normalize_address
 from rules.introductions import Introduction
 from rules.introductions import detect as detect_introductions
 from rules.people import Directory
+from rules.text_signals import asked
 from rules.threads import assign_threads
 from syncd.config import Config
 from syncd.model import Address, LoggedTouch, Meeting, Message
@@ -189,7 +190,8 @@ def message_touches(m: Message, thread: str, config: Config, directory: Director
     """The interactions of one personal message, each with the address it came from.
 
     ``direct``: outbound, they were in To and the message asks something
-    (``rules.asks.outbound_ask``); inbound, it expects an answer from the user
+    (``rules.asks.outbound_ask``), or its asks greet them by name (Cc too; then only those
+    greeted: ``rules.text_signals.asked``); inbound, it expects an answer from the user
     (``rules.asks.inbound_expects``). A message with no recipients (a note or a task exported
     as mail) touches nobody."""
     recipients = (*m.to, *m.cc)
@@ -197,7 +199,7 @@ def message_touches(m: Message, thread: str, config: Config, directory: Director
         return []
     if is_outbound(m, directory):
         asks = outbound_ask(m, directory.is_self_address)[0]
-        to = {normalize_address(a.email) for a in m.to}
+        to = asked(m.signals) or {normalize_address(a.email) for a in m.to}
         touched: dict[str, tuple[Interaction, Address]] = {}
         for a in recipients:
             if directory.is_self_address(a):

@@ -66,6 +66,7 @@ class PersonLedger:
     first_exchange: datetime | None = None  # the first reply, either way: two-way from then on
     ask_streak: int = 0  # the user's asks since they last answered or met the user
     last_ask: Interaction | None = None  # the newest of those
+    due_ask: Interaction | None = None  # the newest of those older than nudge_after
     owed: Interaction | None = None  # their newest direct message still waiting for the user
     helped: Interaction | None = None  # their newest answer to an ask, or introduction
     last: Interaction | None = None  # the newest interaction
@@ -116,12 +117,22 @@ class Mark:
 
 
 NO_MARK = Mark(False, None, 0.0, False, False)  # meetings and logged touches: no thread
+# One more message of the user's to the same person on the same thread this soon, with nothing
+# from them in between, is a copy of the same message (a second folder, a resend) and counts
+# once (DESIGN.md section 3: copies of one sent message are one message).
+COPY_GAP = timedelta(hours=12)
+
+
+def is_copy(i: Interaction, mark: Mark) -> bool:
+    return (i.direction == "out" and mark.prev == "out"
+            and mark.gap < COPY_GAP.total_seconds())
 THREADLESS = frozenset({"meeting", "logged"})
 
 
 def hears(i: Interaction) -> bool:
-    """Did the user hear from them here (their message, a meeting, an answered logged touch)?"""
-    return i.direction in ("in", "meeting") or (i.direction == "logged" and i.direct)
+    """Did the user hear back from them here: their message to the user (in To; a copy of
+    their mail to others is no answer), a meeting, an answered logged touch?"""
+    return i.direction == "meeting" or (i.direction in ("in", "logged") and i.direct)
 
 
 def _median(values: list[float]) -> timedelta | None:
@@ -186,24 +197,27 @@ def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: ti
         ledger = ledgers.get(i.person)
         if ledger is None:
             ledger = ledgers[i.person] = PersonLedger(i.person)
-        _count(ledger, i)
+        _count(ledger, i, is_copy(i, mark))
         if mark is not NO_MARK:
             step(ledger, i, mark, now, nudge_after, owed_reply_after)
         if hears(i):
             heard[i.person] = max(i.at, heard.get(i.person, i.at))
     for i, mark in rows:  # the unanswered streak: the user's asks since they last heard back
-        if (i.direction == "out" and i.direct and mark.mine
+        if (i.direction == "out" and i.direct and mark.mine and not is_copy(i, mark)
                 and (i.person not in heard or i.at > heard[i.person])):
             ledgers[i.person].ask_streak += 1
     for person, ledger in ledgers.items():  # they wrote or met the user since: answered
         if ledger.last_ask is not None and heard.get(person, ledger.last_ask.at) > (
                 ledger.last_ask.at):
             ledger.last_ask = None
+        if ledger.due_ask is not None and heard.get(person, ledger.due_ask.at) > (
+                ledger.due_ask.at):
+            ledger.due_ask = None
     for ledger in ledgers.values():
         ledger.latencies_me.sort()
         ledger.latencies_them.sort()
-    for i in interactions:
-        if now - RECENT <= i.at <= now:
+    for i, mark in rows:
+        if now - RECENT <= i.at <= now and not is_copy(i, mark):
             ledgers[i.person].recent.append((i.at, i.direction))
     for ledger in ledgers.values():
         ledger.recent.sort()
@@ -226,7 +240,7 @@ def add_introductions(ledgers: dict[str, PersonLedger], given: Iterable[Interact
             led.helped = newer(led.helped, i)
 
 
-def _count(ledger: PersonLedger, i: Interaction) -> None:
+def _count(ledger: PersonLedger, i: Interaction, copy: bool = False) -> None:
     ledger.history.append(i)
     ledger.last = newer(ledger.last, i)
     if ledger.first_seen is None:
@@ -236,7 +250,7 @@ def _count(ledger: PersonLedger, i: Interaction) -> None:
         ledger.messages_in += 1
         ledger.last_inbound = i.at
     elif i.direction == "out":
-        ledger.messages_out += 1
+        ledger.messages_out += 0 if copy else 1
         ledger.last_outbound = i.at
     elif i.direction == "logged":
         ledger.logged += 1
@@ -272,6 +286,7 @@ def step(ledger: PersonLedger, i: Interaction, mark: Mark, now: datetime,
             ledger.last_ask = newer(ledger.last_ask, i)
             if now - i.at > nudge_after:
                 ledger.open_asks += 1
+                ledger.due_ask = newer(ledger.due_ask, i)
         elif not mark.mine and i.direction == "in":
             if now - i.at > owed_reply_after:
                 ledger.owed_replies += 1

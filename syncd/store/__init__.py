@@ -126,20 +126,25 @@ class Store:
                       listing: str | None) -> None:
         ids = [m.message_id for m in messages]
         existing: dict[str, set[str]] = {}
+        flags: dict[str, str | None] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for mid, labels in db.execute(
-                    f"SELECT message_id, labels FROM messages WHERE message_id IN ({marks})",  # noqa: S608
-                    chunk):
+            for mid, labels, signals in db.execute(
+                    "SELECT message_id, labels, signals FROM messages "  # noqa: S608
+                    f"WHERE message_id IN ({marks})", chunk):
                 existing[mid] = set(json.loads(labels))
+                flags[mid] = signals
         rows = []
         changed = []
         for m in messages:
             before = existing.get(m.message_id)
             labels = sorted((before or set()) | set(m.labels))
-            if before is None or len(labels) != len(before):
-                changed.append((m.message_id,))
+            new_flags = None if m.signals is None else ",".join(m.signals)
+            if (before is None or len(labels) != len(before)
+                    or (new_flags is not None and new_flags != flags.get(m.message_id))):
+                changed.append((m.message_id,))  # text flags that arrive later count too
+                flags[m.message_id] = new_flags
             existing[m.message_id] = set(labels)
             rows.append(codec.message_row(m, account, labels, keep_subject=self.keep_subjects))
         db.executemany(

@@ -14,12 +14,14 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from syncd.interactions import Interaction
-from syncd.ledger import RECENT, PersonLedger, newer
+from syncd.ledger import COPY_GAP, RECENT, PersonLedger, newer
 
 _AGGREGATE = """
 SELECT person, min(ts), max(ts),
     max(ts) FILTER (WHERE direction = 'in'), max(ts) FILTER (WHERE direction = 'out'),
-    count(*) FILTER (WHERE direction = 'in'), count(*) FILTER (WHERE direction = 'out'),
+    count(*) FILTER (WHERE direction = 'in'),
+    count(*) FILTER (WHERE direction = 'out'
+                     AND NOT (coalesce(prev, '') = 'out' AND gap < :copy)),
     count(*) FILTER (WHERE direction = 'meeting'), min(ts) FILTER (WHERE direction = 'meeting'),
     count(*) FILTER (WHERE first AND direction = 'out'),
     count(*) FILTER (WHERE first AND direction = 'in'),
@@ -30,8 +32,9 @@ SELECT person, min(ts), max(ts),
     count(*) FILTER (WHERE last AND direct AND NOT mine AND direction = 'in' AND ts < :owed),
     max(ts) FILTER (WHERE last AND direct AND NOT mine AND direction = 'in'),
     max(ts) FILTER (WHERE mine AND direction = 'in' AND prev = 'out'),
-    max(ts) FILTER (WHERE direction IN ('in', 'meeting') OR (direction = 'logged' AND direct)),
+    max(ts) FILTER (WHERE direction = 'meeting' OR (direction IN ('in', 'logged') AND direct)),
     max(ts) FILTER (WHERE last AND direct AND direction = 'out'),
+    max(ts) FILTER (WHERE last AND direct AND direction = 'out' AND ts < :ask),
     count(*) FILTER (WHERE direction = 'logged'),
     count(*) FILTER (WHERE direction = 'logged' AND direct),
     max(ts) FILTER (WHERE direction = 'logged')
@@ -42,9 +45,12 @@ _LATENCIES = ("SELECT person, direction, gap FROM touches "
 _STREAK = """
 SELECT t.person, count(*), max(t.ts) FROM heard h CROSS JOIN touches t
     ON t.person = h.person AND t.ts > coalesce(h.ts, -1e300)
-WHERE t.direction = 'out' AND t.direct AND t.mine GROUP BY t.person
+WHERE t.direction = 'out' AND t.direct AND t.mine
+    AND NOT (coalesce(t.prev, '') = 'out' AND t.gap < :copy)
+GROUP BY t.person
 """
 _RECENT = ("SELECT person, ts, direction FROM touches WHERE ts >= :since AND ts <= :now "
+           "AND NOT (direction = 'out' AND coalesce(prev, '') = 'out' AND gap < :copy) "
            "ORDER BY person, ts, direction")
 _ROWS = """
 SELECT w.kind, t.person, t.ts, t.ref, t.direction, t.thread, t.subject, t.direct, t.prev,
@@ -63,11 +69,13 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
     out: dict[str, PersonLedger] = {}
     heard: list[tuple[str, float | None]] = []
     wanted: list[tuple[str, str, float]] = []
-    limits = {"ask": (now - nudge_after).timestamp(), "owed": (now - owed_reply_after).timestamp()}
+    copy = COPY_GAP.total_seconds()
+    limits = {"ask": (now - nudge_after).timestamp(), "owed": (now - owed_reply_after).timestamp(),
+              "copy": copy}
     for row in db.execute(_AGGREGATE, limits):
         (person, first, last, last_in, last_out, n_in, n_out, n_meet, first_meet, init_me,
          init_them, rep_me, rep_them, first_exchange, asks, owed, owed_ts, helped_ts,
-         heard_ts, ask_ts, logged, conversations, last_logged) = row
+         heard_ts, ask_ts, due_ts, logged, conversations, last_logged) = row
         out[person] = PersonLedger(
             person, first_seen=_dt(first), last_touch=_dt(last), last_inbound=_dt(last_in),
             last_outbound=_dt(last_out), messages_in=n_in, messages_out=n_out,
@@ -83,6 +91,8 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
             wanted.append(("helped", person, helped_ts))
         if ask_ts is not None and (heard_ts is None or heard_ts <= ask_ts):
             wanted.append(("ask", person, ask_ts))  # unless they wrote or met the user since
+        if due_ts is not None and (heard_ts is None or heard_ts <= due_ts):
+            wanted.append(("due_ask", person, due_ts))
     latencies: dict[tuple[str, str], list[float]] = defaultdict(list)
     for person, direction, gap in db.execute(_LATENCIES):
         latencies[(person, direction)].append(gap)
@@ -92,7 +102,7 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
             out[person].latencies_me = gaps
         else:
             out[person].latencies_them = gaps
-    window = {"since": (now - RECENT).timestamp(), "now": now.timestamp()}
+    window = {"since": (now - RECENT).timestamp(), "now": now.timestamp(), "copy": copy}
     for person, ts, direction in db.execute(_RECENT, window):
         out[person].recent.append((datetime.fromtimestamp(ts, UTC), direction))
     db.execute("CREATE TEMP TABLE IF NOT EXISTS heard (person TEXT PRIMARY KEY, ts REAL)")
@@ -100,7 +110,7 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
     with db:
         db.execute("DELETE FROM heard")
         db.executemany("INSERT INTO heard VALUES (?, ?)", heard)
-        for person, streak, _ in db.execute(_STREAK):
+        for person, streak, _ in db.execute(_STREAK, {"copy": copy}):
             out[person].ask_streak = streak
         db.execute("DELETE FROM wanted")
         db.executemany("INSERT INTO wanted VALUES (?, ?, ?)", wanted)
@@ -117,6 +127,8 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
                 led.owed = newer(led.owed, found)
             elif kind == "helped":
                 led.helped = newer(led.helped, found)
+            elif kind == "due_ask":
+                led.due_ask = newer(led.due_ask, found)
             else:
                 led.last_ask = newer(led.last_ask, found)
         db.execute("DELETE FROM heard")
@@ -131,6 +143,6 @@ def _fits(kind: str, direction: str, direct: bool, prev: str | None, last: bool,
         return last and direct and not mine and direction == "in"
     if kind == "helped":
         return mine and direction == "in" and prev == "out"
-    if kind == "ask":
+    if kind in ("ask", "due_ask"):
         return direction == "out" and direct and last
     return True

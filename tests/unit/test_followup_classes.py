@@ -91,6 +91,21 @@ def test_two_copies_of_one_sent_message_are_one_ask() -> None:
     assert "nudge 1 of 2" in nudge.reason and "in a row" not in nudge.reason
 
 
+def test_copies_count_once_in_the_ledger_and_the_streak_a_day_later_counts_again() -> None:
+    first = mail(ME, ANN, days_ago=9, subject="Budget numbers", mid="k1")
+    copies = [replace(first, message_id=f"k{n}", native_id=f"Sent/{n}/k{n}",
+                      date=first.date + timedelta(hours=3 * n)) for n in range(2, 5)]
+    later = replace(first, message_id="k9", date=first.date + timedelta(days=1))
+    for msgs, sent in (([first, *copies], 1), ([first, *copies, later], 2)):
+        reference = compute(CFG, msgs, [], NOW).ledgers[ANN]
+        with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+            store.ingest("mail", Page(tuple(msgs), "c"))
+            stored = compute_from_store(CFG, store, NOW).ledgers[ANN]
+        for ledger in (reference, stored):
+            assert (ledger.messages_out, ledger.ask_streak) == (sent, sent)
+            assert len(ledger.recent) == sent
+
+
 # 5. Real asks suppressed: a run of unanswered asks lowers priority, never hides a new one.
 def test_a_new_clear_ask_after_three_unanswered_ones_still_gets_its_nudge() -> None:
     old = [mail(ME, ANN, days_ago=40 - n, subject=f"Topic {n}") for n in range(3)]
@@ -149,3 +164,103 @@ def test_why_names_the_rule_and_its_reason_for_each_message() -> None:
     assert (theirs["answer"], theirs["rule"], theirs["text_signals"]) == (
         False, "thanks", ["thanks"])
     assert "the other side spoke last" in mine["reason"]
+
+
+# 2. Answered elsewhere: the user's answer went to a processing mailbox, quoting the request,
+# with the subject unchanged (Lotus Notes forwards carry no "Fwd:").
+def test_your_quoting_answer_to_another_address_closes_what_they_asked() -> None:
+    known = mail(ME, ANN, days_ago=90, subject="Hello")  # cold mail owes no reply
+    request = replace(mail(ANN, ME, days_ago=4, subject="Expense report 11/16", mid="e1"),
+                      signals=("ask",))
+    assert set(planned([known, request], "owed_reply")) == {ANN}
+    approval = replace(mail(ME, "approvals@corp.example", days_ago=3,
+                            subject="Expense report 11/16", mid="e2"),
+                       signals=("quotes_reply",))
+    assert planned([known, request, approval], "owed_reply") == {}
+    unquoted = replace(approval, signals=())
+    assert set(planned([known, request, unquoted], "owed_reply")) == {ANN}
+
+
+# 2/5. Only an answer ends an ask: their copy of mail about something else does not.
+def test_being_copied_on_their_other_mail_does_not_answer_your_ask() -> None:
+    ask = asks(mail(ME, ANN, days_ago=9, subject="Carry value of the field?", mid="a1"))
+    copied = mail(ANN, BOB, days_ago=3, subject="Talking points", cc=[ME], mid="a2")
+    assert set(planned([ask, copied], "nudge")) == {ANN}
+    direct = mail(ANN, ME, days_ago=3, subject="Talking points", mid="a3")
+    assert planned([ask, direct], "nudge") == {}
+
+
+# 1/4. Your own earlier ask, forwarded to the right address, asks again.
+def test_your_ask_sent_again_to_the_right_address_gets_its_nudge() -> None:
+    ask = asks(mail(ME, [BOB], days_ago=9, subject="Cost summary", mid="r1"))
+    again = replace(mail(ME, ANN, days_ago=9, subject="Cost summary", mid="r2"),
+                    signals=("resends",))
+    assert set(planned([ask, again], "nudge")) == {ANN, BOB}
+    assert outbound_ask(again, is_self)[1] == "resends_your_ask"
+    fyi = replace(again, signals=())
+    assert set(planned([ask, fyi], "nudge")) == {BOB}
+
+
+def test_text_flags_that_arrive_later_change_the_stored_verdict() -> None:
+    note = mail(ME, ANN, days_ago=8, subject="Great news", mid="late1")
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("mail", Page((note,), "c1"))
+        before = compute_from_store(CFG, store, NOW).candidates.values()
+        assert {c.person for c in before if c.kind == "nudge"} == {ANN}  # headers: a new ask
+        store.ingest("mail", Page((replace(note, signals=("thanks",)),), "c2"))
+        after = compute_from_store(CFG, store, NOW).candidates.values()
+        assert not [c for c in after if c.kind == "nudge"]
+
+
+def test_a_newer_ask_does_not_postpone_the_nudge_for_an_overdue_one() -> None:
+    overdue = asks(mail(ME, ANN, days_ago=7, subject="Vote on the deal?", mid="o1"))
+    fresh = asks(mail(ME, ANN, days_ago=1, subject="Turbine details?", mid="o2"))
+    nudge = planned([overdue, fresh], "nudge")[ANN]
+    assert nudge.anchor == "nudge:o1" and nudge.due == overdue.date + timedelta(days=5)
+    assert planned([fresh], "nudge")[ANN].anchor == "nudge:o2"
+
+
+# 8. Owed replies for mail that expects none: a program's notice in a person's name, and a
+# forward whose quoted part the text reading could not find.
+def test_no_owed_reply_for_automated_notices_or_unrecognised_forwards() -> None:
+    known = mail(ME, [ANN, BOB], days_ago=90, subject="Hello")
+    notice = replace(mail(ANN, ME, days_ago=4, subject="Transaction request"),
+                     signals=("ask", "automated"))
+    article = replace(mail(BOB, ME, days_ago=4, subject="FW: How it went wrong"),
+                      signals=("ask",))
+    assert planned([known, notice, article], "owed_reply") == {}
+    assert inbound_expects(notice, is_self)[1] == "automated"
+    assert inbound_expects(article, is_self)[1] == "forward"
+    asked = replace(article, signals=("ask", "quotes_reply"))
+    assert set(planned([known, asked], "owed_reply")) == {BOB}
+
+
+
+def test_your_later_message_to_them_anywhere_answers_what_they_asked() -> None:
+    known = mail(ME, ANN, days_ago=90, subject="Hello")
+    question = replace(mail(ANN, ME, days_ago=6, subject="", mid="e-1"), signals=("ask",))
+    assert set(planned([known, question], "owed_reply")) == {ANN}
+    answer = mail(ME, ANN, days_ago=5, subject="", mid="e-2")  # no subject: another thread
+    assert planned([known, question, answer], "owed_reply") == {}
+
+
+def test_your_forward_whose_quote_was_not_found_asks_nothing() -> None:
+    article = replace(mail(ME, ANN, days_ago=8, subject="FW: How it went wrong"),
+                      signals=("ask",))
+    assert planned([article], "nudge") == {}
+    assert outbound_ask(article, is_self)[1] == "forward"
+
+
+# 2/8. A named ask: "Vicki, please ..." asks Vicki (even in Cc), not everyone in To; their
+# "Don, could you ..." asks Don, not the user.
+def test_an_ask_greeting_someone_by_name_asks_them_only() -> None:
+    known = mail(ME, [ANN, BOB, CAT], days_ago=90, subject="Hello")
+    named = replace(mail(ME, [ANN, BOB], days_ago=8, subject="Contracts", cc=[CAT], mid="n1"),
+                    signals=("ask", "quotes_reply", f"asked:{CAT}"))
+    assert set(planned([known, named], "nudge")) == {CAT}
+    theirs = replace(mail(ANN, ME, days_ago=4, subject="Materials", cc=[BOB], mid="n2"),
+                     signals=("ask", f"asked:{BOB}"))
+    assert planned([known, theirs], "owed_reply") == {}
+    assert inbound_expects(theirs, is_self)[1] == "asks_someone_else"
+    mine = replace(theirs, to=(), cc=(theirs.to[0], theirs.cc[0]), signals=("ask", f"asked:{ME}"))
+    assert set(planned([known, mine], "owed_reply")) == {ANN}  # Cc, but asked by name

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from connectors._imap_preview import TextPart, decode, first_text_part, signals
-from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, THANKS, judge
+from rules.text_signals import ASK, AUTOMATED, FORWARD, QUOTES_REPLY, THANKS, judge
 
 DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] / "shared"
             / "data")
@@ -29,20 +29,69 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("FYI, please see attached.", set()),
     ("Here is the list you asked for. Call me if you have any questions.", set()),
     ("The meeting moved to 3pm.", set()),
-    ("\n-----Original Message-----\nFrom: Ann\nCan you help?", {FORWARD}),
+    ("\n-----Original Message-----\nFrom: Ann\nCan you help?", {FORWARD, QUOTES_REPLY}),
     ("FYI\n---------------------- Forwarded by Dana on 11/20/2000 10:00 AM -----\nQ?",
-     {FORWARD}),
+     {FORWARD, QUOTES_REPLY}),
     ("Done, thanks.\n\nOn Mon, 3 Nov 2025 Ann <ann@x.example> wrote:\n> Can you sign?",
      {THANKS, QUOTES_REPLY}),
     ("Good point; could you also check the totals?\n> the totals look off",
      {ASK, QUOTES_REPLY}),
+    # courtesy, negation and errands ask for no answer
+    ("Please call me at x34771 if you have any questions or would like to discuss it.", set()),
+    ("Give me a call if you want to discuss and if anything is missing, please advise.", {ASK}),
+    ("Please forgive the approach - I would rather provoke a discussion.", set()),
+    ("I really don't think we need to have this meeting.", set()),
+    ("There is no need to send me the draft.", set()),
+    ("Kay, please set up a time for us to speak with Bruce.", set()),
+    ("FYI - Ben, can you follow up with this person with our interest.", set()),
+    ("Ben, can you follow up with this person - and what is our plan?", {ASK}),
+    ("Rob can you give Om a call.", set()),
+    ("Jeff, can you speak briefly with Kevin on this one.", set()),
+    ("Rob, can you give me a call.", {ASK}),
+    ("Stephanie - please make sure this gets rebooked and confirmed.", set()),
+    ("If you use Endata, please follow the directions below at your leisure.", set()),
+    ("Did you know that he starred in a film? Check it out at www.example.org", set()),
+    ("I'll call you when you get back to the states.", set()),
+    ("Picking out baby furniture....crazy isn't it?\nTake care, talk soon.", set()),
+    ("Last of four nights, huh? Did you go to the party?", {ASK}),
+    ("I'm going to ask Stephanie but, if you do please let her know. Thanks", {THANKS}),
+    (("This is an automated e-mail. Do not reply to this e-mail. Tori requests: drop Jets. "
+     "To approve this request, please visit the site."), {ASK, AUTOMATED}),
 ])
 def test_judge_reads_only_the_authors_own_words(text: str, flags: set[str]) -> None:
     assert set(judge(text)) == flags
 
 
+@pytest.mark.parametrize("words", [
+    "Rob, thanks for the update - we need the money to show up.\n",
+    "I assume that you will have the headcount ready.\n",
+])
+def test_a_need_asks_in_a_new_message_but_not_in_an_answer(words: str) -> None:
+    assert ASK in judge(words)
+    answer = judge(words + "\n-----Original Message-----\nFrom: Rob Milne\nQ4 looks fine.")
+    assert ASK not in answer and QUOTES_REPLY in answer
+    question = "Could you send the Q4 numbers?\n\n-----Original Message-----\nFrom: Rob\nHi"
+    assert ASK in judge(question)
+
+
+def test_give_me_a_call_asks_in_an_answer_too() -> None:
+    answer = "Give me a call.\n\n-----Original Message-----\nFrom: Clint\nIs the issue fixed?"
+    assert ASK in judge(answer)
+
+
 def test_a_question_in_the_quoted_part_is_not_the_authors() -> None:
     assert ASK not in judge("Agreed.\n\nFrom: Ann\nSent: Monday\nWill you come?")
+
+
+@pytest.mark.parametrize("header", [
+    "Ann Smith\n11/16/2000 04:16 PM\nTo: Dana Example/HQ/Corp@CORP\ncc: Bob\n",  # Lotus Notes
+    "\n   To: Dana Example <dana@example.org>\n   cc: Bob <bob@example.org>\n",  # bare block
+])
+def test_a_reply_header_without_from_or_wrote_still_starts_the_quote(header: str) -> None:
+    text = f"My view: we should not use their system.  DF\n\n{header}Subject: Risk\n\nPlease " \
+           "give us your opinion?"
+    assert set(judge(text)) == {QUOTES_REPLY}
+    assert ASK in judge("Could you check it?\n\n" + header + "Subject: Risk\n\nFYI only")
 
 
 def enron_bodies(limit: int) -> list[str]:

@@ -1,0 +1,101 @@
+"""Whom a message's asks are addressed to by name: "Vicki, please add ...", "Kalen/Dan, please
+provide ...", "Don could you send ...", "Guys, can you ...". Pure, on the author's own words in
+memory (``rules.text_signals`` calls it; only the resulting addresses are kept, as a flag).
+
+The words are cut into sentences; one that opens with a name (or a greeting and a name) sets
+whom the following sentences speak to, until the next such opening. ``named_asks`` gives the
+names (lower case) the asking sentences were addressed to, ``GROUP`` for "guys", "all",
+"team" and the like (the headers decide then: everyone in To), or None when an ask was
+addressed to nobody by name. ``resolve`` matches the names against the recipients by first
+name, the first part of the address, or initials ("MKM").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from rules.identity import normalize_address
+from syncd.model import Address
+
+GROUP = "*"
+_GROUPS = frozenset({"guys", "gentlemen", "all", "team", "folks", "everyone", "everybody",
+                     "both", "ladies", "gang"})
+_NOT_NAMES = frozenset({
+    "thanks", "thank", "regards", "hi", "hello", "hey", "dear", "yes", "no", "ok", "okay",
+    "sorry", "also", "please", "fyi", "note", "agreed", "agree", "great", "good", "sure", "well",
+    "so", "and", "but", "btw", "ps", "attached", "here", "see", "just", "again", "update", "the",
+    "this", "that", "we", "i", "you", "it", "if", "as", "for", "in", "on", "what", "when", "how",
+    "why", "where", "who", "can", "could", "would", "will", "do", "did", "are", "is", "let",
+    "bottom", "fine", "done", "cheers", "best", "congratulations", "congrats", "wow", "nice"})
+_NAME = r"(?:[A-Z][a-z'’]+|[A-Z]{2,4})"
+_OPENING = re.compile(
+    rf"^\s*(?:(?:hi|hello|hey|dear)\s+)?({_NAME}(?:\s*(?:/|&|\band\b|,)\s*{_NAME})*)"
+    r"\s*(?:,|--|-|:|;|\s+(?=(?:please|pls|can|could|would|will|do|did|are|is|what|when|where"
+    r"|how|why|let|any|have)\b))", re.IGNORECASE)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*[A-Z][a-z]+\s*[,:])")
+
+
+def _opening(sentence: str) -> set[str] | None:
+    found = _OPENING.match(sentence)
+    if found is None or not found.group(1)[0].isupper():
+        return None
+    names = {n.casefold() for n in re.split(r"\s*(?:/|&|\band\b|,)\s*", found.group(1)) if n}
+    if names & _GROUPS:
+        return {GROUP}
+    names -= _NOT_NAMES
+    return names or None
+
+
+def named_asks(words: str, asks: Callable[[str], bool]) -> set[str] | None:
+    """The names the asking sentences of ``words`` speak to; None when one asks nobody by name."""
+    current: set[str] | None = None
+    named: set[str] = set()
+    asked = False
+    for sentence in _SENTENCES.split(words):
+        opening = _opening(sentence)
+        if opening is not None:
+            current = opening
+        if sentence.strip() and asks(sentence):
+            asked = True
+            if current is None:
+                return None
+            named |= current
+    return named if asked else None
+
+
+def _handles(a: Address) -> set[str]:
+    """The first names, address part and initials a recipient may be greeted by."""
+    out = set()
+    name = a.name.strip().strip("\"'")
+    if "," in name:
+        last, _, first = name.partition(",")
+        name = f"{first} {last}"
+    tokens = [t.casefold() for t in re.findall(r"[^\W\d_]+", name)]
+    if tokens:
+        out.add(tokens[0])
+        out.add("".join(t[0] for t in tokens))
+    local = a.email.split("@", 1)[0]
+    parts = [p for p in re.split(r"[._-]+", local.casefold()) if p]
+    if parts:
+        out.add(parts[0])
+        if len(parts) > 1:
+            out.add("".join(p[0] for p in parts))
+    return out
+
+
+def resolve(names: set[str], recipients: Sequence[Address]) -> frozenset[str] | None:
+    """The recipients' normalised addresses that ``names`` greet; None for a group or when no
+    name matches a recipient (the headers decide then)."""
+    if GROUP in names:
+        return None  # "Guys, ...": those in To, as the headers say (Cc stays a copy)
+    found = frozenset(normalize_address(a.email) for a in recipients
+                      if any(_greets(name, _handles(a)) for name in names))
+    return found or None
+
+
+def _greets(name: str, handles: set[str]) -> bool:
+    """"dan" greets Daniel, "jim" Jimmie: a name of three letters or more may be the start of
+    a first name."""
+    return name in handles or (len(name) >= 3 and any(
+        h.startswith(name) for h in handles if len(h) > len(name)))

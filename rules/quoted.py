@@ -1,0 +1,101 @@
+"""Whose message a quoted block holds, and what it says: pure, on text already in memory
+(``rules.text_signals`` calls it; nothing here is kept).
+
+A forward or reply quotes an earlier message under a header: Outlook's "-----Original
+Message-----" / "From: Name", "On <date>, Name <addr> wrote:", Lotus Notes' "Forwarded by Name
+on <date>" followed by "Name" over a "11/16/2000 04:16 PM" stamp, or "Name@ORG on <date>".
+``quoted_author`` reads the name from that header (the forwarder of a Notes forward is skipped:
+the original's author follows), ``same_person`` compares it with a message's own sender, and
+``quoted_body`` is the quoted message's text below its header, to judge whether it asked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from syncd.model import Address
+
+_FORWARDED_BY = re.compile(r"^\s*-+\s*forwarded by\b", re.IGNORECASE)
+_ORIGINAL = re.compile(r"^\s*-+\s*(?:original message|forwarded message|begin forwarded)",
+                       re.IGNORECASE)
+_FROM = re.compile(r"^\s*from:\s*(.+?)\s*$", re.IGNORECASE)
+_WROTE = re.compile(r"^\s*on .{4,120}?,\s*(.+?)\s*(?:<[^>]*>)?\s*wrote:\s*$", re.IGNORECASE)
+_NAME_ON = re.compile(r"^\s*(\"?[\w.' /@-]{2,80}?\"?)\s+on\s+\d{1,2}/\d{1,2}/\d{2,4}",
+                      re.IGNORECASE)
+_STAMP = re.compile(
+    r"^\s*\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*$", re.IGNORECASE)
+_SUBJECT = re.compile(r"^\s*subject:", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W\d_]+")
+HEAD_LINES = 12  # a quoted header is found within this many lines of the quote's start
+
+
+def quoted_author(lines: list[str]) -> str | None:
+    """The author's name (or address) of the first quoted message; None when the quote does
+    not say (``>`` lines, an unknown header)."""
+    for index, line in enumerate(lines[:HEAD_LINES]):
+        if _FORWARDED_BY.match(line) or _ORIGINAL.match(line) or not line.strip():
+            continue
+        if line.lstrip().startswith(">"):
+            return None
+        for pattern in (_FROM, _WROTE, _NAME_ON):
+            if found := pattern.match(line):
+                return _clean(found.group(1))
+        if _STAMP.match(line):
+            before = [x for x in lines[:index] if x.strip() and not _FORWARDED_BY.match(x)]
+            return _clean(before[-1]) if before else None
+    return None
+
+
+def quoted_body(lines: list[str]) -> str:
+    """The quoted message's own text: below its header lines (the author, the date stamp, To,
+    cc, Subject and their continuations), up to its own next quote."""
+    head = lines[:HEAD_LINES + 6]
+    start = next((n for n, line in enumerate(head) if _SUBJECT.match(line)), None)
+    if start is None:
+        start = next((n for n, line in enumerate(head)
+                      if _STAMP.match(line) or _FROM.match(line) or _WROTE.match(line)), 0)
+    n = start + 1
+    if not _WROTE.match(lines[start]):
+        while n < len(lines) and lines[n].strip():
+            n += 1  # the rest of the header block, up to its blank line
+    body: list[str] = []
+    for line in lines[n:]:
+        if body and (_FORWARDED_BY.match(line) or _ORIGINAL.match(line) or _STAMP.match(line)
+                     or _FROM.match(line) or line.lstrip().startswith(">")):
+            break
+        body.append(line)
+    return "\n".join(body)
+
+
+def _clean(name: str) -> str:
+    name = re.sub(r"\[mailto:[^\]]*\]|<[^>]*>|\s+\d{1,2}/\d{1,2}/\d{2,4}\b.*$", " ", name)
+    name = name.strip().strip("\"'").strip()
+    if " " in name and "/" in name:
+        name = name.split("/", 1)[0]  # Notes: "David W Delainey/HOU/ECT@ECT"
+    elif "@" in name and " " in name:
+        name = name.split("@", 1)[0]  # "Kay Chapman@ENRON"
+    return name
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.casefold() for t in _TOKEN.findall(text)]
+
+
+def same_person(name: str, author: Address) -> bool:
+    """Is the quoted ``name`` (a display name or an address) the message's own ``author``?"""
+    if "@" in name and " " not in name:
+        if name.casefold() == author.email.casefold():
+            return True
+        name = name.split("@", 1)[0]
+    if "," in name:  # "Delainey, David W"
+        last, _, first = name.partition(",")
+        name = f"{first} {last}"
+    quoted = _tokens(name)
+    mine = set(_tokens(author.name)) | set(_tokens(author.email.split("@", 1)[0]))
+    if not quoted or not mine:
+        return False
+    surname, given = quoted[-1], quoted[0]
+    if surname not in mine:
+        return False
+    return len(quoted) == 1 or given in mine or any(
+        t[0] == given[0] for t in mine if t != surname)

@@ -1,0 +1,45 @@
+"""Whom an ask greets by name (rules.addressed, through rules.text_signals.judge)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.addressed import GROUP, named_asks, resolve
+from rules.text_signals import asked, asks, judge
+from syncd.model import Address
+
+JIM = Address("jimmie.williams@corp.example", "Williams, Jimmie")
+VICKI = Address("vicki.sharp@corp.example", "Vicki Sharp")
+DAN = Address("daniel.brown@corp.example", "")
+MKM = Address("mkmiller@corp.example", "Mary Kay Miller")
+PEOPLE = (JIM, VICKI, DAN, MKM)
+
+
+@pytest.mark.parametrize(("words", "names"), [
+    ("Jimmie, agree; we are ok there.\nVicki please add some texture if required.", {"vicki"}),
+    ("Kalen/Dan, please provide guidance and let me know. Scott, we are in a bind.",
+     {"kalen", "dan"}),
+    ("Don could you send me a copy of those materials thanks", {"don"}),
+    ("Guys, can you come explain some of this to me?", {GROUP}),
+    ("Can you send the numbers? Vicki, thanks for yours.", None),  # the ask greets nobody
+    ("Thanks, that helps.", None),  # no ask at all
+])
+def test_the_names_an_ask_is_addressed_to(words: str, names: set[str] | None) -> None:
+    assert named_asks(words, asks) == names
+
+
+def test_names_resolve_by_first_name_address_nickname_or_initials() -> None:
+    assert resolve({"vicki"}, PEOPLE) == {"vicki.sharp@corp.example"}
+    assert resolve({"jimmie", "dan"}, PEOPLE) == {"jimmie.williams@corp.example",
+                                                 "daniel.brown@corp.example"}
+    assert resolve({"mkm"}, PEOPLE) == {"mkmiller@corp.example"}
+    assert resolve({"scott"}, PEOPLE) is None  # greets nobody on the message: headers decide
+    assert resolve({GROUP}, PEOPLE) is None
+
+
+def test_judge_keeps_the_greeted_addresses_as_a_flag_without_any_text() -> None:
+    flags = judge("Jimmie, agree.\n\nVicki please add some texture if required.\nDave",
+                  Address("dave@corp.example", "Dave"), PEOPLE)
+    assert asked(flags) == {"vicki.sharp@corp.example"}
+    assert all("texture" not in f for f in flags)
+    assert asked(judge("Please add some texture.", None, PEOPLE)) is None

@@ -1,0 +1,59 @@
+"""Whose message a quoted block holds (rules.quoted), on the header styles real mail uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.quoted import quoted_author, quoted_body, same_person
+from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, RESENDS, judge, split
+from syncd.model import Address
+
+DANA = Address("dana.example@corp.example", "Dana W Example")
+NOTES_OWN = ("Sorry Ann, wrong address\n"
+             "---------------------- Forwarded by Dana W Example/HOU/CORP on 11/28/2000 \n"
+             "12:22 PM ---------------------------\n\n\n"
+             "Dana W Example\n11/28/2000 12:22 PM\n"
+             "To: Ann Other/NA/Corp@Corp, Bob \nSmith/DEV@DEV\ncc: Kay/HOU/CORP@CORP \n"
+             "Subject: Cost summary\n\n"
+             "Guys, lets get together to settle the fee asap.\n\nRegards\nDana\n")
+
+
+@pytest.mark.parametrize(("quote", "author"), [
+    ("-----Original Message-----\nFrom: Smith, Ann [mailto:ann@x.example]\nSent: Monday",
+     "Ann Smith"),
+    ("On Mon, 3 Nov 2025 at 10:00, Ann Smith <ann@x.example> wrote:\n> hi", "Ann Smith"),
+    (("---------------------- Forwarded by Dana/HOU on 12/06/2000 07:06 PM ----\n\n"
+     "\tFrom:  Chip Jones @ CORP        12/06/2000 06:07 PM\n"), "Chip Jones"),
+    ("Ann Smith@CORP on 11/28/2000 04:22:10 PM\nTo: Dana", "Ann Smith"),
+    ("> just a quote", None),
+])
+def test_the_quoted_author_is_read_from_each_header_style(quote: str, author: str | None
+                                                          ) -> None:
+    found = quoted_author(quote.split("\n"))
+    assert (found and " ".join(sorted(found.replace(",", " ").split()))) == (
+        author and " ".join(sorted(author.split())))
+
+
+def test_same_person_by_name_or_address_not_by_a_shared_first_name() -> None:
+    assert same_person("Dana W Example", DANA)
+    assert same_person("Example, Dana", DANA)
+    assert same_person("dana.example@corp.example", DANA)
+    assert not same_person("Dana Other", DANA)
+    assert not same_person("Chip Example", Address("dana.example@corp.example", ""))
+
+
+def test_the_quoted_body_skips_the_header_block() -> None:
+    _words, quoted = split(NOTES_OWN)
+    assert quoted is not None
+    assert quoted_body(quoted).strip().startswith("Guys, lets get together")
+
+
+def test_your_own_ask_sent_again_asks_again_but_someone_elses_forward_does_not() -> None:
+    assert RESENDS in judge(NOTES_OWN, DANA)
+    assert ASK not in judge(NOTES_OWN, DANA)
+    other = Address("bob.smith@corp.example", "Bob Smith")
+    assert set(judge(NOTES_OWN, other)) == {QUOTES_REPLY}
+    bare = NOTES_OWN.replace("Sorry Ann, wrong address\n", "")
+    assert set(judge(bare, other)) == {FORWARD, QUOTES_REPLY}
+    assert set(judge(bare, DANA)) == {RESENDS}
+    assert RESENDS not in judge(bare)  # no author known: a quote is someone else's
