@@ -191,9 +191,7 @@ class ImapSource:
         data = [_HEADER_ITEM, "INTERNALDATE"] + (_GMAIL_ITEMS if gmail else [])
         response = _imap_fetch.fetch(
             client, uids, data + (["BODYSTRUCTURE"] if self.preview else []))
-        flags = chunk_signals(lambda some, items: _imap_fetch.fetch(client, some, items),
-                              response) if self.preview else {}
-        items: list[Message] = []
+        parsed: dict[int, Message] = {}
         quarantined: list[str] = []
         for uid in uids:
             entry = response.get(uid)
@@ -201,12 +199,19 @@ class ImapSource:
                 continue  # expunged between SEARCH and FETCH
             native_id = f"{folder}/{validity}/{uid}"
             try:
-                message = parse_fetch_entry(entry, account=self.name, native_id=native_id,
-                                            labels=labels, scope=folder)
-                items.append(replace(message, signals=flags[uid]) if uid in flags else message)
+                parsed[uid] = parse_fetch_entry(entry, account=self.name, native_id=native_id,
+                                                labels=labels, scope=folder)
             except ProtocolError as exc:
                 log.warning("%s: quarantined %s: %s", self.name, native_id, exc)
                 quarantined.append(native_id)
+        if not self.preview:
+            return list(parsed.values()), quarantined
+        # the people the text is judged against: from the parse above, not a second one
+        flags = chunk_signals(lambda some, items: _imap_fetch.fetch(client, some, items),
+                              {uid: response[uid] for uid in parsed},
+                              {uid: (m.sender, m.to + m.cc) for uid, m in parsed.items()})
+        items = [replace(m, signals=flags[uid]) if uid in flags else m
+                 for uid, m in parsed.items()]
         return items, quarantined
 
     # -- connection ----------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 The same UID FETCH, read by ``connectors._imap_fetch`` and by imapclient's ``fetch``, must give
 the same messages and values; and these everyday answers must be read by the fast reader
-itself, not handed to imapclient's parser.
+itself, not handed to imapclient's parser. The preview judges the text against the people of
+the one header parse.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ import pytest
 from connectors import _imap_fetch
 from connectors._imap_parse import HEADER_FIELDS
 from connectors._imap_preview import first_text_part
+from connectors.imap import ImapSource
+from rules.text_signals import asked
 from syncd.localservers.imap import ImapServer
+from syncd.model import Address, Message
+from tests.fixtures_imap import account_for
 
 pytestmark = pytest.mark.integration
 
@@ -71,3 +76,23 @@ def test_answers_read_as_imapclient_reads_them(imap_server: ImapServer) -> None:
         assert _imap_fetch.fetch(client, [uids[-1] + 100], items) == {}  # no such message
     finally:
         client.logout()
+
+
+def test_the_preview_judges_the_text_against_the_decoded_people(imap_server: ImapServer) -> None:
+    """The asks are matched to the recipients of the one header parse: an encoded display name
+    (RFC 2047) is read as the name it encodes, so "Kalen, could you ..." asks Kalen."""
+    raw = (b"From: Ann <ann@corp.example>\r\nTo: =?utf-8?q?Kalen_Smith?= <ks@corp.example>\r\n"
+           b"Cc: dana@example.org\r\nSubject: the file\r\nMessage-ID: <k1@corp.example>\r\n"
+           b"Date: Mon, 1 Jan 2024 10:00:00 +0100\r\n\r\nKalen, could you send me the file?\r\n"
+           )
+    imap_server.append_many("INBOX", [raw], when=datetime(2024, 1, 2, tzinfo=UTC))
+    source = ImapSource(account_for(imap_server), imap_server.password, preview=True)
+    try:
+        [message] = [m for page in source.pull(None) for m in page.items
+                     if isinstance(m, Message)]
+    finally:
+        source.close()
+    assert message.to == (Address("ks@corp.example", "Kalen Smith"),)
+    assert message.signals is not None
+    assert "ask" in message.signals
+    assert asked(message.signals) == {"ks@corp.example"}
