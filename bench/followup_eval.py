@@ -195,10 +195,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"targets: precision >= {TARGET_P}, recall >= {TARGET_R}; message_text = {args.text}")
     print(f"{'mailbox':12} {'kind':10} {'planned':>7} {'tp':>4} {'P':>5} "
           f"{'expected':>8} {'found':>5} {'R':>5}")
+    pooled = {kind: [0, 0, 0, 0] for kind in ("nudge", "owed_reply")}
     for name in names:
         result = evaluate(name, args.data, args.today, args.text, args.verbose)
         for kind in ("nudge", "owed_reply"):
             tp, n, covered, total = result[kind]  # type: ignore[misc]
+            pooled[kind] = [a + b for a, b in zip(pooled[kind], (tp, n, covered, total),
+                                                  strict=True)]
             print(f"{name:12} {kind:10} {n:7} {tp:4} {_ratio(tp, n):>5} {total:8} "
                   f"{covered:5} {_ratio(covered, total):>5}")
         print(f"{name:12} self addresses among contacts: {result['self_contacts'] or 'none'}; "
@@ -206,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
               f"about mail before the window (not scored): {result['unjudged']}")
         if args.verbose:
             print("\n".join(result["lines"]))  # type: ignore[arg-type]
+    if len(names) > 1:
+        for kind, (tp, n, covered, total) in pooled.items():
+            print(f"{'all':12} {kind:10} {n:7} {tp:4} {_ratio(tp, n):>5} {total:8} "
+                  f"{covered:5} {_ratio(covered, total):>5}")
     return 0
 
 

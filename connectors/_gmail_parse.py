@@ -3,7 +3,11 @@
 - ``parse_message``: a ``users.messages.get(format=metadata)`` resource to a ``Message``. The
   header list is handed to the same parser the IMAP source uses, so both read mail the same way;
   ``labelIds`` become ``Message.labels`` as they are (SENT gives direction, CATEGORY_* go to the
-  classifier), ``threadId`` the thread, ``internalDate`` the fallback date.
+  classifier), ``threadId`` the thread, ``internalDate`` the fallback date. With ``preview``
+  (an opted-in account whose token was granted gmail.readonly) the ``snippet`` goes through
+  ``snippet_text`` to the text signals' ``judge``; only the flags stay in the ``Message``.
+- ``get_fields``: the partial-response field list of that request (``snippet`` only when it
+  is read, so a wider token never even sends it otherwise).
 - ``collapse``: history records (messageAdded, messageDeleted, labelAdded, labelRemoved) to one
   final verdict per message: fetch it again, or it is gone.
 - ``Cursor``: the source's cursor (JSON), see its docstring.
@@ -11,13 +15,16 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from connectors._imap_parse import HEADER_FIELDS, parse_headers
+from rules.text_signals import judge
 from syncd.errors import ProtocolError
 from syncd.model import Message
 
@@ -33,8 +40,34 @@ def meaningful(label: str) -> bool:
     return label in MEANINGFUL or label.startswith("CATEGORY_")
 
 
-def parse_message(resource: Mapping[str, Any], *, account: str) -> Message:
-    """One metadata resource to a ``Message``; ``ProtocolError`` when it is unusable."""
+# A snippet is one line (Gmail folds the text's line breaks): put back the breaks around the
+# markers where quoted or forwarded text starts (and between a quoted header's fields), so
+# ``judge`` tells the author's words from them and reads who wrote the quote.
+_BREAK_BEFORE = re.compile(
+    r"\s+(?=(?-i:On)\s.{4,120}?\swrote:|-{2,}\s*(?:original message|forwarded message|"
+    r"forwarded by|begin forwarded)|(?-i:(?:From|Sent|To|Cc|cc|Subject)):\s|>\s)", re.IGNORECASE)
+_BREAK_AFTER = re.compile(r"(?<=\swrote:)\s+")
+# Lotus Notes: "Name Surname 10/17/2000 01:19 PM To: ..." becomes name, stamp and To: lines.
+_NOTES = re.compile(
+    r"\s+((?:[A-Z][\w.'@&/-]*\s+){1,3}?)(\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?"
+    r"(?:\s*[AP]M)?)\s+(?=To:\s)")
+
+
+def snippet_text(snippet: str) -> str:
+    """Gmail's ``snippet`` (HTML entities such as ``&#39;``) as text for ``judge``."""
+    text = _NOTES.sub(lambda m: f"\n{m[1].strip()}\n{m[2]}\n", html.unescape(snippet))
+    return _BREAK_AFTER.sub("\n", _BREAK_BEFORE.sub("\n", text))
+
+
+def get_fields(*, preview: bool) -> str:
+    """What messages.get returns: what ``parse_message`` reads and nothing else."""
+    return "id,threadId,labelIds,internalDate,payload/headers" + (",snippet" if preview else "")
+
+
+def parse_message(resource: Mapping[str, Any], *, account: str,
+                  preview: bool = False) -> Message:
+    """One metadata resource to a ``Message``; ``ProtocolError`` when it is unusable.
+    ``preview``: judge the ``snippet`` (absent: no flags, the headers decide)."""
     native_id = str(resource.get("id") or "")
     if not native_id:
         raise ProtocolError("a Gmail message without an id", account=account)
@@ -45,10 +78,15 @@ def parse_message(resource: Mapping[str, Any], *, account: str) -> Message:
     raw = b"".join(
         f"{h.get('name', '')}: {h.get('value', '')}\r\n".encode("utf-8", "surrogatepass")
         for h in headers if isinstance(h, Mapping))
-    return parse_headers(raw + b"\r\n", account=account, native_id=native_id,
-                         internaldate=internal_date(resource.get("internalDate")),
-                         labels=tuple(str(x) for x in resource.get("labelIds") or ()),
-                         scope=SCOPE, thread_id=resource.get("threadId") or None)
+    message = parse_headers(raw + b"\r\n", account=account, native_id=native_id,
+                            internaldate=internal_date(resource.get("internalDate")),
+                            labels=tuple(str(x) for x in resource.get("labelIds") or ()),
+                            scope=SCOPE, thread_id=resource.get("threadId") or None)
+    snippet = resource.get("snippet")
+    if preview and isinstance(snippet, str):
+        return replace(message, signals=judge(snippet_text(snippet), message.sender,
+                                              (*message.to, *message.cc)))
+    return message
 
 
 def internal_date(value: object) -> datetime | None:

@@ -67,6 +67,10 @@ class Session:
                                           self.account.timeout)
         return self._service
 
+    def scopes(self) -> tuple[str, ...]:
+        """The scopes the stored token was granted (after ``service()``)."""
+        return tuple(getattr(self._credentials, "scopes", None) or ())
+
     def finish(self) -> None:
         """Save what changed: a token refreshed on a 401, the budget, a deferral."""
         credentials = self._credentials

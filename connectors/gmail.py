@@ -11,6 +11,13 @@ Incremental: history.list from the stored historyId over all its pages, collapse
 new and meaningfully relabelled messages are fetched, deleted ones (and spam, trash, drafts)
 removed. A 404 (historyId too old) is ``CursorExpired``: the engine runs one full resync.
 
+Text signals (``preview``: the account opted in with ``message_text = "preview"``): the same
+messages.get also asks for ``snippet`` when the stored token was granted gmail.readonly; the
+snippet is judged in memory (``_gmail_parse.parse_message``) and dropped, only flags are kept.
+A token granted gmail.metadata alone gives no snippet: the source falls back to headers and logs
+it once per process (``syncd status`` and ``check-config`` say it too, with the fix: ``syncd auth
+NAME``).
+
 Batches hold at most 50 requests and no more than the quota burst allows; a batch with failed
 parts (429, 403 rate limits, 5xx) shrinks by half, only the failed parts are retried after a
 backoff, and it grows back after successes. A part answered 404 was deleted meanwhile.
@@ -33,11 +40,13 @@ from connectors._gmail_parse import (
     SCOPE,
     Cursor,
     collapse,
+    get_fields,
     is_gone,
     parse_message,
 )
 from connectors._google_http import Policy, new_batch, retry_after, retryable, status_of
 from connectors._google_session import Session
+from connectors._google_token import allows_text
 from syncd.config import GoogleAccount
 from syncd.errors import AuthError, CursorExpired, ProtocolError
 from syncd.model import Message, Page
@@ -46,6 +55,7 @@ log = logging.getLogger(__name__)
 HISTORY_TYPES = ["messageAdded", "messageDeleted", "labelAdded", "labelRemoved"]
 LIST_PAGE = 500
 BATCH_MAX = 50
+_TOLD: set[str] = set()  # accounts whose text fallback was logged (once per process)
 
 
 class GmailSource:
@@ -53,8 +63,10 @@ class GmailSource:
 
     def __init__(self, account: GoogleAccount, *, state_dir: Path | None = None,
                  policy: Policy | None = None, clock: Callable[[], float] | None = None,
-                 list_page: int = LIST_PAGE) -> None:
+                 list_page: int = LIST_PAGE, preview: bool = False) -> None:
         self.name = account.name
+        self.preview = preview  # asked for; whether the token allows it is known on first use
+        self._reads_text: bool | None = None
         self.account = account
         extra = {"clock": clock} if clock is not None else {}
         self.session = Session(account, "gmail", state_dir=state_dir, policy=policy, **extra)
@@ -82,6 +94,19 @@ class GmailSource:
 
     def close(self) -> None:
         self.session.close()
+
+    def reads_text(self) -> bool:
+        """Whether this pull judges snippets: asked for, and allowed by the token's scopes."""
+        if self._reads_text is None:
+            self.session.service()  # loads the token
+            allowed = allows_text(self.session.scopes())
+            if self.preview and not allowed and self.name not in _TOLD:
+                _TOLD.add(self.name)
+                log.warning("%s: message_text = \"preview\" but the stored token allows only "
+                            "gmail.metadata, which gives no snippet; the headers decide. Run "
+                            "`syncd auth %s` to grant gmail.readonly", self.name, self.name)
+            self._reads_text = self.preview and allowed
+        return self._reads_text
 
     # -- full --------------------------------------------------------------------------------
 
@@ -170,7 +195,8 @@ class GmailSource:
                 answer = answers.get(mid)
                 if isinstance(answer, dict):
                     try:
-                        message = parse_message(answer, account=self.name)
+                        message = parse_message(answer, account=self.name,
+                                                preview=self.reads_text())
                     except ProtocolError as exc:
                         log.warning("%s: quarantined %s: %s", self.name, mid, exc)
                         quarantined.append(mid)
@@ -211,6 +237,7 @@ class GmailSource:
     def _batch(self, chunk: list[str]) -> dict[str, Any]:
         messages = self.session.service().users().messages()
         endpoint = self.account.api_endpoint
+        fields = get_fields(preview=self.reads_text())
 
         def run() -> dict[str, Any]:
             answers: dict[str, Any] = {}
@@ -221,7 +248,8 @@ class GmailSource:
             batch = new_batch("gmail", endpoint, done)
             for mid in chunk:
                 batch.add(messages.get(userId="me", id=mid, format="metadata",
-                                       metadataHeaders=list(METADATA_HEADERS)), request_id=mid)
+                                       metadataHeaders=list(METADATA_HEADERS), fields=fields),
+                          request_id=mid)
             batch.execute()
             return answers
 

@@ -51,7 +51,7 @@ def build_source(config: Config, name: str, now: Callable[[], datetime]) -> Sour
     if isinstance(account, GoogleAccount) and account.type == "gmail":
         from connectors.gmail import GmailSource
 
-        return GmailSource(account)
+        return GmailSource(account, preview=config.message_text(name) == "preview")
     if isinstance(account, GoogleAccount):
         from connectors.gcal import GcalSource
 

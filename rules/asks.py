@@ -21,6 +21,8 @@ from syncd.model import Address, Message
 
 # An inbound message to more people than this (the user aside) is an announcement.
 ANNOUNCEMENT_RECIPIENTS = 5
+# This many others in To besides the user, with nobody greeted by name: a question to a group.
+GROUP_TO = 2
 
 _COUNT = r"\s*(?:\[\d+\]|\(\d+\))?\s*[:：]"
 _REPLY = re.compile(r"^\s*(?:re|aw|sv|vs|antw|odp|r)" + _COUNT, re.IGNORECASE)
@@ -83,6 +85,10 @@ def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     if others > ANNOUNCEMENT_RECIPIENTS:
         return False, "announcement", (f"sent to {others} people besides you "
                                        f"(more than {ANNOUNCEMENT_RECIPIENTS}: an announcement)")
+    if named is None and sum(1 for a in m.to if not is_self(a)) >= GROUP_TO:
+        return False, "group_question", (
+            "a question to several people at once (you and others in To, nobody greeted by "
+            "name): anyone may answer")
     if m.signals is not None and AUTOMATED in m.signals:
         return False, "automated", "its text says a program sent it (do not reply)"
     if m.signals is not None and is_forward(m) and not {FORWARD, QUOTES_REPLY} & set(m.signals):

@@ -19,7 +19,9 @@ _FORWARDED_BY = re.compile(r"^\s*-+\s*forwarded by\b", re.IGNORECASE)
 _ORIGINAL = re.compile(r"^\s*-+\s*(?:original message|forwarded message|begin forwarded)",
                        re.IGNORECASE)
 _FROM = re.compile(r"^\s*from:\s*(.+?)\s*$", re.IGNORECASE)
-_WROTE = re.compile(r"^\s*on .{4,120}?,\s*(.+?)\s*(?:<[^>]*>)?\s*wrote:\s*$", re.IGNORECASE)
+_WROTE = re.compile(r"^\s*on (.{4,160}?)\s*(?:<[^>]*>|\[[^\]]*\])?\s*wrote:\s*$", re.IGNORECASE)
+# In "On <date>, <name> wrote:" the name follows the time ("10:00 AM"), else the last comma.
+_CLOCK = re.compile(r"\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?,?\s*", re.IGNORECASE)
 _NAME_ON = re.compile(r"^\s*(\"?[\w.' /@-]{2,80}?\"?)\s+on\s+\d{1,2}/\d{1,2}/\d{2,4}",
                       re.IGNORECASE)
 _STAMP = re.compile(
@@ -37,7 +39,9 @@ def quoted_author(lines: list[str]) -> str | None:
             continue
         if line.lstrip().startswith(">"):
             return None
-        for pattern in (_FROM, _WROTE, _NAME_ON):
+        if found := _WROTE.match(line):
+            return _clean(_wrote_name(found.group(1)))
+        for pattern in (_FROM, _NAME_ON):
             if found := pattern.match(line):
                 return _clean(found.group(1))
         if _STAMP.match(line):
@@ -65,6 +69,15 @@ def quoted_body(lines: list[str]) -> str:
             break
         body.append(line)
     return "\n".join(body)
+
+
+def _wrote_name(said: str) -> str:
+    """The name in the middle of "On Mon, Feb 2, 2026 at 10:00 AM Ann Lee" (Gmail), "On 3 Nov
+    2025, at 10:00, Ann Lee" (Apple Mail), "On Monday, Ann Lee"."""
+    clocks = list(_CLOCK.finditer(said))
+    if clocks:
+        return said[clocks[-1].end():]
+    return said.rsplit(",", 1)[-1]
 
 
 def _clean(name: str) -> str:

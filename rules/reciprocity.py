@@ -9,9 +9,9 @@
   on the thread by anyone, their message to the user (in To), a meeting, or a logged touch where
   they answered (a call, a meeting, ``--answered``) ends it.
 - ``owed_reply``: their newest direct message in a thread they started, still last there; due
-  ``owed_reply_after`` after it, unless it is cold mail (``cold``). The user's reply, any later
-  message of the user's to them (a new subject, an empty one), or any touch the user logs after
-  it, ends it.
+  ``owed_reply_after`` after it, unless it is cold mail (``cold``). The user's reply, a later
+  message of the user's that asks them something on another thread (the answer folded into a
+  new invitation), or any touch the user logs after it, ends it; a bare forward does not.
 - ``thank``: they answered an ask of the user's, or introduced the user to someone; due
   ``owed_reply_after`` after that, so a quick thank-you by mail makes it vanish unseen. The
   user's next message to them, or a touch the user logs, ends it.
@@ -65,8 +65,8 @@ def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta,
     owed = ledger.owed
     if owed is None or cold(ledger, own_domains) or _got_back(ledger, owed.at):
         return None
-    if ledger.last_outbound is not None and ledger.last_outbound > owed.at:
-        return None  # the user has written to them since, on another thread: answered there
+    if ledger.last_direct_out is not None and ledger.last_direct_out > owed.at:
+        return None  # the user has since written to them (To), asking, on another thread
     return Candidate(
         base_key(ledger.person, "owed_reply"), "owed_reply", ledger.person,
         owed.at + owed_reply_after, f"owed:{owed.ref}",

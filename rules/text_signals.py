@@ -53,6 +53,8 @@ _CC_LINE = re.compile(r"^\s*(?:cc|subject):", re.IGNORECASE)
 _SIGNOFF = re.compile(r"^\s*(?:thanks|thank you|regards|best|cheers|br|rgds|--)\b[\s,.!]*\w*\s*$",
                       re.IGNORECASE)
 _QUESTION = re.compile(r"\?(?:\s|$)")
+# The patterns below read lower-cased text (``asks``, ``judge``): case-sensitive matching of
+# these alternations is several times faster than re.IGNORECASE.
 _REQUEST = re.compile(
     r"\b(?:please|pls|plz|could you|can you|would you|will you|could we|can we|shall we|"
     r"let me know|let us know|lmk|get back to me|give me a call|call me|advise|"
@@ -62,21 +64,18 @@ _REQUEST = re.compile(
     r"what is (?:this|that|going on|happening)|why (?:is|are|did|do|does|was|were)|"
     r"asap|as soon as possible|by (?:monday|tuesday|wednesday|thursday|friday|tomorrow|"
     r"end of (?:day|week)|eod|cob|noon))\b",
-    re.IGNORECASE,
 )
 # Needs and expectations: an ask in a new message, a statement in an answer to someone's mail
 # ("thanks for the update - we need the money to show up").
 _EXPECTATION = re.compile(
     r"\b(?:need (?:you|your|to know)|i need|we need|i want (?:a|an|the|you|your|to know)|"
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
-    r"get together|(?:in|within) the next (?:day|week|few days))\b",
-    re.IGNORECASE,
+    r"let'?s get together|(?:in|within) the next (?:day|week|few days))\b",
 )
 _NOTHING_ADDED = re.compile(
     r"\W*(?:(?:fyi|see below|see attached|for your (?:information|review|files)|please see)"
     r"\W*)?(?:\w+\W*)?", re.IGNORECASE)  # at most "FYI" and a name or an initial
-_THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b",
-                     re.IGNORECASE)
+_THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b")
 _RHETORICAL = re.compile(
     r"\b(?:(?:please )?(?:give me a call|call|let me know|let us know|contact|e-?mail|ping)"
     r"(?: me| us)?(?: at [\w .+()/-]{1,30}?)? if you (?:have|need|would like|want)"
@@ -85,28 +84,25 @@ _RHETORICAL = re.compile(
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
     r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
     r"(?:follow|use|see|read|refer|go|visit|click|note)\b[^.!?\n]*|"
-    r"fyi|for your (?:information|review|files))\b", re.IGNORECASE)
+    r"fyi|for your (?:information|review|files))\b")
 # A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
 _TELLING = re.compile(
     r"\b(?:did you (?:know|hear|see) that|guess what)\b[^.!?\n]*[.!?]?"
-    r"|[,\s](?:isn't it|aren't they|wasn't it|don't you think|huh|right|eh)\s*\?+",  # tags
-    re.IGNORECASE)
+    r"|[,\s](?:isn't it|aren't they|wasn't it|don't you think|huh|right|eh)\s*\?+")  # tags
 # An errand: something to be done with someone else, not an answer to be sent back.
 _DELEGATION = re.compile(
     r"\b(?:please|pls|can you|could you|would you|will you)\s+(?:\w+\s+){0,2}?"
     r"(?:follow up with|set up (?:a|an|the|some)|schedule|arrange|book|coordinate with|"
     r"take care of|handle (?:this|it)|forward (?:this|it)|pass (?:this|it) on|"
     r"pass on|send (?:this|it) (?:to|on)|give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
-    r"(?:call|contact|ring) (?!me\b|us\b)[A-Z]\w+|reach out to|"
+    r"(?:call|contact|ring) (?!me\b|us\b)[a-z]\w+|reach out to|"
     r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b)|let (?!me\b|us\b)\w+ know|"
-    r"make sure|ensure)\b[^.!?\n]*", re.IGNORECASE)
+    r"make sure|ensure|convey|pass along)\b[^.!?\n]*")
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
 _AUTOMATED = re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
-    r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message))\b",
-    re.IGNORECASE)
-_NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$",
-                      re.IGNORECASE)
+    r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message))\b")
+_NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$")
 
 
 def own_words(text: str) -> tuple[str, bool]:
@@ -149,10 +145,13 @@ def asks(text: str, *, answering: bool = False) -> bool:
     to be done elsewhere ("please set up a time with", "can you follow up with them"). A need
     or an expectation ("we need", "I assume you will") asks too, unless the words answer
     someone's message (``answering``: they quote it), where it is a statement."""
-    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", _TELLING.sub(" ", " ".join(text.split()))))
+    flat = " ".join(text.split()).lower()  # once: case-sensitive patterns are much faster
+    patterns = (_REQUEST,) if answering else (_REQUEST, _EXPECTATION)
+    if not _QUESTION.search(flat) and not any(p.search(flat) for p in patterns):
+        return False  # nothing that could ask: spare the courtesy and errand passes
+    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", _TELLING.sub(" ", flat)))
     if _QUESTION.search(body):
         return True
-    patterns = (_REQUEST,) if answering else (_REQUEST, _EXPECTATION)
     return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
                for pattern in patterns for m in pattern.finditer(body))
 
@@ -176,7 +175,8 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
             flags.update((FORWARD, QUOTES_REPLY))
         else:
             flags.add(QUOTES_REPLY)
-    if _AUTOMATED.search(words):
+    lowered = words.lower()
+    if _AUTOMATED.search(lowered):
         flags.add(AUTOMATED)
     answering = QUOTES_REPLY in flags and FORWARD not in flags
     named: frozenset[str] | None = None
@@ -185,7 +185,7 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
         own = "\n".join(line for line in words.split("\n") if not _SIGNOFF.match(line))
         names = named_asks(own, lambda sentence: asks(sentence, answering=answering))
         named = resolve(names, recipients) if names and recipients else None
-    elif _THANKS.search(words):
+    elif _THANKS.search(lowered):
         flags.add(THANKS)
     out = tuple(flag for flag in ALL if flag in flags)
     return out + ((ASKED + " ".join(sorted(named)),) if named else ())

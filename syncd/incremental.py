@@ -45,9 +45,11 @@ from rules.people import Directory
 from rules.threads import SUBJECT_WINDOW, Open, assign_threads, thread_subject
 from syncd.config import Config
 from syncd.interactions import (
+    ASKS,
     LOGGED,
     Interaction,
     classify_context,
+    direct_code,
     intro_people,
     intro_touches,
     is_outbound,
@@ -243,7 +245,7 @@ def _marked(touched: list[tuple[Interaction, Address]]) -> list[Touch]:
 
 
 def _row(i: Interaction, address: Address, mark: Mark, company: int) -> Touch:
-    return (i.ref, i.at.timestamp(), i.person, i.direction, i.thread, i.subject, int(i.direct),
+    return (i.ref, i.at.timestamp(), i.person, i.direction, i.thread, i.subject, direct_code(i),
             address.email, address.name, int(mark.first), mark.prev, mark.gap, int(mark.last),
             int(mark.mine), company)
 
@@ -262,7 +264,7 @@ def _meetings(tables: DerivedTables, store: Store, config: Config, directory: Di
 def interaction(t: Touch) -> Interaction:
     ref, ts, person, direction, thread, subject, direct = t[:7]
     return Interaction(datetime.fromtimestamp(ts, UTC), person, direction, thread,
-                       ref, subject, bool(direct))
+                       ref, subject, bool(direct), direct == ASKS)
 
 
 def histories(store: Store, people: Iterable[str]) -> dict[str, list[Interaction]]:

@@ -21,7 +21,7 @@ from rules.identity import normalize_address
 from rules.introductions import Introduction
 from rules.introductions import detect as detect_introductions
 from rules.people import Directory
-from rules.text_signals import asked
+from rules.text_signals import ASK, asked
 from rules.threads import assign_threads
 from syncd.config import Config
 from syncd.model import Address, LoggedTouch, Meeting, Message
@@ -38,6 +38,17 @@ class Interaction:
     ref: str  # Message-ID or meeting native id: what `syncd ledger` shows behind a number
     subject: str | None
     direct: bool  # inbound: the user was in To; outbound: they were in To
+    # inbound: its own words ask the user something (text signals: a question, a request, the
+    # user greeted by name), so it is owed an answer even in a thread the user started
+    asks: bool = False
+
+
+# A touch's ``direct`` as stored: 0, 1, or ASKS for a direct message whose words ask (``asks``).
+ASKS = 2
+
+
+def direct_code(i: Interaction) -> int:
+    return ASKS if i.direct and i.asks else int(i.direct)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +226,9 @@ def message_touches(m: Message, thread: str, config: Config, directory: Director
         return []
     pid = directory.person_id(m.sender.email)
     direct = inbound_expects(m, directory.is_self_address)[0]
-    return [(Interaction(m.date, pid, "in", thread, m.message_id, m.subject, direct), m.sender)]
+    worded = direct and m.signals is not None and ASK in m.signals
+    return [(Interaction(m.date, pid, "in", thread, m.message_id, m.subject, direct, worded),
+             m.sender)]
 
 
 def meeting_touches(meetings: Sequence[Meeting], config: Config, directory: Directory,

@@ -48,6 +48,7 @@ class PersonLedger:
     last_touch: datetime | None = None
     last_inbound: datetime | None = None
     last_outbound: datetime | None = None
+    last_direct_out: datetime | None = None  # the user's newest ask of them, on any thread
     messages_in: int = 0
     messages_out: int = 0
     meetings: int = 0
@@ -252,6 +253,8 @@ def _count(ledger: PersonLedger, i: Interaction, copy: bool = False) -> None:
     elif i.direction == "out":
         ledger.messages_out += 0 if copy else 1
         ledger.last_outbound = i.at
+        if i.direct:
+            ledger.last_direct_out = i.at
     elif i.direction == "logged":
         ledger.logged += 1
         ledger.conversations += i.direct
@@ -287,7 +290,7 @@ def step(ledger: PersonLedger, i: Interaction, mark: Mark, now: datetime,
             if now - i.at > nudge_after:
                 ledger.open_asks += 1
                 ledger.due_ask = newer(ledger.due_ask, i)
-        elif not mark.mine and i.direction == "in":
+        elif i.direction == "in" and (not mark.mine or i.asks):
             if now - i.at > owed_reply_after:
                 ledger.owed_replies += 1
             ledger.owed = newer(ledger.owed, i)

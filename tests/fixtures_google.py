@@ -35,10 +35,11 @@ def google_account(server: GoogleServer, name: str, kind: str = "gmail",
     return GoogleAccount(name=name, type=kind, **values)  # type: ignore[arg-type]
 
 
-def write_token(server: GoogleServer, state: Path, name: str, refresh: str = "rt-1") -> Path:
+def write_token(server: GoogleServer, state: Path, name: str, refresh: str = "rt-1",
+                scopes: tuple[str, ...] = ()) -> Path:
     path = token_path(name, state)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.write_text(server.token_json(refresh))
+    path.write_text(server.token_json(refresh, scopes))
     path.chmod(0o600)
     return path
 

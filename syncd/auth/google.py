@@ -1,7 +1,10 @@
 """`syncd auth NAME` for gmail and google_calendar accounts: the installed-app OAuth flow.
 
 The user's own OAuth client (a "Desktop app" client JSON from Google Cloud, ``client_secrets``
-in the config) and least-privilege scopes (``connectors/_google_token.py`` says which and why).
+in the config) and least-privilege scopes (``connectors/_google_token.py`` says which and why):
+Gmail asks gmail.metadata, or gmail.readonly alone for an account that opted in to text signals
+with its own ``message_text = "preview"``. The token file records the scopes Google granted, which
+the Gmail source and ``syncd status`` read to know whether snippets come.
 With a browser: google-auth-oauthlib's loopback flow (a one-shot server on 127.0.0.1, a free
 port). ``--headless``: the consent URL is printed; the user opens it anywhere, approves, and
 pastes back the address the browser was sent to (``http://127.0.0.1:PORT/?code=...``; the page
@@ -36,7 +39,11 @@ def run_google_auth(account: GoogleAccount, console: Console, *, headless: bool,
             f"accounts.{account.name}.client_secrets", f"no OAuth client file at {secrets}",
             "create a Desktop app client in Google Cloud and download its JSON there "
             "(README: Gmail and Google Calendar)")])
-    scopes = list(tokens.scopes_for(account.type))
+    text = account.reads_text
+    scopes = list(tokens.scopes_for(account.type, text=text))
+    console.print(f"{account.name}: asking Google for {', '.join(_short(s) for s in scopes)}"
+                  + (' (message_text = "preview": the snippet of each message, for the text '
+                     'signals; README: Gmail message text)' if text else ""), markup=False)
     try:
         flow = InstalledAppFlow.from_client_secrets_file(str(secrets), scopes=scopes)
     except ValueError as exc:
@@ -52,10 +59,20 @@ def run_google_auth(account: GoogleAccount, console: Console, *, headless: bool,
         raise AuthError("Google sent no refresh token; remove syncd's access at "
                         "https://myaccount.google.com/permissions and try again",
                         account=account.name)
+    granted = credentials.granted_scopes or scopes  # what the consent screen allowed
+    granted = tuple(granted.split() if isinstance(granted, str) else granted)
     path = tokens.token_path(account.name, state_dir)
-    tokens.save(credentials, path)
+    tokens.save(credentials, path, scopes=granted)
     console.print(f"{account.name}: authorised; token saved to {path}", markup=False)
+    if text and not tokens.allows_text(granted):
+        console.print(f"{account.name}: Google granted {', '.join(map(_short, granted))} "
+                      "only, which gives no message text: the headers decide what asks",
+                      markup=False)
     return 0
+
+
+def _short(scope: str) -> str:
+    return scope.removeprefix("https://www.googleapis.com/auth/")
 
 
 def _consent(flow: InstalledAppFlow, account: GoogleAccount, console: Console, *,

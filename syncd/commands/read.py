@@ -87,6 +87,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from syncd.commands.listing import status_table
+    from syncd.commands.setup import token_text
     from syncd.config.text import text_signals
 
     config = load_config(args)
@@ -102,7 +103,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                          "last_error": s.get("last_error"),
                          "next_run": iso(s.get("next_run"), tz),
                          "items": store.items_of(account.name),
-                         "text_signals": text_signals(config, account.name)})
+                         "text_signals": text_signals(config, account.name,
+                                                      token_text=token_text(account))})
     if args.json:
         out().print(json.dumps(rows, indent=2), markup=False)
     else:

@@ -49,7 +49,29 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         return error.exit_code
     assert config is not None
     out().print(f"{path}: ok ({len(config.accounts)} account(s))", markup=False)
+    _text_warnings(config)
     return _online(config) if args.online else 0
+
+
+def token_text(account: config_mod.Account) -> bool | None:
+    """Whether a Gmail account's stored token gets message text (None: no token, or not
+    Gmail)."""
+    if not (isinstance(account, config_mod.GoogleAccount) and account.type == "gmail"):
+        return None
+    from connectors._google_token import grants_text
+
+    return grants_text(account.name)
+
+
+def _text_warnings(config: config_mod.Config) -> None:
+    """An account that asks for text its sign-in does not allow works (headers decide) but
+    should hear how to fix it."""
+    from syncd.config.text import text_problem
+
+    for account in config.accounts:
+        problem = text_problem(config, account.name, token_text=token_text(account))
+        if problem is not None:
+            err().print(f"warning: {problem}", markup=False, soft_wrap=True)
 
 
 def _online(config: config_mod.Config) -> int:

@@ -16,7 +16,8 @@ class _Account(Section):
     since: str | None = Field(None, description="optional backfill horizon, YYYY-MM-DD")
     message_text: Literal["preview", "none"] | None = Field(
         None, description='overrides [detection] message_text for this account: "preview" | '
-                          '"none" (Gmail accounts always use headers only for now)')
+                          '"none". Gmail reads text only when its account says "preview" (then '
+                          '`syncd auth NAME` asks for gmail.readonly instead of gmail.metadata)')
 
     @field_validator("name")
     @classmethod
@@ -90,6 +91,13 @@ class GoogleAccount(_Account):
     quota_messages_list: int = Field(5, ge=0, description="units one messages.list costs")
     quota_history_list: int = Field(2, ge=0, description="units one history.list costs")
     timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
+
+    @property
+    def reads_text(self) -> bool:
+        """A Gmail account reads message text (each message's snippet, for the text signals)
+        only when it says ``message_text = "preview"`` itself: [detection]'s default never
+        widens its scope."""
+        return self.type == "gmail" and self.message_text == "preview"
 
 
 class OutlookAccount(_Account):

@@ -45,7 +45,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 # Optional keys shown commented out with an example value (instead of "(not set)").
 COMMENTED: dict[str, dict[str, Any]] = {"Followups": {"alarm": "0m"},
                                          "ImapAccount": {"password_credential": "mail-password"},
-                                         "CaldavAccount": {"password_credential": "cal-password"}}
+                                         "CaldavAccount": {"password_credential": "cal-password"},
+                                         "GoogleAccount": {"message_text": "preview"}}
 GOOGLE_CONTACTS = {"name": "google-contacts", "type": "google_contacts",
                    "client_secrets": "~/.config/syncd/google-client.json"}
 SECOND_CADENCE = {"name": "network", "min_exchanges": 2, "every": "90d"}
@@ -118,7 +119,8 @@ def render() -> str:
                 if model is GoogleAccount:
                     lines += _block(model, "[[accounts]]", examples=GOOGLE_CONTACTS,
                                     omit=frozenset(k for k in model.model_fields
-                                                   if k.startswith("quota_")))
+                                                   if k.startswith("quota_")
+                                                   or k == "message_text"))
         elif key == "people":
             lines += _block(Person, "[[people]]")
         elif key == "cadences":

@@ -86,8 +86,12 @@ class Config(BaseSettings):
 
     def message_text(self, name: str) -> str:
         """``"preview"`` or ``"none"`` for account ``name``: its own ``message_text``, else
-        ``[detection] message_text``."""
-        return getattr(self.account(name), "message_text", None) or self.detection.message_text
+        ``[detection] message_text``. Gmail only on its own word: reading snippets needs the wider
+        gmail.readonly scope, so the default never turns it on."""
+        account = self.account(name)
+        if isinstance(account, GoogleAccount) and account.type == "gmail":
+            return "preview" if account.reads_text else "none"
+        return getattr(account, "message_text", None) or self.detection.message_text
 
     def account(self, name: str
                 ) -> ImapAccount | CaldavAccount | CarddavAccount | GoogleAccount | OutlookAccount:

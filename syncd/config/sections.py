@@ -164,4 +164,5 @@ class Detection(Section):
     message_text: Literal["preview", "none"] = Field(
         "preview", description='"preview": read the start of each message\'s text in memory to '
                                'tell asks from FYIs and thanks (only derived flags are kept); '
-                               '"none": headers only')
+                               '"none": headers only. Gmail accounts read text only with their '
+                               'own message_text = "preview"')

@@ -13,12 +13,13 @@ import sqlite3
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from syncd.interactions import Interaction
+from syncd.interactions import ASKS, Interaction
 from syncd.ledger import COPY_GAP, RECENT, PersonLedger, newer
 
 _AGGREGATE = """
 SELECT person, min(ts), max(ts),
     max(ts) FILTER (WHERE direction = 'in'), max(ts) FILTER (WHERE direction = 'out'),
+    max(ts) FILTER (WHERE direction = 'out' AND direct),
     count(*) FILTER (WHERE direction = 'in'),
     count(*) FILTER (WHERE direction = 'out'
                      AND NOT (coalesce(prev, '') = 'out' AND gap < :copy)),
@@ -29,8 +30,9 @@ SELECT person, min(ts), max(ts),
     count(*) FILTER (WHERE direction = 'in' AND prev = 'out'),
     min(ts) FILTER (WHERE prev IS NOT NULL AND prev != direction),
     count(*) FILTER (WHERE last AND direct AND direction = 'out' AND ts < :ask),
-    count(*) FILTER (WHERE last AND direct AND NOT mine AND direction = 'in' AND ts < :owed),
-    max(ts) FILTER (WHERE last AND direct AND NOT mine AND direction = 'in'),
+    count(*) FILTER (WHERE last AND (direct = 2 OR (direct AND NOT mine)) AND direction = 'in'
+                     AND ts < :owed),
+    max(ts) FILTER (WHERE last AND (direct = 2 OR (direct AND NOT mine)) AND direction = 'in'),
     max(ts) FILTER (WHERE mine AND direction = 'in' AND prev = 'out'),
     max(ts) FILTER (WHERE direction = 'meeting' OR (direction IN ('in', 'logged') AND direct)),
     max(ts) FILTER (WHERE last AND direct AND direction = 'out'),
@@ -73,12 +75,13 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
     limits = {"ask": (now - nudge_after).timestamp(), "owed": (now - owed_reply_after).timestamp(),
               "copy": copy}
     for row in db.execute(_AGGREGATE, limits):
-        (person, first, last, last_in, last_out, n_in, n_out, n_meet, first_meet, init_me,
-         init_them, rep_me, rep_them, first_exchange, asks, owed, owed_ts, helped_ts,
+        (person, first, last, last_in, last_out, direct_out, n_in, n_out, n_meet, first_meet,
+         init_me, init_them, rep_me, rep_them, first_exchange, asks, owed, owed_ts, helped_ts,
          heard_ts, ask_ts, due_ts, logged, conversations, last_logged) = row
         out[person] = PersonLedger(
             person, first_seen=_dt(first), last_touch=_dt(last), last_inbound=_dt(last_in),
-            last_outbound=_dt(last_out), messages_in=n_in, messages_out=n_out,
+            last_outbound=_dt(last_out), last_direct_out=_dt(direct_out), messages_in=n_in,
+            messages_out=n_out,
             meetings=n_meet, first_meeting=_dt(first_meet), initiated_by_me=init_me,
             initiated_by_them=init_them, replies_by_me=rep_me, replies_by_them=rep_them,
             first_exchange=_dt(first_exchange), open_asks=asks, owed_replies=owed,
@@ -116,10 +119,10 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
         db.executemany("INSERT INTO wanted VALUES (?, ?, ?)", wanted)
         for kind, person, ts, ref, direction, thread, subject, direct, prev, last, mine in (
                 db.execute(_ROWS)):
-            if not _fits(kind, direction, bool(direct), prev, bool(last), bool(mine)):
+            if not _fits(kind, direction, direct, prev, bool(last), bool(mine)):
                 continue
             found = Interaction(datetime.fromtimestamp(ts, UTC), person, direction, thread, ref,
-                                subject, bool(direct))
+                                subject, bool(direct), direct == ASKS)
             led = out[person]
             if kind == "last":
                 led.last = newer(led.last, found)
@@ -136,13 +139,13 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
     return out
 
 
-def _fits(kind: str, direction: str, direct: bool, prev: str | None, last: bool,
+def _fits(kind: str, direction: str, direct: int, prev: str | None, last: bool,
           mine: bool) -> bool:
     """Is a row at the wanted time one of the kind wanted (as the aggregate filtered it)?"""
     if kind == "owed":
-        return last and direct and not mine and direction == "in"
+        return last and (direct == ASKS or (bool(direct) and not mine)) and direction == "in"
     if kind == "helped":
         return mine and direction == "in" and prev == "out"
     if kind in ("ask", "due_ask"):
-        return direction == "out" and direct and last
+        return direction == "out" and bool(direct) and last
     return True

@@ -16,8 +16,9 @@ from syncd.store.sql import chunks as _chunks
 from syncd.store.sql import column
 from syncd.store.sql import marks as _marks
 
-# (ref, ts, person, direction, thread, subject, direct, address, name, first, prev, gap, last,
-#  mine, company: how many people the thread or meeting has, the user aside)
+# (ref, ts, person, direction, thread, subject, direct (0, 1, or 2 = ``syncd.interactions.ASKS``:
+#  a direct message whose own words ask), address, name, first, prev, gap, last, mine, company:
+#  how many people the thread or meeting has, the user aside)
 Touch = tuple[str, float, str, str, str, str | None, int, str, str, int, str | None, float, int,
               int, int]
 TOUCH_COLUMNS = ("ref, ts, person, direction, thread, subject, direct, address, name, first, "

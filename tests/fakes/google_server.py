@@ -6,6 +6,11 @@ State is plain data tests edit directly ("the user" deletes or moves an event by
 ``"METHOD /path"`` contains ``match`` get that answer (inside a batch too), or, with
 ``drop=True``, a connection cut half-way through the body; with ``drop=True, process=True``
 the request is carried out first (the answer is lost, the change is made).
+
+Scopes, as Google applies them: each refresh token remembers the scope it was granted
+(``grants``; a code in ``codes`` grants its scope at the token endpoint) and messages.get answers
+``snippet`` only to a token whose scope reads text (gmail.readonly, gmail.modify, mail.google.com)
+and does not hold gmail.metadata. ``fields`` (partial response) is honoured on messages.get.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from tests.fakes.google_people import PeopleState
 
 Answer = tuple[int, dict[str, str], bytes]
+AUTH = "https://www.googleapis.com/auth/"
+READS_TEXT = {f"{AUTH}gmail.readonly", f"{AUTH}gmail.modify", "https://mail.google.com/"}
 
 
 @dataclass
@@ -48,9 +55,12 @@ class GoogleFake:
     people: PeopleState = field(default_factory=PeopleState)
     faults: list[Fault] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # access token -> refresh token
+    grants: dict[str, str] = field(default_factory=dict)  # refresh token -> granted scope
+    codes: dict[str, str] = field(default_factory=dict)  # authorisation code -> granted scope
     revoked: set[str] = field(default_factory=set)
     expires_in: int = 3600
     requests: list[str] = field(default_factory=list)  # "METHOD /path" (batch parts too)
+    targets: list[str] = field(default_factory=list)  # "METHOD /path?query", as sent
     http_requests: int = 0  # top-level HTTP requests
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -78,11 +88,13 @@ class GoogleFake:
 
     def add_message(self, headers: list[tuple[str, str]], *, labels: tuple[str, ...] = ("INBOX",),
                     internal_ms: int = 1_700_000_000_000, thread: str | None = None,
-                    mid: str | None = None) -> str:
+                    mid: str | None = None, text: str = "") -> str:
+        """``text``: the start of the body; its snippet is what Google would show."""
         with self.lock:
             mid = mid or format(0x18C0000000000 + next(self._ids), "x")
             message = {"id": mid, "threadId": thread or mid, "labelIds": list(labels),
                        "internalDate": str(internal_ms), "sizeEstimate": 1234,
+                       "snippet": snippet_of(text),
                        "headers": [{"name": n, "value": v} for n, v in headers]}
             self.messages[mid] = message
             self._record(messages=[{"id": mid, "threadId": message["threadId"]}],
@@ -141,6 +153,7 @@ class GoogleFake:
         line = f"{method} {path}"
         with self.lock:
             self.requests.append(line)
+            self.targets.append(f"{method} {target}")
             fault = self._fault(line, in_batch)
         if fault is not None and not fault.process:
             if fault.drop:
@@ -160,7 +173,10 @@ class GoogleFake:
         try:
             with self.lock:
                 if path.startswith("/gmail/v1/users/me/"):
-                    return self._gmail(method, path[len("/gmail/v1/users/me/"):], query)
+                    scope = self.grants.get(self.tokens[auth[7:]], "").split()
+                    return self._gmail(method, path[len("/gmail/v1/users/me/"):], query,
+                                       text=bool(READS_TEXT & set(scope))
+                                       and f"{AUTH}gmail.metadata" not in scope)
                 if path.startswith("/calendar/v3/"):
                     return self._calendar(method, path[len("/calendar/v3/"):], query, body)
                 if path == "/v1/people/me/connections" and method == "GET":
@@ -174,17 +190,22 @@ class GoogleFake:
     def _token(self, body: bytes) -> Answer:
         form = parse_qs(body.decode())
         refresh = form.get("refresh_token", [""])[0]
-        if form.get("grant_type") == ["authorization_code"] and form.get("code") == ["good-code"]:
+        code = form.get("code", [""])[0]
+        if form.get("grant_type") == ["authorization_code"] and (
+                code == "good-code" or code in self.codes):
             refresh = f"rt-{uuid.uuid4().hex[:8]}"
+            if code in self.codes:
+                self.grants[refresh] = self.codes.pop(code)
         elif form.get("grant_type") != ["refresh_token"] or not refresh or refresh in self.revoked:
             return _json(400, {"error": "invalid_grant",
                                "error_description": "Token has been expired or revoked."})
         token = f"at-{uuid.uuid4().hex}"
         self.tokens[token] = refresh
+        scope = {"scope": self.grants[refresh]} if refresh in self.grants else {}
         return _json(200, {"access_token": token, "expires_in": self.expires_in,
-                           "refresh_token": refresh, "token_type": "Bearer"})
+                           "refresh_token": refresh, "token_type": "Bearer", **scope})
 
-    def _gmail(self, method: str, rest: str, q: dict[str, list[str]]) -> Answer:
+    def _gmail(self, method: str, rest: str, q: dict[str, list[str]], *, text: bool) -> Answer:
         if rest == "profile":
             return _json(200, {"emailAddress": "dana@example.org", "historyId":
                                str(self.history_id), "messagesTotal": len(self.messages)})
@@ -203,11 +224,12 @@ class GoogleFake:
         if rest.startswith("messages/"):
             message = self.messages[rest.split("/", 1)[1]]
             wanted = {h.lower() for h in q.get("metadataHeaders", [])}
-            return _json(200, {
-                **{k: v for k, v in message.items() if k != "headers"},
-                "payload": {"mimeType": "multipart/alternative",
-                            "headers": [h for h in message["headers"]
-                                        if h["name"].lower() in wanted]}})
+            hidden = {"headers"} if text else {"headers", "snippet"}
+            answer = {**{k: v for k, v in message.items() if k not in hidden},
+                      "payload": {"mimeType": "multipart/alternative",
+                                  "headers": [h for h in message["headers"]
+                                              if h["name"].lower() in wanted]}}
+            return _json(200, _partial(answer, q["fields"][0]) if "fields" in q else answer)
         if rest == "history":
             start = int(q["startHistoryId"][0])
             if start < self.history_floor:
@@ -314,6 +336,30 @@ _REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 401: "Unauthorized
             429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
+def snippet_of(text: str) -> str:
+    """Google's snippet: the start of the text on one line, HTML-escaped (``&#39;``)."""
+    short = " ".join(text.split())[:200]
+    for plain, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
+                          ("'", "&#39;")):
+        short = short.replace(plain, entity)
+    return short
+
+
+def _partial(data: dict[str, Any], fields: str) -> dict[str, Any]:
+    """A partial response: only the ``fields`` paths (``a,b/c``; no parentheses)."""
+    out: dict[str, Any] = {}
+    for path in (p.strip() for p in fields.split(",")):
+        head, _, rest = path.partition("/")
+        if head not in data:
+            continue
+        value = data[head]
+        if rest and isinstance(value, dict):
+            out[head] = {**out.get(head, {}), **_partial(value, rest)}
+        else:
+            out[head] = value
+    return out
+
+
 def _public(event: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in event.items() if not k.startswith("_")}
 
@@ -403,6 +449,10 @@ class GoogleServer:
         """An authorized-user token file whose token_uri is this server (access token valid)."""
         access = f"at-{uuid.uuid4().hex}"
         self.fake.tokens[access] = refresh
+        if scopes:
+            self.fake.grants[refresh] = " ".join(scopes)
+        else:
+            self.fake.grants.pop(refresh, None)
         return json.dumps({"token": access, "refresh_token": refresh,
                            "token_uri": f"{self.root}token", "client_id": "cid.example",
                            "client_secret": "secret", "scopes": list(scopes),

@@ -137,3 +137,24 @@ def test_message_text_per_account_and_what_status_says_of_it() -> None:
     assert said["cal"] is None
     off = from_dict({"accounts": accounts, "detection": {"message_text": "none"}})
     assert off.message_text("imap") == "none"
+
+
+def test_gmail_reads_text_only_on_its_own_word_never_by_the_default() -> None:
+    from syncd.config import from_dict
+
+    def gmail(**extra: str) -> dict[str, str]:
+        return {"name": "gm", "type": "gmail", "client_secrets": "c.json", **extra}
+
+    for detection in ("preview", "none"):
+        plain = from_dict({"accounts": [gmail()], "detection": {"message_text": detection}})
+        assert plain.message_text("gm") == "none"
+        assert not plain.account("gm").reads_text  # type: ignore[union-attr]
+        opted = from_dict({"accounts": [gmail(message_text="preview")],
+                           "detection": {"message_text": detection}})
+        assert opted.message_text("gm") == "preview"
+        assert opted.account("gm").reads_text  # type: ignore[union-attr]
+    calendar = from_dict({"accounts": [{"name": "gc", "type": "google_calendar",
+                                        "client_secrets": "c.json", "message_text": "preview"}]})
+    assert not calendar.account("gc").reads_text  # type: ignore[union-attr]
+    sample = config_sample.render()
+    assert '# message_text = "preview"' in sample and "gmail.readonly" in sample

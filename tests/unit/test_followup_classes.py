@@ -264,3 +264,43 @@ def test_an_ask_greeting_someone_by_name_asks_them_only() -> None:
     assert inbound_expects(theirs, is_self)[1] == "asks_someone_else"
     mine = replace(theirs, to=(), cc=(theirs.to[0], theirs.cc[0]), signals=("ask", f"asked:{ME}"))
     assert set(planned([known, mine], "owed_reply")) == {ANN}  # Cc, but asked by name
+
+
+# 8/1. Their answer to your ask that asks you something back ("give me a call", "do you need
+# the breakdown too?") is owed an answer; one that only answers is not.
+def test_their_question_back_in_your_thread_is_owed_an_answer() -> None:
+    ask = asks(mail(ME, ANN, days_ago=6, subject="Is it fixed?", mid="b1"))
+    back = replace(mail(ANN, ME, days_ago=5, subject="Re: Is it fixed?", mid="b2",
+                        reply_to="b1"), signals=("ask", "quotes_reply"))
+    assert set(planned([ask, back], "owed_reply")) == {ANN}
+    answer = replace(back, signals=("quotes_reply",))
+    assert planned([ask, answer], "owed_reply") == {}
+    headers_only = replace(back, signals=None)  # no words read: an answer, as before
+    assert planned([ask, headers_only], "owed_reply") == {}
+
+
+
+def test_your_new_ask_to_them_elsewhere_answers_them_but_a_bare_forward_does_not() -> None:
+    known = mail(ME, ANN, days_ago=90, subject="Hello")
+    question = replace(mail(ANN, ME, days_ago=6, subject="Jet plane", mid="j1"),
+                       signals=("ask",))
+    invite = asks(mail(ME, [ANN, BOB], days_ago=5, subject="Dinner tonight", mid="j2"))
+    assert planned([known, question, invite], "owed_reply") == {}
+    handed_on = replace(mail(ME, [ANN, BOB], days_ago=5, subject="FW: Outage", mid="j3"),
+                        signals=("forward", "quotes_reply"))
+    assert set(planned([known, question, handed_on], "owed_reply")) == {ANN}
+
+
+
+# 8. A question to a group ("Interested?" to three traders) owes no one reply unless it greets
+# you by name.
+def test_a_question_to_a_group_is_owed_only_when_it_greets_you() -> None:
+    known = mail(ME, [ANN, BOB, CAT], days_ago=90, subject="Hello")
+    group = replace(mail(ANN, [BOB, CAT, ME], days_ago=4, subject="Tender", mid="g1"),
+                    signals=("ask",))
+    assert planned([known, group], "owed_reply") == {}
+    assert inbound_expects(group, is_self)[1] == "group_question"
+    greeted = replace(group, signals=("ask", f"asked:{ME}"))
+    assert set(planned([known, greeted], "owed_reply")) == {ANN}
+    pair = replace(group, to=(group.to[0], group.to[2]))  # you and one other
+    assert set(planned([known, pair], "owed_reply")) == {ANN}

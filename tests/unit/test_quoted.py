@@ -22,6 +22,9 @@ NOTES_OWN = ("Sorry Ann, wrong address\n"
     ("-----Original Message-----\nFrom: Smith, Ann [mailto:ann@x.example]\nSent: Monday",
      "Ann Smith"),
     ("On Mon, 3 Nov 2025 at 10:00, Ann Smith <ann@x.example> wrote:\n> hi", "Ann Smith"),
+    ("On Mon, Feb 2, 2026 at 10:00 AM Ann Smith <ann@x.example> wrote:\n> hi", "Ann Smith"),
+    ("On 3 Nov 2025, at 10:00, Ann Smith wrote:\n> hi", "Ann Smith"),
+    ("On Monday, Ann Smith wrote:\n> hi", "Ann Smith"),
     (("---------------------- Forwarded by Dana/HOU on 12/06/2000 07:06 PM ----\n\n"
      "\tFrom:  Chip Jones @ CORP        12/06/2000 06:07 PM\n"), "Chip Jones"),
     ("Ann Smith@CORP on 11/28/2000 04:22:10 PM\nTo: Dana", "Ann Smith"),

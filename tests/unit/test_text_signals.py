@@ -50,6 +50,7 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Rob, can you give me a call.", {ASK}),
     ("Stephanie - please make sure this gets rebooked and confirmed.", set()),
     ("If you use Endata, please follow the directions below at your leisure.", set()),
+    ("Sorry to hear that. Please convey my disappointment to Mark.", set()),
     ("Did you know that he starred in a film? Check it out at www.example.org", set()),
     ("I'll call you when you get back to the states.", set()),
     ("Picking out baby furniture....crazy isn't it?\nTake care, talk soon.", set()),
