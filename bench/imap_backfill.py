@@ -14,10 +14,14 @@ itself after its imports and reports its own peak RSS (VmHWM):
           syncd/engine.py and syncd/commands/cli.py exist; see measure_sync_dry_run)
 
 A warm-up fetch runs first (Dovecot builds its header cache on the first fetch), so every
-measured run reads a warm server. Usage:
+measured run reads a warm server. Each row gives wall time, the child's CPU time (steadier than
+wall time on a shared machine), both as a ratio to the faster raw fetch (2,000- or 5,000-UID
+chunks, each run twice), and for a sync the part of its wall time spent in the derivation after
+the pull (``compute_from_store``: classify, thread, ledgers, plan). Usage:
 
     python bench/imap_backfill.py                 # 10k and 50k
     python bench/imap_backfill.py --sizes 100000  # the big one (about a minute or two)
+    python bench/imap_backfill.py --before DIR    # DIR's `syncd sync` too, side by side
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ import argparse
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -107,11 +113,46 @@ def mailbox(total: int, seed: int = 42) -> Iterator[tuple[str, bytes, datetime]]
         yield ("Sent" if outbound else "INBOX"), raw, when
 
 
-def load(server: ImapServer, total: int) -> dict[str, int]:
+def load(server: ImapServer, total: int, enron: Path | None = None) -> dict[str, int]:
     folders: dict[str, list[tuple[bytes, datetime | None]]] = {"INBOX": [], "Sent": []}
-    for folder, raw, when in mailbox(total):
+    for folder, raw, when in (mailbox(total) if enron is None else enron_mailbox(enron)):
         folders[folder].append((raw, when))
     return {name: server.append_many(name, items) for name, items in folders.items()}
+
+
+# -- the real mailboxes ----------------------------------------------------------------------
+
+ENRON_USERS = ("delainey-d", "fossum-d", "dean-c", "badeer-r", "cuilla-m")
+ENRON_SENT = {"sent", "_sent_mail", "sent_items"}
+
+
+def enron_files(data: Path) -> Iterator[tuple[str, Path]]:
+    for user in ENRON_USERS:
+        top = data / "enron-maildir" / "maildir" / user
+        for path in sorted(p for p in top.rglob("*") if p.is_file()):
+            yield ("Sent" if path.relative_to(top).parts[0] in ENRON_SENT else "INBOX"), path
+
+
+def enron_mailbox(data: Path) -> Iterator[tuple[str, bytes, datetime | None]]:
+    """All five Enron users' folders as one account: their sent folders in Sent, every other
+    folder in INBOX (all_documents and discussion_threads repeat inbox mail: the same
+    Message-IDs, merged by the store as a real account's copies are)."""
+    for folder, path in enron_files(data):
+        yield folder, path.read_bytes(), None
+
+
+def enron_owners(data: Path) -> list[str]:
+    """Each user's own address: the most common From of their sent mail."""
+    owners: list[str] = []
+    for user in ENRON_USERS:
+        senders: Counter[str] = Counter()
+        for folder, path in enron_files(data):
+            if folder == "Sent" and f"/{user}/" in str(path):
+                head = path.read_bytes().split(b"\n\n", 1)[0].decode("latin-1")
+                found = re.search(r"^From:\s*(\S+@\S+)", head, re.MULTILINE)
+                senders.update([found[1].strip("<>").lower()] if found else [])
+        owners.extend(address for address, _ in senders.most_common(1))
+    return owners
 
 
 # -- measurements, each run in a child process --------------------------------------------------
@@ -172,12 +213,13 @@ def sync_available() -> bool:
     return engine.exists() and cli.exists() and "def run_cycle" in engine.read_text("utf-8")
 
 
-def write_config(port: int, workdir: Path, text: str = "preview") -> Path:
+def write_config(port: int, workdir: Path, text: str = "preview",
+                 addresses: tuple[str, ...] = ("dana@example.org",)) -> Path:
     stamp = time.monotonic_ns()
     config = workdir / f"bench-{stamp}.toml"
     config.write_text(f"""[me]
 name = "Dana Example"
-addresses = ["dana@example.org"]
+addresses = {json.dumps(list(addresses))}
 timezone = "UTC"
 
 [store]
@@ -202,74 +244,116 @@ class ChildFailed(Exception):
     pass
 
 
+Row = tuple[float, float, float, float | None]  # seconds, CPU seconds, peak RSS MB, derivation
+
+
 def run_child(kind: str, port: int, expect: int, config: Path | None = None, *,
-              chunk: int = CHUNK, code: Path | None = None) -> tuple[float, float]:
-    """Run one measurement in a fresh interpreter: (seconds, peak RSS in MB)."""
+              chunk: int = CHUNK, code: Path | None = None) -> Row:
+    """Run one measurement in a fresh interpreter: seconds, CPU seconds, peak RSS in MB and
+    (a sync) the seconds of the derivation after the pull."""
     with tempfile.NamedTemporaryFile(suffix=".result") as result, \
             tempfile.TemporaryFile() as err:
         argv = [sys.executable, __file__, "--child", kind, "--port", str(port),
                 "--result", result.name, "--chunk", str(chunk)] + (
                     ["--config", str(config)] if config else []) + (
                     ["--code", str(code)] if code else [])
-        code = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
-                              check=False).returncode
+        returncode = subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
+                                    check=False).returncode
         err.seek(0)
-        if code != 0:
-            raise ChildFailed(f"{kind} failed ({code}):\n{err.read().decode()[-1500:]}")
-        count, seconds, hwm_kib = Path(result.name).read_text(encoding="utf-8").split()
-    if int(count) != expect:
+        if returncode != 0:
+            raise ChildFailed(f"{kind} failed ({returncode}):\n{err.read().decode()[-1500:]}")
+        count, seconds, cpu, hwm_kib, derive = Path(result.name).read_text(
+            encoding="utf-8").split()
+    if expect >= 0 and int(count) != expect:  # -1: unchecked (real mail has quarantined items)
         raise ChildFailed(f"{kind} saw {count} messages, not {expect}")
-    return float(seconds), int(hwm_kib) / 1024
+    return (float(seconds), float(cpu), int(hwm_kib) / 1024,
+            None if derive == "-" else float(derive))
+
+
+def time_derivation(spent: list[float]) -> None:
+    """Add the wall time of each ``compute_from_store`` of the cycle to ``spent`` (the sync
+    child only: a measurement, nothing in the measured code changes)."""
+    from syncd import engine
+
+    derive = getattr(engine, "compute_from_store")  # noqa: B009 - imported there, not exported
+
+    def timed(*args: object, **kwargs: object) -> object:
+        started = time.perf_counter()
+        try:
+            return derive(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    setattr(engine, "compute_from_store", timed)  # noqa: B010
 
 
 def child(args: argparse.Namespace) -> None:
-    started = time.perf_counter()
+    spent: list[float] = []
+    started, cpu = time.perf_counter(), time.process_time()
     if args.child == "raw":
         count = measure_raw(args.port, args.chunk)
     elif args.child == "source":
         count = measure_source(args.port)
     else:
+        time_derivation(spent)
         count = measure_sync_dry_run(Path(args.config))
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     status = Path("/proc/self/status").read_text(encoding="utf-8")
     hwm = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))
-    Path(args.result).write_text(f"{count} {seconds:.3f} {hwm}\n", encoding="utf-8")
+    derive = f"{sum(spent):.3f}" if spent else "-"
+    Path(args.result).write_text(f"{count} {seconds:.3f} {cpu:.3f} {hwm} {derive}\n",
+                                 encoding="utf-8")
 
 
 # -- the run ---------------------------------------------------------------------------------
 
-def bench(total: int, workdir: Path, before: Path | None = None) -> None:
+def bench(total: int, workdir: Path, before: Path | None = None,
+          texts: tuple[str, ...] = ("none", "preview"), enron: Path | None = None) -> None:
     with start_imap_server(workdir / f"imap-{total}", kind="dovecot") as server:
         os.environ[PASSWORD_ENV] = server.password
         started = time.perf_counter()
-        counts = load(server, total)
-        print(f"\n== {total:,} messages (INBOX {counts['INBOX']:,}, Sent {counts['Sent']:,}), "
-              f"Dovecot on 127.0.0.1; loaded in {time.perf_counter() - started:.1f} s")
-        run_child("raw", server.port, total)  # warm-up: Dovecot builds its header cache
-        rows = [("raw imapclient header fetch", *run_child("raw", server.port, total)),
-                ("raw, 5,000-UID chunks", *run_child("raw", server.port, total, chunk=5000)),
-                ("ImapSource.pull (fetch + parse)", *run_child("source", server.port, total))]
-        if before is not None and sync_available():
-            rows.append(("syncd sync --dry-run, before",
-                         *run_child("sync", server.port, total, write_config(server.port, workdir),
-                                    code=before)))
+        counts = load(server, total, enron)
+        total = sum(counts.values())
+        expect = -1 if enron else total
+        me = tuple(enron_owners(enron)) if enron else ("dana@example.org",)
+        print(f"\n== {total:,} messages{' (Enron)' if enron else ''} "
+              f"(INBOX {counts['INBOX']:,}, Sent {counts['Sent']:,}), "
+              f"Dovecot on 127.0.0.1; loaded in {time.perf_counter() - started:.1f} s; "
+              f"load average {os.getloadavg()[0]:.1f}")
+        run_child("raw", server.port, expect)  # warm-up: Dovecot builds its header cache
+        rows: list[tuple[str, Row]] = [
+            ("raw imapclient header fetch", run_child("raw", server.port, expect)),
+            ("raw, 5,000-UID chunks", run_child("raw", server.port, expect, chunk=5000)),
+            ("ImapSource.pull (fetch + parse)", run_child("source", server.port, expect))]
         if sync_available():
-            for text in ("none", "preview"):
-                try:
-                    config = write_config(server.port, workdir, text)
-                    rows.append((f"syncd sync --dry-run, text {text}",
-                                 *run_child("sync", server.port, total, config)))
-                except ChildFailed as exc:
-                    print(f"   (syncd sync --dry-run could not be measured: {exc})")
+            for text in texts:
+                for label, code in (("before", before), ("", None)):
+                    if label and code is None:
+                        continue
+                    try:
+                        config = write_config(server.port, workdir, text, me)
+                        rows.append((f"syncd sync --dry-run, text {text} {label}".rstrip(),
+                                     run_child("sync", server.port, expect, config, code=code)))
+                    except ChildFailed as exc:
+                        print(f"   (syncd sync --dry-run could not be measured: {exc})")
         else:
             print("   (syncd sync --dry-run: the engine or the CLI is missing; skipped)")
-        rows.append(("raw imapclient header fetch, again", *run_child("raw", server.port, total)))
+        rows.append(("raw imapclient header fetch, again", run_child("raw", server.port, expect)))
         rows.append(("raw, 5,000-UID chunks, again",
-                     *run_child("raw", server.port, total, chunk=5000)))
-        raw = min(seconds for name, seconds, _ in rows if name.startswith("raw"))
-        for name, seconds, rss in rows:
-            print(f"   {name:<38} {seconds:7.2f} s  {total / seconds:9,.0f} msg/s  "
-                  f"x{seconds / raw:4.2f} raw  peak RSS {rss:6.1f} MB")
+                     run_child("raw", server.port, expect, chunk=5000)))
+        report(total, rows)
+        print(f"   load average at the end {os.getloadavg()[0]:.1f}")
+
+
+def report(total: int, rows: list[tuple[str, Row]]) -> None:
+    raw = min(row[0] for name, row in rows if name.startswith("raw"))
+    raw_cpu = min(row[1] for name, row in rows if name.startswith("raw"))
+    print(f"   {'':<40} {'wall':>8} {'msg/s':>8} {'x raw':>6} {'CPU':>7} {'x raw':>6} "
+          f"{'derive':>7} {'peak RSS':>9}")
+    for name, (seconds, cpu, rss, derive) in rows:
+        derived = "" if derive is None else f"{derive:6.2f}s"
+        print(f"   {name:<40} {seconds:7.2f}s {total / seconds:8,.0f} {seconds / raw:6.2f} "
+              f"{cpu:6.2f}s {cpu / raw_cpu:6.2f} {derived:>7} {rss:6.1f} MB")
 
 
 def main() -> None:
@@ -281,6 +365,12 @@ def main() -> None:
     parser.add_argument("--config", help=argparse.SUPPRESS)
     parser.add_argument("--chunk", type=int, default=CHUNK, help=argparse.SUPPRESS)
     parser.add_argument("--code", help=argparse.SUPPRESS)
+    parser.add_argument("--texts", nargs="+", choices=["none", "preview"],
+                        default=["none", "preview"],
+                        help="the [detection] message_text settings to sync with")
+    parser.add_argument("--enron", type=Path, metavar="DATA",
+                        help="instead of the synthetic mailbox: the five Enron users of the "
+                             "shared data folder DATA (e.g. ../shared/data) as one account")
     parser.add_argument("--before", type=Path,
                         help="another checkout (e.g. `git worktree add`): its `syncd sync` is "
                              "measured too, in the same run")
@@ -289,8 +379,13 @@ def main() -> None:
         child(args)
         return
     with tempfile.TemporaryDirectory(prefix="syncd-bench-") as tmp:
+        if args.enron is not None:
+            if not (args.enron / "enron-maildir" / "maildir").is_dir():
+                raise SystemExit(f"no Enron maildirs under {args.enron}")
+            bench(0, Path(tmp), args.before, tuple(args.texts), args.enron)
+            return
         for total in args.sizes:
-            bench(total, Path(tmp), args.before)
+            bench(total, Path(tmp), args.before, tuple(args.texts))
 
 
 if __name__ == "__main__":

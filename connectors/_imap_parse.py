@@ -44,6 +44,10 @@ _ANGLE = re.compile(r"<([^<>\s]+)>")
 _COMMENT = re.compile(r"\([^()]*\)")
 _HARD = re.compile(r'["()\\;:\[\]]|=\?')  # quoting, comments, groups, routes, encoded words
 _SIMPLE = re.compile(r"\s*(?:([^<>@]*?)\s*<([^<>\s@]+@[^<>\s@]+)>|([^<>\s]+))\s*")
+_RFC5322_DATE = re.compile(r"(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+"
+                           r"(\d{1,2}):(\d\d)(?::(\d\d))?\s+([+-])(\d\d)(\d\d)", re.ASCII)
+_MONTHS = {name: n for n, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 _EPOCH_FLOOR = datetime(1971, 1, 1, tzinfo=UTC)  # earlier: a broken clock or a zero date
 _FUTURE_SLACK = timedelta(days=1)  # a Date after delivery beyond this is broken
 
@@ -249,7 +253,28 @@ def _date(value: str | None, internaldate: datetime | None) -> datetime | None:
     return parsed
 
 
+def fast_date(value: str) -> datetime | None:
+    """``parsedate_to_datetime`` in UTC for the everyday form ``[Mon, ]1 Jan 2024 10:00[:00]
+    +0100``; None for anything else (or out of range), which the full parser then reads."""
+    match = _RFC5322_DATE.fullmatch(value)
+    month = _MONTHS.get(match[2].lower()) if match else None
+    if match is None or month is None:
+        return None
+    day, _, year, hour, minute, second, sign, tz_hours, tz_minutes = match.groups()
+    offset = (int(tz_hours) * 60 + int(tz_minutes)) * (-1 if sign == "-" else 1)
+    if abs(offset) >= 24 * 60:
+        return None  # no such zone: the full parser refuses it too
+    try:
+        return datetime(int(year), month, int(day), int(hour), int(minute), int(second or 0),
+                        tzinfo=UTC) - timedelta(minutes=offset)
+    except (ValueError, OverflowError):
+        return None
+
+
 def _parse_date(value: str) -> datetime | None:
+    fast = fast_date(value)
+    if fast is not None:
+        return fast
     for candidate in (value, _COMMENT.sub("", value).strip()):
         try:
             return _utc(parsedate_to_datetime(candidate))

@@ -151,12 +151,13 @@ def people_of(entry: Mapping[bytes, object]) -> People:
 Fetch = Callable[[list[int], list[str]], Mapping[int, Mapping[bytes, object]]]
 
 
-def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]]
-                  ) -> dict[int, tuple[str, ...]]:
+def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
+                  people: Mapping[int, People] | None = None) -> dict[int, tuple[str, ...]]:
     """The text flags of each message of a chunk (``response``: the header fetch, with
     ``BODYSTRUCTURE``): the first ~2 KB of its first text part, fetched with ``fetch``
     (``IMAPClient.fetch``) for all messages sharing a part number at once, judged in memory,
-    dropped."""
+    dropped. ``people``: each message's sender and recipients where the caller has parsed them
+    already (else ``people_of`` reads them from the header block)."""
     parts: dict[int, TextPart] = {}
     for uid, entry in response.items():
         part = first_text_part(entry.get(b"BODYSTRUCTURE"))
@@ -169,8 +170,11 @@ def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]]
     for item, uids in by_item.items():
         for uid, entry in fetch(uids, [item]).items():
             part = parts.get(uid)
-            found = (signals(entry.get(part.key), part, people_of(response.get(uid, {})))
-                     if part is not None else None)
+            if part is None:
+                continue
+            who = people.get(uid) if people is not None else None
+            found = signals(entry.get(part.key), part,
+                            who if who is not None else people_of(response.get(uid, {})))
             if found is not None:
                 out[uid] = found
     return out

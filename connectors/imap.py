@@ -33,7 +33,7 @@ from imapclient.exceptions import LoginError
 from imapclient.imapclient import SENT, SocketTimeout
 
 from connectors import _imap_cursor as cur
-from connectors import _neterr
+from connectors import _imap_fetch, _neterr
 from connectors._imap_parse import HEADER_FIELDS, parse_fetch_entry
 from connectors._imap_preview import chunk_signals
 from syncd.config import ImapAccount
@@ -189,9 +189,9 @@ class ImapSource:
             return [], []
         gmail = client.has_capability("X-GM-EXT-1")
         data = [_HEADER_ITEM, "INTERNALDATE"] + (_GMAIL_ITEMS if gmail else [])
-        response = client.fetch(uids, data + (["BODYSTRUCTURE"] if self.preview else []))
-        flags = chunk_signals(client.fetch, response) if self.preview else {}
-        items: list[Message] = []
+        response = _imap_fetch.fetch(
+            client, uids, data + (["BODYSTRUCTURE"] if self.preview else []))
+        parsed: dict[int, Message] = {}
         quarantined: list[str] = []
         for uid in uids:
             entry = response.get(uid)
@@ -199,12 +199,19 @@ class ImapSource:
                 continue  # expunged between SEARCH and FETCH
             native_id = f"{folder}/{validity}/{uid}"
             try:
-                message = parse_fetch_entry(entry, account=self.name, native_id=native_id,
-                                            labels=labels, scope=folder)
-                items.append(replace(message, signals=flags[uid]) if uid in flags else message)
+                parsed[uid] = parse_fetch_entry(entry, account=self.name, native_id=native_id,
+                                                labels=labels, scope=folder)
             except ProtocolError as exc:
                 log.warning("%s: quarantined %s: %s", self.name, native_id, exc)
                 quarantined.append(native_id)
+        if not self.preview:
+            return list(parsed.values()), quarantined
+        # the people the text is judged against: from the parse above, not a second one
+        flags = chunk_signals(lambda some, items: _imap_fetch.fetch(client, some, items),
+                              {uid: response[uid] for uid in parsed},
+                              {uid: (m.sender, m.to + m.cc) for uid, m in parsed.items()})
+        items = [replace(m, signals=flags[uid]) if uid in flags else m
+                 for uid, m in parsed.items()]
         return items, quarantined
 
     # -- connection ----------------------------------------------------------------------------
@@ -251,6 +258,9 @@ class ImapSource:
             _shutdown(client)
             raise
         client.normalise_times = False  # aware INTERNALDATEs, converted to UTC by the parser
+        # imapclient turns imaplib's trace on (level 5) and only its logger drops the lines:
+        # imaplib would still format every line of every answer (headers, preview text) first.
+        client._imap.debug = 0  # its trace is never logged (above): don't build it either
         self._client, self._used = client, time.monotonic()
         return client
 

@@ -1,0 +1,98 @@
+"""The IMAP source's FETCH reader against real servers' answers (Dovecot and pymap).
+
+The same UID FETCH, read by ``connectors._imap_fetch`` and by imapclient's ``fetch``, must give
+the same messages and values; and these everyday answers must be read by the fast reader
+itself, not handed to imapclient's parser. The preview judges the text against the people of
+the one header parse.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+
+import pytest
+
+from connectors import _imap_fetch
+from connectors._imap_parse import HEADER_FIELDS
+from connectors._imap_preview import first_text_part
+from connectors.imap import ImapSource
+from rules.text_signals import asked
+from syncd.localservers.imap import ImapServer
+from syncd.model import Address, Message
+from tests.fixtures_imap import account_for
+
+pytestmark = pytest.mark.integration
+
+HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS).upper()})]"
+
+
+def _messages() -> list[bytes]:
+    plain = (b"From: \"Doe, Jane\" <jane@example.org>\r\nTo: dana@example.org\r\n"
+             b"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?= \"quoted\" \\ back\r\n"
+             b"Date: Mon, 1 Jan 2024 10:00:00 +0100\r\nMessage-ID: <p1@example.org>\r\n"
+             b"List-Id: News <news.example.org>\r\n\r\nplain body\r\n")
+    eight_bit = ("From: Jörg Müller <joerg@example.de>\r\nTo: dana@example.org\r\n"
+                 "Subject: Grüße (8-bit)\r\nMessage-ID: <p2@example.org>\r\n\r\nhallo\r\n"
+                 ).encode()
+    b64 = base64.encodebytes(b"<p>Thanks a lot!</p>").decode()
+    alternative = (
+        "From: ann@example.com\r\nTo: dana@example.org\r\nSubject: parts\r\n"
+        "Message-ID: <p3@example.org>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=outer\r\n\r\n--outer\r\n"
+        "Content-Type: multipart/alternative; boundary=inner\r\n\r\n--inner\r\n"
+        "Content-Type: text/plain; charset=iso-8859-1\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\nDanke sch=F6n\r\n--inner\r\n"
+        "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        f"{b64}--inner--\r\n--outer\r\nContent-Type: application/pdf; name=\"a b.pdf\"\r\n"
+        "Content-Disposition: attachment; filename=\"a b.pdf\"\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n").encode()
+    bare = b"Subject: no addresses at all\r\n\r\n\r\n"
+    return [plain, eight_bit, alternative, bare]
+
+
+def test_answers_read_as_imapclient_reads_them(imap_server: ImapServer) -> None:
+    imap_server.append_many("INBOX", _messages(), when=datetime(2024, 1, 2, tzinfo=UTC))
+    client = imap_server.client()
+    try:
+        client.select_folder("INBOX", readonly=True)
+        uids = sorted(client.search(["ALL"]))
+        assert len(uids) == 4
+        items = [HEADER_ITEM, "INTERNALDATE", "BODYSTRUCTURE"]
+        ours = _imap_fetch.fetch(client, uids, items)
+        assert ours == client.fetch(uids, items)
+        typ, data = client._imap.uid("FETCH", _imap_fetch.uid_set(uids),
+                                     f"({' '.join(items)})")
+        assert typ == "OK"
+        assert _imap_fetch._read(data, False) == ours
+
+        parts = {uid: first_text_part(entry[b"BODYSTRUCTURE"]) for uid, entry in ours.items()}
+        assert parts[uids[2]] is not None
+        assert parts[uids[2]].section == "1.1"
+        for uid, part in parts.items():
+            if part is not None:
+                assert _imap_fetch.fetch(client, [uid], [part.item]) == client.fetch(
+                    [uid], [part.item])
+        assert _imap_fetch.fetch(client, [uids[-1] + 100], items) == {}  # no such message
+    finally:
+        client.logout()
+
+
+def test_the_preview_judges_the_text_against_the_decoded_people(imap_server: ImapServer) -> None:
+    """The asks are matched to the recipients of the one header parse: an encoded display name
+    (RFC 2047) is read as the name it encodes, so "Kalen, could you ..." asks Kalen."""
+    raw = (b"From: Ann <ann@corp.example>\r\nTo: =?utf-8?q?Kalen_Smith?= <ks@corp.example>\r\n"
+           b"Cc: dana@example.org\r\nSubject: the file\r\nMessage-ID: <k1@corp.example>\r\n"
+           b"Date: Mon, 1 Jan 2024 10:00:00 +0100\r\n\r\nKalen, could you send me the file?\r\n"
+           )
+    imap_server.append_many("INBOX", [raw], when=datetime(2024, 1, 2, tzinfo=UTC))
+    source = ImapSource(account_for(imap_server), imap_server.password, preview=True)
+    try:
+        [message] = [m for page in source.pull(None) for m in page.items
+                     if isinstance(m, Message)]
+    finally:
+        source.close()
+    assert message.to == (Address("ks@corp.example", "Kalen Smith"),)
+    assert message.signals is not None
+    assert "ask" in message.signals
+    assert asked(message.signals) == {"ks@corp.example"}
