@@ -55,9 +55,10 @@ def roles(history: Sequence[Interaction], now: datetime, config: Config) -> dict
 
 
 def _how(i: Interaction) -> str:
+    """``direct`` is what the ask rules decided (``rules.asks``), not just the To line."""
     if i.direction == "out":
-        return "you wrote to them" + (" (To)" if i.direct else " (Cc)")
-    return "they wrote to you" + (" (To)" if i.direct else " (Cc or Bcc)")
+        return "you wrote to them" + (", asking them (To)" if i.direct else "")
+    return "they wrote to you" + (", asking you" if i.direct else " (nothing asked of you)")
 
 
 def span(delta: timedelta) -> str:

@@ -108,11 +108,11 @@ def test_a_person_lists_what_counts_with_its_ledger_role() -> None:
     assert (data["kind"], data["person"], data["name"]) == ("person", JANE, "Jane Roe")
     counted = {row["ref"]: row["why"] for row in data["counted"]}
     assert counted == {
-        "a": "you wrote to them (To); initiation by you",
+        "a": "you wrote to them, asking them (To); initiation by you",
         # an answer in a thread you started: help, not a reply you owe
-        "b": "they wrote to you (To); reply by them after 24.0 h",
-        "c": "you wrote to them (To); initiation by you; open ask: no reply for 20 days "
-             "(reciprocity.nudge_after 5 days)",
+        "b": "they wrote to you, asking you; reply by them after 24.0 h",
+        "c": "you wrote to them, asking them (To); initiation by you; open ask: no reply for 20 "
+             "days (reciprocity.nudge_after 5 days)",
         counted_meeting_ref(): "a meeting that happened, with you in it: a meeting and an "
                                "exchange",
     }
