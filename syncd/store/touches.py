@@ -110,20 +110,17 @@ class TouchTables:
 
     def touches_of(self, people: Iterable[str]) -> list[Touch]:
         """The touches of ``people``, in the order the ledger reads them."""
-        rows: list[Touch] = []
-        for chunk in _chunks(people):
-            rows.extend(self._db.execute(
-                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE person IN ({_marks(chunk)})",  # noqa: S608
-                chunk))
-        rows.sort(key=lambda t: (t[1], t[0], t[2]))
-        return rows
+        return self._touches_where("person", people)
 
     def touches_of_refs(self, refs: Iterable[str]) -> list[Touch]:
         """The touches of messages (or meetings) ``refs``, in the order the ledger reads them."""
+        return self._touches_where("ref", refs)
+
+    def _touches_where(self, key: str, values: Iterable[str]) -> list[Touch]:
         rows: list[Touch] = []
-        for chunk in _chunks(refs):
+        for chunk in _chunks(values):
             rows.extend(self._db.execute(
-                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE ref IN ({_marks(chunk)})",  # noqa: S608
+                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE {key} IN ({_marks(chunk)})",  # noqa: S608
                 chunk))
         rows.sort(key=lambda t: (t[1], t[0], t[2]))
         return rows
