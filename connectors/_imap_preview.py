@@ -19,14 +19,12 @@ import quopri
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from email.utils import getaddresses
 
 from rules.text_signals import PREVIEW_BYTES, judge
 from syncd.model import Address
 
 _TAG = re.compile(r"<(?:style|script)\b.*?</(?:style|script)\s*>|<[^>]*>",
                   re.IGNORECASE | re.DOTALL)
-_FIELD = re.compile(rb"(?im)^(from|to|cc):[ \t]*((?:[^\r\n]|\r?\n[ \t])*)")
 _BLOCK = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d)\b[^>]*>", re.IGNORECASE)
 
 
@@ -122,7 +120,7 @@ def decode(raw: bytes, part: TextPart) -> str | None:
 def signals(raw: object, part: TextPart, people: People = (None, ())
             ) -> tuple[str, ...] | None:
     """The flags of the fetched bytes; None when there are none to judge. ``people``: the
-    message's sender and recipients (``people_of``)."""
+    message's sender and recipients, as the header parse read them."""
     if not isinstance(raw, bytes):
         return None
     text = decode(raw, part)
@@ -132,32 +130,16 @@ def signals(raw: object, part: TextPart, people: People = (None, ())
 People = tuple[Address | None, tuple[Address, ...]]
 
 
-def people_of(entry: Mapping[bytes, object]) -> People:
-    """The From and the To and Cc of a header fetch entry: to tell the author's own quoted
-    words apart, and to name whom the asks greet."""
-    raw = next((v for k, v in entry.items() if k.startswith(b"BODY[HEADER.FIELDS")), None)
-    if not isinstance(raw, bytes):
-        return None, ()
-    fields: dict[str, list[str]] = {}
-    for name, value in _FIELD.findall(raw):
-        fields.setdefault(name.decode("latin-1").casefold(), []).append(
-            " ".join(value.decode("latin-1").split()))
-    senders = [Address(a, n) for n, a in getaddresses(fields.get("from", [])) if a]
-    recipients = tuple(Address(a, n) for n, a in getaddresses(
-        fields.get("to", []) + fields.get("cc", [])) if a)
-    return (senders[0] if senders else None), recipients
-
-
 Fetch = Callable[[list[int], list[str]], Mapping[int, Mapping[bytes, object]]]
 
 
 def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
-                  people: Mapping[int, People] | None = None) -> dict[int, tuple[str, ...]]:
+                  people: Mapping[int, People]) -> dict[int, tuple[str, ...]]:
     """The text flags of each message of a chunk (``response``: the header fetch, with
     ``BODYSTRUCTURE``): the first ~2 KB of its first text part, fetched with ``fetch``
     (``IMAPClient.fetch``) for all messages sharing a part number at once, judged in memory,
-    dropped. ``people``: each message's sender and recipients where the caller has parsed them
-    already (else ``people_of`` reads them from the header block)."""
+    dropped. ``people``: each message's sender and recipients, from the caller's one parse of
+    its headers (to tell the author's own quoted words apart, and whom the asks greet)."""
     parts: dict[int, TextPart] = {}
     for uid, entry in response.items():
         part = first_text_part(entry.get(b"BODYSTRUCTURE"))
@@ -172,9 +154,7 @@ def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
             part = parts.get(uid)
             if part is None:
                 continue
-            who = people.get(uid) if people is not None else None
-            found = signals(entry.get(part.key), part,
-                            who if who is not None else people_of(response.get(uid, {})))
+            found = signals(entry.get(part.key), part, people.get(uid, (None, ())))
             if found is not None:
                 out[uid] = found
     return out

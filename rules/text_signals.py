@@ -105,12 +105,6 @@ _AUTOMATED = re.compile(
 _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$")
 
 
-def own_words(text: str) -> tuple[str, bool]:
-    """(the author's text above the first quoted or forwarded block, whether one follows)."""
-    words, quoted = split(text)
-    return words, quoted is not None
-
-
 def split(text: str) -> tuple[str, list[str] | None]:
     """(the author's own text, the lines of the quoted block from its header on, or None)."""
     lines = text.replace("\r\n", "\n").split("\n")
