@@ -24,7 +24,8 @@ _WROTE = re.compile(r"^\s*on (.{4,160}?)\s*(?:<[^>]*>|\[[^\]]*\])?\s*wrote:\s*$"
 _CLOCK = re.compile(r"\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?,?\s*", re.IGNORECASE)
 _NAME_ON = re.compile(r"^\s*(\"?[\w.' /@-]{2,80}?\"?)\s+on\s+\d{1,2}/\d{1,2}/\d{2,4}",
                       re.IGNORECASE)
-_STAMP = re.compile(
+# A line that is only a date and time: the stamp under the author's name in a Lotus Notes reply.
+NOTES_STAMP = re.compile(
     r"^\s*\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*$", re.IGNORECASE)
 _SUBJECT = re.compile(r"^\s*subject:", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_]+")
@@ -44,7 +45,7 @@ def quoted_author(lines: list[str]) -> str | None:
         for pattern in (_FROM, _NAME_ON):
             if found := pattern.match(line):
                 return _clean(found.group(1))
-        if _STAMP.match(line):
+        if NOTES_STAMP.match(line):
             before = [x for x in lines[:index] if x.strip() and not _FORWARDED_BY.match(x)]
             return _clean(before[-1]) if before else None
     return None
@@ -57,14 +58,14 @@ def quoted_body(lines: list[str]) -> str:
     start = next((n for n, line in enumerate(head) if _SUBJECT.match(line)), None)
     if start is None:
         start = next((n for n, line in enumerate(head)
-                      if _STAMP.match(line) or _FROM.match(line) or _WROTE.match(line)), 0)
+                      if NOTES_STAMP.match(line) or _FROM.match(line) or _WROTE.match(line)), 0)
     n = start + 1
     if not _WROTE.match(lines[start]):
         while n < len(lines) and lines[n].strip():
             n += 1  # the rest of the header block, up to its blank line
     body: list[str] = []
     for line in lines[n:]:
-        if body and (_FORWARDED_BY.match(line) or _ORIGINAL.match(line) or _STAMP.match(line)
+        if body and (_FORWARDED_BY.match(line) or _ORIGINAL.match(line) or NOTES_STAMP.match(line)
                      or _FROM.match(line) or line.lstrip().startswith(">")):
             break
         body.append(line)

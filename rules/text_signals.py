@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 
 from rules.addressed import named_asks, resolve
-from rules.quoted import quoted_author, quoted_body, same_person
+from rules.quoted import NOTES_STAMP, quoted_author, quoted_body, same_person
 from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
@@ -45,9 +45,6 @@ _QUOTE_START = re.compile(
     r"|\S+@\S+\s+on\s+\d{1,2}/\d{1,2}/\d{2,4})",
     re.IGNORECASE,
 )
-# A line that is only a date and time: the stamp under the author's name in a Lotus Notes reply.
-_NOTES_STAMP = re.compile(
-    r"^\s*\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*$", re.IGNORECASE)
 _TO_LINE = re.compile(r"^\s*to:\s+\S", re.IGNORECASE)
 _CC_LINE = re.compile(r"^\s*(?:cc|subject):", re.IGNORECASE)
 _SIGNOFF = re.compile(r"^\s*(?:thanks|thank you|regards|best|cheers|br|rgds|--)\b[\s,.!]*\w*\s*$",
@@ -112,7 +109,7 @@ def split(text: str) -> tuple[str, list[str] | None]:
     for index, line in enumerate(lines):
         if _QUOTE_START.match(line) or _header_block(lines, index):
             return "\n".join(kept), lines[index:]
-        if _NOTES_STAMP.match(line):  # Lotus Notes: "Name" / "11/16/2000 04:16 PM" / "To: ..."
+        if NOTES_STAMP.match(line):  # Lotus Notes: "Name" / "11/16/2000 04:16 PM" / "To: ..."
             while kept and not kept[-1].strip():
                 kept.pop()
             start = index
