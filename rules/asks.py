@@ -45,14 +45,21 @@ def _thanks_subject(m: Message) -> bool:
     return bool(_THANKS.search(normalize_subject(m.subject)))
 
 
+UNREAD_FORWARD: Rule = (False, "forward", ("a forward (Fwd:) whose quoted part was not found "
+                                          "in its text: judged from the headers, an FYI"))
+
+
+def _quote_unread(m: Message, quote_flags: set[str]) -> bool:
+    """A Fwd: whose text was read but none of ``quote_flags`` found its quoted part."""
+    return m.signals is not None and is_forward(m) and not quote_flags & set(m.signals)
+
+
 def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     """Does the user's message ask something of its recipients?"""
     if not any(not is_self(a) for a in (*m.to, *m.cc)):
         return False, "no_recipients", "addressed to nobody but you (a note or a draft)"
-    if m.signals is not None and is_forward(m) and not {FORWARD, QUOTES_REPLY, RESENDS} & set(
-            m.signals):
-        return False, "forward", ("a forward (Fwd:) whose quoted part was not found in its text: "
-                                  "judged from the headers, an FYI")
+    if _quote_unread(m, {FORWARD, QUOTES_REPLY, RESENDS}):
+        return UNREAD_FORWARD
     if m.signals is not None:
         if RESENDS in m.signals:
             return True, "resends_your_ask", ("it forwards or quotes your own earlier message "
@@ -91,9 +98,8 @@ def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
             "name): anyone may answer")
     if m.signals is not None and AUTOMATED in m.signals:
         return False, "automated", "its text says a program sent it (do not reply)"
-    if m.signals is not None and is_forward(m) and not {FORWARD, QUOTES_REPLY} & set(m.signals):
-        return False, "forward", ("a forward (Fwd:) whose quoted part was not found in its text: "
-                                  "judged from the headers, an FYI")
+    if _quote_unread(m, {FORWARD, QUOTES_REPLY}):
+        return UNREAD_FORWARD
     if m.signals is not None:
         if FORWARD in m.signals:
             return False, "forward_nothing_added", "a forward with nothing added: an FYI"
