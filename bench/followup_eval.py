@@ -128,14 +128,15 @@ def evaluate(name: str, data: Path, today: date, text: str, verbose: bool) -> di
     offset = datetime.fromisoformat(first).utcoffset() or timedelta(0)
     cut_end = datetime.combine(cut, time(23, 59, 59), timezone(offset))
     now = cut_end + delta
-    src = data / "enron-maildir" / "maildir" / name
+    user = key.get("user", name)  # a second key on one mailbox: "fossum-d-2", user "fossum-d"
+    src = data / "enron-maildir" / "maildir" / user
     with tempfile.TemporaryDirectory(prefix="syncd-followup-eval-") as tmp_name:
         tmp = Path(tmp_name)
         shift_user(src, tmp / "mail", cut, today)
         messages = load(tmp, tmp / "mail", tmp, text)
     selfs = [_norm(a) for a in key["self_addresses"]]
     config = config_mod.from_dict({
-        "me": {"name": NAMES.get(name, ""), "addresses": selfs, "timezone": "America/Chicago"},
+        "me": {"name": NAMES.get(user, ""), "addresses": selfs, "timezone": "America/Chicago"},
         **({"detection": {"message_text": text}} if _has_text_key() else {}),
     })
     snap = compute(config, messages, [], now)
