@@ -35,7 +35,7 @@ def drift(ledger: PersonLedger, settings: DriftSettings) -> Candidate | None:
     """The reconnect reminder this person's silence calls for, if any (before the lapse)."""
     if not settings.enabled or ledger.last_touch is None or not two_way(ledger):
         return None
-    usual = rhythm(ledger.recent, settings.tz, settings.min_touches)
+    usual = rhythm(ledger.recent, settings.min_touches)
     if usual is None:
         return None
     last = ledger.last_touch

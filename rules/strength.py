@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 
-from rules.rhythm import touch_days
 from syncd.ledger import PersonLedger
 
 WEIGHTS = {"frequency": 40, "reciprocity": 30, "meetings": 15, "tenure": 15}
@@ -59,10 +58,10 @@ def two_way(ledger: PersonLedger) -> bool:
     return ledger.meetings > 0 or (ledger.messages_in > 0 and ledger.messages_out > 0)
 
 
-def strength(ledger: PersonLedger, now: datetime, tz: tzinfo) -> Strength:
-    year = [(at, d) for at, d in ledger.recent if now - at <= YEAR]
-    days_year = len(touch_days(year, tz))
-    meetings_year = sum(1 for _at, d in year if d == "meeting")
+def strength(ledger: PersonLedger, now: datetime) -> Strength:
+    """``ledger.recent`` carries the touch days in the user's time zone."""
+    days_year = len(ledger.recent.day_ordinals(now - YEAR))
+    meetings_year = ledger.recent.meetings_since(now - YEAR)
     mine = ledger.messages_out + ledger.meetings
     theirs = ledger.messages_in + ledger.meetings
     tenure = max(0.0, (now - ledger.first_seen).days / 365) if ledger.first_seen else 0.0

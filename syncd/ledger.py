@@ -34,9 +34,11 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
+from syncd import recent as recent_mod
 from syncd.interactions import Interaction
+from syncd.recent import Recent
 
 RECENT = timedelta(days=730)  # the window strength and rhythm read: the last two years
 
@@ -75,9 +77,9 @@ class PersonLedger:
     latencies_me: list[float] = field(default_factory=list)  # seconds, ascending
     latencies_them: list[float] = field(default_factory=list)
     history: list[Interaction] = field(default_factory=list)  # loaded where a rule reads it
-    # (time, direction) of every touch within ``RECENT`` before now, in that order: what the
+    # every touch within ``RECENT`` before now (copies aside), its time and local day: what the
     # strength and rhythm of the relationship are learned from (rules.strength, rules.rhythm)
-    recent: list[tuple[datetime, str]] = field(default_factory=list)
+    recent: Recent = field(default_factory=Recent)
 
     @property
     def given(self) -> int:
@@ -189,8 +191,9 @@ def marked(interactions: Sequence[Interaction]) -> list[Mark]:
 
 
 def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: timedelta,
-          owed_reply_after: timedelta) -> dict[str, PersonLedger]:
-    """``interactions`` sorted by time (as ``syncd.interactions.derive`` returns them)."""
+          owed_reply_after: timedelta, tz: tzinfo = UTC) -> dict[str, PersonLedger]:
+    """``interactions`` sorted by time (as ``syncd.interactions.derive`` returns them);
+    ``tz``: the user's, whose calendar days ``recent`` counts."""
     ledgers: dict[str, PersonLedger] = {}
     heard: dict[str, datetime] = {}  # when each person last wrote to or met the user
     rows = list(zip(interactions, marked(interactions), strict=True))
@@ -217,11 +220,12 @@ def build(interactions: Sequence[Interaction], now: datetime, *, nudge_after: ti
     for ledger in ledgers.values():
         ledger.latencies_me.sort()
         ledger.latencies_them.sort()
+    recent: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for i, mark in rows:
         if now - RECENT <= i.at <= now and not is_copy(i, mark):
-            ledgers[i.person].recent.append((i.at, i.direction))
-    for ledger in ledgers.values():
-        ledger.recent.sort()
+            recent[i.person].append((i.at.timestamp(), i.direction))
+    for person, touches in recent.items():
+        ledgers[person].recent = recent_mod.build(sorted(touches), tz)
     return ledgers
 
 

@@ -87,7 +87,7 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
     derived = derive(config, directory, messages, meetings, now, logged)
     ledgers = ledger_mod.build(
         derived.interactions, now, nudge_after=config.reciprocity.nudge_after,
-        owed_reply_after=config.reciprocity.owed_reply_after)
+        owed_reply_after=config.reciprocity.owed_reply_after, tz=ZoneInfo(config.me.timezone))
     ledger_mod.add_introductions(ledgers, derived.intros_given, derived.intros_received)
     return _finish(config, directory, ledgers, derived, now,
                    lambda _people: derived.interactions)
@@ -95,14 +95,15 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
 
 def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
     """``compute`` over everything stored, from the stored interactions: only what changed since
-    the last cycle is derived again (``syncd.incremental``); every ledger is recomputed from the
-    interactions in SQL (``syncd.store.ledgers``), without the histories, which are loaded only
-    where a rule reads them."""
+    the last cycle is derived again (``syncd.incremental``); every ledger is finished at ``now``
+    from per-person summaries of the interactions, recomputed for the people whose interactions
+    changed (``syncd.store.ledgers``), without the histories, which are loaded only where a rule
+    reads them."""
     directory = directory_for(config, store.address_book())
     incremental.refresh(config, directory, store, now)
-    ledgers = store.derived.touches.ledgers(
+    ledgers = store.derived.ledgers(
         now, nudge_after=config.reciprocity.nudge_after,
-        owed_reply_after=config.reciprocity.owed_reply_after)
+        owed_reply_after=config.reciprocity.owed_reply_after, tz=ZoneInfo(config.me.timezone))
     for person, address, name, times in store.derived.touches.seen():
         directory.note(person, address, name, times)
     given, received = incremental.introductions(config, directory, store)
@@ -144,9 +145,8 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
                            ZoneInfo(config.me.timezone), goal, directory.name)
         if plan is not None:
             candidates[plan.base_key] = plan
-    tz = ZoneInfo(config.me.timezone)
-    strengths = {pid: strength(led, now, tz) for pid, led in ledgers.items()}
-    rhythms = {pid: rhythm(led.recent, tz, config.drift.min_touches)
+    strengths = {pid: strength(led, now) for pid, led in ledgers.items()}
+    rhythms = {pid: rhythm(led.recent, config.drift.min_touches)
                for pid, led in ledgers.items()}
     return Snapshot(directory, derived, ledgers, matched, candidates, birthdays, strengths,
                     rhythms)

@@ -87,9 +87,12 @@ def gather(snapshot: Snapshot, placed: Mapping[str, datetime], now: datetime, tz
     givers = sorted((r for r in rows if r.balance > 0), key=lambda r: (-r.balance, r.name))
     takers = sorted((r for r in rows if r.balance < 0), key=lambda r: (r.balance, r.name))
     this_week = monday(now.astimezone(tz).date())
-    counts: Counter[date] = Counter()
+    per_day: Counter[int] = Counter()  # local day ordinal -> touches
     for led in snapshot.ledgers.values():
-        counts.update(monday(at.astimezone(tz).date()) for at, _d in led.recent)
+        per_day.update(led.recent.days)
+    counts: Counter[date] = Counter()
+    for day, n in per_day.items():
+        counts[monday(date.fromordinal(day))] += n
     weeks = [(w, counts[w]) for w in _mondays(this_week, WEEKS)]
     intros = Counter(monday(i.at.astimezone(tz).date()) for i in snapshot.derived.intros_given)
     intro_weeks = [(w, intros[w]) for w in _mondays(this_week, GOAL_WEEKS)]

@@ -10,9 +10,10 @@ from pathlib import Path
 from syncd.errors import SchemaTooNew, StoreError
 from syncd.store.book import BOOK_SCHEMA
 from syncd.store.derived import DERIVED_SCHEMA
+from syncd.store.ledger_cache import LEDGER_CACHE_SCHEMA
 from syncd.store.logged import LOGGED_SCHEMA
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -63,6 +64,8 @@ _MIGRATIONS: dict[int, str] = {
     """,
     6: BOOK_SCHEMA,
     7: LOGGED_SCHEMA,
+    # per-person ledger summaries: a cache of ``touches``, marked dirty by triggers
+    8: LEDGER_CACHE_SCHEMA,
 }
 
 
