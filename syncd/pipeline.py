@@ -7,9 +7,10 @@ the same numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from rules.cadence import CadenceRule, matching_rule, new_contact_start
@@ -38,8 +39,32 @@ class Snapshot:
     rules: dict[str, CadenceRule | None]
     candidates: dict[str, Candidate]
     birthdays: dict[str, Birthday] = field(default_factory=dict)  # person id -> birthday
-    strength: dict[str, Strength] = field(default_factory=dict)
-    rhythm: dict[str, Rhythm | None] = field(default_factory=dict)  # the usual gap, if learned
+    strength: Mapping[str, Strength] = field(default_factory=dict)
+    rhythm: Mapping[str, Rhythm | None] = field(default_factory=dict)  # the usual gap, if learned
+
+
+V = TypeVar("V")
+
+
+class OnDemand(Mapping[str, V]):
+    """Person id -> a value worked out from their ledger when first asked for: strength and
+    rhythm, which a cycle that only plans follow-ups never reads (``contacts``, ``why`` and the
+    report read them for the people they show)."""
+
+    def __init__(self, ledgers: Mapping[str, PersonLedger], make: Callable[[PersonLedger], V]
+                 ) -> None:
+        self._ledgers, self._make, self._made = ledgers, make, dict[str, V]()
+
+    def __getitem__(self, pid: str) -> V:
+        if pid not in self._made:
+            self._made[pid] = self._make(self._ledgers[pid])
+        return self._made[pid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ledgers)
+
+    def __len__(self) -> int:
+        return len(self._ledgers)
 
 
 def self_addresses(config: Config) -> list[str]:
@@ -101,9 +126,11 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
     reads them."""
     directory = directory_for(config, store.address_book())
     incremental.refresh(config, directory, store, now)
-    ledgers = store.derived.ledgers(
+    with store.derived.transaction():
+        store.derived.touches.refresh_ledgers(ZoneInfo(config.me.timezone))
+    ledgers = store.derived.touches.ledgers(
         now, nudge_after=config.reciprocity.nudge_after,
-        owed_reply_after=config.reciprocity.owed_reply_after, tz=ZoneInfo(config.me.timezone))
+        owed_reply_after=config.reciprocity.owed_reply_after)
     for person, address, name, times in store.derived.touches.seen():
         directory.note(person, address, name, times)
     given, received = incremental.introductions(config, directory, store)
@@ -145,8 +172,7 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
                            ZoneInfo(config.me.timezone), goal, directory.name)
         if plan is not None:
             candidates[plan.base_key] = plan
-    strengths = {pid: strength(led, now) for pid, led in ledgers.items()}
-    rhythms = {pid: rhythm(led.recent, config.drift.min_touches)
-               for pid, led in ledgers.items()}
-    return Snapshot(directory, derived, ledgers, matched, candidates, birthdays, strengths,
-                    rhythms)
+    min_touches = config.drift.min_touches
+    return Snapshot(directory, derived, ledgers, matched, candidates, birthdays,
+                    OnDemand(ledgers, lambda led: strength(led, now)),
+                    OnDemand(ledgers, lambda led: rhythm(led.recent, min_touches)))

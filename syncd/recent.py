@@ -73,8 +73,14 @@ def build(touches: Iterable[tuple[float, str]], tz: tzinfo) -> Recent:
 
 def window(whole: Recent, since: datetime, until: datetime) -> Recent:
     """The touches of ``whole`` from ``since`` to ``until``, both included."""
-    low, high = since.timestamp(), until.timestamp()
-    start, end = bisect_left(whole.times, low), bisect_right(whole.times, high)
-    meetings = whole.meetings
-    return Recent(whole.times[start:end], whole.days[start:end],
+    return window_ts(whole, since.timestamp(), until.timestamp())
+
+
+def window_ts(whole: Recent, low: float, high: float) -> Recent:
+    """``window`` in POSIX seconds: ``whole`` itself when it lies within."""
+    times, meetings = whole.times, whole.meetings
+    if not times or (times[0] >= low and times[-1] <= high):
+        return whole
+    start, end = bisect_left(times, low), bisect_right(times, high)
+    return Recent(times[start:end], whole.days[start:end],
                   meetings[bisect_left(meetings, low):bisect_right(meetings, high)])

@@ -15,8 +15,7 @@ happens by itself when the rules or the config they read change (a fingerprint i
   reached as ``DerivedTables.touches``).
 
 No ledger is stored: ``syncd.store.ledgers`` finishes every person's at ``now`` each cycle from
-``ledger_cache``, per-person summaries of ``touches`` that triggers mark dirty with every change
-to a person's touches (``syncd.store.ledger_cache``).
+``ledger_cache``, per-person summaries of the touches (``syncd.store.ledger_cache``).
 """
 
 from __future__ import annotations
@@ -24,11 +23,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta, tzinfo
 
 from syncd.errors import StoreError
-from syncd.ledger import PersonLedger
-from syncd.store import ledger_cache, ledgers
 from syncd.store.named import Named
 from syncd.store.sql import chunks as _chunks
 from syncd.store.sql import column
@@ -123,16 +119,6 @@ class DerivedTables:
     def _column(self, query: str, ids: Iterable[str]) -> set[str]:
         return column(self._db, query, ids)
 
-    def ledgers(self, now: datetime, *, nudge_after: timedelta, owed_reply_after: timedelta,
-                tz: tzinfo) -> dict[str, PersonLedger]:
-        """Every person's ledger at ``now`` (``syncd.store.ledgers``), from the per-person
-        summaries of ``syncd.store.ledger_cache``, first recomputed for the people whose touches
-        changed (all of them when its fingerprint, which includes ``tz``, changed)."""
-        with self.transaction():
-            ledger_cache.refresh(self._db, tz)
-        return ledgers.compute(self._db, now, nudge_after=nudge_after,
-                               owed_reply_after=owed_reply_after)
-
     # -- bookkeeping -------------------------------------------------------------------------
 
     def meta(self, key: str) -> str | None:
@@ -145,7 +131,7 @@ class DerivedTables:
     def reset(self) -> None:
         """Forget everything derived and mark every stored message for re-derivation."""
         for table in ("meta", "facts", "refs", "written_to", "touches", "seen", "members",
-                      "pending", "ledger_cache", "ledger_dirty"):
+                      "pending", "ledger_dirty"):
             self._db.execute(f"DELETE FROM {table}")  # noqa: S608
         self.named.reset()
         self._db.execute("INSERT OR IGNORE INTO stale SELECT message_id FROM messages")

@@ -20,9 +20,9 @@ equal to ``syncd.ledger.build`` over the same interactions, on random histories 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import sqlite3
-from array import array
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import tzinfo
@@ -34,11 +34,9 @@ from syncd.interactions import ASKS
 from syncd.ledger import COPY_GAP
 from syncd.store.sql import chunks
 
-LEDGER_CACHE_SCHEMA = """
-    CREATE TABLE ledger_cache (
-        person TEXT PRIMARY KEY, summary TEXT NOT NULL, latencies_me BLOB NOT NULL,
-        latencies_them BLOB NOT NULL, asks BLOB NOT NULL, owed BLOB NOT NULL,
-        times BLOB NOT NULL, days BLOB NOT NULL, meetings BLOB NOT NULL);
+_CACHE_TABLE = "CREATE TABLE ledger_cache (person TEXT PRIMARY KEY, summary BLOB NOT NULL)"
+LEDGER_CACHE_SCHEMA = f"""
+    {_CACHE_TABLE};
     CREATE TABLE ledger_dirty (person TEXT PRIMARY KEY);
     CREATE TRIGGER touches_dirty_insert AFTER INSERT ON touches BEGIN
         INSERT OR IGNORE INTO ledger_dirty VALUES (NEW.person); END;
@@ -47,8 +45,7 @@ LEDGER_CACHE_SCHEMA = """
     CREATE TRIGGER touches_dirty_update AFTER UPDATE ON touches BEGIN
         INSERT OR IGNORE INTO ledger_dirty VALUES (OLD.person);
         INSERT OR IGNORE INTO ledger_dirty VALUES (NEW.person); END;
-"""
-COLUMNS = "person, summary, latencies_me, latencies_them, asks, owed, times, days, meetings"
+"""  # noqa: S608
 _SOURCES = ("store/ledger_cache.py", "store/ledgers.py", "ledger.py", "recent.py")
 _COPY = "direction = 'out' AND coalesce(prev, '') = 'out' AND gap < :copy"
 _OWED = "last AND (direct = 2 OR (direct AND NOT mine)) AND direction = 'in'"
@@ -95,17 +92,21 @@ SELECT w.kind, t.person, t.ts, t.ref, t.direction, t.thread, t.subject, t.direct
 FROM temp.ledger_wanted w JOIN touches t ON t.person = w.person AND t.ts = w.ts
 """
 ROW_KINDS = ("last", "owed", "helped", "ask")
-# the summary's fields, in the order of ``_SUMMARY`` (the person aside), then the streak and
-# the rows behind ``ROW_KINDS``: [ts, direction, thread, ref, subject, direct] or None
+# A summary (``marshal``: fast to read, and written and read by the same Python, which the
+# fingerprint holds): the fields of ``_SUMMARY`` (the person aside), the streak, the rows behind
+# ``ROW_KINDS`` ((ts, direction, thread, ref, subject, direct) or None), the reply latencies
+# either way (sorted), the times of the asks and owed replies (ascending), and ``recent``'s
+# arrays as bytes.
 FIELDS = ("first", "last_ts", "last_in", "last_out", "direct_out", "n_in", "n_out", "n_meet",
           "first_meet", "init_me", "init_them", "rep_me", "rep_them", "first_exchange",
           "heard", "logged", "conversations", "last_logged", "owed_ts", "helped_ts", "ask_ts",
-          "streak", *ROW_KINDS)
+          "streak", *ROW_KINDS, "latencies_me", "latencies_them", "asks", "owed", "times",
+          "days", "meetings")
 BATCH = 2_000  # people recomputed at a time
 
 
 def fingerprint(tz: tzinfo) -> str:
-    digest = hashlib.sha256(str(tz).encode())
+    digest = hashlib.sha256(f"{tz}|{sys.version_info[:2]}|{marshal.version}".encode())
     root = Path(__file__).resolve().parent.parent
     for name in _SOURCES:
         path = root / name
@@ -118,8 +119,9 @@ def refresh(db: sqlite3.Connection, tz: tzinfo) -> int:
     changed); returns how many people were recomputed. Call inside a write transaction."""
     wanted = fingerprint(tz)
     row = db.execute("SELECT value FROM meta WHERE key = 'ledger_cache'").fetchone()
-    if row is None or row[0] != wanted:
-        db.execute("DELETE FROM ledger_cache")
+    if row is None or row[0] != wanted:  # the table too: its layout may have changed
+        db.execute("DROP TABLE IF EXISTS ledger_cache")
+        db.execute(_CACHE_TABLE)
         db.execute("INSERT OR IGNORE INTO ledger_dirty SELECT DISTINCT person FROM touches")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('ledger_cache', ?)", (wanted,))
     dirty = [r[0] for r in db.execute("SELECT person FROM ledger_dirty ORDER BY person")]
@@ -134,18 +136,13 @@ def refresh(db: sqlite3.Connection, tz: tzinfo) -> int:
         for chunk in chunks(batch):
             db.execute(f"DELETE FROM ledger_cache WHERE person IN ({','.join('?' * len(chunk))})",  # noqa: S608
                        chunk)
-        db.executemany(f"INSERT INTO ledger_cache ({COLUMNS}) VALUES ({','.join('?' * 9)})",  # noqa: S608
-                       rows)
+        db.executemany("INSERT INTO ledger_cache VALUES (?, ?)", rows)
     for table in ("temp.ledger_work", "temp.ledger_heard", "temp.ledger_wanted", "ledger_dirty"):
         db.execute(f"DELETE FROM {table}")  # noqa: S608
     return len(dirty)
 
 
-def _blob(values: Any) -> bytes:
-    return values.tobytes() if isinstance(values, array) else array("d", values).tobytes()
-
-
-def _summaries(db: sqlite3.Connection, tz: tzinfo) -> Iterator[tuple[Any, ...]]:
+def _summaries(db: sqlite3.Connection, tz: tzinfo) -> Iterator[tuple[str, bytes]]:
     """One ``ledger_cache`` row per person of ``temp.ledger_work`` who has touches."""
     copy = {"copy": COPY_GAP.total_seconds()}
     summary: dict[str, list[Any]] = {}
@@ -164,10 +161,10 @@ def _summaries(db: sqlite3.Connection, tz: tzinfo) -> Iterator[tuple[Any, ...]]:
         touches[person].append((ts, direction))
     for person, values in summary.items():
         recent = recent_mod.build(touches.pop(person, []), tz)
-        yield (person, json.dumps(values), _blob(sorted(latencies[(person, "out")])),
-               _blob(sorted(latencies[(person, "in")])), _blob(asks[person]),
-               _blob(owed[person]), recent.times.tobytes(), recent.days.tobytes(),
-               recent.meetings.tobytes())
+        yield person, marshal.dumps((
+            *values, sorted(latencies[(person, "out")]), sorted(latencies[(person, "in")]),
+            asks[person], owed[person], recent.times.tobytes(), recent.days.tobytes(),
+            recent.meetings.tobytes()))
 
 
 def _streaks_and_rows(db: sqlite3.Connection, summary: dict[str, list[Any]]) -> None:
@@ -190,7 +187,7 @@ def _streaks_and_rows(db: sqlite3.Connection, summary: dict[str, list[Any]]) -> 
             slot = FIELDS.index(kind)
             held = summary[person][slot]
             if held is None or ref > held[3]:
-                summary[person][slot] = [ts, direction, thread, ref, subject, direct]
+                summary[person][slot] = (ts, direction, thread, ref, subject, direct)
     db.execute("DELETE FROM temp.ledger_heard")
     db.execute("DELETE FROM temp.ledger_wanted")
 

@@ -9,7 +9,7 @@ ask), and the two-year window of touches strength and rhythm read (``syncd.recen
 
 from __future__ import annotations
 
-import json
+import marshal
 import sqlite3
 from array import array
 from bisect import bisect_left
@@ -18,8 +18,8 @@ from typing import Any
 
 from syncd.interactions import ASKS, Interaction
 from syncd.ledger import RECENT, PersonLedger
-from syncd.recent import Recent, window
-from syncd.store.ledger_cache import COLUMNS, fits
+from syncd.recent import Recent, window_ts
+from syncd.store.ledger_cache import fits
 
 _DUE = ("SELECT ts, direction, thread, ref, subject, direct, prev, last, mine FROM touches "
         "WHERE person = ? AND ts = ?")
@@ -29,19 +29,20 @@ def _dt(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
-def _floats(blob: bytes) -> array[float]:
-    out = array("d")
+def _array(kind: str, blob: bytes) -> array[Any]:
+    out = array(kind)
     out.frombytes(blob)
     return out
 
 
-def _days(blob: bytes) -> array[int]:
-    out = array("i")
-    out.frombytes(blob)
-    return out
+def _recent(times: bytes, days: bytes, meetings: bytes, since: float, now: float) -> Recent:
+    if not times:
+        return Recent()
+    return window_ts(Recent(_array("d", times), _array("i", days), _array("d", meetings)),
+                     since, now)
 
 
-def _interaction(person: str, row: list[Any] | None) -> Interaction | None:
+def _interaction(person: str, row: tuple[Any, ...] | None) -> Interaction | None:
     if row is None:
         return None
     ts, direction, thread, ref, subject, direct = row
@@ -52,33 +53,33 @@ def _interaction(person: str, row: list[Any] | None) -> Interaction | None:
 def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
             owed_reply_after: timedelta) -> dict[str, PersonLedger]:
     """Every person's ledger at ``now``, without history (``history`` stays empty), from a
-    ``ledger_cache`` brought up to date (``syncd.store.ledger_cache.refresh``) for ``tz``, the
-    user's (``recent`` counts days there)."""
+    ``ledger_cache`` brought up to date (``syncd.store.ledger_cache.refresh``) for the user's
+    time zone (``recent`` counts days there)."""
     ask_limit = (now - nudge_after).timestamp()
     owed_limit = (now - owed_reply_after).timestamp()
-    since = now - RECENT
+    since, now_ts = (now - RECENT).timestamp(), now.timestamp()
     out: dict[str, PersonLedger] = {}
     overdue: list[tuple[str, float]] = []
-    for person, summary, lat_me, lat_them, asks, owed, times, days, meetings in db.execute(
-            f"SELECT {COLUMNS} FROM ledger_cache ORDER BY person"):  # noqa: S608
+    for person, summary in db.execute(
+            "SELECT person, summary FROM ledger_cache ORDER BY person"):
         (first, last_ts, last_in, last_out, direct_out, n_in, n_out, n_meet, first_meet,
          init_me, init_them, rep_me, rep_them, first_exchange, heard, logged, conversations,
-         last_logged, _owed_ts, _helped_ts, ask_ts, streak, last, owed_row, helped,
-         ask) = json.loads(summary)
-        ask_times = _floats(asks)
-        n_asks = bisect_left(ask_times, ask_limit)
+         last_logged, _owed_ts, _helped_ts, ask_ts, streak, last, owed_row, helped, ask,
+         latencies_me, latencies_them, ask_times, owed_times, times, days,
+         meetings) = marshal.loads(summary)  # noqa: S302 (written by ledger_cache, same Python)
+        n_asks = bisect_left(ask_times, ask_limit) if ask_times else 0
         led = out[person] = PersonLedger(
             person, first_seen=_dt(first), last_touch=_dt(last_ts), last_inbound=_dt(last_in),
             last_outbound=_dt(last_out), last_direct_out=_dt(direct_out), messages_in=n_in,
             messages_out=n_out, meetings=n_meet, first_meeting=_dt(first_meet),
             initiated_by_me=init_me, initiated_by_them=init_them, replies_by_me=rep_me,
             replies_by_them=rep_them, first_exchange=_dt(first_exchange), open_asks=n_asks,
-            owed_replies=bisect_left(_floats(owed), owed_limit), logged=logged,
-            conversations=conversations, last_logged=_dt(last_logged), ask_streak=streak,
-            last=_interaction(person, last), owed=_interaction(person, owed_row),
-            helped=_interaction(person, helped),
-            latencies_me=_floats(lat_me).tolist(), latencies_them=_floats(lat_them).tolist(),
-            recent=window(Recent(_floats(times), _days(days), _floats(meetings)), since, now))
+            owed_replies=bisect_left(owed_times, owed_limit) if owed_times else 0,
+            logged=logged, conversations=conversations, last_logged=_dt(last_logged),
+            ask_streak=streak, last=_interaction(person, last),
+            owed=_interaction(person, owed_row), helped=_interaction(person, helped),
+            latencies_me=latencies_me, latencies_them=latencies_them,
+            recent=_recent(times, days, meetings, since, now_ts))
         if ask_ts is not None and (heard is None or heard <= ask_ts):
             led.last_ask = _interaction(person, ask)  # unless they wrote or met the user since
         due_ts = ask_times[n_asks - 1] if n_asks else None
@@ -88,11 +89,11 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
             else:
                 overdue.append((person, due_ts))
     for person, ts in overdue:  # the newest overdue ask is not the newest ask: look it up
-        best: list[Any] | None = None
+        best: tuple[Any, ...] | None = None
         for ts_, direction, thread, ref, subject, direct, prev, is_last, mine in db.execute(
                 _DUE, (person, ts)):
             if fits("due_ask", direction, direct, prev, bool(is_last), bool(mine)) and (
                     best is None or ref > best[3]):
-                best = [ts_, direction, thread, ref, subject, direct]
+                best = (ts_, direction, thread, ref, subject, direct)
         out[person].due_ask = _interaction(person, best)
     return out

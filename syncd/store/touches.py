@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta, tzinfo
 
+from syncd.ledger import PersonLedger
+from syncd.store import ledger_cache, ledgers
 from syncd.store.sql import chunks as _chunks
 from syncd.store.sql import column
 from syncd.store.sql import marks as _marks
@@ -94,6 +97,17 @@ class TouchTables:
         self._db.executemany("UPDATE seen SET n = n - ? WHERE person = ? AND address = ? AND "
                              "name = ?", gone)
         self._db.execute("DELETE FROM seen WHERE n <= 0")
+
+    def refresh_ledgers(self, tz: tzinfo) -> int:
+        """Bring ``ledger_cache`` up to date (``syncd.store.ledger_cache``; its days counted in
+        ``tz``); inside ``DerivedTables.transaction``. How many people it recomputed."""
+        return ledger_cache.refresh(self._db, tz)
+
+    def ledgers(self, now: datetime, *, nudge_after: timedelta, owed_reply_after: timedelta
+                ) -> dict[str, PersonLedger]:
+        """Every person's ledger at ``now`` from ``ledger_cache`` (``syncd.store.ledgers``)."""
+        return ledgers.compute(self._db, now, nudge_after=nudge_after,
+                               owed_reply_after=owed_reply_after)
 
     def seen(self) -> Iterator[tuple[str, str, str, int]]:
         """(person, address, display name, how often)."""

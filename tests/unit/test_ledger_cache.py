@@ -1,0 +1,148 @@
+"""The per-person ledger cache (``syncd.store.ledger_cache``) is never the truth: after any
+sequence of incremental steps, at any ``now`` (asks and owed replies falling due, the two-year
+window moving), the cached ledgers equal one derivation over everything (``syncd.ledger.build``)
+and a rebuild of the cache from scratch; every change to a person's touches marks them dirty in
+the same transaction, and a changed time zone rebuilds it."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from syncd.config import Config
+from syncd.ledger import PersonLedger
+from syncd.model import Meeting, Message, Page
+from syncd.pipeline import compute_from_store
+from syncd.recent import local_days
+from syncd.store import Store
+from tests.unit.test_incremental import (
+    LOGGED,
+    ME,
+    PEOPLE,
+    T0,
+    _config,
+    _full,
+    _ledger,
+    _same,
+    histories,
+)
+
+ANN = PEOPLE[0]
+ZONES = ["Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "UTC"]
+
+
+def _rebuilt(config: Config, store: Store, now: datetime) -> dict[str, PersonLedger]:
+    """The ledgers from a cache dropped and rebuilt from every touch."""
+    db = store.derived._db
+    with db:
+        db.execute("DELETE FROM meta WHERE key = 'ledger_cache'")
+    return compute_from_store(config, store, now).ledgers
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(), st.integers(1, 4), LOGGED,
+       st.lists(st.integers(1, 24 * 900), min_size=1, max_size=4), st.sampled_from(ZONES))
+def test_the_cached_ledgers_equal_a_full_recomputation_after_every_step(
+        history: tuple[list[Message], list[Meeting], list[int]], batches: int,
+        logged: list[tuple[str, int, str, bool, bool]], steps: list[int], zone: str) -> None:
+    messages, meetings, order = history
+    config = _config({"me": {"addresses": ["dana@example.org"], "timezone": zone}})
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("cal", Page(tuple(meetings), "c", scope="cal"))
+        now = T0 - timedelta(days=1)
+        size = max(1, len(order) // batches)
+        for n, start in enumerate(range(0, len(order), size)):
+            store.ingest("mail", Page(tuple(messages[i] for i in order[start:start + size]),
+                                      str(start)))
+            if n < len(logged):
+                person, hours, via, answered, undo = logged[n]
+                store.logged.add(person, T0 + timedelta(hours=hours), via=via, note=via,
+                                 answered=answered)
+                if undo and n % 2:
+                    store.logged.remove(n + 1)
+            for hours in steps:  # hours to years: overdue asks, the window moving on
+                now += timedelta(hours=hours)
+                cached = compute_from_store(config, store, now)
+                _same(cached, _full(config, store, now))
+                assert {p: _ledger(v) for p, v in cached.ledgers.items()} == {
+                    p: _ledger(v) for p, v in _rebuilt(config, store, now).items()}
+
+
+def test_every_change_to_a_touch_marks_its_person_dirty_in_the_same_statement() -> None:
+    mail = [Message("mail", "INBOX/1/1", "a@x.example", T0, ANN, (ME,))]
+    config = _config()
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("mail", Page(tuple(mail), "1"))
+        compute_from_store(config, store, T0 + timedelta(days=1))
+        db = store.derived._db
+
+        def dirty() -> set[str]:
+            return {r[0] for r in db.execute("SELECT person FROM ledger_dirty")}
+
+        assert dirty() == set()
+        with pytest.raises(sqlite3.IntegrityError), db:  # a failed write marks nothing
+            db.execute("UPDATE touches SET person = 'x@y.example'")
+            db.execute("INSERT INTO touches (ref) VALUES ('broken')")
+        assert dirty() == set()
+        with db:
+            db.execute("UPDATE touches SET person = 'x@y.example'")
+        assert dirty() == {"ann@acme.example", "x@y.example"}
+        assert set(compute_from_store(config, store, T0 + timedelta(days=1)).ledgers) == {
+            "x@y.example"}  # the cache follows the touches, however they changed
+        with db:
+            db.execute("DELETE FROM touches")
+        assert dirty() == {"x@y.example"}
+        assert db.execute("SELECT count(*) FROM ledger_cache").fetchone()[0] == 1
+        store.derived.touches.refresh_ledgers(UTC)
+        led = store.derived.touches.ledgers(T0 + timedelta(days=1), nudge_after=timedelta(days=5),
+                                            owed_reply_after=timedelta(days=2))
+        assert led == {}  # the person without touches is gone from the cache too
+        assert db.execute("SELECT count(*) FROM ledger_cache").fetchone()[0] == 0
+
+
+def test_a_new_time_zone_rebuilds_the_cache() -> None:
+    mail = [Message("mail", f"INBOX/1/{n}", f"a{n}@x.example",
+                    T0 + timedelta(days=7 * n, hours=22, minutes=30), ANN, (ME,))
+            for n in range(10)]
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("mail", Page(tuple(mail), "1"))
+        now = T0 + timedelta(days=80)
+        for zone in ("UTC", "Asia/Tokyo", "UTC"):
+            config = _config({"me": {"addresses": ["dana@example.org"], "timezone": zone}})
+            cached = compute_from_store(config, store, now)
+            _same(cached, _full(config, store, now))
+            day = datetime.fromtimestamp(cached.ledgers["ann@acme.example"].recent.times[0],
+                                         ZoneInfo(zone)).date()
+            assert cached.ledgers["ann@acme.example"].recent.dates()[0] == day
+
+
+@given(st.lists(st.floats(-2e9, 4e9), max_size=60), st.sampled_from(
+    [*ZONES, "Australia/Lord_Howe", "Pacific/Apia", "America/Havana"]))
+def test_local_days_are_the_days_each_time_falls_on(times: list[float], zone: str) -> None:
+    tz = ZoneInfo(zone)
+    times.sort()
+    assert list(local_days(times, tz)) == [
+        datetime.fromtimestamp(ts, tz).date().toordinal() for ts in times]
+
+
+def test_the_newest_overdue_ask_is_found_behind_a_newer_ask_not_yet_due() -> None:
+    asks = [Message("mail", f"Sent/1/{n}", f"q{n}@x.example", T0 + timedelta(days=10 * n), ME,
+                    (ANN,), subject=f"Quick question {n}", labels=("\\Sent",))
+            for n in range(3)]
+    config = _config()
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("mail", Page(tuple(asks), "1"))
+        for days in (1, 21, 35, 60):  # none, one, two overdue: the newest each time
+            now = T0 + timedelta(days=days)
+            cached = compute_from_store(config, store, now)
+            _same(cached, _full(config, store, now))
+        led = compute_from_store(config, store, T0 + timedelta(days=21)).ledgers["ann@acme.example"]
+        assert led.last_ask is not None and led.last_ask.ref == "q2@x.example"
+        assert led.due_ask is not None and led.due_ask.ref == "q1@x.example"
