@@ -9,6 +9,7 @@ Each suggestion carries its reason. One event per ISO week: last week's stays as
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -61,10 +62,11 @@ def together(interactions: Iterable[Interaction]) -> dict[str, set[str]]:
 def active(ledgers: Mapping[str, PersonLedger], now: datetime) -> list[PersonLedger]:
     """The contacts suggestions are made from: two-way history, touched within a year, the
     ``MAX_PEOPLE`` most recent."""
-    return sorted((led for led in ledgers.values()
-                   if led.exchanges > 0 and led.last_touch is not None
-                   and now - led.last_touch <= timedelta(days=365)),
-                  key=lambda led: (led.last_touch, led.person), reverse=True)[:MAX_PEOPLE]
+    since = now - timedelta(days=365)
+    return heapq.nlargest(MAX_PEOPLE, (
+        led for led in ledgers.values()
+        if led.last_touch is not None and led.last_touch >= since and led.exchanges > 0),
+        key=lambda led: (led.last_touch, led.person))
 
 
 def suggest(ledgers: Mapping[str, PersonLedger], co: Mapping[str, set[str]], now: datetime,

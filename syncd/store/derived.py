@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from syncd.errors import StoreError
+from syncd.store import ledger_cache
 from syncd.store.named import Named
 from syncd.store.sql import chunks as _chunks
 from syncd.store.sql import column
@@ -169,10 +170,12 @@ class DerivedTables:
         once at the end (``build_read_indexes``), not kept up row by row."""
         for name in READ_INDEXES:
             self._db.execute(f"DROP INDEX IF EXISTS {name}")
+        ledger_cache.pause(self._db)
 
     def build_read_indexes(self) -> None:
         for create in READ_INDEXES.values():
             self._db.execute(create)
+        ledger_cache.resume(self._db)
 
     def drop_fact_indexes(self) -> None:
         """Before classifying everything into empty tables (``build_fact_indexes`` after)."""

@@ -35,17 +35,22 @@ from syncd.ledger import COPY_GAP
 from syncd.store.sql import chunks
 
 _CACHE_TABLE = "CREATE TABLE ledger_cache (person TEXT PRIMARY KEY, summary BLOB NOT NULL)"
+TRIGGERS = {  # what marks a person dirty, in the statement that changes their touches
+    "touches_dirty_insert": "AFTER INSERT ON touches BEGIN "
+                            "INSERT OR IGNORE INTO ledger_dirty VALUES (NEW.person); END",
+    "touches_dirty_delete": "AFTER DELETE ON touches BEGIN "
+                            "INSERT OR IGNORE INTO ledger_dirty VALUES (OLD.person); END",
+    "touches_dirty_update": "AFTER UPDATE ON touches BEGIN "
+                            "INSERT OR IGNORE INTO ledger_dirty VALUES (OLD.person); "
+                            "INSERT OR IGNORE INTO ledger_dirty VALUES (NEW.person); END",
+}
 LEDGER_CACHE_SCHEMA = f"""
     {_CACHE_TABLE};
     CREATE TABLE ledger_dirty (person TEXT PRIMARY KEY);
-    CREATE TRIGGER touches_dirty_insert AFTER INSERT ON touches BEGIN
-        INSERT OR IGNORE INTO ledger_dirty VALUES (NEW.person); END;
-    CREATE TRIGGER touches_dirty_delete AFTER DELETE ON touches BEGIN
-        INSERT OR IGNORE INTO ledger_dirty VALUES (OLD.person); END;
-    CREATE TRIGGER touches_dirty_update AFTER UPDATE ON touches BEGIN
-        INSERT OR IGNORE INTO ledger_dirty VALUES (OLD.person);
-        INSERT OR IGNORE INTO ledger_dirty VALUES (NEW.person); END;
-"""  # noqa: S608
+    {"; ".join(f"CREATE TRIGGER {name} {body}" for name, body in TRIGGERS.items())};
+    CREATE INDEX touches_threadless ON touches (direction)
+        WHERE direction IN ('meeting', 'logged');
+"""
 _SOURCES = ("store/ledger_cache.py", "store/ledgers.py", "ledger.py", "recent.py")
 _COPY = "direction = 'out' AND coalesce(prev, '') = 'out' AND gap < :copy"
 _OWED = "last AND (direct = 2 OR (direct AND NOT mine)) AND direction = 'in'"
@@ -112,6 +117,19 @@ def fingerprint(tz: tzinfo) -> str:
         path = root / name
         digest.update(path.read_bytes() if path.is_file() else name.encode())
     return digest.hexdigest()
+
+
+def pause(db: sqlite3.Connection) -> None:
+    """Before a derivation of everything (``DerivedTables.drop_read_indexes``): no marks for a
+    million touches; ``resume`` has every person rebuilt instead."""
+    for name in TRIGGERS:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def resume(db: sqlite3.Connection) -> None:
+    for name, body in TRIGGERS.items():
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+    db.execute("DELETE FROM meta WHERE key = 'ledger_cache'")  # rebuilt whole when next read
 
 
 def refresh(db: sqlite3.Connection, tz: tzinfo) -> int:
