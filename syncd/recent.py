@@ -99,10 +99,11 @@ def local_days(times: Sequence[float], tz: tzinfo) -> array[int]:
     out = array("i")
     day, until = 0, float("-inf")
     for ts in times:
-        if ts >= until:
+        if ts >= until - 1e-6:  # (a time a rounding away from midnight: converted to be sure)
             today = datetime.fromtimestamp(ts, tz).date()
-            day = today.toordinal()
-            until = datetime.combine(today + timedelta(days=1), time(), tz).timestamp()
+            if today.toordinal() != day:
+                day = today.toordinal()
+                until = datetime.combine(today + timedelta(days=1), time(), tz).timestamp()
         out.append(day)
     return out
 

@@ -18,7 +18,7 @@ from typing import Any
 from syncd.interactions import ASKS, Interaction
 from syncd.ledger import RECENT, PersonLedger
 from syncd.recent import Recent
-from syncd.store.ledger_cache import fits
+from syncd.store.ledger_parts import fits
 
 _DUE = ("SELECT ts, direction, thread, ref, subject, direct, prev, last, mine FROM touches "
         "WHERE person = ? AND ts = ?")
@@ -56,8 +56,8 @@ def compute(db: sqlite3.Connection, now: datetime, *, nudge_after: timedelta,
             "SELECT person, summary FROM ledger_cache ORDER BY person"):
         (first, last_ts, last_in, last_out, direct_out, n_in, n_out, n_meet, first_meet,
          init_me, init_them, rep_me, rep_them, first_exchange, heard, logged, conversations,
-         last_logged, _owed_ts, _helped_ts, ask_ts, streak, last, owed_row, helped, ask,
-         latencies_me, latencies_them, ask_times, owed_times, times, days,
+         last_logged, _owed_ts, _helped_ts, ask_ts, last, owed_row, helped, ask,
+         latencies_me, latencies_them, ask_times, owed_times, streak, times, days,
          meetings) = marshal.loads(summary)  # noqa: S302 (written by ledger_cache, same Python)
         n_asks = bisect_left(ask_times, ask_limit) if ask_times else 0
         at.clear()

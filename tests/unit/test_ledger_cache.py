@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -48,11 +49,16 @@ def _rebuilt(config: Config, store: Store, now: datetime) -> dict[str, PersonLed
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories(), st.integers(1, 4), LOGGED,
-       st.lists(st.integers(1, 24 * 900), min_size=1, max_size=4), st.sampled_from(ZONES))
+       st.lists(st.integers(1, 24 * 900), min_size=1, max_size=4), st.sampled_from(ZONES),
+       st.sampled_from([1, 15, 90]))
 def test_the_cached_ledgers_equal_a_full_recomputation_after_every_step(
         history: tuple[list[Message], list[Meeting], list[int]], batches: int,
-        logged: list[tuple[str, int, str, bool, bool]], steps: list[int], zone: str) -> None:
+        logged: list[tuple[str, int, str, bool, bool]], steps: list[int], zone: str,
+        stretch: int) -> None:
+    """``stretch``: twelve days of mail spread over up to three years, so a person's touches
+    fall in several of the cache's parts (a quarter each)."""
     messages, meetings, order = history
+    messages = [replace(m, date=T0 + (m.date - T0) * stretch) for m in messages]
     config = _config({"me": {"addresses": ["dana@example.org"], "timezone": zone}})
     with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
         store.ingest("cal", Page(tuple(meetings), "c", scope="cal"))
