@@ -107,8 +107,8 @@ def refresh(db: sqlite3.Connection, tz: tzinfo) -> int:
         db.executemany("INSERT INTO temp.ledger_work VALUES (?, ?, ?, ?)", [
             (p, part, *bounds(part)) for p in batch for part in dirty[p]])
         parts = [(p, part, marshal.dumps(v)) for p, part, v in ledger_parts.summarize(db, tz)]
-        db.execute("DELETE FROM ledger_parts WHERE EXISTS (SELECT 1 FROM temp.ledger_work w "
-                   "WHERE w.person = ledger_parts.person AND w.part = ledger_parts.part)")
+        db.execute("DELETE FROM ledger_parts WHERE (person, part) IN "
+                   "(SELECT person, part FROM temp.ledger_work)")
         db.executemany("INSERT INTO ledger_parts VALUES (?, ?, ?)", parts)
         del parts
         _merge(db)

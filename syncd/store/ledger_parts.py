@@ -30,7 +30,7 @@ _OWED = "last AND (direct = 2 OR (direct AND NOT mine)) AND direction = 'in'"
 _ASK = "last AND direct AND direction = 'out'"
 _HEARD = "direction = 'meeting' OR (direction IN ('in', 'logged') AND direct)"
 _STREAK = f"direction = 'out' AND direct AND mine AND NOT ({_COPY})"
-_WORK = (f"FROM temp.ledger_work w JOIN touches t ON t.person = w.person "
+_WORK = (f"FROM temp.ledger_work w CROSS JOIN touches t ON t.person = w.person "
          f"AND t.ts >= w.low AND t.ts < w.high WHERE {PART_OF.replace('ts', 't.ts')} = w.part")
 _SUMMARY = f"""
 SELECT t.person, w.part, min(ts), max(ts),
@@ -60,7 +60,7 @@ _CANDIDATES = (f"SELECT t.person, w.part, ({_ASK}) + 2 * ({_STREAK}), ts {_WORK}
 _TOUCHES = (f"SELECT t.person, w.part, ts, direction {_WORK} "
             f"AND NOT ({_COPY}) ORDER BY t.person, ts, direction")
 _ROWS = """
-SELECT w.kind, t.person, t.ts, t.ref, t.direction, t.thread, t.subject, t.direct, t.prev,
+SELECT w.kind, w.part, t.person, t.ts, t.ref, t.direction, t.thread, t.subject, t.direct, t.prev,
     t.last, t.mine
 FROM temp.ledger_wanted w JOIN touches t ON t.person = w.person AND t.ts = w.ts
 """
@@ -125,16 +125,20 @@ def _rows(db: sqlite3.Connection, found: dict[tuple[str, int], list[Any]]) -> No
     db.executemany("INSERT INTO temp.ledger_wanted VALUES (?, ?, ?, ?)", [
         (kind, person, part, v[at[kind]]) for (person, part), v in found.items()
         for kind in ROW_KINDS if v[at[kind]] is not None])
-    parts = {(person, ts): part for kind, person, part, ts in db.execute(
-        "SELECT kind, person, part, ts FROM temp.ledger_wanted")}
-    for kind, person, ts, ref, direction, thread, subject, direct, prev, is_last, mine in (
+    for kind, part, person, ts, ref, direction, thread, subject, direct, prev, is_last, mine in (
             db.execute(_ROWS)):
         if fits(kind, direction, direct, prev, bool(is_last), bool(mine)):
-            values = found[(person, parts[(person, ts)])]
+            values = found[(person, part)]
             held = values[slot[kind]]
             if held is None or ref > held[3]:
                 values[slot[kind]] = (ts, direction, thread, ref, subject, direct)
     db.execute("DELETE FROM temp.ledger_wanted")
+
+
+_AT = {name: n for n, name in enumerate(FIELDS)}
+_COMBINE = [(n, sum if name in _SUM else min if name in _MIN else max)
+            for n, name in enumerate(FIELDS[:_SCALARS])]
+_ROW_SLOTS = [(_AT[kind], _AT[_ROW_AT[kind]]) for kind in ROW_KINDS]
 
 
 def merge(parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
@@ -144,23 +148,21 @@ def merge(parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
         values = list(parts[0])
     else:
         values = []
-        for n, name in enumerate(FIELDS[:_SCALARS]):
+        for n, combine in _COMBINE:
             given = [p[n] for p in parts if p[n] is not None]
-            values.append(sum(given) if name in _SUM else None if not given
-                          else min(given) if name in _MIN else max(given))
-        for kind in ROW_KINDS:  # the part holding the newest time of the kind holds the row
-            newest = values[FIELDS.index(_ROW_AT[kind])]
-            n = FIELDS.index(_ROW_AT[kind])
-            values.append(next((p[FIELDS.index(kind)] for p in parts if p[n] == newest), None)
-                          if newest is not None else None)
+            values.append(combine(given) if given or combine is sum else None)
+        for slot, n in _ROW_SLOTS:  # the part holding the newest time of the kind holds the row
+            newest = values[n]
+            values.append(None if newest is None else next(
+                p[slot] for p in parts if p[n] == newest))
         for name in ("latencies_me", "latencies_them"):
-            values.append(sorted(chain.from_iterable(p[FIELDS.index(name)] for p in parts)))
+            values.append(sorted(chain.from_iterable(p[_AT[name]] for p in parts)))
         for name in ("ask_times", "owed_times", "streak"):
-            values.append(list(chain.from_iterable(p[FIELDS.index(name)] for p in parts)))
+            values.append(list(chain.from_iterable(p[_AT[name]] for p in parts)))
         for name in ("times", "days", "meetings"):
-            values.append(b"".join(p[FIELDS.index(name)] for p in parts))
-    heard, streak = values[FIELDS.index("heard")], FIELDS.index("streak")
-    asked = values[streak]  # the times of the user's asks in their own threads
+            values.append(b"".join(p[_AT[name]] for p in parts))
+    streak = _AT["streak"]
+    heard, asked = values[_AT["heard"]], values[streak]  # asked: the user's asks, their times
     values[streak] = len(asked) - (0 if heard is None else bisect_right(asked, heard))
     return tuple(values)
 
