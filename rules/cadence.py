@@ -32,14 +32,17 @@ class CadenceRule:
 def matching_rule(rules: Sequence[CadenceRule], ledger: PersonLedger, name: str,
                   tags: Sequence[str], addresses: Sequence[str]) -> CadenceRule | None:
     """The first ``[[cadences]]`` entry that matches this person (first match wins)."""
-    norm = {normalize_address(a) for a in addresses} | {ledger.person}
-    domains = {domain_of(a) for a in norm}
+    norm: set[str] | None = None
+    domains: set[str] = set()
     for rule in rules:
         if ledger.exchanges < rule.min_exchanges:
             continue
         selectors = (rule.tags, rule.people, rule.addresses, rule.domains)
         if not any(selectors):
             return rule
+        if norm is None:
+            norm = {normalize_address(a) for a in addresses} | {ledger.person}
+            domains = {domain_of(a) for a in norm}
         if (set(rule.tags) & set(tags) or name in rule.people
                 or norm & {normalize_address(a) for a in rule.addresses}
                 or any(d == r.lower() or d.endswith("." + r.lower())

@@ -152,10 +152,13 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
     the threads and meetings with 2 to 20 people that those people were in (what the weekly
     suggestions compare)."""
     rules = cadence_rules(config)
-    matched = {
-        pid: matching_rule(rules, led, directory.name(pid), directory.tags(pid),
-                           directory.addresses(pid))
-        for pid, led in ledgers.items()}
+    if any(r.tags or r.people or r.addresses or r.domains for r in rules):
+        matched = {
+            pid: matching_rule(rules, led, directory.name(pid), directory.tags(pid),
+                               directory.addresses(pid))
+            for pid, led in ledgers.items()}
+    else:  # no entry asks who they are: only the exchanges decide
+        matched = {pid: matching_rule(rules, led, "", (), ()) for pid, led in ledgers.items()}
     settings = Settings(config.new_contacts.steps, config.followups.horizon,
                         config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
                         config.reciprocity.thank_helpers,

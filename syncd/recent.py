@@ -39,7 +39,7 @@ class Recent:
                ) -> Recent:
         """The touches from ``low`` to ``high`` (POSIX seconds, both included) of a history
         kept as the bytes of its arrays."""
-        made = cls()
+        made = cls.__new__(cls)  # (no empty arrays made to be thrown away)
         made._arrays, made._stored = None, (times, days, meetings, low, high)
         return made
 

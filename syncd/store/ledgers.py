@@ -4,7 +4,8 @@ The same definitions as ``syncd.ledger.build`` (which is the reference: the test
 it on random histories). What depends on ``now`` is computed here, exactly, every cycle: which
 asks and owed replies are overdue (``nudge_after``, ``owed_reply_after``: a bisection of the
 cached times), the newest overdue ask (the row behind it looked up when it is not the newest
-ask), and the two-year window of touches strength and rhythm read (``syncd.recent.window``).
+ask), and the two-year window of touches strength and rhythm read (``Recent.stored``, cut out
+of the whole history when a rule first reads it).
 """
 
 from __future__ import annotations
