@@ -27,6 +27,7 @@ import marshal
 import sqlite3
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ LEDGER_CACHE_SCHEMA = f"""
 """
 _SOURCES = ("store/ledger_cache.py", "store/ledger_parts.py", "store/ledgers.py", "ledger.py",
             "recent.py")
-BATCH = 2_000  # people recomputed at a time
+BATCH = 2_000  # parts recomputed at a time
 
 
 def fingerprint(tz: tzinfo) -> str:
@@ -100,9 +101,7 @@ def refresh(db: sqlite3.Connection, tz: tzinfo) -> int:
                "low REAL, high REAL, PRIMARY KEY (person, part))")
     db.execute("CREATE TEMP TABLE IF NOT EXISTS ledger_wanted "
                "(kind TEXT, person TEXT, part INTEGER, ts REAL)")
-    people = list(dirty)
-    for start in range(0, len(people), BATCH):
-        batch = people[start:start + BATCH]
+    for batch in _batches(dirty):
         db.execute("DELETE FROM temp.ledger_work")
         db.executemany("INSERT INTO temp.ledger_work VALUES (?, ?, ?, ?)", [
             (p, part, *bounds(part)) for p in batch for part in dirty[p]])
@@ -114,7 +113,21 @@ def refresh(db: sqlite3.Connection, tz: tzinfo) -> int:
         _merge(db)
     for table in ("temp.ledger_work", "ledger_dirty"):
         db.execute(f"DELETE FROM {table}")  # noqa: S608
-    return len(people)
+    return len(dirty)
+
+
+def _batches(dirty: dict[str, list[int]]) -> Iterator[list[str]]:
+    """The dirty people, a few at a time: about ``BATCH`` parts (memory stays flat)."""
+    batch: list[str] = []
+    size = 0
+    for person, parts in dirty.items():
+        batch.append(person)
+        size += len(parts)
+        if size >= BATCH:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _merge(db: sqlite3.Connection) -> None:
