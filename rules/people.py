@@ -62,6 +62,7 @@ class Directory:
     _names: dict[str, Counter[str]] = field(default_factory=dict)
     _addresses: dict[str, set[str]] = field(default_factory=dict)
     self_name: frozenset[str] = frozenset()  # name_tokens(me.name)
+    _self: dict[Address, bool] = field(default_factory=dict)  # is_self_address, as found
 
     @classmethod
     def build(cls, self_addresses: Iterable[str], people: Iterable[PersonSpec],
@@ -96,7 +97,12 @@ class Directory:
     def is_self_address(self, a: Address) -> bool:
         """Self by address, or by a display name that is the user's own name (another address
         of the user's: "Dana Example (home)")."""
-        return self.is_self(a.email) or same_name(a.name, self.self_name)
+        found = self._self.get(a)
+        if found is None:
+            if len(self._self) > 65_536:
+                self._self.clear()
+            found = self._self[a] = self.is_self(a.email) or same_name(a.name, self.self_name)
+        return found
 
     def person_id(self, address: str) -> str:
         norm = normalize_address(address)

@@ -80,6 +80,7 @@ def forget_shared() -> None:
     """Drop the shared records (between a daemon's cycles: the next one reads what it needs)."""
     _ADDRESSES.clear()
     _TUPLES.clear()
+    _DECODED.clear()
 
 
 def _address(email: str, name: str) -> Address:
@@ -105,6 +106,48 @@ def _addresses(raw: Iterable[list[str]]) -> tuple[Address, ...]:
 
 
 _EMPTY = ("[]", "null")
+# Column text -> its decoded value, for the columns a mailbox repeats row after row (the
+# recipients, the sender, the labels, the rule headers, the text flags): most rows then cost a
+# dict lookup instead of a ``json.loads`` and fresh records. Keyed by (column, text).
+_DECODED: dict[tuple[int, str], Any] = {}
+
+
+def _decoded(column: int, text: str) -> Any:
+    key = (column, text)
+    found = _DECODED.get(key)
+    if found is None:
+        if len(_DECODED) > 50_000:
+            _DECODED.clear()
+        found = _DECODED[key] = _DECODERS[column](text)
+    return found
+
+
+def _sender(text: str) -> Address | None:
+    raw = json.loads(text)
+    return None if raw is None else _address(raw[0], raw[1])
+
+
+def _recipients(text: str) -> tuple[tuple[Address, ...], tuple[Address, ...]]:
+    recipients = json.loads(text)
+    split = recipients.index(None)
+    return _addresses(recipients[:split]), _addresses(recipients[split + 1:])
+
+
+def _headers(text: str) -> tuple[tuple[str, str], ...]:
+    if text in _EMPTY:
+        return ()
+    return _shared(tuple((sys.intern(k), v) for k, v in json.loads(text)))
+
+
+def _labels(text: str) -> tuple[str, ...]:
+    return _shared(tuple(_list(text)))
+
+
+def _signals(text: str) -> tuple[str, ...]:
+    return _shared(tuple(s for s in text.split(",") if s))
+
+
+_DECODERS = {2: _sender, 3: _recipients, 8: _headers, 9: _labels, 11: _signals}
 
 
 def _list(text: str) -> Any:
@@ -113,18 +156,12 @@ def _list(text: str) -> Any:
 
 
 def message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    sender = None if row[2] == "null" else json.loads(row[2])
-    recipients = json.loads(row[3])
-    split = recipients.index(None)
-    headers = row[8]
+    to, cc = _decoded(3, row[3])
+    refs = row[7]
     return Message(
         account=row[10], native_id="", message_id=row[0], date=dt(row[1]),
-        sender=None if sender is None else _address(sender[0], sender[1]),
-        to=_addresses(recipients[:split]), cc=_addresses(recipients[split + 1:]),
+        sender=None if row[2] == "null" else _decoded(2, row[2]), to=to, cc=cc,
         subject=row[4], thread_id=row[5], in_reply_to=row[6],
-        references=tuple(_list(row[7])),
-        headers=() if headers in _EMPTY else _shared(
-            tuple((sys.intern(k), v) for k, v in json.loads(headers))),
-        labels=_shared(tuple(_list(row[9]))),
-        signals=None if len(row) < 12 or row[11] is None else _shared(
-            tuple(s for s in row[11].split(",") if s)))
+        references=() if refs == "[]" else tuple(json.loads(refs)),
+        headers=_decoded(8, row[8]), labels=_decoded(9, row[9]),
+        signals=None if len(row) < 12 or row[11] is None else _decoded(11, row[11]))
