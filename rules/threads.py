@@ -68,12 +68,15 @@ def assign_threads(
                 linked.update((ref, m.message_id))
 
     threads: dict[str, str] = {}
+    keys: dict[str, str] = {}  # one key string per thread, however many messages it has
     open_by_subject = {k: list(v) for k, v in (open_by_subject or {}).items()}
     for m in messages:
         if m.thread_id:
             threads[m.message_id] = "t:" + m.thread_id
         elif m.message_id in linked:
-            threads[m.message_id] = "r:" + find(m.message_id)
+            root = find(m.message_id)
+            key = keys.get(root)
+            threads[m.message_id] = key if key is not None else keys.setdefault(root, "r:" + root)
         else:
             threads[m.message_id] = _by_subject(m, participants(m), open_by_subject)
     return threads

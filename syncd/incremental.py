@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -145,27 +145,37 @@ def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Di
     of the earlier ones are passed to the threading as they stand)."""
     before = tables.touches.threads_touched_by(region)
     tables.touches.forget_messages(region)
-    personal_ids = tables.personal_among(region)
-    messages = store.messages_by_id(personal_ids, headers=False)  # classification is done
+    messages = store.messages_by_id(tables.personal_among(region), headers=False)
     threads = assign_threads(messages, lambda m: participants(m, directory),
                              _open_threads(tables, store, directory, since))
     tables.set_threads(threads)
     people_of, sender_of = intro_people(config, directory)
     touched: list[tuple[Interaction, Address]] = []
     members: list[tuple[str, str, str, float]] = []
-    for m in messages:
+    messages.reverse()
+    while messages:  # a large closure: each message goes once its touches and members are out
+        m = messages.pop()
         thread, ts = threads[m.message_id], m.date.timestamp()
         touched.extend(message_touches(m, thread, config, directory))
         everyone = people_of(m) if is_outbound(m, directory) else [sender_of(m), *people_of(m)]
         members.extend((m.message_id, thread, pid, ts) for pid in everyone)
+        if len(members) >= BATCH:
+            tables.touches.add_members(members)
+            members.clear()
+    tables.touches.add_members(members)
     # A thread's earlier messages may lie outside the region (``since``): every touch in a
     # thread the region joined or left is marked again with the whole thread.
     others = tables.touches.take_thread_touches((set(threads.values()) | before) - {""})
+    del threads
     touched.extend((interaction(t), Address(t[7], t[8])) for t in others)
-    del messages, threads, others  # a large closure: hold the messages or the rows, not both
-    tables.touches.add_members(members)
-    del members
-    tables.touches.add_touches(_marked(touched))
+    del others
+    rows: list[Touch] = []
+    for row in _marking(touched):  # written as they come: a large closure holds no row list
+        rows.append(row)
+        if len(rows) >= BATCH:
+            tables.touches.add_touches(rows)
+            rows = []
+    tables.touches.add_touches(rows)
 
 
 def _open_threads(tables: DerivedTables, store: Store, directory: Directory,
@@ -193,13 +203,18 @@ def _open_threads(tables: DerivedTables, store: Store, directory: Directory,
 
 def _marked(touched: list[tuple[Interaction, Address]]) -> list[Touch]:
     """Touch rows, each with its ``Mark`` among the person's messages in its thread."""
+    return list(_marking(touched))
+
+
+def _marking(touched: list[tuple[Interaction, Address]]) -> Iterator[Touch]:
+    """``_marked``, one row at a time."""
     touched.sort(key=lambda pair: (pair[0].at, pair[0].ref, pair[0].person))
     found = marked([i for i, _ in touched])
     company: dict[str, set[str]] = defaultdict(set)  # as rules.weekly.together groups them
     for i, _ in touched:
         company[i.thread or i.ref].add(i.person)
-    return [_row(i, address, mark, len(company[i.thread or i.ref]))
-            for (i, address), mark in zip(touched, found, strict=True)]
+    for (i, address), mark in zip(touched, found, strict=True):
+        yield _row(i, address, mark, len(company[i.thread or i.ref]))
 
 
 def _row(i: Interaction, address: Address, mark: Mark, company: int) -> Touch:

@@ -107,8 +107,9 @@ def _addresses(raw: Iterable[list[str]]) -> tuple[Address, ...]:
 
 _EMPTY = ("[]", "null")
 # Column text -> its decoded value, for the columns a mailbox repeats row after row (the
-# recipients, the sender, the labels, the rule headers, the text flags): most rows then cost a
-# dict lookup instead of a ``json.loads`` and fresh records. Keyed by (column, text).
+# recipients, the sender, the labels, the rule headers, the text flags, the subject, the
+# account): most rows then cost a dict lookup instead of a ``json.loads`` and fresh records, and
+# share them. Keyed by (column, text); bounded, so a mailbox of unique values stays flat.
 _DECODED: dict[tuple[int, str], Any] = {}
 
 
@@ -116,7 +117,7 @@ def _decoded(column: int, text: str) -> Any:
     key = (column, text)
     found = _DECODED.get(key)
     if found is None:
-        if len(_DECODED) > 50_000:
+        if len(_DECODED) > 8192:
             _DECODED.clear()
         found = _DECODED[key] = _DECODERS[column](text)
     return found
@@ -147,7 +148,12 @@ def _signals(text: str) -> tuple[str, ...]:
     return _shared(tuple(s for s in text.split(",") if s))
 
 
-_DECODERS = {2: _sender, 3: _recipients, 8: _headers, 9: _labels, 11: _signals}
+def _same(text: str) -> str:
+    return text  # one string for every row that repeats it (the account, a thread's subject)
+
+
+_DECODERS = {2: _sender, 3: _recipients, 4: _same, 8: _headers, 9: _labels, 10: _same,
+             11: _signals}
 
 
 def _list(text: str) -> Any:
@@ -159,9 +165,10 @@ def message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     to, cc = _decoded(3, row[3])
     refs = row[7]
     return Message(
-        account=row[10], native_id="", message_id=row[0], date=dt(row[1]),
+        account=_decoded(10, row[10]), native_id="", message_id=row[0], date=dt(row[1]),
         sender=None if row[2] == "null" else _decoded(2, row[2]), to=to, cc=cc,
-        subject=row[4], thread_id=row[5], in_reply_to=row[6],
+        subject=None if row[4] is None else _decoded(4, row[4]), thread_id=row[5],
+        in_reply_to=row[6],
         references=() if refs == "[]" else tuple(json.loads(refs)),
         headers=_decoded(8, row[8]), labels=_decoded(9, row[9]),
         signals=None if len(row) < 12 or row[11] is None else _decoded(11, row[11]))
