@@ -104,10 +104,14 @@ def _by_subject(m: Message, people: frozenset[str], open_by_subject: Open) -> st
     subject = thread_subject(m, people)
     if not subject:
         return "m:" + m.message_id
-    candidates = open_by_subject.setdefault(subject, [])
+    # Messages come in date order: a thread whose newest message is out of the window now
+    # stays out of it for every later message, and is dropped (the list stays as short as the
+    # subject's threads of the last SUBJECT_WINDOW, however long the mailbox).
+    candidates = open_by_subject[subject] = [
+        c for c in open_by_subject.get(subject, ()) if m.date - c[1].date <= SUBJECT_WINDOW]
     quotes = quotes_earlier(m)
-    for index, (key, last, seen) in enumerate(candidates):
-        if m.date - last.date <= SUBJECT_WINDOW and (people & seen or quotes):
+    for index, (key, _, seen) in enumerate(candidates):
+        if people & seen or quotes:
             candidates[index] = (key, m, seen | people)
             return key
     key = "s:" + m.message_id
