@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from syncd.model import Contact, Meeting, Message, Page, Uncertain, Written
-from syncd.store import book, codec
+from syncd.store import book, codec, sql
 from syncd.store.derived import DerivedTables
 from syncd.store.logged import LoggedTouches
 from syncd.store.schema import SCHEMA_VERSION, connect
@@ -202,8 +202,9 @@ class Store:
         found: list[Message] = []
         wanted = list(ids)
         column = "headers" if headers else "'[]'"
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
+        size = sql.large(self._db)
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start:start + size]
             marks = ",".join("?" * len(chunk))
             query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, "  # noqa: S608
                      f"in_reply_to, refs, {column}, labels, account, signals FROM messages WHERE "
