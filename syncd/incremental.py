@@ -129,9 +129,9 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         forward = not full and len(tables.next_pending(BATCH + 1)) <= BATCH
         while seeds := tables.next_pending(BATCH):
             region, since = tables.closure(seeds, forward=forward)
-            _rederive(tables, store, config, directory, region, since)
-            tables.done_pending(region)
+            tables.done_pending(region)  # one transaction: the order within it is free
             rederived += len(region)
+            _rederive(tables, store, config, directory, region, since)
         if full:
             tables.build_read_indexes()
         _meetings(tables, store, config, directory, now)
@@ -142,10 +142,14 @@ def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Di
               region: set[str], since: dict[str, float]) -> None:
     """Thread the personal messages of ``region`` and replace their touches and memberships.
     ``since``: per subject, from when all its messages are in ``region`` (the subject threads
-    of the earlier ones are passed to the threading as they stand)."""
+    of the earlier ones are passed to the threading as they stand). Empties ``region`` once
+    read (a large closure: its ids are not held beside the messages)."""
     before = tables.touches.threads_touched_by(region)
     tables.touches.forget_messages(region)
-    messages = store.messages_by_id(tables.personal_among(region), headers=False)
+    personal = tables.personal_among(region)
+    region.clear()
+    messages = store.messages_by_id(personal, headers=False)
+    del personal
     threads = assign_threads(messages, lambda m: participants(m, directory),
                              _open_threads(tables, store, directory, since))
     tables.set_threads(threads)
