@@ -7,13 +7,14 @@ and for inbound mail whose soft signals would yield to ``written_to`` the verdic
 
 A cycle classifies its few new messages and checks, batch by batch, whom they add to
 ``written_to`` and which earlier verdicts that flips. A first derivation (``bulk``) classifies
-everything into empty tables: it writes the facts without the indexes, builds them once at the
-end and finds every answer to the user's mail in one join; everything is re-threaded after it
-anyway, so there is nothing to flip.
+everything into empty tables: it reads the messages in one scan of the table, writes the facts
+without the indexes, builds them once at the end and finds every answer to the user's mail in
+one join; everything is re-threaded after it anyway, so there is nothing to flip.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 from rules.classify import ClassifyContext, classify_message
@@ -42,16 +43,14 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         tables.named.ensure()
     mine = directory.self_addresses
     everyone: set[str] = set()
-    after = 0
-    while batch := tables.stale_after(after, BATCH):
-        after = batch[-1][0]
-        ids = [message_id for _, message_id in batch]
+    for messages in (store.message_batches(BATCH) if bulk else _stale(tables, store)):
+        ids = [m.message_id for m in messages]
         facts: list[Fact] = []
         refs: list[tuple[str, str]] = []
         written: set[str] = set()
         senders: dict[str, str] = {}
         named: list[tuple[str, str]] = []
-        for m in store.messages_by_id(ids):
+        for m in messages:
             fact = make_fact(m, directory, context)
             facts.append(fact)
             refs.extend((m.message_id, r) for r in dict.fromkeys(
@@ -77,6 +76,14 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         tables.named.ensure()
         everyone |= tables.senders_answering_mine()
         tables.add_written_to(everyone - directory.self_addresses)
+
+
+def _stale(tables: DerivedTables, store: Store) -> Iterator[list[Message]]:
+    """The stale messages, a batch at a time."""
+    after = 0
+    while batch := tables.stale_after(after, BATCH):
+        after = batch[-1][0]
+        yield store.messages_by_id(message_id for _, message_id in batch)
 
 
 def make_fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:

@@ -114,6 +114,8 @@ _DECODED: dict[tuple[int, str], Any] = {}
 
 
 def _decoded(column: int, text: str) -> Any:
+    if len(text) > 200:  # a long list of recipients: rarely repeated, and costly to keep
+        return _DECODERS[column](text)
     key = (column, text)
     found = _DECODED.get(key)
     if found is None:

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from syncd.errors import StoreError
 from syncd.store.named import Named
 from syncd.store.sql import chunks as _chunks
-from syncd.store.sql import column, large
+from syncd.store.sql import column
 from syncd.store.sql import marks as _marks
 from syncd.store.touches import TouchTables
 
@@ -160,7 +160,7 @@ class DerivedTables:
                                                    (limit,))]
 
     def done_pending(self, ids: Iterable[str]) -> None:
-        for chunk in _chunks(ids, large(self._db)):
+        for chunk in _chunks(ids, self._db):
             self._db.execute(f"DELETE FROM pending WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
                              chunk)
 
@@ -260,7 +260,7 @@ class DerivedTables:
         since: dict[str, float] = {}
         while frontier:
             wanted: dict[str, float] = {}
-            for chunk in _chunks(frontier, large(self._db)):
+            for chunk in _chunks(frontier, self._db):
                 for subject, ts in self._db.execute(
                         "SELECT subject_key, min(ts) FROM facts WHERE subject_key != '' AND "  # noqa: S608
                         f"message_id IN ({_marks(chunk)}) GROUP BY subject_key", chunk):
