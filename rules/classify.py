@@ -37,7 +37,7 @@ The rules, in the order they decide:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rules._signals import (
     BULK,
@@ -103,6 +103,31 @@ class Verdict:
 
 def classify_message(message: Message, context: ClassifyContext) -> Verdict:
     """The verdict on ``message``: personal (a human interaction) or why not."""
+    found = _judge(message, context)
+    return found if isinstance(found, Verdict) else _soft_verdict(message, *found, context)
+
+
+def classify_soft(message: Message, context: ClassifyContext
+                  ) -> tuple[Verdict, Verdict | None]:
+    """``classify_message``, and the verdict the message would get were its sender in
+    ``written_to`` when that differs: inbound mail whose soft signals yield to it. One
+    judgement for both (``written_to`` decides nothing before the soft signals)."""
+    found = _judge(message, context)
+    if isinstance(found, Verdict):
+        return found, None
+    verdict = _soft_verdict(message, *found, context)
+    sender = found[0]
+    if sender in context.written_to:
+        return verdict, None
+    other = _soft_verdict(message, *found, replace(context, written_to=frozenset({sender})))
+    return verdict, (None if other.verdict == verdict.verdict else other)
+
+
+_Soft = tuple[str, list[tuple[str, str]], str]  # inbound, no hard signal: (sender, soft, esp)
+
+
+def _judge(message: Message, context: ClassifyContext) -> Verdict | _Soft:
+    """The verdict, or for inbound mail without a hard signal what the soft rules weigh."""
     sender, outbound, others = _parties(message, context)
     for address in others:
         if address in context.allow:
@@ -136,8 +161,7 @@ def classify_message(message: Message, context: ClassifyContext) -> Verdict:
         return Verdict(True, "personal", (f"sent by you to {shown}",))
     if not sender:
         return Verdict(False, "automated", ("no sender address",))
-    return _soft_verdict(message, sender, _soft_signals(message, sender, role, envelope), esp,
-                         context)
+    return sender, _soft_signals(message, sender, role, envelope), esp
 
 
 def _parties(message: Message, context: ClassifyContext) -> tuple[str, bool, tuple[str, ...]]:

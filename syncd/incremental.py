@@ -266,10 +266,13 @@ def introductions(config: Config, directory: Directory, store: Store
     given: list[Interaction] = []
     received: list[Interaction] = []
     for m in store.messages_by_id(tables.first_intros()):
-        recipients = people_of(m)
+        recipients, mine = people_of(m), is_outbound(m, directory)
+        # the user's: who shared a thread with whom before; theirs: only whether each
+        # recipient was in any thread before, which one thread each tells
         threads_of = tables.touches.threads_before(
-            [*recipients, sender_of(m)], m.date.timestamp(), m.message_id)
-        intro = judge(m, recipients, threads_of, is_outbound(m, directory), sender_of)
+            [*recipients, sender_of(m)] if mine else recipients, m.date.timestamp(),
+            m.message_id, one=not mine)
+        intro = judge(m, recipients, threads_of, mine, sender_of)
         if intro is not None:
             found = intro_touches(intro, tables.thread_of(m.message_id))
             (given if intro.by == "self" else received).extend(found)

@@ -15,9 +15,8 @@ one join; everything is re-threaded after it anyway, so there is nothing to flip
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
-from rules.classify import ClassifyContext, classify_message
+from rules.classify import ClassifyContext, classify_message, classify_soft
 from rules.identity import normalize_address
 from rules.introductions import is_intro_subject
 from rules.people import Directory
@@ -88,11 +87,11 @@ def _stale(tables: DerivedTables, store: Store) -> Iterator[list[Message]]:
 
 def make_fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
     outbound = is_outbound(m, directory)
-    verdict = classify_message(m, context)
     sender = normalize_address(m.sender.email) if m.sender is not None else ""
-    soft = None
-    if not outbound and not verdict.personal and sender:
-        other = classify_message(m, replace(context, written_to=frozenset({sender})))
-        soft = other.verdict if other.verdict != verdict.verdict else None
+    if outbound or not sender:
+        verdict, other = classify_message(m, context), None
+    else:
+        verdict, other = classify_soft(m, context)
+    soft = other.verdict if other is not None and not verdict.personal else None
     return (m.message_id, m.date.timestamp(), verdict.verdict, soft, int(outbound), sender,
             thread_subject(m, participants(m, directory)), int(is_intro_subject(m.subject)))

@@ -184,15 +184,13 @@ class Store:
     # -- reading -----------------------------------------------------------------------------
 
     def messages(self) -> Iterator[Message]:
-        query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, in_reply_to, "
-                 "refs, headers, labels, account, signals FROM messages ORDER BY ts, message_id")
+        query = f"SELECT {codec.COLUMNS} FROM messages ORDER BY ts, message_id"  # noqa: S608
         for row in self._db.execute(query):
             yield codec.message(row)
 
     def message(self, message_id: str) -> Message | None:
         row = self._db.execute(
-            "SELECT message_id, ts, sender, recipients, subject, thread_id, in_reply_to, refs, "
-            "headers, labels, account, signals FROM messages WHERE message_id = ?",
+            f"SELECT {codec.COLUMNS} FROM messages WHERE message_id = ?",  # noqa: S608
             (message_id,)).fetchone()
         return None if row is None else codec.message(row)
 
@@ -216,8 +214,7 @@ class Store:
         the table: what a first derivation classifies)."""
         after = 0
         while rows := self._db.execute(
-                "SELECT rowid, message_id, ts, sender, recipients, subject, thread_id, "
-                "in_reply_to, refs, headers, labels, account, signals FROM messages "
+                f"SELECT rowid, {codec.COLUMNS} FROM messages "  # noqa: S608
                 "WHERE rowid > ? ORDER BY rowid LIMIT ?", (after, size)).fetchall():
             after = rows[-1][0]
             yield [codec.message(row[1:]) for row in rows]
