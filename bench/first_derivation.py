@@ -9,7 +9,9 @@ so two checkouts can be compared on the same store, side by side.
     python bench/first_derivation.py --profile 30                 # cProfile, top 30 lines
 
 Mailboxes: ``backfill`` is the synthetic mailbox of ``bench/imap_backfill.py`` (one big
-subject/reference group), ``enron`` the five Enron users of the shared data as one account.
+subject/reference group), ``enron`` the five Enron users of the shared data as one account,
+``ledger`` the store of ``bench/ledger_scale.py`` (threads of one to four messages, one person
+per 50 messages).
 Their header blocks are parsed by the IMAP source's own parser (``connectors._imap_parse``);
 ``--text preview`` also judges the start of each message's text (``rules.text_signals``) as the
 IMAP source does with ``message_text = "preview"``. The store is built once per run (by this
@@ -59,6 +61,12 @@ def build_store(path: Path, kind: str, count: int, data: Path | None, text: str)
     from syncd.model import Message, Page
     from syncd.store import Store
 
+    if kind == "ledger":  # the store of bench/ledger_scale.py: small threads, many people
+        sys.path.insert(0, str(ROOT / "bench"))
+        import ledger_scale
+
+        ledger_scale.build_store(path, count, max(count // 50, 1))
+        return count
     stored = 0
     with Store.open(path) as store:
         batch: list[Message] = []
@@ -155,8 +163,8 @@ def measure(path: Path, root: Path, profile: int) -> dict[str, object]:
 def main() -> int:
     global ME
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mailbox", choices=["backfill", "enron"], default="backfill")
-    parser.add_argument("--messages", type=int, default=30_000, help="backfill: how many")
+    parser.add_argument("--mailbox", choices=["backfill", "enron", "ledger"], default="backfill")
+    parser.add_argument("--messages", type=int, default=30_000, help="backfill, ledger: how many")
     parser.add_argument("--data", type=Path, default=ROOT.parent.parent / "shared" / "data",
                         help="enron: the shared data folder")
     parser.add_argument("--text", choices=["none", "preview"], default="none")

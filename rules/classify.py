@@ -37,7 +37,7 @@ The rules, in the order they decide:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rules._signals import (
     BULK,
@@ -104,7 +104,9 @@ class Verdict:
 def classify_message(message: Message, context: ClassifyContext) -> Verdict:
     """The verdict on ``message``: personal (a human interaction) or why not."""
     found = _judge(message, context)
-    return found if isinstance(found, Verdict) else _soft_verdict(message, *found, context)
+    if isinstance(found, Verdict):
+        return found
+    return _soft_verdict(message, *found, written=found[0] in context.written_to)
 
 
 def classify_soft(message: Message, context: ClassifyContext
@@ -115,11 +117,10 @@ def classify_soft(message: Message, context: ClassifyContext
     found = _judge(message, context)
     if isinstance(found, Verdict):
         return found, None
-    verdict = _soft_verdict(message, *found, context)
-    sender = found[0]
-    if sender in context.written_to:
-        return verdict, None
-    other = _soft_verdict(message, *found, replace(context, written_to=frozenset({sender})))
+    if found[0] in context.written_to:
+        return _soft_verdict(message, *found, written=True), None
+    verdict = _soft_verdict(message, *found, written=False)
+    other = _soft_verdict(message, *found, written=True)
     return verdict, (None if other.verdict == verdict.verdict else other)
 
 
@@ -202,10 +203,11 @@ def _soft_signals(message: Message, sender: str, role: bool, envelope: str
     return soft
 
 
-def _soft_verdict(message: Message, sender: str, soft: list[tuple[str, str]], esp: str,
-                  context: ClassifyContext) -> Verdict:
-    """Inbound mail with no hard signal: the soft signals yield to written_to."""
-    if soft and sender in context.written_to:
+def _soft_verdict(message: Message, sender: str, soft: list[tuple[str, str]], esp: str, *,
+                  written: bool) -> Verdict:
+    """Inbound mail with no hard signal: the soft signals yield to written_to (``written``:
+    the sender is in it)."""
+    if soft and written:
         overridden = tuple(f"overrides: {reason}" for _, reason in soft)
         return Verdict(True, "personal", (f"allowed: you have written to {sender}", *overridden))
     if soft:

@@ -120,7 +120,8 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         classified = tables.stale_to_pending()
         now_ts = now.timestamp()
         last = float(tables.meta("now") or "-inf")
-        tables.pending_dated_between(min(last, now_ts), max(last, now_ts))
+        if not full:  # after a reset every message is pending already
+            tables.pending_dated_between(min(last, now_ts), max(last, now_ts))
         tables.set_meta("now", repr(now_ts))
         tables.set_personal(now_ts)
         rederived = 0

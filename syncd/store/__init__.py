@@ -213,11 +213,11 @@ class Store:
         """Every stored message, ``size`` at a time, in the order they were stored (one scan of
         the table: what a first derivation classifies)."""
         after = 0
-        while rows := self._db.execute(
-                f"SELECT rowid, {codec.COLUMNS} FROM messages "  # noqa: S608
-                "WHERE rowid > ? ORDER BY rowid LIMIT ?", (after, size)).fetchall():
-            after = rows[-1][0]
-            yield [codec.message(row[1:]) for row in rows]
+        while batch := [(row[12], codec.message(row)) for row in self._db.execute(
+                f"SELECT {codec.COLUMNS}, rowid FROM messages WHERE rowid > ? "  # noqa: S608
+                "ORDER BY rowid LIMIT ?", (after, size))]:
+            after = batch[-1][0]
+            yield [m for _, m in batch]
 
     def messages_like(self, patterns: Sequence[str], *, untouched: str = "") -> list[Message]:
         """The messages whose sender or recipients match one of the ``LIKE`` ``patterns``
