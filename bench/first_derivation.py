@@ -165,8 +165,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mailbox", choices=["backfill", "enron", "ledger"], default="backfill")
     parser.add_argument("--messages", type=int, default=30_000, help="backfill, ledger: how many")
-    parser.add_argument("--data", type=Path, default=ROOT.parent.parent / "shared" / "data",
-                        help="enron: the shared data folder")
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data",
+                        help="enron: the shared data folder (default: ../shared/data)")
     parser.add_argument("--text", choices=["none", "preview"], default="none")
     parser.add_argument("--root", type=Path, action="append", default=[],
                         help="another checkout whose code runs too (before this one's); "
@@ -176,6 +176,8 @@ def main() -> int:
                         help="cProfile this checkout's run; print the top N lines")
     args = parser.parse_args()
     if args.mailbox == "enron":
+        if not (args.data / "enron-maildir" / "maildir").is_dir():
+            raise SystemExit(f"no Enron maildirs under {args.data} (give --data)")
         sys.path.insert(0, str(ROOT / "bench"))
         import imap_backfill
 
