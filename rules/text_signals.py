@@ -11,6 +11,8 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
   carries both ``forward`` and ``quotes_reply``.
 - ``automated``: the text says a program sent it ("this is an automated e-mail", "do not reply
   to this message"), even under a person's address.
+- ``broadcast``: the text addresses everyone ("to all employees", "Dear colleagues"): an
+  announcement, even when each copy went to one person.
 - ``asked:a@x b@y``: the asks greet these recipients by name ("Vicki, please add ...",
   ``rules.addressed``): they, not everyone in To, are the ones asked.
 - ``resends``: the author forwards or quotes an earlier message of their own that asked
@@ -30,9 +32,9 @@ from rules.quoted import NOTES_STAMP, quoted_author, quoted_body, same_person
 from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
-RESENDS, AUTOMATED = "resends", "automated"
+RESENDS, AUTOMATED, BROADCAST = "resends", "automated", "broadcast"
 ASKED = "asked:"  # then the addresses its asks greet by name, separated by spaces
-ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED)
+ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED, BROADCAST)
 PREVIEW_BYTES = 2048
 
 _QUOTE_START = re.compile(
@@ -75,7 +77,9 @@ _NOTHING_ADDED = re.compile(
 _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b")
 _RHETORICAL = re.compile(
     r"\b(?:(?:please )?(?:give me a call|call|let me know|let us know|contact|e-?mail|ping)"
-    r"(?: me| us)?(?: at [\w .+()/-]{1,30}?)? if you (?:have|need|would like|want)"
+    r"(?: me| us)?(?: directly| anytime| any time)?(?: at [\w .+()/-]{1,30}?)? if you "
+    r"(?:have|need|(?:would like|want)"
+    r"(?! to (?:go|come|join|attend|meet|have (?:lunch|dinner|drinks))\b))"  # invitations ask
     r"(?:\s+(?!please\b)[\w']+){0,8}|"
     r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
@@ -94,11 +98,23 @@ _DELEGATION = re.compile(
     r"pass on|send (?:this|it) (?:to|on)|give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
     r"(?:call|contact|ring) (?!me\b|us\b)[a-z]\w+|reach out to|"
     r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b)|let (?!me\b|us\b)\w+ know|"
-    r"make sure|ensure|convey|pass along)\b[^.!?\n]*")
+    r"make sure|ensure|convey|pass along|(?:work with \w+ (?:and|to) )?find a time|"
+    r"print|file (?:this|it|these|them)|make (?:\w+ )?cop(?:y|ies)|distribute|circulate|"
+    r"(?:put|add|note) (?:this|it|that) (?:on|in|to) (?:my|the|our) (?:calendar|schedule))"
+    r"\b(?:(?!\b(?:and|but|or|also)\s+(?:what|when|where|how|why|who|is|are|do|does|did|can|"
+    r"could|would|will)\b)[^.!?\n])*\??")  # its own "?" too, not a question joined to it
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
 _AUTOMATED = re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
     r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message))\b")
+# An announcement to everyone, whoever's name is in To: "all employees", "Dear colleagues".
+_BROADCAST = re.compile(
+    r"(?:^|\n)\W*(?:dear|to|attention|hello|hi|good morning),?\s+(?:all\s+)?(?:\w+\s+)?"
+    r"(?:employees|colleagues|staff|team members)\b"
+    r"|\ball (?:\w+ ){0,2}(?:employees|staff members)\b"
+    r"|\bthis (?:message|e-?mail|memo) (?:is being sent|goes|was sent) to (?:all|every)")
+# "... send it to all employees": the reader is asked to broadcast, not told.
+_RELAY = re.compile(r"\b(?:send|forward|e-?mail|distribute|circulate|announce|tell)\b[^.!?\n]*$")
 _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$")
 
 
@@ -169,6 +185,9 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     lowered = words.lower()
     if _AUTOMATED.search(lowered):
         flags.add(AUTOMATED)
+    if any(not _RELAY.search(lowered[max(0, m.start() - 60):m.start()])
+           for m in _BROADCAST.finditer(lowered)):
+        flags.add(BROADCAST)
     answering = QUOTES_REPLY in flags and FORWARD not in flags
     named: frozenset[str] | None = None
     if asks(body, answering=answering):

@@ -235,6 +235,17 @@ def test_no_owed_reply_for_automated_notices_or_unrecognised_forwards() -> None:
     assert set(planned([known, asked], "owed_reply")) == {BOB}
 
 
+def test_an_announcement_to_everyone_owes_nothing_and_asks_nothing() -> None:
+    known = mail(ME, [ANN, BOB], days_ago=90, subject="Hello")
+    memo = replace(mail(ANN, ME, days_ago=4, subject="Pay stubs"), signals=("ask", "broadcast"))
+    assert planned([known, memo], "owed_reply") == {}
+    assert inbound_expects(memo, is_self)[1] == "announcement"
+    yours = replace(mail(ME, BOB, days_ago=8, subject="Offsite"), signals=("ask", "broadcast"))
+    assert planned([known, yours], "nudge") == {}
+    assert outbound_ask(yours, is_self)[1] == "announcement"
+    asked = replace(memo, signals=("ask",))
+    assert set(planned([known, asked], "owed_reply")) == {ANN}
+
 
 def test_your_later_message_to_them_anywhere_answers_what_they_asked() -> None:
     known = mail(ME, ANN, days_ago=90, subject="Hello")

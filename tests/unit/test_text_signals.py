@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from connectors._imap_preview import TextPart, decode, first_text_part, signals
-from rules.text_signals import ASK, AUTOMATED, FORWARD, QUOTES_REPLY, THANKS, judge
+from rules.text_signals import ASK, AUTOMATED, BROADCAST, FORWARD, QUOTES_REPLY, THANKS, judge
 
 DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] / "shared"
             / "data")
@@ -39,6 +39,11 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     # courtesy, negation and errands ask for no answer
     ("Please call me at x34771 if you have any questions or would like to discuss it.", set()),
     ("Give me a call if you want to discuss and if anything is missing, please advise.", {ASK}),
+    ("Let me know if you want a copy of the model.", set()),
+    # an invitation asks for an answer (yes or no), even as "let me know if you want to"
+    ("Dinner at 7 tonight for my birthday. Let me know if you want to go so we can book.",
+     {ASK}),
+    ("Let me know if you would like to join us on Friday.", {ASK}),
     ("Please forgive the approach - I would rather provoke a discussion.", set()),
     ("I really don't think we need to have this meeting.", set()),
     ("There is no need to send me the draft.", set()),
@@ -48,6 +53,16 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Rob can you give Om a call.", set()),
     ("Jeff, can you speak briefly with Kevin on this one.", set()),
     ("Rob, can you give me a call.", {ASK}),
+    ("pls print. thanks. df", {THANKS}),
+    # an announcement to everyone, even when each copy names one person
+    ("Beginning in November, pay stubs will be available to all employees. Please log in.",
+     {ASK, BROADCAST}),
+    ("Dear Colleagues,\nThe offsite moved to May.", {BROADCAST}),
+    ("Could you send the memo to all employees by Friday?", {ASK}),
+    ("Denise has volunteered. Please call me directly if you need my input.", set()),
+    ("Sorry, I cannot make Monday. Fran, could you work with Emily and find a time?", set()),
+    ("Rosie, please put this on my calendar and print the attachment.", set()),
+    ("Please print this. What do you make of section 2?", {ASK}),
     ("Stephanie - please make sure this gets rebooked and confirmed.", set()),
     ("If you use Endata, please follow the directions below at your leisure.", set()),
     ("Sorry to hear that. Please convey my disappointment to Mark.", set()),
