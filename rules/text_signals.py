@@ -85,7 +85,11 @@ _RHETORICAL = re.compile(
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
     r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
     r"(?:follow|use|see|read|refer|go|visit|click|note)\b[^.!?\n]*|"
-    r"fyi|for your (?:information|review|files))\b")
+    r"fyi|for your (?:information|review|files)|"
+    r"(?:please )?feel (?:free )?to (?:call|contact|e-?mail|reach|ping|get in touch|let)"
+    r"[^.!?\n]*|"  # "please feel free to call me at x3316"
+    r"please (?:note|mark|put|save|hold)(?: (?:it|this|the date))?(?: on| in)? (?:your|the) "
+    r"calendars?[^.!?\n]*|please attend\b[^.!?\n]*)\b")  # a meeting notice: nothing to answer
 # A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
 _TELLING = re.compile(
     r"\b(?:did you (?:know|hear|see) that|guess what)\b[^.!?\n]*[.!?]?"

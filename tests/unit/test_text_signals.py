@@ -54,6 +54,12 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Jeff, can you speak briefly with Kevin on this one.", set()),
     ("Rob, can you give me a call.", {ASK}),
     ("pls print. thanks. df", {THANKS}),
+    (("Please note your calendars to reflect the following meeting: June 15, 3:00 pm. If you "
+      "have any questions/conflicts, please feel free to call me. Thanks, Kay"), {THANKS}),
+    ("This confirms the meeting on Thursday. If any conflicts, please feel to call me at x0643.",
+     set()),
+    ("Guys, please attend if available. Regards", set()),
+    ("Can you attend on Friday?", {ASK}),
     # an announcement to everyone, even when each copy names one person
     ("Beginning in November, pay stubs will be available to all employees. Please log in.",
      {ASK, BROADCAST}),
