@@ -92,7 +92,9 @@ _RHETORICAL = re.compile(
     r"calendars?[^.!?\n]*|please attend\b[^.!?\n]*)\b")  # a meeting notice: nothing to answer
 # A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
 _TELLING = re.compile(
-    r"\b(?:did you (?:know|hear|see) that|guess what)\b[^.!?\n]*[.!?]?"
+    r"\b(?:did you (?:know|hear|see) that|guess what|did (?:you|you all|you guys|y'all) "
+    r"(?:see|catch|read) (?:the|this|that|today's|an?) (?:\w+ ){0,2}?(?:article|blurb|story|"
+    r"piece|item|news|report|column|editorial|announcement|note))\b[^.!?\n]*[.!?]?"
     r"|[,\s](?:isn't it|aren't they|wasn't it|don't you think|huh|right|eh)\s*\?+")  # tags
 # An errand: something to be done with someone else, not an answer to be sent back.
 _DELEGATION = re.compile(
@@ -103,6 +105,7 @@ _DELEGATION = re.compile(
     r"(?:call|contact|ring) (?!me\b|us\b)[a-z]\w+|reach out to|"
     r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b)|let (?!me\b|us\b)\w+ know|"
     r"make sure|ensure|convey|pass along|(?:work with \w+ (?:and|to) )?find a time|"
+    r"get (?:me|us) (?:scheduled|registered|signed up|booked|enrolled)|sign (?:me|us) up|"
     r"print|file (?:this|it|these|them)|make (?:\w+ )?cop(?:y|ies)|distribute|circulate|"
     r"(?:put|add|note) (?:this|it|that) (?:on|in|to) (?:my|the|our) (?:calendar|schedule))"
     r"\b(?:(?!\b(?:and|but|or|also)\s+(?:what|when|where|how|why|who|is|are|do|does|did|can|"

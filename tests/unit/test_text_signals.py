@@ -54,6 +54,9 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Jeff, can you speak briefly with Kevin on this one.", set()),
     ("Rob, can you give me a call.", {ASK}),
     ("pls print. thanks. df", {THANKS}),
+    ("Pls get me scheduled on the 13th. thanks df", {THANKS}),
+    ("Did you all see the blurb in Gas Daily on their deal? May be useful to us. DF", set()),
+    ("Did you see my note about the budget?", {ASK}),
     (("Please note your calendars to reflect the following meeting: June 15, 3:00 pm. If you "
       "have any questions/conflicts, please feel free to call me. Thanks, Kay"), {THANKS}),
     ("This confirms the meeting on Thursday. If any conflicts, please feel to call me at x0643.",
