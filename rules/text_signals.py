@@ -67,7 +67,9 @@ _REQUEST = re.compile(
 # Needs and expectations: an ask in a new message, a statement in an answer to someone's mail
 # ("thanks for the update - we need the money to show up").
 _EXPECTATION = re.compile(
-    r"\b(?:need (?:you|your|to know)|i need|we need|i want (?:a|an|the|you|your|to know)|"
+    r"\b(?:need (?:you|your|to know)|(?:i|we) need (?:you\b|your\b|to (?:know|hear|get|have|see|"
+    r"receive)\b|(?:a|an|the|some|more|this|that|these|those|it|them)\b)|"
+    r"i want (?:a|an|the|you|your|to know)|"
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
     r"let'?s get together|(?:in|within) the next (?:day|week|few days))\b",
 )
@@ -81,7 +83,12 @@ _RHETORICAL = re.compile(
     r"(?:have|need|(?:would like|want)"
     r"(?! to (?:go|come|join|attend|meet|have (?:lunch|dinner|drinks))\b))"  # invitations ask
     r"(?:\s+(?!please\b)[\w']+){0,8}|"
-    r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
+    # the same courtesy with the offer first: "if you have questions or would like to see
+    # their bios, let me know" (an invitation, "if you want to come", still asks)
+    r"if you (?:have|need|(?:would like|want)(?! to (?:go|come|join|attend|meet)\b))"
+    r"[^.!?\n]{0,80}?(?:let me know|call me|give me a call|contact me|e-?mail me)|"
+    r"if you have (?:any )?(?:questions|comments|concerns)|"
+    r"please (?:find|see|note) (?:attached|below)?|"
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
     r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
     r"(?:follow|use|see|read|refer|go|visit|click|note)\b[^.!?\n]*|"
@@ -101,7 +108,8 @@ _DELEGATION = re.compile(
     r"\b(?:please|pls|can you|could you|would you|will you)\s+(?:\w+\s+){0,2}?"
     r"(?:follow up with|set up (?:a|an|the|some)|schedule|arrange|book|coordinate with|"
     r"take care of|handle (?:this|it)|forward (?:this|it)|pass (?:this|it) on|"
-    r"pass on|send (?:this|it) (?:to|on)|give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
+    r"pass on|send (?:this|it) on|send (?:[\w'\"]+ ){0,3}?to (?!me\b|us\b)|"
+    r"give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
     r"(?:call|contact|ring) (?!me\b|us\b)[a-z]\w+|reach out to|"
     r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b)|let (?!me\b|us\b)\w+ know|"
     r"make sure|ensure|convey|pass along|(?:work with \w+ (?:and|to) )?find a time|"

@@ -54,6 +54,14 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Jeff, can you speak briefly with Kevin on this one.", set()),
     ("Rob, can you give me a call.", {ASK}),
     ("pls print. thanks. df", {THANKS}),
+    ("The letter is surprising and we need to figure out why they sent it.", set()),
+    ("We need the signed copy back by Monday.", {ASK}),
+    (('Bob, two things: 1. Send these sentences to the Cal Px: "we expect derations". '
+     "2. Do not do any trades in September."), set()),
+    ("Could you send the final draft to me by Friday?", {ASK}),
+    (("Kevin/Bob: Here is a rundown. If you have questions, or would like to see their bios let "
+     "me know."), set()),
+    ("If you want to come along on Friday, let me know.", {ASK}),
     ("Pls get me scheduled on the 13th. thanks df", {THANKS}),
     ("Did you all see the blurb in Gas Daily on their deal? May be useful to us. DF", set()),
     ("Did you see my note about the budget?", {ASK}),
@@ -67,7 +75,7 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Beginning in November, pay stubs will be available to all employees. Please log in.",
      {ASK, BROADCAST}),
     ("Dear Colleagues,\nThe offsite moved to May.", {BROADCAST}),
-    ("Could you send the memo to all employees by Friday?", {ASK}),
+    ("Could you send the memo to all employees by Friday?", set()),  # an errand, no broadcast
     ("Denise has volunteered. Please call me directly if you need my input.", set()),
     ("Sorry, I cannot make Monday. Fran, could you work with Emily and find a time?", set()),
     ("Rosie, please put this on my calendar and print the attachment.", set()),
