@@ -20,6 +20,7 @@ from rules.text_signals import (
     AUTOMATED,
     BROADCAST,
     FORWARD,
+    QUOTES_OWN,
     QUOTES_REPLY,
     RESENDS,
     THANKS,
@@ -72,7 +73,7 @@ def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     """Does the user's message ask something of its recipients?"""
     if not any(not is_self(a) for a in (*m.to, *m.cc)):
         return False, "no_recipients", "addressed to nobody but you (a note or a draft)"
-    if _quote_unread(m, {FORWARD, QUOTES_REPLY, RESENDS}):
+    if _quote_unread(m, {FORWARD, QUOTES_REPLY, RESENDS, QUOTES_OWN}):
         return UNREAD_FORWARD
     if m.signals is not None:
         if BROADCAST in m.signals:
@@ -116,7 +117,7 @@ def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
         return False, "automated", "its text says a program sent it (do not reply)"
     if m.signals is not None and BROADCAST in m.signals:
         return BROADCAST_RULE
-    if _quote_unread(m, {FORWARD, QUOTES_REPLY}):
+    if _quote_unread(m, {FORWARD, QUOTES_REPLY, QUOTES_OWN}):
         return UNREAD_FORWARD
     if m.signals is not None:
         if FORWARD in m.signals:

@@ -15,6 +15,7 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
   announcement, even when each copy went to one person.
 - ``asked:a@x b@y``: the asks greet these recipients by name ("Vicki, please add ...",
   ``rules.addressed``): they, not everyone in To, are the ones asked.
+- ``quotes_own``: new words above the author's own earlier message (which asked nothing).
 - ``resends``: the author forwards or quotes an earlier message of their own that asked
   something ("sorry, wrong address" above their own ask): it asks again (``rules.quoted``).
 
@@ -33,8 +34,9 @@ from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
 RESENDS, AUTOMATED, BROADCAST = "resends", "automated", "broadcast"
+QUOTES_OWN = "quotes_own"
 ASKED = "asked:"  # then the addresses its asks greet by name, separated by spaces
-ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED, BROADCAST)
+ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED, BROADCAST, QUOTES_OWN)
 PREVIEW_BYTES = 2048
 
 _QUOTE_START = re.compile(
@@ -193,6 +195,8 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
                 flags.add(RESENDS)  # their own earlier ask, sent again (to the same or others)
             elif _NOTHING_ADDED.fullmatch(body):
                 flags.add(FORWARD)
+            else:
+                flags.add(QUOTES_OWN)  # new words above their own earlier message
         elif _NOTHING_ADDED.fullmatch(body):
             flags.update((FORWARD, QUOTES_REPLY))
         else:
