@@ -103,6 +103,32 @@ class Verdict:
 
 def classify_message(message: Message, context: ClassifyContext) -> Verdict:
     """The verdict on ``message``: personal (a human interaction) or why not."""
+    found = _judge(message, context)
+    if isinstance(found, Verdict):
+        return found
+    return _soft_verdict(message, *found, written=found[0] in context.written_to)
+
+
+def classify_soft(message: Message, context: ClassifyContext
+                  ) -> tuple[Verdict, Verdict | None]:
+    """``classify_message``, and the verdict the message would get were its sender in
+    ``written_to`` when that differs: inbound mail whose soft signals yield to it. One
+    judgement for both (``written_to`` decides nothing before the soft signals)."""
+    found = _judge(message, context)
+    if isinstance(found, Verdict):
+        return found, None
+    if found[0] in context.written_to:
+        return _soft_verdict(message, *found, written=True), None
+    verdict = _soft_verdict(message, *found, written=False)
+    other = _soft_verdict(message, *found, written=True)
+    return verdict, (None if other.verdict == verdict.verdict else other)
+
+
+_Soft = tuple[str, list[tuple[str, str]], str]  # inbound, no hard signal: (sender, soft, esp)
+
+
+def _judge(message: Message, context: ClassifyContext) -> Verdict | _Soft:
+    """The verdict, or for inbound mail without a hard signal what the soft rules weigh."""
     sender, outbound, others = _parties(message, context)
     for address in others:
         if address in context.allow:
@@ -136,8 +162,7 @@ def classify_message(message: Message, context: ClassifyContext) -> Verdict:
         return Verdict(True, "personal", (f"sent by you to {shown}",))
     if not sender:
         return Verdict(False, "automated", ("no sender address",))
-    return _soft_verdict(message, sender, _soft_signals(message, sender, role, envelope), esp,
-                         context)
+    return sender, _soft_signals(message, sender, role, envelope), esp
 
 
 def _parties(message: Message, context: ClassifyContext) -> tuple[str, bool, tuple[str, ...]]:
@@ -178,10 +203,11 @@ def _soft_signals(message: Message, sender: str, role: bool, envelope: str
     return soft
 
 
-def _soft_verdict(message: Message, sender: str, soft: list[tuple[str, str]], esp: str,
-                  context: ClassifyContext) -> Verdict:
-    """Inbound mail with no hard signal: the soft signals yield to written_to."""
-    if soft and sender in context.written_to:
+def _soft_verdict(message: Message, sender: str, soft: list[tuple[str, str]], esp: str, *,
+                  written: bool) -> Verdict:
+    """Inbound mail with no hard signal: the soft signals yield to written_to (``written``:
+    the sender is in it)."""
+    if soft and written:
         overridden = tuple(f"overrides: {reason}" for _, reason in soft)
         return Verdict(True, "personal", (f"allowed: you have written to {sender}", *overridden))
     if soft:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from rules.text_signals import QUOTES_REPLY, RESENDS
+from rules.text_signals import QUOTES_OWN, QUOTES_REPLY, RESENDS
 from syncd.model import Message
 
 SUBJECT_WINDOW = timedelta(days=30)
@@ -68,12 +68,15 @@ def assign_threads(
                 linked.update((ref, m.message_id))
 
     threads: dict[str, str] = {}
+    keys: dict[str, str] = {}  # one key string per thread, however many messages it has
     open_by_subject = {k: list(v) for k, v in (open_by_subject or {}).items()}
     for m in messages:
         if m.thread_id:
             threads[m.message_id] = "t:" + m.thread_id
         elif m.message_id in linked:
-            threads[m.message_id] = "r:" + find(m.message_id)
+            root = find(m.message_id)
+            key = keys.get(root)
+            threads[m.message_id] = key if key is not None else keys.setdefault(root, "r:" + root)
         else:
             threads[m.message_id] = _by_subject(m, participants(m), open_by_subject)
     return threads
@@ -84,7 +87,8 @@ def quotes_earlier(m: Message) -> bool:
     open thread of its subject even when it goes to other people (the user forwarding an answer
     to an assistant, approving by mail to a processing mailbox). Lotus Notes and some phones
     forward and reply without a "Re:" or "Fwd:", so the quote is the evidence, not the prefix."""
-    return m.signals is not None and (QUOTES_REPLY in m.signals or RESENDS in m.signals)
+    return m.signals is not None and any(
+        flag in m.signals for flag in (QUOTES_REPLY, RESENDS, QUOTES_OWN))
 
 
 def thread_subject(m: Message, people: frozenset[str]) -> str:
@@ -101,10 +105,14 @@ def _by_subject(m: Message, people: frozenset[str], open_by_subject: Open) -> st
     subject = thread_subject(m, people)
     if not subject:
         return "m:" + m.message_id
-    candidates = open_by_subject.setdefault(subject, [])
+    # Messages come in date order: a thread whose newest message is out of the window now
+    # stays out of it for every later message, and is dropped (the list stays as short as the
+    # subject's threads of the last SUBJECT_WINDOW, however long the mailbox).
+    candidates = open_by_subject[subject] = [
+        c for c in open_by_subject.get(subject, ()) if m.date - c[1].date <= SUBJECT_WINDOW]
     quotes = quotes_earlier(m)
-    for index, (key, last, seen) in enumerate(candidates):
-        if m.date - last.date <= SUBJECT_WINDOW and (people & seen or quotes):
+    for index, (key, _, seen) in enumerate(candidates):
+        if people & seen or quotes:
             candidates[index] = (key, m, seen | people)
             return key
     key = "s:" + m.message_id

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -120,7 +120,8 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         classified = tables.stale_to_pending()
         now_ts = now.timestamp()
         last = float(tables.meta("now") or "-inf")
-        tables.pending_dated_between(min(last, now_ts), max(last, now_ts))
+        if not full:  # after a reset every message is pending already
+            tables.pending_dated_between(min(last, now_ts), max(last, now_ts))
         tables.set_meta("now", repr(now_ts))
         tables.set_personal(now_ts)
         rederived = 0
@@ -129,9 +130,9 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         forward = not full and len(tables.next_pending(BATCH + 1)) <= BATCH
         while seeds := tables.next_pending(BATCH):
             region, since = tables.closure(seeds, forward=forward)
-            _rederive(tables, store, config, directory, region, since)
-            tables.done_pending(region)
+            tables.done_pending(region)  # one transaction: the order within it is free
             rederived += len(region)
+            _rederive(tables, store, config, directory, region, since)
         if full:
             tables.build_read_indexes()
         _meetings(tables, store, config, directory, now)
@@ -142,30 +143,44 @@ def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Di
               region: set[str], since: dict[str, float]) -> None:
     """Thread the personal messages of ``region`` and replace their touches and memberships.
     ``since``: per subject, from when all its messages are in ``region`` (the subject threads
-    of the earlier ones are passed to the threading as they stand)."""
+    of the earlier ones are passed to the threading as they stand). Empties ``region`` once
+    read (a large closure: its ids are not held beside the messages)."""
     before = tables.touches.threads_touched_by(region)
     tables.touches.forget_messages(region)
-    personal_ids = tables.personal_among(region)
-    messages = store.messages_by_id(personal_ids, headers=False)  # classification is done
+    personal = tables.personal_among(region)
+    region.clear()
+    messages = store.messages_by_id(personal, headers=False)
+    del personal
     threads = assign_threads(messages, lambda m: participants(m, directory),
                              _open_threads(tables, store, directory, since))
     tables.set_threads(threads)
     people_of, sender_of = intro_people(config, directory)
     touched: list[tuple[Interaction, Address]] = []
     members: list[tuple[str, str, str, float]] = []
-    for m in messages:
+    messages.reverse()
+    while messages:  # a large closure: each message goes once its touches and members are out
+        m = messages.pop()
         thread, ts = threads[m.message_id], m.date.timestamp()
         touched.extend(message_touches(m, thread, config, directory))
         everyone = people_of(m) if is_outbound(m, directory) else [sender_of(m), *people_of(m)]
         members.extend((m.message_id, thread, pid, ts) for pid in everyone)
+        if len(members) >= BATCH:
+            tables.touches.add_members(members)
+            members.clear()
+    tables.touches.add_members(members)
     # A thread's earlier messages may lie outside the region (``since``): every touch in a
     # thread the region joined or left is marked again with the whole thread.
     others = tables.touches.take_thread_touches((set(threads.values()) | before) - {""})
+    del threads
     touched.extend((interaction(t), Address(t[7], t[8])) for t in others)
-    del messages, threads, others  # a large closure: hold the messages or the rows, not both
-    tables.touches.add_members(members)
-    del members
-    tables.touches.add_touches(_marked(touched))
+    del others
+    rows: list[Touch] = []
+    for row in _marking(touched):  # written as they come: a large closure holds no row list
+        rows.append(row)
+        if len(rows) >= BATCH:
+            tables.touches.add_touches(rows)
+            rows = []
+    tables.touches.add_touches(rows)
 
 
 def _open_threads(tables: DerivedTables, store: Store, directory: Directory,
@@ -193,13 +208,18 @@ def _open_threads(tables: DerivedTables, store: Store, directory: Directory,
 
 def _marked(touched: list[tuple[Interaction, Address]]) -> list[Touch]:
     """Touch rows, each with its ``Mark`` among the person's messages in its thread."""
+    return list(_marking(touched))
+
+
+def _marking(touched: list[tuple[Interaction, Address]]) -> Iterator[Touch]:
+    """``_marked``, one row at a time."""
     touched.sort(key=lambda pair: (pair[0].at, pair[0].ref, pair[0].person))
     found = marked([i for i, _ in touched])
     company: dict[str, set[str]] = defaultdict(set)  # as rules.weekly.together groups them
     for i, _ in touched:
         company[i.thread or i.ref].add(i.person)
-    return [_row(i, address, mark, len(company[i.thread or i.ref]))
-            for (i, address), mark in zip(touched, found, strict=True)]
+    for (i, address), mark in zip(touched, found, strict=True):
+        yield _row(i, address, mark, len(company[i.thread or i.ref]))
 
 
 def _row(i: Interaction, address: Address, mark: Mark, company: int) -> Touch:
@@ -247,10 +267,13 @@ def introductions(config: Config, directory: Directory, store: Store
     given: list[Interaction] = []
     received: list[Interaction] = []
     for m in store.messages_by_id(tables.first_intros()):
-        recipients = people_of(m)
+        recipients, mine = people_of(m), is_outbound(m, directory)
+        # the user's: who shared a thread with whom before; theirs: only whether each
+        # recipient was in any thread before, which one thread each tells
         threads_of = tables.touches.threads_before(
-            [*recipients, sender_of(m)], m.date.timestamp(), m.message_id)
-        intro = judge(m, recipients, threads_of, is_outbound(m, directory), sender_of)
+            [*recipients, sender_of(m)] if mine else recipients, m.date.timestamp(),
+            m.message_id, one=not mine)
+        intro = judge(m, recipients, threads_of, mine, sender_of)
         if intro is not None:
             found = intro_touches(intro, tables.thread_of(m.message_id))
             (given if intro.by == "self" else received).extend(found)

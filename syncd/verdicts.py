@@ -7,16 +7,16 @@ and for inbound mail whose soft signals would yield to ``written_to`` the verdic
 
 A cycle classifies its few new messages and checks, batch by batch, whom they add to
 ``written_to`` and which earlier verdicts that flips. A first derivation (``bulk``) classifies
-everything into empty tables: it writes the facts without the indexes, builds them once at the
-end and finds every answer to the user's mail in one join; everything is re-threaded after it
-anyway, so there is nothing to flip.
+everything into empty tables: it reads the messages in one scan of the table, writes the facts
+without the indexes, builds them once at the end and finds every answer to the user's mail in
+one join; everything is re-threaded after it anyway, so there is nothing to flip.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterator
 
-from rules.classify import ClassifyContext, classify_message
+from rules.classify import ClassifyContext, classify_message, classify_soft
 from rules.identity import normalize_address
 from rules.introductions import is_intro_subject
 from rules.people import Directory
@@ -42,16 +42,14 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         tables.named.ensure()
     mine = directory.self_addresses
     everyone: set[str] = set()
-    after = 0
-    while batch := tables.stale_after(after, BATCH):
-        after = batch[-1][0]
-        ids = [message_id for _, message_id in batch]
+    for messages in (store.message_batches(BATCH) if bulk else _stale(tables, store)):
+        ids = [m.message_id for m in messages]
         facts: list[Fact] = []
         refs: list[tuple[str, str]] = []
         written: set[str] = set()
         senders: dict[str, str] = {}
         named: list[tuple[str, str]] = []
-        for m in store.messages_by_id(ids):
+        for m in messages:
             fact = make_fact(m, directory, context)
             facts.append(fact)
             refs.extend((m.message_id, r) for r in dict.fromkeys(
@@ -79,13 +77,21 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         tables.add_written_to(everyone - directory.self_addresses)
 
 
+def _stale(tables: DerivedTables, store: Store) -> Iterator[list[Message]]:
+    """The stale messages, a batch at a time."""
+    after = 0
+    while batch := tables.stale_after(after, BATCH):
+        after = batch[-1][0]
+        yield store.messages_by_id(message_id for _, message_id in batch)
+
+
 def make_fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
     outbound = is_outbound(m, directory)
-    verdict = classify_message(m, context)
     sender = normalize_address(m.sender.email) if m.sender is not None else ""
-    soft = None
-    if not outbound and not verdict.personal and sender:
-        other = classify_message(m, replace(context, written_to=frozenset({sender})))
-        soft = other.verdict if other.verdict != verdict.verdict else None
+    if outbound or not sender:
+        verdict, other = classify_message(m, context), None
+    else:
+        verdict, other = classify_soft(m, context)
+    soft = other.verdict if other is not None and not verdict.personal else None
     return (m.message_id, m.date.timestamp(), verdict.verdict, soft, int(outbound), sender,
             thread_subject(m, participants(m, directory)), int(is_intro_subject(m.subject)))

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from syncd.model import Contact, Meeting, Message, Page, Uncertain, Written
-from syncd.store import book, codec
+from syncd.store import book, codec, sql
 from syncd.store.derived import DerivedTables
 from syncd.store.logged import LoggedTouches
 from syncd.store.schema import SCHEMA_VERSION, connect
@@ -184,15 +184,13 @@ class Store:
     # -- reading -----------------------------------------------------------------------------
 
     def messages(self) -> Iterator[Message]:
-        query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, in_reply_to, "
-                 "refs, headers, labels, account, signals FROM messages ORDER BY ts, message_id")
+        query = f"SELECT {codec.COLUMNS} FROM messages ORDER BY ts, message_id"  # noqa: S608
         for row in self._db.execute(query):
             yield codec.message(row)
 
     def message(self, message_id: str) -> Message | None:
         row = self._db.execute(
-            "SELECT message_id, ts, sender, recipients, subject, thread_id, in_reply_to, refs, "
-            "headers, labels, account, signals FROM messages WHERE message_id = ?",
+            f"SELECT {codec.COLUMNS} FROM messages WHERE message_id = ?",  # noqa: S608
             (message_id,)).fetchone()
         return None if row is None else codec.message(row)
 
@@ -202,8 +200,7 @@ class Store:
         found: list[Message] = []
         wanted = list(ids)
         column = "headers" if headers else "'[]'"
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
+        for chunk in sql.chunks(wanted, self._db):
             marks = ",".join("?" * len(chunk))
             query = ("SELECT message_id, ts, sender, recipients, subject, thread_id, "  # noqa: S608
                      f"in_reply_to, refs, {column}, labels, account, signals FROM messages WHERE "
@@ -211,6 +208,16 @@ class Store:
             found.extend(codec.message(row) for row in self._db.execute(query, chunk))
         found.sort(key=lambda m: (m.date, m.message_id))
         return found
+
+    def message_batches(self, size: int) -> Iterator[list[Message]]:
+        """Every stored message, ``size`` at a time, in the order they were stored (one scan of
+        the table: what a first derivation classifies)."""
+        after = 0
+        while batch := [(row[12], codec.message(row)) for row in self._db.execute(
+                f"SELECT {codec.COLUMNS}, rowid FROM messages WHERE rowid > ? "  # noqa: S608
+                "ORDER BY rowid LIMIT ?", (after, size))]:
+            after = batch[-1][0]
+            yield [m for _, m in batch]
 
     def messages_like(self, patterns: Sequence[str], *, untouched: str = "") -> list[Message]:
         """The messages whose sender or recipients match one of the ``LIKE`` ``patterns``

@@ -12,6 +12,10 @@ from typing import Any
 
 from syncd.model import Address, Attendee, Meeting, Message, Written
 
+# The columns ``message`` reads, in its order.
+COLUMNS = ("message_id, ts, sender, recipients, subject, thread_id, in_reply_to, refs, headers, "
+           "labels, account, signals")
+
 
 def addr(a: Address | None) -> list[str] | None:
     return None if a is None else [a.email, a.name]
@@ -80,6 +84,8 @@ def forget_shared() -> None:
     """Drop the shared records (between a daemon's cycles: the next one reads what it needs)."""
     _ADDRESSES.clear()
     _TUPLES.clear()
+    for cache in _DECODED:
+        cache.clear()
 
 
 def _address(email: str, name: str) -> Address:
@@ -105,6 +111,57 @@ def _addresses(raw: Iterable[list[str]]) -> tuple[Address, ...]:
 
 
 _EMPTY = ("[]", "null")
+# Column text -> its decoded value, for the columns a mailbox repeats row after row (the
+# recipients, the sender, the labels, the rule headers, the text flags, the subject, the
+# account): most rows then cost a dict lookup instead of a ``json.loads`` and fresh records, and
+# share them. One dict per column (a column of many distinct values evicts no other column's),
+# each emptied when full, so a mailbox of unique values stays flat.
+_DECODED: tuple[dict[str, Any], ...] = tuple({} for _ in range(12))
+_CACHED = 8192
+
+
+def _miss(column: int, text: str) -> Any:
+    """Decode ``text`` of ``column`` (the cache did not have it) and keep it, if short."""
+    found = _DECODERS[column](text)
+    if len(text) <= 200:  # a long list of recipients: rarely repeated, and costly to keep
+        cache = _DECODED[column]
+        if len(cache) >= _CACHED:
+            cache.clear()
+        cache[text] = found
+    return found
+
+
+def _sender(text: str) -> Address | None:
+    raw = json.loads(text)
+    return None if raw is None else _address(raw[0], raw[1])
+
+
+def _recipients(text: str) -> tuple[tuple[Address, ...], tuple[Address, ...]]:
+    recipients = json.loads(text)
+    split = recipients.index(None)
+    return _addresses(recipients[:split]), _addresses(recipients[split + 1:])
+
+
+def _headers(text: str) -> tuple[tuple[str, str], ...]:
+    if text in _EMPTY:
+        return ()
+    return _shared(tuple((sys.intern(k), v) for k, v in json.loads(text)))
+
+
+def _labels(text: str) -> tuple[str, ...]:
+    return _shared(tuple(_list(text)))
+
+
+def _signals(text: str) -> tuple[str, ...]:
+    return _shared(tuple(s for s in text.split(",") if s))
+
+
+def _same(text: str) -> str:
+    return text  # one string for every row that repeats it (the account, a thread's subject)
+
+
+_DECODERS = {2: _sender, 3: _recipients, 4: _same, 8: _headers, 9: _labels, 10: _same,
+             11: _signals}
 
 
 def _list(text: str) -> Any:
@@ -113,18 +170,33 @@ def _list(text: str) -> Any:
 
 
 def message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
-    sender = None if row[2] == "null" else json.loads(row[2])
-    recipients = json.loads(row[3])
-    split = recipients.index(None)
-    headers = row[8]
+    senders, recipients, subjects, headers, labels, accounts, flags = (
+        _DECODED[2], _DECODED[3], _DECODED[4], _DECODED[8], _DECODED[9], _DECODED[10],
+        _DECODED[11])
+    text = row[2]
+    sender = None if text == "null" else senders.get(text) or _miss(2, text)
+    text = row[3]
+    to, cc = recipients.get(text) or _miss(3, text)
+    subject = row[4]
+    if subject is not None:
+        subject = subjects.get(subject) or _miss(4, subject)
+    text = row[8]
+    found_headers = headers.get(text)
+    if found_headers is None:
+        found_headers = _miss(8, text)
+    text = row[9]
+    found_labels = labels.get(text)
+    if found_labels is None:
+        found_labels = _miss(9, text)
+    text = row[11] if len(row) > 11 else None
+    signals = None
+    if text is not None:
+        signals = flags.get(text)
+        if signals is None:
+            signals = _miss(11, text)
+    refs = row[7]
     return Message(
-        account=row[10], native_id="", message_id=row[0], date=dt(row[1]),
-        sender=None if sender is None else _address(sender[0], sender[1]),
-        to=_addresses(recipients[:split]), cc=_addresses(recipients[split + 1:]),
-        subject=row[4], thread_id=row[5], in_reply_to=row[6],
-        references=tuple(_list(row[7])),
-        headers=() if headers in _EMPTY else _shared(
-            tuple((sys.intern(k), v) for k, v in json.loads(headers))),
-        labels=_shared(tuple(_list(row[9]))),
-        signals=None if len(row) < 12 or row[11] is None else _shared(
-            tuple(s for s in row[11].split(",") if s)))
+        account=accounts.get(row[10]) or _miss(10, row[10]), native_id="", message_id=row[0],
+        date=dt(row[1]), sender=sender, to=to, cc=cc, subject=subject, thread_id=row[5],
+        in_reply_to=row[6], references=() if refs == "[]" else tuple(json.loads(refs)),
+        headers=found_headers, labels=found_labels, signals=signals)

@@ -161,7 +161,7 @@ class DerivedTables:
                                                    (limit,))]
 
     def done_pending(self, ids: Iterable[str]) -> None:
-        for chunk in _chunks(ids):
+        for chunk in _chunks(ids, self._db):
             self._db.execute(f"DELETE FROM pending WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
                              chunk)
 
@@ -263,7 +263,7 @@ class DerivedTables:
         since: dict[str, float] = {}
         while frontier:
             wanted: dict[str, float] = {}
-            for chunk in _chunks(frontier):
+            for chunk in _chunks(frontier, self._db):
                 for subject, ts in self._db.execute(
                         "SELECT subject_key, min(ts) FROM facts WHERE subject_key != '' AND "  # noqa: S608
                         f"message_id IN ({_marks(chunk)}) GROUP BY subject_key", chunk):

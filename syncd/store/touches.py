@@ -150,10 +150,20 @@ class TouchTables:
                 f"ref IN ({_marks(chunk)})", [*chunk, *chunk]))
         return sorted(rows, key=lambda t: (t[1], t[0], t[2]))
 
-    def threads_before(self, people: Iterable[str], ts: float, message_id: str
-                       ) -> dict[str, set[str]]:
-        """Person -> the threads they were in before the message (``ts``, ``message_id``)."""
+    def threads_before(self, people: Iterable[str], ts: float, message_id: str, *,
+                       one: bool = False) -> dict[str, set[str]]:
+        """Person -> the threads they were in before the message (``ts``, ``message_id``);
+        with ``one``, one of them (for whether there was any: an index probe per person,
+        not their whole history)."""
         out: dict[str, set[str]] = {}
+        if one:
+            for person in set(people):
+                row = self._db.execute(
+                    "SELECT thread FROM members WHERE person = ? AND ts <= ? AND "
+                    "(ts < ? OR message_id < ?) LIMIT 1", (person, ts, ts, message_id)).fetchone()
+                if row is not None:
+                    out[person] = {row[0]}
+            return out
         for chunk in _chunks(set(people)):
             for person, thread in self._db.execute(
                     f"SELECT person, thread FROM members WHERE person IN ({_marks(chunk)}) AND "  # noqa: S608

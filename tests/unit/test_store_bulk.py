@@ -1,0 +1,79 @@
+"""The store's paths for large amounts at once (a first derivation): ``IN`` lists longer than
+``sql.LARGE`` go in padded chunks of one length, a scan reads every message in batches, and
+decoding a row gives back the stored message whether its columns were seen before or not."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+from syncd.model import Address, Message, Page
+from syncd.store import Store, codec, sql
+from syncd.store.schema import connect
+from tests.factories import ME, mail
+
+
+def _fill(store: Store, count: int) -> list[Message]:
+    messages = [mail(f"p{n % 7}@example.org", ME, days_ago=n / 100, mid=f"b{n}@x",
+                     cc=[f"c{n % 3}@example.org"] if n % 2 else None,
+                     headers=(("list-id", "<l.example>"),) if n % 5 == 0 else (),
+                     labels=("\\Inbox",))
+                for n in range(count)]
+    for start in range(0, count, 1000):
+        store.ingest("mail", Page(tuple(messages[start:start + 1000]), str(start)))
+    return messages
+
+
+def test_a_long_in_list_is_padded_chunks_of_one_length(tmp_path: Path) -> None:
+    db = connect(tmp_path / "store.sqlite3")
+    values = [f"v{n}" for n in range(sql.LARGE * 2 + 7)]
+    chunks = list(sql.chunks(values, db))
+    assert {len(c) for c in chunks} == {sql.LARGE}
+    assert [v for c in chunks for v in dict.fromkeys(c)] == values  # padding repeats, in order
+    short = list(sql.chunks(values[:sql.LARGE], db))
+    assert [len(c) for c in short] == [sql.CHUNK] * (sql.LARGE // sql.CHUNK)
+    db.close()
+
+
+def test_a_sqlite_with_a_low_variable_limit_gets_chunks_it_accepts(tmp_path: Path) -> None:
+    db = connect(tmp_path / "store.sqlite3")
+    db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    chunks = list(sql.chunks([str(n) for n in range(5000)], db))
+    assert {len(c) for c in chunks} == {999}
+    db.close()
+
+
+def test_messages_by_id_and_the_scan_read_the_same_messages(tmp_path: Path) -> None:
+    count = sql.LARGE + 321
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        _check_reads(store, _fill(store, count), count)
+
+
+def _check_reads(store: Store, messages: list[Message], count: int) -> None:
+    ids = [m.message_id for m in messages]
+    by_id = store.messages_by_id(ids)
+    assert len(by_id) == count
+    assert [m.message_id for m in by_id] == [m.message_id for m in store.messages()]
+    batches = list(store.message_batches(1000))
+    assert [len(b) for b in batches] == [1000, 1000, count - 2000]
+    scanned = [m for b in batches for m in b]
+    assert [m.message_id for m in scanned] == ids  # the order they were stored
+    assert sorted(scanned, key=lambda m: (m.date, m.message_id)) == by_id
+    derived = store.derived
+    with derived.transaction():
+        derived.add_pending(ids)
+        derived.done_pending(ids[:-5])
+    assert sorted(derived.next_pending(100)) == sorted(ids[-5:])
+
+
+def test_decoding_twice_gives_the_stored_message(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        messages = _fill(store, 50)
+        codec.forget_shared()
+        first = store.messages_by_id(m.message_id for m in messages)
+        again = store.messages_by_id(m.message_id for m in messages)  # columns seen before
+    expected = sorted((replace(m, native_id="", scope="") for m in messages),
+                      key=lambda m: (m.date, m.message_id))
+    assert first == again == expected
+    assert first[0].to == (Address(ME),)
