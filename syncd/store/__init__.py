@@ -71,10 +71,9 @@ class Store:
         return LoggedTouches(self._db)
 
     def shrink(self) -> None:
-        """Free SQLite's page cache and the records shared while decoding, between cycles (the
-        next cycle reads what it needs). A store opened by path also closes and reopens its
-        connection, which frees the prepared statements sqlite3 keeps (up to 128) and their
-        memory, about 0.7 MB after a daemon's cycle, growing otherwise with each new query."""
+        """Between cycles, free SQLite's caches and the records shared while decoding. Opened by
+        path, the store reopens its connection: that also drops the up to 128 statements
+        sqlite3 keeps prepared (about 0.7 MB after a daemon's cycle, and growing)."""
         if self._path is not None and not self._db.in_transaction:
             self._db.close()
             self._db = connect(self._path)
