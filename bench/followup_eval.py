@@ -59,7 +59,7 @@ DEFAULT_DATA = next((p for p in (ROOT.parent / "shared" / "data",
                     ROOT.parent / "shared" / "data")
 SENT = {"sent", "_sent_mail", "sent_items"}
 NAMES = {"fossum-d": "Drew Fossum", "delainey-d": "David Delainey",  # what me.name would say
-         "dean-c": "Clint Dean", "cuilla-m": "Martin Cuilla"}
+         "dean-c": "Clint Dean", "cuilla-m": "Martin Cuilla", "badeer-r": "Robert Badeer"}
 PASSWORD_ENV = "SYNCD_BENCH_IMAP_PASSWORD"
 TARGET_P, TARGET_R = 0.85, 0.7
 

@@ -33,7 +33,11 @@ _OPENING = re.compile(
     rf"^\s*(?:(?:hi|hello|hey|dear)\s+)?({_NAME}(?:\s*(?:/|&|\band\b|,)\s*{_NAME})*)"
     r"\s*(?:,|--|-|:|;|\s+(?=(?:please|pls|can|could|would|will|do|did|are|is|what|when|where"
     r"|how|why|let|any|have)\b))", re.IGNORECASE)
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*[A-Z][a-z]+\s*[,:])")
+_SENTENCES = re.compile(
+    r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*[A-Z][a-z]+\s*[,:])"
+    # a dash turning to someone mid-sentence: "... fairly quickly - Ben and Dave can you lead"
+    r"|\s+-{1,2}\s+(?=[A-Z][a-z]+(?:\s*(?:/|&|\band\b|,)\s*[A-Z][a-z]+)*"
+    r"\s*(?:,|\s+(?:please|pls|can|could|would|will)\b))")
 
 
 def _opening(sentence: str) -> set[str] | None:
@@ -94,8 +98,27 @@ def resolve(names: set[str], recipients: Sequence[Address]) -> frozenset[str] | 
     return found or None
 
 
+# Everyday English short forms that are not the start of the name they stand for.
+_NICKNAMES: dict[str, tuple[str, ...]] = {
+    "dave": ("david",), "bob": ("robert",), "bobby": ("robert",), "bill": ("william",),
+    "billy": ("william",), "mike": ("michael",), "jim": ("james",), "jimmy": ("james",),
+    "joe": ("joseph",), "tom": ("thomas",), "tommy": ("thomas",), "dick": ("richard",),
+    "rick": ("richard", "frederick"), "steve": ("stephen", "steven"), "chuck": ("charles",),
+    "charlie": ("charles",), "liz": ("elizabeth",), "beth": ("elizabeth",),
+    "kathy": ("katherine", "kathleen", "kathryn"), "kate": ("katherine", "kathleen"),
+    "sue": ("susan", "suzanne"), "peggy": ("margaret",), "meg": ("margaret",),
+    "ted": ("edward", "theodore"), "ed": ("edward", "edwin", "edmund"), "jack": ("john",),
+    "hank": ("henry",), "harry": ("henry", "harold"), "larry": ("lawrence", "laurence"),
+    "jerry": ("gerald", "jerome", "jeremy"), "andy": ("andrew",), "drew": ("andrew",),
+    "tony": ("anthony",), "sandy": ("sandra",), "becky": ("rebecca",), "vicki": ("victoria",),
+    "vicky": ("victoria",), "terry": ("terrence", "terence", "theresa"), "jenny": ("jennifer",),
+    "patty": ("patricia",), "trish": ("patricia",), "nancy": ("ann", "anne"),
+}
+
+
 def _greets(name: str, handles: set[str]) -> bool:
     """"dan" greets Daniel, "jim" Jimmie: a name of three letters or more may be the start of
-    a first name."""
+    a first name; "dave" greets David, "bob" Robert (``_NICKNAMES``)."""
     return name in handles or (len(name) >= 3 and any(
-        h.startswith(name) for h in handles if len(h) > len(name)))
+        h.startswith(name) for h in handles if len(h) > len(name))) or any(
+        full in handles for full in _NICKNAMES.get(name, ()))

@@ -15,7 +15,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rules.text_signals import ASK, AUTOMATED, FORWARD, QUOTES_REPLY, RESENDS, THANKS, asked
+from rules.text_signals import (
+    ASK,
+    AUTOMATED,
+    BROADCAST,
+    FORWARD,
+    QUOTES_OWN,
+    QUOTES_REPLY,
+    RESENDS,
+    THANKS,
+    asked,
+)
 from rules.threads import normalize_subject
 from syncd.model import Address, Message
 
@@ -49,6 +59,11 @@ UNREAD_FORWARD: Rule = (False, "forward", ("a forward (Fwd:) whose quoted part w
                                           "in its text: judged from the headers, an FYI"))
 
 
+BROADCAST_RULE: Rule = (False, "announcement", ("its text addresses everyone (\"all "
+                                                "employees\", \"Dear colleagues\"): an "
+                                                "announcement"))
+
+
 def _quote_unread(m: Message, quote_flags: set[str]) -> bool:
     """A Fwd: whose text was read but none of ``quote_flags`` found its quoted part."""
     return m.signals is not None and is_forward(m) and not quote_flags & set(m.signals)
@@ -58,9 +73,11 @@ def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     """Does the user's message ask something of its recipients?"""
     if not any(not is_self(a) for a in (*m.to, *m.cc)):
         return False, "no_recipients", "addressed to nobody but you (a note or a draft)"
-    if _quote_unread(m, {FORWARD, QUOTES_REPLY, RESENDS}):
+    if _quote_unread(m, {FORWARD, QUOTES_REPLY, RESENDS, QUOTES_OWN}):
         return UNREAD_FORWARD
     if m.signals is not None:
+        if BROADCAST in m.signals:
+            return BROADCAST_RULE
         if RESENDS in m.signals:
             return True, "resends_your_ask", ("it forwards or quotes your own earlier message "
                                               "that asked something: you asked again")
@@ -98,7 +115,9 @@ def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
             "name): anyone may answer")
     if m.signals is not None and AUTOMATED in m.signals:
         return False, "automated", "its text says a program sent it (do not reply)"
-    if _quote_unread(m, {FORWARD, QUOTES_REPLY}):
+    if m.signals is not None and BROADCAST in m.signals:
+        return BROADCAST_RULE
+    if _quote_unread(m, {FORWARD, QUOTES_REPLY, QUOTES_OWN}):
         return UNREAD_FORWARD
     if m.signals is not None:
         if FORWARD in m.signals:

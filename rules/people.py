@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rules.identity import domain_of, name_tokens, normalize_address, same_name
+from rules.same_person import local_key, name_key, spellings
 from syncd.model import Address, Contact
 
 
@@ -62,12 +63,21 @@ class Directory:
     _names: dict[str, Counter[str]] = field(default_factory=dict)
     _addresses: dict[str, set[str]] = field(default_factory=dict)
     self_name: frozenset[str] = frozenset()  # name_tokens(me.name)
+    # Local parts that spell me.name (drew_fossum, dfossum ...): at one of the user's own
+    # domains such an address is the user's too (a second login, a cc to themselves).
+    self_forms: frozenset[str] = frozenset()
+    self_domains: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, self_addresses: Iterable[str], people: Iterable[PersonSpec],
               self_name: str = "", book: Iterable[Contact] = ()) -> Directory:
         directory = cls(frozenset(normalize_address(a) for a in self_addresses))
         directory.self_name = name_tokens(self_name)
+        keys = [name_key(self_name)] if self_name else []
+        keys += [local_key(a.partition("@")[0]) for a in directory.self_addresses]  # jane.roe@
+        if forms := {form for key in keys if key is not None for form in spellings(key)}:
+            directory.self_forms = frozenset(forms)
+            directory.self_domains = frozenset(domain_of(a) for a in directory.self_addresses)
         for spec in people:
             if not spec.addresses:
                 continue
@@ -91,7 +101,12 @@ class Directory:
             self._alias.setdefault(normalize_address(address), pid)
 
     def is_self(self, address: str) -> bool:
-        return normalize_address(address) in self.self_addresses
+        """One of ``me.addresses``, or a spelling of the user's name at one of their domains."""
+        normal = normalize_address(address)
+        if normal in self.self_addresses:
+            return True
+        local, _, domain = normal.rpartition("@")
+        return local in self.self_forms and domain in self.self_domains
 
     def is_self_address(self, a: Address) -> bool:
         """Self by address, or by a display name that is the user's own name (another address

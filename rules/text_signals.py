@@ -11,8 +11,11 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
   carries both ``forward`` and ``quotes_reply``.
 - ``automated``: the text says a program sent it ("this is an automated e-mail", "do not reply
   to this message"), even under a person's address.
+- ``broadcast``: the text addresses everyone ("to all employees", "Dear colleagues"): an
+  announcement, even when each copy went to one person.
 - ``asked:a@x b@y``: the asks greet these recipients by name ("Vicki, please add ...",
   ``rules.addressed``): they, not everyone in To, are the ones asked.
+- ``quotes_own``: new words above the author's own earlier message (which asked nothing).
 - ``resends``: the author forwards or quotes an earlier message of their own that asked
   something ("sorry, wrong address" above their own ask): it asks again (``rules.quoted``).
 
@@ -30,9 +33,10 @@ from rules.quoted import NOTES_STAMP, quoted_author, quoted_body, same_person
 from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
-RESENDS, AUTOMATED = "resends", "automated"
+RESENDS, AUTOMATED, BROADCAST = "resends", "automated", "broadcast"
+QUOTES_OWN = "quotes_own"
 ASKED = "asked:"  # then the addresses its asks greet by name, separated by spaces
-ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED)
+ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED, BROADCAST, QUOTES_OWN)
 PREVIEW_BYTES = 2048
 
 _QUOTE_START = re.compile(
@@ -65,7 +69,9 @@ _REQUEST = re.compile(
 # Needs and expectations: an ask in a new message, a statement in an answer to someone's mail
 # ("thanks for the update - we need the money to show up").
 _EXPECTATION = re.compile(
-    r"\b(?:need (?:you|your|to know)|i need|we need|i want (?:a|an|the|you|your|to know)|"
+    r"\b(?:need (?:you|your|to know)|(?:i|we) need (?:you\b|your\b|to (?:know|hear|get|have|see|"
+    r"receive)\b|(?:a|an|the|some|more|this|that|these|those|it|them)\b)|"
+    r"i want (?:a|an|the|you|your|to know)|"
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
     r"let'?s get together|(?:in|within) the next (?:day|week|few days))\b",
 )
@@ -75,30 +81,57 @@ _NOTHING_ADDED = re.compile(
 _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b")
 _RHETORICAL = re.compile(
     r"\b(?:(?:please )?(?:give me a call|call|let me know|let us know|contact|e-?mail|ping)"
-    r"(?: me| us)?(?: at [\w .+()/-]{1,30}?)? if you (?:have|need|would like|want)"
+    r"(?: me| us)?(?: directly| anytime| any time)?(?: at [\w .+()/-]{1,30}?)? if you "
+    r"(?:have|need|(?:would like|want)"
+    r"(?! to (?:go|come|join|attend|meet|have (?:lunch|dinner|drinks))\b))"  # invitations ask
     r"(?:\s+(?!please\b)[\w']+){0,8}|"
-    r"if you have any questions|please (?:find|see|note) (?:attached|below)?|"
+    # the same courtesy with the offer first: "if you have questions or would like to see
+    # their bios, let me know" (an invitation, "if you want to come", still asks)
+    r"if you (?:have|need|(?:would like|want)(?! to (?:go|come|join|attend|meet)\b))"
+    r"[^.!?\n]{0,80}?(?:let me know|call me|give me a call|contact me|e-?mail me)|"
+    r"if you have (?:any )?(?:questions|comments|concerns)|"
+    r"please (?:find|see|note) (?:attached|below)?|"
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
     r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
     r"(?:follow|use|see|read|refer|go|visit|click|note)\b[^.!?\n]*|"
-    r"fyi|for your (?:information|review|files))\b")
+    r"fyi|for your (?:information|review|files)|"
+    r"(?:please )?feel (?:free )?to (?:call|contact|e-?mail|reach|ping|get in touch|let)"
+    r"[^.!?\n]*|"  # "please feel free to call me at x3316"
+    r"please (?:note|mark|put|save|hold)(?: (?:it|this|the date))?(?: on| in)? (?:your|the) "
+    r"calendars?[^.!?\n]*|please attend\b[^.!?\n]*)\b")  # a meeting notice: nothing to answer
 # A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
 _TELLING = re.compile(
-    r"\b(?:did you (?:know|hear|see) that|guess what)\b[^.!?\n]*[.!?]?"
+    r"\b(?:did you (?:know|hear|see) that|guess what|did (?:you|you all|you guys|y'all) "
+    r"(?:see|catch|read) (?:the|this|that|today's|an?) (?:\w+ ){0,2}?(?:article|blurb|story|"
+    r"piece|item|news|report|column|editorial|announcement|note))\b[^.!?\n]*[.!?]?"
     r"|[,\s](?:isn't it|aren't they|wasn't it|don't you think|huh|right|eh)\s*\?+")  # tags
 # An errand: something to be done with someone else, not an answer to be sent back.
 _DELEGATION = re.compile(
     r"\b(?:please|pls|can you|could you|would you|will you)\s+(?:\w+\s+){0,2}?"
     r"(?:follow up with|set up (?:a|an|the|some)|schedule|arrange|book|coordinate with|"
     r"take care of|handle (?:this|it)|forward (?:this|it)|pass (?:this|it) on|"
-    r"pass on|send (?:this|it) (?:to|on)|give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
+    r"pass on|send (?:this|it) on|send (?:[\w'\"]+ ){0,3}?to (?!me\b|us\b)|"
+    r"give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
     r"(?:call|contact|ring) (?!me\b|us\b)[a-z]\w+|reach out to|"
     r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b)|let (?!me\b|us\b)\w+ know|"
-    r"make sure|ensure|convey|pass along)\b[^.!?\n]*")
+    r"make sure|ensure|convey|pass along|(?:work with \w+ (?:and|to) )?find a time|"
+    r"get (?:me|us) (?:scheduled|registered|signed up|booked|enrolled)|sign (?:me|us) up|"
+    r"print|file (?:this|it|these|them)|make (?:\w+ )?cop(?:y|ies)|distribute|circulate|"
+    r"(?:put|add|note) (?:this|it|that) (?:on|in|to) (?:my|the|our) (?:calendar|schedule))"
+    r"\b(?:(?!\b(?:and|but|or|also)\s+(?:what|when|where|how|why|who|is|are|do|does|did|can|"
+    r"could|would|will)\b)[^.!?\n])*\??")  # its own "?" too, not a question joined to it
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
 _AUTOMATED = re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
     r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message))\b")
+# An announcement to everyone, whoever's name is in To: "all employees", "Dear colleagues".
+_BROADCAST = re.compile(
+    r"(?:^|\n)\W*(?:dear|to|attention|hello|hi|good morning),?\s+(?:all\s+)?(?:\w+\s+)?"
+    r"(?:employees|colleagues|staff|team members)\b"
+    r"|\ball (?:\w+ ){0,2}(?:employees|staff members)\b"
+    r"|\bthis (?:message|e-?mail|memo) (?:is being sent|goes|was sent) to (?:all|every)")
+# "... send it to all employees": the reader is asked to broadcast, not told.
+_RELAY = re.compile(r"\b(?:send|forward|e-?mail|distribute|circulate|announce|tell)\b[^.!?\n]*$")
 _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$")
 
 
@@ -162,6 +195,8 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
                 flags.add(RESENDS)  # their own earlier ask, sent again (to the same or others)
             elif _NOTHING_ADDED.fullmatch(body):
                 flags.add(FORWARD)
+            else:
+                flags.add(QUOTES_OWN)  # new words above their own earlier message
         elif _NOTHING_ADDED.fullmatch(body):
             flags.update((FORWARD, QUOTES_REPLY))
         else:
@@ -169,6 +204,9 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     lowered = words.lower()
     if _AUTOMATED.search(lowered):
         flags.add(AUTOMATED)
+    if any(not _RELAY.search(lowered[max(0, m.start() - 60):m.start()])
+           for m in _BROADCAST.finditer(lowered)):
+        flags.add(BROADCAST)
     answering = QUOTES_REPLY in flags and FORWARD not in flags
     named: frozenset[str] | None = None
     if asks(body, answering=answering):

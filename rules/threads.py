@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from rules.text_signals import QUOTES_REPLY, RESENDS
+from rules.text_signals import QUOTES_OWN, QUOTES_REPLY, RESENDS
 from syncd.model import Message
 
 SUBJECT_WINDOW = timedelta(days=30)
@@ -84,7 +84,8 @@ def quotes_earlier(m: Message) -> bool:
     open thread of its subject even when it goes to other people (the user forwarding an answer
     to an assistant, approving by mail to a processing mailbox). Lotus Notes and some phones
     forward and reply without a "Re:" or "Fwd:", so the quote is the evidence, not the prefix."""
-    return m.signals is not None and (QUOTES_REPLY in m.signals or RESENDS in m.signals)
+    return m.signals is not None and any(
+        flag in m.signals for flag in (QUOTES_REPLY, RESENDS, QUOTES_OWN))
 
 
 def thread_subject(m: Message, people: frozenset[str]) -> str:

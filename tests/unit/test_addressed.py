@@ -23,6 +23,9 @@ PEOPLE = (JIM, VICKI, DAN, MKM)
     ("Guys, can you come explain some of this to me?", {GROUP}),
     ("Can you send the numbers? Vicki, thanks for yours.", None),  # the ask greets nobody
     ("Thanks, that helps.", None),  # no ask at all
+    # a dash turning to someone mid-sentence
+    ("Guys, here is the info. It needs work quickly - Ben and Dave can you lead this?",
+     {"ben", "dave"}),
 ])
 def test_the_names_an_ask_is_addressed_to(words: str, names: set[str] | None) -> None:
     assert named_asks(words, asks) == names
@@ -35,6 +38,9 @@ def test_names_resolve_by_first_name_address_nickname_or_initials() -> None:
     assert resolve({"mkm"}, PEOPLE) == {"mkmiller@corp.example"}
     assert resolve({"scott"}, PEOPLE) is None  # greets nobody on the message: headers decide
     assert resolve({GROUP}, PEOPLE) is None
+    assert resolve({"dave", "bob"}, (Address("david.parquet@corp.example", "David Parquet"),
+                                      Address("r.virgo@corp.example", "Robert Virgo"), JIM)
+                   ) == {"david.parquet@corp.example", "r.virgo@corp.example"}
 
 
 def test_judge_keeps_the_greeted_addresses_as_a_flag_without_any_text() -> None:

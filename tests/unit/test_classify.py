@@ -398,14 +398,19 @@ def test_an_email_service_providers_own_domain_as_sender_is_bulk() -> None:
 
 @pytest.mark.parametrize(
     "sender", ["mailinglist@acme.example", "replies@acme.example", "volunteer-reply@acme.example",
-               "subscriber@acme.example", "senews-nov@euromailer.lists.acme.example"],
+               "subscriber@acme.example", "senews-nov@euromailer.lists.acme.example",
+               "acme.announcements@acme.example", "ops.announcement@acme.example",
+               "announcements.acme@acme.example", "acme.payroll@acme.example",
+               "front.desk@acme.example", "officeofthechairman2@acme.example",
+               "office.chairman@acme.example", "chairman.acme@acme.example"],
 )
 def test_more_role_senders(sender: str) -> None:
     check(msg(sender), "role_sender")
 
 
 @pytest.mark.parametrize(
-    "sender", ["donotuse@acme.example", "express-errors@acme.example", "errors@acme.example"])
+    "sender", ["donotuse@acme.example", "express-errors@acme.example", "errors@acme.example",
+               "no.address@acme.example"])
 def test_more_machine_senders(sender: str) -> None:
     check(msg(sender), "role_sender", ClassifyContext.build(self_addresses=[ME],
                                                              written_to=[sender]))

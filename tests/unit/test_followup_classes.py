@@ -125,6 +125,20 @@ def test_an_address_with_your_own_name_is_you() -> None:
     assert not reversed_name.is_self_address(Address("dana@other.example", "Dana"))
 
 
+def test_a_spelling_of_your_name_at_your_own_domain_is_you() -> None:
+    named = Directory.build(["jane.roe@corp.example"], [], "Jane Roe")
+    assert named.is_self("jroe@corp.example") and named.is_self("Jane_Roe@corp.example")
+    assert not named.is_self("jroe@other.example")  # another domain: maybe another J. Roe
+    assert not named.is_self("jane@corp.example")  # a first name alone names too many
+    unnamed = Directory.build(["jane.roe@corp.example"], [])  # no me.name: the address spells it
+    assert unnamed.is_self("roe.jane@corp.example")
+    cc_self = mail("jane.roe@corp.example", ANN, days_ago=8, subject="Plan",
+                   cc=["jroe@corp.example"])
+    config_roe = config(me={"name": "Jane Roe", "addresses": ["jane.roe@corp.example"]})
+    ledgers = compute(config_roe, [cc_self], [], NOW).ledgers
+    assert "jroe@corp.example" not in ledgers and ANN in ledgers
+
+
 # 7. Not messages: no recipients, or dated in the future.
 def test_items_without_recipients_and_future_dates_touch_nobody() -> None:
     note = replace(mail(ANN, ME, days_ago=3, subject="Call notes"), to=())
@@ -234,6 +248,17 @@ def test_no_owed_reply_for_automated_notices_or_unrecognised_forwards() -> None:
     asked = replace(article, signals=("ask", "quotes_reply"))
     assert set(planned([known, asked], "owed_reply")) == {BOB}
 
+
+def test_an_announcement_to_everyone_owes_nothing_and_asks_nothing() -> None:
+    known = mail(ME, [ANN, BOB], days_ago=90, subject="Hello")
+    memo = replace(mail(ANN, ME, days_ago=4, subject="Pay stubs"), signals=("ask", "broadcast"))
+    assert planned([known, memo], "owed_reply") == {}
+    assert inbound_expects(memo, is_self)[1] == "announcement"
+    yours = replace(mail(ME, BOB, days_ago=8, subject="Offsite"), signals=("ask", "broadcast"))
+    assert planned([known, yours], "nudge") == {}
+    assert outbound_ask(yours, is_self)[1] == "announcement"
+    asked = replace(memo, signals=("ask",))
+    assert set(planned([known, asked], "owed_reply")) == {ANN}
 
 
 def test_your_later_message_to_them_anywhere_answers_what_they_asked() -> None:

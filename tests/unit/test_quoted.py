@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from rules.asks import inbound_expects
 from rules.quoted import quoted_author, quoted_body, same_person
-from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, RESENDS, judge, split
-from syncd.model import Address
+from rules.text_signals import ASK, FORWARD, QUOTES_OWN, QUOTES_REPLY, RESENDS, judge, split
+from syncd.model import Address, Message
 
 DANA = Address("dana.example@corp.example", "Dana W Example")
 NOTES_OWN = ("Sorry Ann, wrong address\n"
@@ -60,3 +63,19 @@ def test_your_own_ask_sent_again_asks_again_but_someone_elses_forward_does_not()
     assert set(judge(bare, other)) == {FORWARD, QUOTES_REPLY}
     assert set(judge(bare, DANA)) == {RESENDS}
     assert RESENDS not in judge(bare)  # no author known: a quote is someone else's
+
+
+def test_new_words_above_your_own_earlier_message_are_read_as_yours() -> None:
+    own = ("Have we sent this on to anyone yet?\n\n -----Original Message-----\n"
+           "From: \tExample, Dana\nSent:\tTuesday, December 18, 2001 8:53 AM\n"
+           "To:\tRoe, Jane\nSubject:\tContracts\n\nAn update on the contracts. "
+           "Call me if you need more info.\n")
+    flags = set(judge(own, DANA))
+    assert flags == {ASK, QUOTES_OWN}  # the quote was found: the ask above it is Dana's
+    jane, dana = Address("jane.roe@corp.example", "Jane Roe"), DANA
+    forward = Message(account="a", native_id="1", message_id="m1",
+                      date=datetime(2026, 12, 1, tzinfo=UTC),
+                      sender=dana, to=(jane,), cc=(), subject="FW: Contracts",
+                      signals=tuple(sorted(flags)))
+    assert inbound_expects(forward, lambda a: a.email == jane.email) == (
+        True, "text_asks", "its text asks you something (a question, a request)")

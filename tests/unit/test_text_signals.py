@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from connectors._imap_preview import TextPart, decode, first_text_part, signals
-from rules.text_signals import ASK, AUTOMATED, FORWARD, QUOTES_REPLY, THANKS, judge
+from rules.text_signals import ASK, AUTOMATED, BROADCAST, FORWARD, QUOTES_REPLY, THANKS, judge
 
 DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] / "shared"
             / "data")
@@ -39,6 +39,11 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     # courtesy, negation and errands ask for no answer
     ("Please call me at x34771 if you have any questions or would like to discuss it.", set()),
     ("Give me a call if you want to discuss and if anything is missing, please advise.", {ASK}),
+    ("Let me know if you want a copy of the model.", set()),
+    # an invitation asks for an answer (yes or no), even as "let me know if you want to"
+    ("Dinner at 7 tonight for my birthday. Let me know if you want to go so we can book.",
+     {ASK}),
+    ("Let me know if you would like to join us on Friday.", {ASK}),
     ("Please forgive the approach - I would rather provoke a discussion.", set()),
     ("I really don't think we need to have this meeting.", set()),
     ("There is no need to send me the draft.", set()),
@@ -48,6 +53,33 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Rob can you give Om a call.", set()),
     ("Jeff, can you speak briefly with Kevin on this one.", set()),
     ("Rob, can you give me a call.", {ASK}),
+    ("pls print. thanks. df", {THANKS}),
+    ("The letter is surprising and we need to figure out why they sent it.", set()),
+    ("We need the signed copy back by Monday.", {ASK}),
+    (('Bob, two things: 1. Send these sentences to the Cal Px: "we expect derations". '
+     "2. Do not do any trades in September."), set()),
+    ("Could you send the final draft to me by Friday?", {ASK}),
+    (("Kevin/Bob: Here is a rundown. If you have questions, or would like to see their bios let "
+     "me know."), set()),
+    ("If you want to come along on Friday, let me know.", {ASK}),
+    ("Pls get me scheduled on the 13th. thanks df", {THANKS}),
+    ("Did you all see the blurb in Gas Daily on their deal? May be useful to us. DF", set()),
+    ("Did you see my note about the budget?", {ASK}),
+    (("Please note your calendars to reflect the following meeting: June 15, 3:00 pm. If you "
+      "have any questions/conflicts, please feel free to call me. Thanks, Kay"), {THANKS}),
+    ("This confirms the meeting on Thursday. If any conflicts, please feel to call me at x0643.",
+     set()),
+    ("Guys, please attend if available. Regards", set()),
+    ("Can you attend on Friday?", {ASK}),
+    # an announcement to everyone, even when each copy names one person
+    ("Beginning in November, pay stubs will be available to all employees. Please log in.",
+     {ASK, BROADCAST}),
+    ("Dear Colleagues,\nThe offsite moved to May.", {BROADCAST}),
+    ("Could you send the memo to all employees by Friday?", set()),  # an errand, no broadcast
+    ("Denise has volunteered. Please call me directly if you need my input.", set()),
+    ("Sorry, I cannot make Monday. Fran, could you work with Emily and find a time?", set()),
+    ("Rosie, please put this on my calendar and print the attachment.", set()),
+    ("Please print this. What do you make of section 2?", {ASK}),
     ("Stephanie - please make sure this gets rebooked and confirmed.", set()),
     ("If you use Endata, please follow the directions below at your leisure.", set()),
     ("Sorry to hear that. Please convey my disappointment to Mark.", set()),
