@@ -32,7 +32,7 @@ from syncd.model import Contact, Meeting, Message, Page, Uncertain, Written
 from syncd.store import book, codec
 from syncd.store.derived import DerivedTables
 from syncd.store.logged import LoggedTouches
-from syncd.store.schema import SCHEMA_VERSION, connect
+from syncd.store.schema import SCHEMA_VERSION, connect, renewed
 
 __all__ = ["SCHEMA_VERSION", "Store", "connect"]
 
@@ -74,11 +74,7 @@ class Store:
         """Between cycles, free SQLite's caches and the records shared while decoding. Opened by
         path, the store reopens its connection: that also drops the up to 128 statements
         sqlite3 keeps prepared (about 0.7 MB after a daemon's cycle, and growing)."""
-        if self._path is not None and not self._db.in_transaction:
-            self._db.close()
-            self._db = connect(self._path)
-        else:
-            self._db.execute("PRAGMA shrink_memory")
+        self._db = renewed(self._db, self._path)
         codec.forget_shared()
 
     @contextmanager

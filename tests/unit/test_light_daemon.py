@@ -92,3 +92,21 @@ def test_shrink_reopens_the_connection_and_the_store_works_on(tmp_path: Path) ->
         assert store.cursor("mail") == "c2"
     with Store.open(tmp_path / "s.sqlite3") as again:
         assert again.message("b") is not None
+
+
+def test_shrink_keeps_the_connection_when_the_file_cannot_be_opened_again(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import sqlite3
+
+    from syncd.model import Page
+    from syncd.store import Store
+    from tests.factories import ME, mail
+
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.ingest("mail", Page((mail("jane@acme.example", ME, days_ago=2, mid="a"),), "c1"))
+        kept = store._db
+        with sqlite3.connect(tmp_path / "s.sqlite3") as other:  # a newer syncd migrated it
+            other.execute("PRAGMA user_version = 999")
+        store.shrink()
+        assert store._db is kept and store.message("a") is not None
+        assert "keeping the store's connection" in caplog.text and "newer syncd" in caplog.text
