@@ -41,8 +41,9 @@ class _IdleWatcher:
     """One IMAP account's IDLE on its own thread: it only sets ``fired`` and pokes the loop.
 
     A change fires, and so does the first return after (re)connecting, which covers whatever
-    arrived before IDLE was armed. A renewal without a change (every ``IDLE_RENEW`` s) does not:
-    the account's own poll covers the instant between two IDLE commands.
+    arrived before IDLE was armed. A renewal without a change (every ``IDLE_RENEW`` s) does not;
+    mail that arrives between two IDLE commands is the next call's change (the IMAP source
+    compares INBOX with what its last quiet IDLE saw).
     """
 
     def __init__(self, name: str, source: Source, wakeup: Wakeup) -> None:
