@@ -70,7 +70,7 @@ _REQUEST = re.compile(
 # ("thanks for the update - we need the money to show up").
 _EXPECTATION = re.compile(
     r"\b(?:need (?:you|your|to know)|(?:i|we) need (?:you\b|your\b|to (?:know|hear|get|have|see|"
-    r"receive)\b|(?:a|an|the|some|more|this|that|these|those|it|them)\b)|"
+    r"receive)\b|(?:a|an|the|some|more(?! than)|this|that|these|those|it|them)\b)|"
     r"i want (?:a|an|the|you|your|to know)|"
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
     r"let'?s get together|(?:in|within) the next (?:day|week|few days))\b",
@@ -90,6 +90,7 @@ _RHETORICAL = re.compile(
     r"if you (?:have|need|(?:would like|want)(?! to (?:go|come|join|attend|meet)\b))"
     r"[^.!?\n]{0,80}?(?:let me know|call me|give me a call|contact me|e-?mail me)|"
     r"if you have (?:any )?(?:questions|comments|concerns)|"
+    r"let (?:me|us) know (?:how|if|what|where) (?:i|we) can (?:help|assist|do)\w*|"
     r"please (?:find|see|note) (?:attached|below)?|"
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
     r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
@@ -107,9 +108,11 @@ _TELLING = re.compile(
     r"|[,\s](?:isn't it|aren't they|wasn't it|don't you think|huh|right|eh)\s*\?+")  # tags
 # An errand: something to be done with someone else, not an answer to be sent back.
 _DELEGATION = re.compile(
-    r"\b(?:please|pls|can you|could you|would you|will you)\s+(?:\w+\s+){0,2}?"
+    r"\b(?:please|pls|can you|could you|would you|will you),?\s+(?:\w+\s+){0,2}?"
     r"(?:follow up with|set up (?:a|an|the|some)|schedule|arrange|book|coordinate with|"
     r"take care of|handle (?:this|it)|forward (?:this|it)|pass (?:this|it) on|"
+    r"forward (?:this |it )?to (?!me\b|us\b)|set (?:it |this |that |them )?up\b|"
+    r"work with (?!me\b|us\b)[a-z]\w+|fill (?:him|her|them) in|"
     r"pass on|send (?:this|it) on|send (?:[\w'\"]+ ){0,3}?to (?!me\b|us\b)|"
     r"give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
     r"(?:call|contact|ring) (?!me\b|us\b)[a-z]\w+|reach out to|"

@@ -54,6 +54,12 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Jeff, can you speak briefly with Kevin on this one.", set()),
     ("Rob, can you give me a call.", {ASK}),
     ("pls print. thanks. df", {THANKS}),
+    ("Congratulations on the quarter! Let me know how I can help. Please forward to your team.",
+     {THANKS}),
+    ("I will set up a monthly meeting with you guys. Kay, please set up. Regards", set()),
+    ("John, great job! Please, work with Jeff to move the deal along.", {THANKS}),
+    ("Rodney, please give Cliff a call. He will handle it. Please fill him in.", set()),
+    ("We need more than $2M of savings to get this deal to clear the hurdle.", set()),
     ("The letter is surprising and we need to figure out why they sent it.", set()),
     ("We need the signed copy back by Monday.", {ASK}),
     (('Bob, two things: 1. Send these sentences to the Cal Px: "we expect derations". '
