@@ -1,8 +1,9 @@
 """iCalendar to and from syncd's records. Pure: no network, no clock unless you pass none.
 
 - ``meetings_from_ics`` turns one calendar resource into one ``Meeting`` per occurrence in a
-  window (recurrence expanded with ``recurring_ical_events``: RRULE, RDATE, EXDATE,
-  RECURRENCE-ID overrides; a cancelled instance comes back with ``status="CANCELLED"``).
+  window (``connectors._ics_window``: recurrence expanded with ``recurring_ical_events``: RRULE,
+  RDATE, EXDATE, RECURRENCE-ID overrides; a cancelled instance comes back with
+  ``status="CANCELLED"``; a resource that does not recur is read without the library).
 - ``followup_to_ics`` writes a follow-up as a single, non-recurring VEVENT with its VTIMEZONE.
 - ``remote_from_ics`` reads one of our events back (key and start).
 
@@ -13,18 +14,20 @@ icalendar and recurring_ical_events raise many kinds on hostile input.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-import recurring_ical_events
-from icalendar.error import GloballyUniqueTZIDGuessed
 
+from connectors._ics_window import (
+    as_list,
+    decoded,
+    occurrences,
+    span,
+    tz_guesses_allowed,
+)
 from syncd.errors import ProtocolError
 from syncd.model import Attendee, FollowUp, Meeting, Remote
 
@@ -32,7 +35,6 @@ OURS_UID_SUFFIX = "@syncd"
 KEY_PROPERTY = "X-SYNCD-KEY"
 KIND_PROPERTY = "X-SYNCD-KIND"
 PRODID = "-//syncd//syncd follow-ups//EN"
-MAX_OCCURRENCES = 5000  # per resource and window; more is a runaway rule, not a calendar
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -58,7 +60,7 @@ def meetings_from_ics(
         meetings = [
             _meeting(component, account=account, resource=resource, scope=scope)
             for calendar in calendars
-            for component in _occurrences(calendar, window_start, window_end)
+            for component in occurrences(calendar, window_start, window_end)
         ]
     except ProtocolError as exc:
         raise ProtocolError(f"{resource}: {exc}") from None
@@ -88,7 +90,7 @@ def is_ours(event: icalendar.Component) -> bool:
 
 def _parse(data: bytes | str) -> list[icalendar.Calendar]:
     try:
-        with _tz_guesses_allowed():
+        with tz_guesses_allowed():
             parsed = icalendar.Calendar.from_ical(data, multiple=True)
     except Exception as exc:  # noqa: BLE001 - any failure on foreign data is a protocol error
         raise ProtocolError(f"not iCalendar: {_reason(exc)}") from None
@@ -96,47 +98,6 @@ def _parse(data: bytes | str) -> list[icalendar.Calendar]:
     if not calendars:
         raise ProtocolError("not iCalendar: no VCALENDAR")
     return calendars
-
-
-def _occurrences(
-    calendar: icalendar.Calendar, window_start: datetime, window_end: datetime
-) -> list[icalendar.Component]:
-    """Occurrences overlapping the window; refuses rules that would run away."""
-    for event in calendar.walk("VEVENT"):
-        if "DTSTART" not in event:
-            raise ProtocolError("VEVENT without DTSTART")
-    _refuse_runaway_rules(calendar, window_end - window_start)
-    with _tz_guesses_allowed():
-        found: list[icalendar.Component] = recurring_ical_events.of(calendar).between(
-            window_start, window_end
-        )
-    if len(found) > MAX_OCCURRENCES:
-        raise ProtocolError(f"more than {MAX_OCCURRENCES} occurrences in the window")
-    return found
-
-
-_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600}
-
-
-def _refuse_runaway_rules(calendar: icalendar.Calendar, window: timedelta) -> None:
-    """A sub-daily RRULE can mean millions of occurrences; expanding them would hang."""
-    for event in calendar.walk("VEVENT"):
-        for rule in _as_list(event.get("RRULE")):
-            unit = _SECONDS.get(str(_first(rule.get("FREQ"), "")).upper())
-            if unit is None:
-                continue
-            interval = max(1, int(_first(rule.get("INTERVAL"), 1)))
-            estimate = window.total_seconds() / (unit * interval)
-            if "COUNT" in rule:
-                estimate = min(estimate, int(_first(rule.get("COUNT"), 0)))
-            if estimate > MAX_OCCURRENCES:
-                raise ProtocolError(f"RRULE would give about {estimate:.0f} occurrences")
-
-
-def _first(value: Any, default: Any) -> Any:
-    if isinstance(value, list):
-        return value[0] if value else default
-    return default if value is None else value
 
 
 def _meeting(event: icalendar.Component, *, account: str, resource: str, scope: str) -> Meeting:
@@ -148,9 +109,9 @@ def _meeting(event: icalendar.Component, *, account: str, resource: str, scope: 
         uid=str(event.get("UID", "")),
         start=start,
         end=end,
-        all_day=not isinstance(_value(event, "DTSTART"), datetime),
+        all_day=not isinstance(decoded(event, "DTSTART"), datetime),
         organizer=_attendee(organizer, default_partstat="ACCEPTED") if organizer else None,
-        attendees=tuple(_attendee(a) for a in _as_list(event.get("ATTENDEE"))),
+        attendees=tuple(_attendee(a) for a in as_list(event.get("ATTENDEE"))),
         status=str(event.get("STATUS", "CONFIRMED")).upper() or "CONFIRMED",
         summary=str(event["SUMMARY"]) if "SUMMARY" in event else None,
         scope=scope,
@@ -160,37 +121,8 @@ def _meeting(event: icalendar.Component, *, account: str, resource: str, scope: 
 
 def _bounds(event: icalendar.Component) -> tuple[datetime, datetime]:
     """Start and end of one component, in UTC (end defaults per RFC 5545 section 3.6.1)."""
-    if "DTSTART" not in event:
-        raise ProtocolError("VEVENT without DTSTART")
-    raw_start = _value(event, "DTSTART")
-    start = _utc(raw_start)
-    if "DTEND" in event:
-        end = _utc(_value(event, "DTEND"))
-    elif "DURATION" in event:
-        duration = _value(event, "DURATION")
-        if not isinstance(duration, timedelta):
-            raise ProtocolError("DURATION is not a duration")
-        end = start + duration
-    else:
-        end = start if isinstance(raw_start, datetime) else start + timedelta(days=1)
+    start, end = span(event)
     return start, max(start, end)
-
-
-def _value(event: icalendar.Component, name: str) -> object:
-    """The decoded value of a date, date-time or duration property (raises when broken)."""
-    prop: Any = event[name]  # vDDDTypes or vDuration; vBroken raises on .dt
-    value: object = prop.dt
-    return value
-
-
-def _utc(value: object) -> datetime:
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0), tzinfo=UTC)
-    raise ProtocolError(f"expected a date or date-time, got {type(value).__name__}")
 
 
 def _attendee(value: Any, *, default_partstat: str = "NEEDS-ACTION") -> Attendee:
@@ -204,12 +136,6 @@ def _attendee(value: Any, *, default_partstat: str = "NEEDS-ACTION") -> Attendee
         partstat=str(params.get("PARTSTAT", default_partstat)).upper(),
         cutype=str(params.get("CUTYPE", "INDIVIDUAL")).upper(),
     )
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 def _our_key(event: icalendar.Component) -> str | None:
@@ -237,15 +163,6 @@ def _unique_ids(meetings: list[Meeting]) -> list[Meeting]:
         seen.add(native_id)
         unique.append(meeting)
     return unique
-
-
-@contextmanager
-def _tz_guesses_allowed() -> Iterator[None]:
-    """A vendor-prefixed TZID (``/mozilla.org/20070129_1/Europe/Berlin``) resolved by dropping
-    the prefix is what every client does; icalendar warns about the guess each time."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", GloballyUniqueTZIDGuessed)
-        yield
 
 
 def _reason(exc: BaseException) -> str:

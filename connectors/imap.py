@@ -85,6 +85,7 @@ class ImapSource:
         self._timeout = SocketTimeout(connect_timeout or account.timeout, account.timeout)
         self._client: IMAPClient | None = None
         self._used = 0.0
+        self._idle_mark: tuple[object, ...] | None = None  # INBOX after a quiet IDLE
 
     # -- Source --------------------------------------------------------------------------------
 
@@ -111,26 +112,30 @@ class ImapSource:
                 client.logout()
 
     def wait_for_change(self, timeout: float) -> bool:
-        """Block until INBOX changes (IDLE) or ``timeout`` passes; True if something changed.
-
-        Without IDLE on the server this just sleeps and returns True (poll now).
-        """
+        """Block until INBOX changes (IDLE) or ``timeout`` passes; True if something changed,
+        also between two calls (INBOX's UIDVALIDITY, UIDNEXT, EXISTS against the last quiet
+        call's). Without IDLE on the server this just sleeps and returns True (poll now)."""
         with self._errors():
             client = self._connect()
             if not client.has_capability("IDLE"):
                 time.sleep(timeout)
                 return True
-            client.select_folder("INBOX", readonly=True)
+            state = client.select_folder("INBOX", readonly=True)
+            mark = (state.get(b"UIDVALIDITY"), state.get(b"UIDNEXT"), state.get(b"EXISTS"))
+            seen, self._idle_mark = self._idle_mark, None  # only a quiet IDLE vouches for one
             deadline = time.monotonic() + timeout
             try:
+                if seen is not None and mark != seen:
+                    self._idle_mark = mark  # came between two IDLE commands; compare anew next
+                    return True
                 while (remaining := deadline - time.monotonic()) > 0:
                     client.idle()
                     _wait_readable(client.socket(), min(remaining, _IDLE_RENEW))
-                    # DONE, then read what came in blocking mode: imapclient's idle_check
-                    # reads a non-blocking socket and can split a line (seen with pymap).
+                    # DONE, then a blocking read: idle_check can split a line (seen with pymap)
                     _, replies = client.idle_done()
                     if any(len(r) > 1 and r[1] in _CHANGES for r in replies):
                         return True
+                self._idle_mark = mark  # quiet throughout: INBOX is still as selected
                 return False
             finally:
                 if client.has_capability("UNSELECT"):  # else stay selected: harmless, read-only

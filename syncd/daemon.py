@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,13 +34,16 @@ log = logging.getLogger("syncd.daemon")
 LOCK_NAME = "syncd.lock"
 IDLE_RENEW = 540.0  # seconds: IDLE is re-issued well inside 10 minutes
 MAX_SLEEP = 60.0  # wake at least this often (clock jumps, a dead watcher)
+EARLY = timedelta(seconds=60)  # a cycle also pulls the healthy accounts due this soon
 
 
 class _IdleWatcher:
     """One IMAP account's IDLE on its own thread: it only sets ``fired`` and pokes the loop.
 
-    Every return of IDLE (a change, or the renewal every ``IDLE_RENEW`` s) fires, so the short
-    gap between two IDLE commands is covered by a cheap incremental pull.
+    A change fires, and so does the first return after (re)connecting, which covers whatever
+    arrived before IDLE was armed. A renewal without a change (every ``IDLE_RENEW`` s) does not;
+    mail that arrives between two IDLE commands is the next call's change (the IMAP source
+    compares INBOX with what its last quiet IDLE saw).
     """
 
     def __init__(self, name: str, source: Source, wakeup: Wakeup) -> None:
@@ -55,15 +58,15 @@ class _IdleWatcher:
         timeout, failures = 1.0, 0  # arm quickly: the first return triggers a catch-up pull
         while not self.stopped.is_set():
             try:
-                wait_for_change(timeout)
+                changed = wait_for_change(timeout)
             except Exception as exc:  # noqa: BLE001 - a watcher must never die; polling goes on
                 failures += 1
                 log.info("%s: IDLE interrupted (%s); polling meanwhile", self.name, exc)
                 self.stopped.wait(min(600.0, 5.0 * 2 ** min(failures, 8)))
                 timeout = 1.0
                 continue
-            failures, timeout = 0, IDLE_RENEW
-            if not self.stopped.is_set():
+            catch_up, failures, timeout = timeout < IDLE_RENEW, 0, IDLE_RENEW
+            if (changed or catch_up) and not self.stopped.is_set():
                 self.fired.set()
                 self.wakeup.poke()
         self.source.close()
@@ -129,7 +132,7 @@ class _Loop:
                     if w.fired.is_set():
                         w.fired.clear()
                         self.schedule = scheduler.poke(self.schedule, w.name, now)
-                names = scheduler.due(self.schedule, now)
+                names = scheduler.due(self.schedule, now, early=EARLY)
                 if names or self.schedule.plan_due <= now:
                     self._cycle(names, now)
                 self.sd.watchdog()

@@ -5,7 +5,8 @@ Each account is pulled every ``[daemon] poll_<type>`` (IMAP IDLE pushes sooner, 
 exponentially with jitter as tenacity's ``wait_exponential_jitter`` does (``initial * 2**(n-1)``
 plus up to ``initial`` of jitter, at most ``maximum``), and never sooner than the provider's
 ``Retry-After``. The plan is refreshed at least every ``plan_every`` and at each local midnight,
-so due dates roll forward when no mail arrives.
+so due dates roll forward when no mail arrives. A cycle takes along the healthy accounts due
+within a minute, so accounts whose polls drifted a few seconds apart share one cycle.
 """
 
 from __future__ import annotations
@@ -50,8 +51,15 @@ def start(accounts: Iterable[tuple[str, str]], now: datetime) -> Schedule:
     return Schedule({name: AccountPlan(name, kind, now) for name, kind in accounts}, now)
 
 
-def due(schedule: Schedule, now: datetime) -> list[str]:
-    return [a.name for a in schedule.accounts.values() if a.next_due <= now]
+def due(schedule: Schedule, now: datetime, *, early: timedelta = timedelta(0)) -> list[str]:
+    """The accounts to pull at ``now``. When anything is due (an account or the plan), healthy
+    accounts due within ``early`` come along: one cycle instead of two a few seconds apart. An
+    account backing off never comes early."""
+    names = [a.name for a in schedule.accounts.values() if a.next_due <= now]
+    if not names and schedule.plan_due > now:
+        return []
+    return [a.name for a in schedule.accounts.values()
+            if a.next_due <= now or (not a.failures and a.next_due <= now + early)]
 
 
 def backoff(failures: int, *, initial: timedelta, maximum: timedelta, rand: float,

@@ -1,11 +1,11 @@
 """The local database: this package is the only code that touches sqlite3.
 
-``Store`` (here) keeps the records: messages, meetings, cursors, calendar writes, account
-status. ``schema`` migrates and opens the file; ``codec`` turns records into rows and back;
-``derived`` keeps what syncd derived from each message and ``touches`` the interactions
-(``syncd.incremental`` drives both); ``ledgers`` recomputes every person's ledger from the
-interactions; ``logged`` keeps the touches the user logged (``syncd touch``), their own data;
-``sql`` has the helpers they share.
+``Store`` (here) keeps the records: messages, meetings, cursors, account status, and (through
+``writes``) the calendar writes. ``schema`` migrates and opens the file; ``codec`` turns
+records into rows and back; ``derived`` keeps what syncd derived from each message and
+``touches`` the interactions (``syncd.incremental`` drives both); ``ledgers`` recomputes
+every person's ledger from the interactions; ``logged`` keeps the touches the user logged
+(``syncd touch``), their own data; ``sql`` has the helpers they share.
 
 Metadata only (DESIGN.md section 10). Messages are kept by Message-ID, so the same message seen in
 two folders or two accounts is one row; where it was seen lives in ``locations``. Each page and
@@ -24,35 +24,34 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from syncd.model import Contact, Meeting, Message, Page, Uncertain, Written
+from syncd.model import Contact, Meeting, Message, Page
 from syncd.store import book, codec, sql
 from syncd.store.derived import DerivedTables
 from syncd.store.logged import LoggedTouches
-from syncd.store.schema import SCHEMA_VERSION, connect
+from syncd.store.schema import SCHEMA_VERSION, connect, renewed
+from syncd.store.writes import CalendarWrites, _now
 
 __all__ = ["SCHEMA_VERSION", "Store", "connect"]
 
 log = logging.getLogger("syncd.store")
 EMPTY_LISTING_GUARD = 5  # an empty listing sweeps nothing where at least this many items are stored
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class Store:
+class Store(CalendarWrites):
     """An open database. Use ``Store.open(path)`` as a context manager."""
 
-    def __init__(self, conn: sqlite3.Connection, *, keep_subjects: bool = True) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, keep_subjects: bool = True,
+                 path: Path | None = None) -> None:
         self._db = conn
         self.keep_subjects = keep_subjects
+        self._path = path  # known when opened by path: ``shrink`` reopens the connection
 
     @classmethod
     @contextmanager
     def open(cls, path: Path, *, keep_subjects: bool = True) -> Iterator[Store]:
-        store = cls(connect(path), keep_subjects=keep_subjects)
+        store = cls(connect(path), keep_subjects=keep_subjects, path=path)
         try:
             yield store
         finally:
@@ -69,9 +68,10 @@ class Store:
         return LoggedTouches(self._db)
 
     def shrink(self) -> None:
-        """Free SQLite's page cache and the records shared while decoding, between cycles (the
-        next cycle reads what it needs)."""
-        self._db.execute("PRAGMA shrink_memory")
+        """Between cycles, free SQLite's caches and the records shared while decoding. Opened by
+        path, the store reopens its connection: that also drops the up to 128 statements
+        sqlite3 keeps prepared (about 0.7 MB after a daemon's cycle, and growing)."""
+        self._db = renewed(self._db, self._path)
         codec.forget_shared()
 
     @contextmanager
@@ -260,45 +260,6 @@ class Store:
             "(SELECT count(*) FROM contacts WHERE account = ?)",
             (account, account, account)).fetchone()
         return int(row[0])
-
-    # -- calendar writes ---------------------------------------------------------------------
-
-    def written(self) -> dict[str, Written]:
-        """The newest record per base key."""
-        return {w.base_key: w for w in map(codec.written, self._db.execute(
-            f"SELECT {codec.WRITTEN_COLUMNS} FROM writes ORDER BY generation"))}  # noqa: S608
-
-    def record_write(self, written: Written, *, sink: str) -> None:
-        """Record a write whose outcome is known (it settles an uncertain one for its key)."""
-        with self._tx() as db:
-            self._record(db, written, sink)
-
-    def record_uncertain(self, uncertain: Uncertain, *, sink: str) -> None:
-        """A write whose answer never came back; ``settle`` decides it after the next
-        snapshot."""
-        with self._tx() as db:
-            db.execute(f"INSERT OR REPLACE INTO uncertain (op, sink, updated_at, "  # noqa: S608
-                       f"{codec.WRITTEN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                       (uncertain.op, sink, _now(), *codec.written_row(uncertain.written)))
-
-    def uncertain(self) -> list[Uncertain]:
-        return [Uncertain(row[0], codec.written(row[1:])) for row in self._db.execute(
-            f"SELECT op, {codec.WRITTEN_COLUMNS} FROM uncertain ORDER BY key")]  # noqa: S608
-
-    def settle(self, settled: Iterable[Written], *, sink: str) -> None:
-        """Record what the uncertain writes turned out to be, and forget them all (a write
-        that did not happen leaves no record), in one transaction."""
-        with self._tx() as db:
-            for written in settled:
-                self._record(db, written, sink)
-            db.execute("DELETE FROM uncertain")
-
-    @staticmethod
-    def _record(db: sqlite3.Connection, written: Written, sink: str) -> None:
-        db.execute(f"INSERT OR REPLACE INTO writes ({codec.WRITTEN_COLUMNS}, sink, "  # noqa: S608
-                   "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                   (*codec.written_row(written), sink, _now()))
-        db.execute("DELETE FROM uncertain WHERE key = ?", (written.key,))
 
     # -- account status ----------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -12,6 +13,8 @@ from syncd.store.book import BOOK_SCHEMA
 from syncd.store.derived import DERIVED_SCHEMA
 from syncd.store.ledger_cache import LEDGER_CACHE_SCHEMA
 from syncd.store.logged import LOGGED_SCHEMA
+
+log = logging.getLogger("syncd.store")
 
 SCHEMA_VERSION = 8
 
@@ -87,6 +90,22 @@ def connect(path: Path) -> sqlite3.Connection:
                          "`syncd sync` to rebuild it (follow-up records will be re-learned "
                          "from the calendar)") from None
     _migrate(conn, path)
+    return conn
+
+
+def renewed(conn: sqlite3.Connection, path: Path | None) -> sqlite3.Connection:
+    """A fresh connection to ``path`` in place of ``conn`` (closed), which drops everything SQLite
+    and sqlite3 cached for it; ``conn`` itself, its page cache freed, when there is no path, a
+    transaction is open, or the file cannot be opened again (logged: the next cycle says more)."""
+    if path is not None and not conn.in_transaction:
+        try:
+            fresh = connect(path)
+        except (StoreError, OSError, sqlite3.Error) as exc:
+            log.warning("keeping the store's connection: %s", exc)
+        else:
+            conn.close()
+            return fresh
+    conn.execute("PRAGMA shrink_memory")
     return conn
 
 

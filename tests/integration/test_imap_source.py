@@ -247,6 +247,17 @@ def test_wait_for_change_sees_new_mail(imap_server: ImapServer) -> None:
         assert only.message_id == "pushed@example.org"
 
 
+def test_wait_for_change_sees_mail_that_came_between_two_idle_commands(
+        imap_server: ImapServer) -> None:
+    with closing(source(imap_server)) as src:
+        assert src.wait_for_change(0.5) is False  # quiet: the daemon's watcher would re-arm
+        imap_server.append("INBOX", mail("between"))  # before the next IDLE command
+        started = time.monotonic()
+        assert src.wait_for_change(20) is True
+        assert time.monotonic() - started < 5  # at once, not at the end of the timeout
+        assert src.wait_for_change(0.5) is False  # and it is not reported twice
+
+
 def test_plaintext_to_a_remote_host_is_refused() -> None:
     account = ImapAccount(type="imap", name="remote", host="imap.example.org",
                           security="none", username="dana")

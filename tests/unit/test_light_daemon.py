@@ -72,3 +72,41 @@ def test_shrink_forgets_the_shared_records_and_reads_on(tmp_path: Path) -> None:
         found = store.message("a")
         assert found is not None and found.sender is not None
         assert found.sender.email == "jane@acme.example"
+
+
+def test_shrink_reopens_the_connection_and_the_store_works_on(tmp_path: Path) -> None:
+    import sqlite3
+
+    from syncd.model import Page
+    from syncd.store import Store
+    from tests.factories import ME, mail
+
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.ingest("mail", Page((mail("jane@acme.example", ME, days_ago=2, mid="a"),), "c1"))
+        before = store._db
+        store.shrink()
+        with pytest.raises(sqlite3.ProgrammingError):  # closed: its statements are gone
+            before.execute("SELECT 1")
+        store.ingest("mail", Page((mail("joe@acme.example", ME, days_ago=1, mid="b"),), "c2"))
+        assert store.message("a") is not None and store.message("b") is not None
+        assert store.cursor("mail") == "c2"
+    with Store.open(tmp_path / "s.sqlite3") as again:
+        assert again.message("b") is not None
+
+
+def test_shrink_keeps_the_connection_when_the_file_cannot_be_opened_again(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import sqlite3
+
+    from syncd.model import Page
+    from syncd.store import Store
+    from tests.factories import ME, mail
+
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.ingest("mail", Page((mail("jane@acme.example", ME, days_ago=2, mid="a"),), "c1"))
+        kept = store._db
+        with sqlite3.connect(tmp_path / "s.sqlite3") as other:  # a newer syncd migrated it
+            other.execute("PRAGMA user_version = 999")
+        store.shrink()
+        assert store._db is kept and store.message("a") is not None
+        assert "keeping the store's connection" in caplog.text and "newer syncd" in caplog.text

@@ -96,3 +96,18 @@ def test_idle_pokes_an_account_due_unless_it_is_backing_off() -> None:
     s = scheduler.poke(scheduler.poke(s, "mail", later), "down", later)
     assert scheduler.due(s, later) == ["mail"]
     assert scheduler.poke(s, "unknown", later) is s
+
+
+def test_a_cycle_takes_along_healthy_accounts_due_within_early_never_one_backing_off() -> None:
+    poll, early = NOW + timedelta(minutes=5), timedelta(seconds=60)
+    plans = {  # IDLE's catch-up pulled mail 2 s after the first cycle: the polls drift apart
+        "cal": scheduler.AccountPlan("cal", "caldav", poll),
+        "mail": scheduler.AccountPlan("mail", "imap", poll + timedelta(seconds=2)),
+        "down": scheduler.AccountPlan("down", "imap", poll + timedelta(seconds=20), failures=1)}
+    s = scheduler.Schedule(plans, NOW + timedelta(hours=1))
+    assert scheduler.due(s, poll) == ["cal"]
+    assert scheduler.due(s, poll, early=early) == ["cal", "mail"]  # not "down": backing off
+    # nothing due yet: nothing comes early either, unless the plan is due
+    assert scheduler.due(s, poll - timedelta(seconds=30), early=early) == []
+    planned = scheduler.Schedule(plans, poll - timedelta(seconds=30))
+    assert scheduler.due(planned, poll - timedelta(seconds=30), early=early) == ["cal", "mail"]
