@@ -21,7 +21,7 @@ from rules.identity import normalize_address
 from rules.introductions import Introduction
 from rules.introductions import detect as detect_introductions
 from rules.people import Directory
-from rules.text_signals import ASK, asked
+from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, asked
 from rules.threads import assign_threads
 from syncd.config import Config
 from syncd.model import Address, LoggedTouch, Meeting, Message
@@ -41,6 +41,10 @@ class Interaction:
     # inbound: its own words ask the user something (text signals: a question, a request, the
     # user greeted by name), so it is owed an answer even in a thread the user started
     asks: bool = False
+    # outbound: its text quotes someone's answer (``quotes_reply``, not a bare forward): an
+    # answer came on the thread even if it never reached the synced folders. Read while the
+    # thread is marked (``syncd.ledger.marked``), never stored.
+    answered: bool = False
 
 
 # A touch's ``direct`` as stored: 0, 1, or ASKS for a direct message whose words ask (``asks``).
@@ -210,6 +214,8 @@ def message_touches(m: Message, thread: str, config: Config, directory: Director
         return []
     if is_outbound(m, directory):
         asks = outbound_ask(m, directory.is_self_address)[0]
+        answered = (m.signals is not None and QUOTES_REPLY in m.signals
+                    and FORWARD not in m.signals)
         to = asked(m.signals) or {normalize_address(a.email) for a in m.to}
         touched: dict[str, tuple[Interaction, Address]] = {}
         for a in recipients:
@@ -220,7 +226,7 @@ def message_touches(m: Message, thread: str, config: Config, directory: Director
             direct = asks and (normalize_address(a.email) in to or (before is not None
                                                                     and before[0].direct))
             touched[pid] = (Interaction(m.date, pid, "out", thread, m.message_id, m.subject,
-                                        direct), a)
+                                        direct, answered=answered), a)
         return list(touched.values())
     if m.sender is None or directory.is_self_address(m.sender):
         return []

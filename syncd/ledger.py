@@ -166,7 +166,8 @@ def marked(interactions: Sequence[Interaction]) -> list[Mark]:
 
     ``last`` looks at the whole thread: the user's message is last for a person while nobody
     has written to the user on the thread since (an answer by a co-recipient, or by someone
-    answering for the person asked, closes the ask for everyone asked) and the user has not
+    answering for the person asked, closes the ask for everyone asked; so does the user's later
+    message there quoting an answer that never reached the synced folders) and the user has not
     written to that person there again; their message is last while nothing at all was written
     on the thread since (the user's answer to anyone on it, a co-recipient's, a later message of
     their own)."""
@@ -177,7 +178,7 @@ def marked(interactions: Sequence[Interaction]) -> list[Mark]:
         if i.direction not in THREADLESS:
             groups[(i.person, i.thread)].append(n)
             newest[i.thread] = max(newest.get(i.thread, (i.at, i.ref)), (i.at, i.ref))
-            if i.direction == "in":
+            if i.direction == "in" or i.answered:  # the user quoting an answer: one came
                 heard[i.thread] = max(heard.get(i.thread, (i.at, i.ref)), (i.at, i.ref))
     out = [NO_MARK] * len(interactions)
     for indexes in groups.values():

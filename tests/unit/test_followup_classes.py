@@ -329,3 +329,23 @@ def test_a_question_to_a_group_is_owed_only_when_it_greets_you() -> None:
     assert set(planned([known, greeted], "owed_reply")) == {ANN}
     pair = replace(group, to=(group.to[0], group.to[2]))  # you and one other
     assert set(planned([known, pair], "owed_reply")) == {ANN}
+
+
+# 2. Answered elsewhere: the user's later reply on the thread quotes an answer (from a
+# co-recipient) that never reached the synced folders: the ask is answered for everyone.
+def test_your_reply_quoting_an_answer_closes_the_ask_for_everyone_asked() -> None:
+    invite = replace(mail(ME, ANN, cc=[BOB], days_ago=9, subject="Dinner tonight", mid="d-1"),
+                     signals=("ask",))
+    reply = replace(mail(ME, BOB, days_ago=9, subject="RE: Dinner tonight", mid="d-2"),
+                    signals=("quotes_reply",))
+    assert set(planned([invite], "nudge")) == {ANN}
+    assert planned([invite, reply], "nudge") == {}
+    forward = replace(reply, signals=("forward", "quotes_reply"))  # a bare forward answers nothing
+    assert set(planned([invite, forward], "nudge")) == {ANN}
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("mail", Page((invite,), "c1"))  # one cycle with the ask alone, then the reply
+        assert {c.person for c in compute_from_store(CFG, store, NOW).candidates.values()
+                if c.kind == "nudge"} == {ANN}
+        store.ingest("mail", Page((reply,), "c2"))
+        assert not [c for c in compute_from_store(CFG, store, NOW).candidates.values()
+                    if c.kind == "nudge"]
