@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ledger_scale import NOW, stored  # noqa: E402
+from ledger_scale import CHILD_CONFIG, NOW, stored  # noqa: E402
 
 ADD = ("import sys; sys.path[:0] = [{root!r} + '/bench', {root!r}]; from pathlib import Path; "
        "from ledger_scale import add_mail; add_mail(Path({path!r}), {new}, {people})")
@@ -40,11 +40,7 @@ from zoneinfo import ZoneInfo
 from syncd import config as config_mod
 from syncd.pipeline import compute_from_store
 from syncd.store import Store
-cfg = config_mod.from_dict({{
-    "me": {{"addresses": ["dana@example.org"], "timezone": "Europe/Berlin"}},
-    "cadences": [{{"name": "network", "min_exchanges": 2, "every": "90d"}}],
-    "goals": {{"introductions_per_week": 2}}}})
-tz = ZoneInfo("Europe/Berlin")
+""" + CHILD_CONFIG.lstrip("\n") + r"""tz = ZoneInfo("Europe/Berlin")
 now = datetime.fromisoformat({now!r})
 with Store.open(Path({path!r})) as store:
     if {drop!r}:

@@ -67,6 +67,13 @@ def build_store(path: Path, messages: int, people: int, seed: int = 7) -> float:
     return time.perf_counter() - started
 
 
+CHILD_CONFIG = r"""
+cfg = config_mod.from_dict({{
+    "me": {{"addresses": ["dana@example.org"], "timezone": "Europe/Berlin"}},
+    "cadences": [{{"name": "network", "min_exchanges": 2, "every": "90d"}}],
+    "goals": {{"introductions_per_week": 2}}}})
+"""  # the config every child of the ledger benches uses
+
 CHILD = r"""
 import json, sys, time
 sys.path.insert(0, {root!r})
@@ -76,11 +83,7 @@ from syncd import config as config_mod
 from syncd.engine import placement
 from syncd.pipeline import compute_from_store
 from syncd.store import Store
-cfg = config_mod.from_dict({{
-    "me": {{"addresses": ["dana@example.org"], "timezone": "Europe/Berlin"}},
-    "cadences": [{{"name": "network", "min_exchanges": 2, "every": "90d"}}],
-    "goals": {{"introductions_per_week": 2}}}})
-now = datetime.fromisoformat({now!r})
+""" + CHILD_CONFIG.lstrip("\n") + r"""now = datetime.fromisoformat({now!r})
 t0, c0 = time.perf_counter(), time.process_time()
 with Store.open(Path({path!r})) as store:
     snap = compute_from_store(cfg, store, now)
