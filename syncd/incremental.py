@@ -225,7 +225,7 @@ def _marking(touched: list[tuple[Interaction, Address]]) -> Iterator[Touch]:
 def _row(i: Interaction, address: Address, mark: Mark, company: int) -> Touch:
     return (i.ref, i.at.timestamp(), i.person, i.direction, i.thread, i.subject, direct_code(i),
             address.email, address.name, int(mark.first), mark.prev, mark.gap, int(mark.last),
-            int(mark.mine), company)
+            int(mark.mine), company, int(i.answered))
 
 
 def _meetings(tables: DerivedTables, store: Store, config: Config, directory: Directory,
@@ -242,7 +242,7 @@ def _meetings(tables: DerivedTables, store: Store, config: Config, directory: Di
 def interaction(t: Touch) -> Interaction:
     ref, ts, person, direction, thread, subject, direct = t[:7]
     return Interaction(datetime.fromtimestamp(ts, UTC), person, direction, thread,
-                       ref, subject, bool(direct), direct == ASKS)
+                       ref, subject, bool(direct), direct == ASKS, bool(t[15]))
 
 
 def histories(store: Store, people: Iterable[str]) -> dict[str, list[Interaction]]:

@@ -42,8 +42,8 @@ class Interaction:
     # user greeted by name), so it is owed an answer even in a thread the user started
     asks: bool = False
     # outbound: its text quotes someone's answer (``quotes_reply``, not a bare forward): an
-    # answer came on the thread even if it never reached the synced folders. Read while the
-    # thread is marked (``syncd.ledger.marked``), never stored.
+    # answer came on the thread even if it never reached the synced folders. Read when the
+    # thread is marked (``syncd.ledger.marked``), stored so a later marking reads it too.
     answered: bool = False
 
 

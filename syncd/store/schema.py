@@ -16,7 +16,7 @@ from syncd.store.logged import LOGGED_SCHEMA
 
 log = logging.getLogger("syncd.store")
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -69,6 +69,11 @@ _MIGRATIONS: dict[int, str] = {
     7: LOGGED_SCHEMA,
     # per-person ledger summaries: a cache of ``touches``, marked dirty by triggers
     8: LEDGER_CACHE_SCHEMA,
+    # an outbound touch whose text quotes someone's answer (``Interaction.answered``), kept so
+    # that marking a thread again from its stored touches closes the same asks
+    9: """
+    ALTER TABLE touches ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;
+    """,
 }
 
 

@@ -18,13 +18,14 @@ from syncd.store.sql import marks as _marks
 
 # (ref, ts, person, direction, thread, subject, direct (0, 1, or 2 = ``syncd.interactions.ASKS``:
 #  a direct message whose own words ask), address, name, first, prev, gap, last, mine, company:
-#  how many people the thread or meeting has, the user aside)
+#  how many people the thread or meeting has, the user aside, answered: 1 for an outbound
+#  touch whose text quotes someone's answer, ``syncd.interactions.Interaction.answered``)
 Touch = tuple[str, float, str, str, str, str | None, int, str, str, int, str | None, float, int,
-              int, int]
+              int, int, int]
 TOUCH_COLUMNS = ("ref, ts, person, direction, thread, subject, direct, address, name, first, "
-                 "prev, gap, last, mine, company")
+                 "prev, gap, last, mine, company, answered")
 THREADLESS = "'meeting', 'logged'"  # the directions of ``touches_threadless``
-_INSERT_TOUCH = f"INSERT INTO touches ({TOUCH_COLUMNS}) VALUES ({','.join('?' * 15)})"  # noqa: S608
+_INSERT_TOUCH = f"INSERT INTO touches ({TOUCH_COLUMNS}) VALUES ({','.join('?' * 16)})"  # noqa: S608
 
 
 

@@ -349,3 +349,9 @@ def test_your_reply_quoting_an_answer_closes_the_ask_for_everyone_asked() -> Non
         store.ingest("mail", Page((reply,), "c2"))
         assert not [c for c in compute_from_store(CFG, store, NOW).candidates.values()
                     if c.kind == "nudge"]
+        # a later message on the thread marks it again from the stored touches: still closed
+        later = mail(ME, BOB, days_ago=8, subject="RE: Dinner tonight", mid="d-3")
+        store.ingest("mail", Page((later,), "c3"))
+        assert not [c for c in compute_from_store(CFG, store, NOW).candidates.values()
+                    if c.kind == "nudge"]
+    assert planned([invite, reply, later], "nudge") == {}
