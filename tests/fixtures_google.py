@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,3 +60,13 @@ def google_server() -> Iterator[GoogleServer]:
         yield server
     finally:
         server.close()
+
+
+def client_secrets_file(server: GoogleServer, tmp_path: Path) -> Path:
+    """A Desktop-app OAuth client file whose token endpoint is ``server``'s."""
+    path = tmp_path / "client.json"
+    path.write_text(json.dumps({"installed": {
+        "client_id": "cid.apps.example", "client_secret": "s3cret",
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": f"{server.root}token", "redirect_uris": ["http://localhost"]}}))
+    return path

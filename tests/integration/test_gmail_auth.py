@@ -14,17 +14,7 @@ from rich.console import Console
 from syncd.auth.google import run_google_auth
 from syncd.errors import ConfigError
 from tests.fakes.google_server import GoogleServer
-from tests.fixtures_google import google_account
-
-
-def _client(server: GoogleServer, tmp_path: Path) -> Path:
-    path = tmp_path / "client.json"
-    path.write_text(json.dumps({"installed": {
-        "client_id": "cid.apps.example", "client_secret": "s3cret",
-        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-        "token_uri": f"{server.root}token", "redirect_uris": ["http://localhost"]}}))
-    return path
-
+from tests.fixtures_google import client_secrets_file, google_account
 
 SCOPES = {"gmail": "gmail.metadata", "google_calendar": "calendar.events.owned",
           "google_contacts": "contacts.readonly"}
@@ -36,7 +26,7 @@ def test_gmail_and_gcal_headless_auth_saves_a_private_token(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the local token endpoint is http
     account = google_account(google_server, "acct", kind,
-                             client_secrets=str(_client(google_server, tmp_path)))
+                             client_secrets=str(client_secrets_file(google_server, tmp_path)))
     shown = io.StringIO()
     console = Console(file=shown, width=4000)
 

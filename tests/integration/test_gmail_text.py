@@ -19,7 +19,14 @@ from connectors.gmail import GmailSource
 from syncd.auth.google import run_google_auth
 from syncd.commands.cli import main
 from tests.fakes.google_server import GoogleServer
-from tests.fixtures_google import Waits, google_account, header_list, policy, write_token
+from tests.fixtures_google import (
+    Waits,
+    client_secrets_file,
+    google_account,
+    header_list,
+    policy,
+    write_token,
+)
 
 BASE_MS = 1_770_000_000_000
 TEXTS = {
@@ -103,23 +110,14 @@ def test_the_fake_like_google_sends_no_snippet_under_gmail_metadata(
 # -- syncd auth asks the right scopes and records what Google granted ---------------------------
 
 
-def _client(server: GoogleServer, tmp_path: Path) -> Path:
-    path = tmp_path / "client.json"
-    path.write_text(json.dumps({"installed": {
-        "client_id": "cid.apps.example", "client_secret": "s3cret",
-        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-        "token_uri": f"{server.root}token", "redirect_uris": ["http://localhost"]}}))
-    return path
-
-
 @pytest.mark.parametrize(("message_text", "asked"), [
     ("preview", GMAIL_READONLY), (None, GMAIL_METADATA), ("none", GMAIL_METADATA)])
 def test_auth_asks_gmail_readonly_only_for_an_opted_in_account(
         google_server: GoogleServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         message_text: str | None, asked: str) -> None:
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    account = google_account(google_server, "gm", client_secrets=str(_client(google_server,
-                                                                              tmp_path)),
+    secrets = client_secrets_file(google_server, tmp_path)
+    account = google_account(google_server, "gm", client_secrets=str(secrets),
                              message_text=message_text)
     shown = io.StringIO()
 
