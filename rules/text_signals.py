@@ -79,16 +79,16 @@ _NOTHING_ADDED = re.compile(
     r"\W*(?:(?:fyi|see below|see attached|for your (?:information|review|files)|please see)"
     r"\W*)?(?:\w+\W*)?", re.IGNORECASE)  # at most "FYI" and a name or an initial
 _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b")
+# "if you have / need / would like": a courtesy offer, unless it invites ("if you want to go")
+_OFFER = (r"if you (?:have|need|(?:would like|want)"
+          r"(?! to (?:go|come|join|attend|meet|have (?:lunch|dinner|drinks))\b))")
 _RHETORICAL = re.compile(
     r"\b(?:(?:please )?(?:give me a call|call|let me know|let us know|contact|e-?mail|ping)"
-    r"(?: me| us)?(?: directly| anytime| any time)?(?: at [\w .+()/-]{1,30}?)? if you "
-    r"(?:have|need|(?:would like|want)"
-    r"(?! to (?:go|come|join|attend|meet|have (?:lunch|dinner|drinks))\b))"  # invitations ask
+    r"(?: me| us)?(?: directly| anytime| any time)?(?: at [\w .+()/-]{1,30}?)? " + _OFFER +
     r"(?:\s+(?!please\b)[\w']+){0,8}|"
     # the same courtesy with the offer first: "if you have questions or would like to see
-    # their bios, let me know" (an invitation, "if you want to come", still asks)
-    r"if you (?:have|need|(?:would like|want)(?! to (?:go|come|join|attend|meet)\b))"
-    r"[^.!?\n]{0,80}?(?:let me know|call me|give me a call|contact me|e-?mail me)|"
+    # their bios, let me know"
+    + _OFFER + r"[^.!?\n]{0,80}?(?:let me know|call me|give me a call|contact me|e-?mail me)|"
     r"if you have (?:any )?(?:questions|comments|concerns)|"
     r"let (?:me|us) know (?:how|if|what|where) (?:i|we) can (?:help|assist|do)\w*|"
     r"please (?:find|see|note) (?:attached|below)?|"

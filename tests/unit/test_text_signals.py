@@ -68,6 +68,7 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     (("Kevin/Bob: Here is a rundown. If you have questions, or would like to see their bios let "
      "me know."), set()),
     ("If you want to come along on Friday, let me know.", {ASK}),
+    ("If you want to have lunch on Friday, let me know.", {ASK}),
     ("Pls get me scheduled on the 13th. thanks df", {THANKS}),
     ("Did you all see the blurb in Gas Daily on their deal? May be useful to us. DF", set()),
     ("Did you see my note about the budget?", {ASK}),
