@@ -35,6 +35,13 @@ _TOKEN = re.compile(
     rb'[ \t\r\n]*(?:(\()|(\))|"((?:[^"\\]|\\.)*)"|\{(\d+)\}\Z'
     rb'|((?:[^\x00-\x20()%"\[\x7f]|\[[^\]]*\])+)|([^ \t\r\n]))', re.DOTALL)
 _ESCAPE = re.compile(rb'\\([\\"])')
+# A record of the everyday shape: ``N (UID n [INTERNALDATE "..."] BODY[section][<0>] {len}``,
+# numbers without leading zeros (the tokenizer takes "07" for an atom, not a number) and a
+# date without escapes: what the tokenizer reads as (N, (UID, n, INTERNALDATE, date, BODY..,
+# literal)), read by one match.
+_PLAIN = re.compile(
+    rb'(0|[1-9][0-9]*) \(UID (0|[1-9][0-9]*)(?: INTERNALDATE "([^"\\]*)")? '
+    rb'(BODY\[[^\]]*\](?:<0>)?) \{([0-9]+)\}')
 _INTERNALDATE = re.compile(
     rb" ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)")
 _MONTHS = {name: n for n, name in enumerate(
@@ -80,6 +87,9 @@ def read_fetch(data: list[Any], *, normalise_times: bool = True) -> dict[int, En
 def _read(data: list[Any], normalise_times: bool) -> dict[int, Entry]:
     if data == [None]:
         return {}
+    plain = _plain(data, normalise_times)
+    if plain is not None:
+        return plain
     atoms = _atoms(data)
     out: dict[int, Entry] = {}
     for seq in atoms:
@@ -91,6 +101,31 @@ def _read(data: list[Any], normalise_times: bool) -> dict[int, Entry]:
         if uid is not None:
             key = uid
         out.setdefault(key, {}).update(entry)
+    return out
+
+
+def _plain(data: list[Any], normalise_times: bool) -> dict[int, Entry] | None:
+    """The answer read record by record, when every record has the everyday shape of syncd's
+    own fetches (``_PLAIN``: the header fetch, the preview's part fetch) followed by its ``)``;
+    None as soon as one does not, and the tokenizer reads the whole answer."""
+    if len(data) % 2:
+        return None
+    out: dict[int, Entry] = {}
+    match = _PLAIN.fullmatch
+    for n in range(0, len(data), 2):
+        record, close = data[n], data[n + 1]
+        if type(record) is not tuple or close != b")" or len(record) != 2:
+            return None
+        text, literal = record
+        found = match(text) if type(text) is bytes and type(literal) is bytes else None
+        if found is None or int(found[5]) != len(literal):
+            return None
+        seq, uid, date, name = found.group(1, 2, 3, 4)
+        entry: Entry = {b"SEQ": int(seq)}
+        if date is not None:
+            entry[b"INTERNALDATE"] = _internaldate(date, normalise_times)
+        entry[name.upper()] = literal
+        out.setdefault(int(uid), {}).update(entry)
     return out
 
 

@@ -21,7 +21,7 @@ from email.header import decode_header
 from email.utils import getaddresses, parsedate_to_datetime
 
 from syncd.errors import ProtocolError
-from syncd.model import Address, Message
+from syncd.model import Address, Message, build_message
 
 # The headers the rules read (DESIGN.md section 3), lower case, as they appear in Message.headers.
 RULE_HEADERS: tuple[str, ...] = (
@@ -78,22 +78,11 @@ def parse_headers(
     if message_id is None:
         message_id = synthetic_message_id(fields)
     subject = fields.get("subject")
-    return Message(
-        account=account,
-        native_id=native_id,
-        message_id=message_id,
-        date=date,
-        sender=sender,
-        to=to,
-        cc=cc,
-        subject=None if subject is None else _decode_words(subject),
-        thread_id=thread_id,
-        in_reply_to=_first_id(fields.get("in-reply-to")),
-        references=_all_ids(fields.get("references")),
-        headers=rule_headers,
-        labels=labels,
-        scope=scope,
-    )
+    return build_message(
+        account, native_id, message_id, date, sender, to, cc,
+        None if subject is None else _decode_words(subject), thread_id,
+        _first_id(fields.get("in-reply-to")), _all_ids(fields.get("references")), rule_headers,
+        labels, scope)
 
 
 def parse_fetch_entry(entry: Mapping[bytes, object], *, account: str, native_id: str,

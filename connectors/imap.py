@@ -24,7 +24,6 @@ import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -45,7 +44,7 @@ from syncd.errors import (
     ProtocolError,
     TransientError,
 )
-from syncd.model import Message, Page
+from syncd.model import Message, Page, with_signals
 from syncd.net import is_loopback
 
 log = logging.getLogger(__name__)
@@ -215,7 +214,7 @@ class ImapSource:
         flags = chunk_signals(lambda some, items: _imap_fetch.fetch(client, some, items),
                               {uid: response[uid] for uid in parsed},
                               {uid: (m.sender, m.to + m.cc) for uid, m in parsed.items()})
-        items = [replace(m, signals=flags[uid]) if uid in flags else m
+        items = [with_signals(m, flags[uid]) if uid in flags else m
                  for uid, m in parsed.items()]
         return items, quarantined
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from imapclient.exceptions import ProtocolError
 from imapclient.response_parser import parse_fetch_response
 
-from connectors._imap_fetch import _read, _Unsure, read_fetch, uid_set
+from connectors._imap_fetch import _plain, _read, _Unsure, read_fetch, uid_set
 
 HEADER = (b"BODY[HEADER.FIELDS (FROM SENDER TO CC DATE SUBJECT MESSAGE-ID IN-REPLY-TO "
           b"REFERENCES LIST-ID CONTENT-TYPE X-GM-LABELS)]")
@@ -190,3 +190,52 @@ def test_any_answer_reads_like_imapclient_or_fails_like_it(data: list[Any]) -> N
             read_fetch(data, normalise_times=False)
     else:
         assert read_fetch(data, normalise_times=False) == expected
+
+
+_NUMBERS = st.one_of(st.integers(0, 10 ** 9).map(lambda n: str(n).encode()),
+                     st.sampled_from([b"007", b"00", b"1a"]))
+
+
+@st.composite
+def _plain_answers(draw: st.DrawFn) -> tuple[list[Any], bool]:
+    """Answers of the everyday shape ``_plain`` reads (syncd's header and part fetches), now
+    and then bent out of it (a leading zero, a wrong literal length, another closing line, an
+    unquoted date): either way the answer must read like imapclient's."""
+    data: list[Any] = []
+    regular = True
+    for _ in range(draw(st.integers(1, 4))):
+        seq, uid = draw(_NUMBERS), draw(_NUMBERS)
+        regular &= all(n == b"0" or (n.isdigit() and n[:1] != b"0") for n in (seq, uid))
+        date = draw(st.one_of(st.none(), _DATES))
+        regular &= date is None or date.startswith(b'"')
+        section = draw(st.sampled_from([HEADER, b"BODY[1]<0>", b"BODY[1.2]<0>", b"BODY[TEXT]"]))
+        literal = draw(st.binary(max_size=40))
+        length = len(literal) + draw(st.sampled_from([0, 0, 0, 1]))
+        close = draw(st.sampled_from([b")", b")", b")", b" FLAGS (\\Seen))"]))
+        regular &= length == len(literal) and close == b")"
+        text = b"%s (UID %s%s %s {%d}" % (seq, uid, b"" if date is None else
+                                          b" INTERNALDATE " + date, section, length)
+        data.extend([(text, literal), close])
+    return data, regular
+
+
+@settings(max_examples=400, deadline=None)
+@given(_plain_answers(), st.booleans())
+def test_everyday_answers_read_like_imapclient(answer: tuple[list[Any], bool],
+                                               normalise: bool) -> None:
+    data, regular = answer
+    try:
+        expected: Any = dict(parse_fetch_response(data, normalise, True))
+    except Exception as exc:  # noqa: BLE001 - whatever imapclient raises, we raise too
+        with pytest.raises(type(exc)):
+            read_fetch(data, normalise_times=normalise)
+        return
+    assert read_fetch(data, normalise_times=normalise) == expected
+    if regular:  # read by the one-match path, not the tokenizer
+        assert _plain(data, normalise) == expected
+
+
+def test_everyday_records_take_the_one_match_path() -> None:
+    assert _plain(DOVECOT, False) == dict(parse_fetch_response(DOVECOT, False, True))
+    assert _plain(GMAIL, False) is None  # X-GM-* items: the tokenizer reads them
+    assert _plain(STRUCTURE, False) is None
