@@ -34,6 +34,7 @@ Entry = dict[bytes, Any]
 _TOKEN = re.compile(
     rb'[ \t\r\n]*(?:(\()|(\))|"((?:[^"\\]|\\.)*)"|\{(\d+)\}\Z'
     rb'|((?:[^\x00-\x20()%"\[\x7f]|\[[^\]]*\])+)|([^ \t\r\n]))', re.DOTALL)
+_FETCH_LINE = re.compile(rb"\* ([0-9]+) FETCH \(")
 _ESCAPE = re.compile(rb'\\([\\"])')
 # A record of the everyday shape: ``N (UID n [INTERNALDATE "..."] BODY[section][<0>] {len}``,
 # numbers without leading zeros (the tokenizer takes "07" for an atom, not a number) and a
@@ -58,11 +59,65 @@ def fetch(client: IMAPClient, uids: Sequence[int], items: Sequence[str]) -> dict
     if not uids:
         return {}
     conn = client._imap  # imapclient's imaplib connection: its own fetch sends through it
-    typ, data = conn.uid("FETCH", uid_set(uids), f"({' '.join(items).upper()})")
+    typ, data = uid_fetch(conn, uid_set(uids), f"({' '.join(items).upper()})")
     if typ != "OK":
         raise imaplib.IMAP4.error(f"FETCH failed: {_text(data)}")
     response = read_fetch(data, normalise_times=client.normalise_times)
     return {uid: response[uid] for uid in uids if uid in response}
+
+
+def uid_fetch(conn: imaplib.IMAP4, uids: str, items: str) -> tuple[str, list[Any]]:
+    """``conn.uid("FETCH", uids, items)``, the same answer, with its FETCH lines read here.
+
+    imaplib reads each line of an answer through a few regular expressions and formats a
+    ``%r`` of it for its trace; a FETCH of 2,000 messages is 4,000 such lines. Here a line
+    that starts ``* N FETCH (`` (seen in the read buffer before it is taken) is read and
+    stored as imaplib stores it (its literals as ``(line, literal)``, then the line after);
+    every other line (the tagged completion, EXISTS, BYE, a line not yet wholly buffered)
+    goes to imaplib's own ``_get_response``, as do the errors, through imaplib's checks."""
+    peek = getattr(conn.file, "peek", None)
+    if peek is None:  # not a buffered reader: imaplib reads it all
+        typ, data = conn.uid("FETCH", uids, items)
+        return typ, data
+    tag = conn._command("UID", "FETCH", uids, items)
+    try:
+        _read_answer(conn, tag, peek)
+    except conn.abort as exc:
+        raise conn.abort(f"command: UID => {exc}") from None
+    except conn.error as exc:
+        raise conn.error(f"command: UID => {exc}") from None
+    conn._check_bye()
+    result: Any = conn.tagged_commands.pop(tag)  # (type, [data]): typeshed says otherwise
+    typ, data = result
+    if typ == "BAD":
+        raise conn.error(f"UID command error: {typ} {data}")
+    typ, data = conn._untagged_response(typ, data, "FETCH")
+    return typ, data
+
+
+def _read_answer(conn: imaplib.IMAP4, tag: bytes, peek: Any) -> None:
+    """Read until the tagged completion of ``tag`` (imaplib's ``_get_tagged_response``)."""
+    readline, read, literal = conn.readline, conn.read, conn.Literal
+    untagged = conn.untagged_responses
+    while conn.tagged_commands[tag] is None:
+        conn._check_bye()
+        start = _FETCH_LINE.match(peek(64))
+        if start is None:
+            conn._get_response()
+            continue
+        line = readline()
+        if not line.endswith(b"\r\n"):
+            raise conn.abort(f"socket error: unterminated line: {line!r}")
+        dat = start[1] + b" " + line[start.end() - 1:-2]  # imaplib's "N" + " " + "(..."
+        while (size := literal.match(dat)) is not None:
+            untagged.setdefault("FETCH", []).append((dat, read(int(size["size"]))))
+            dat = readline()
+            if not dat:
+                raise conn.abort("socket error: EOF")
+            if not dat.endswith(b"\r\n"):
+                raise conn.abort(f"socket error: unterminated line: {dat!r}")
+            dat = dat[:-2]
+        untagged.setdefault("FETCH", []).append(dat)
 
 
 def uid_set(uids: Iterable[int]) -> str:

@@ -96,3 +96,28 @@ def test_the_preview_judges_the_text_against_the_decoded_people(imap_server: Ima
     assert message.signals is not None
     assert "ask" in message.signals
     assert asked(message.signals) == {"ks@corp.example"}
+
+
+def test_uid_fetch_answers_as_imaplib_does(imap_server: ImapServer) -> None:
+    """``uid_fetch`` reads the FETCH lines itself: its (type, data) are imaplib's, and the
+    other lines of the answer (here the EXISTS of mail that arrived meanwhile) still reach
+    imaplib, which keeps them as it always does."""
+    imap_server.append_many("INBOX", _messages(), when=datetime(2024, 1, 2, tzinfo=UTC))
+    client = imap_server.client()
+    try:
+        client.select_folder("INBOX", readonly=True)
+        uids = _imap_fetch.uid_set(sorted(client.search(["ALL"])))
+        conn = client._imap
+        for items in (f"({HEADER_ITEM} INTERNALDATE)", f"({HEADER_ITEM} BODYSTRUCTURE)",
+                      "(BODY.PEEK[1]<0.2048>)", "(FLAGS)"):
+            assert _imap_fetch.uid_fetch(conn, uids, items) == conn.uid("FETCH", uids, items)
+        assert _imap_fetch.uid_fetch(conn, "999", "(FLAGS)") == conn.uid("FETCH", "999",
+                                                                          "(FLAGS)")
+        imap_server.append_many("INBOX", _messages()[:1], when=datetime(2024, 1, 3, tzinfo=UTC))
+        conn.untagged_responses.pop("EXISTS", None)
+        typ, data = _imap_fetch.uid_fetch(conn, uids, f"({HEADER_ITEM})")
+        assert "EXISTS" in conn.untagged_responses
+        # four messages: (line, literal) and ")" each; pymap adds the new message's FLAGS
+        assert (typ, data[:8]) == conn.uid("FETCH", uids, f"({HEADER_ITEM})")
+    finally:
+        client.logout()
