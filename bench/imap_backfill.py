@@ -22,6 +22,8 @@ the pull (``compute_from_store``: classify, thread, ledgers, plan). Usage:
     python bench/imap_backfill.py                 # 10k and 50k
     python bench/imap_backfill.py --sizes 100000  # the big one (about a minute or two)
     python bench/imap_backfill.py --before DIR    # DIR's `syncd sync` too, side by side
+    python bench/imap_backfill.py --enron ../shared/data               # the five Enron users
+    python bench/imap_backfill.py --enron ../shared/data --enron-sizes --sizes 50000 100000
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def mailbox(total: int, seed: int = 42) -> Iterator[tuple[str, bytes, datetime]]
 
 def load(server: ImapServer, total: int, enron: Path | None = None) -> dict[str, int]:
     folders: dict[str, list[tuple[bytes, datetime | None]]] = {"INBOX": [], "Sent": []}
-    for folder, raw, when in (mailbox(total) if enron is None else enron_mailbox(enron)):
+    for folder, raw, when in (mailbox(total) if enron is None else enron_mailbox(enron, total)):
         folders[folder].append((raw, when))
     return {name: server.append_many(name, items) for name, items in folders.items()}
 
@@ -133,12 +135,50 @@ def enron_files(data: Path) -> Iterator[tuple[str, Path]]:
             yield ("Sent" if path.relative_to(top).parts[0] in ENRON_SENT else "INBOX"), path
 
 
-def enron_mailbox(data: Path) -> Iterator[tuple[str, bytes, datetime | None]]:
+def enron_mailbox(data: Path, total: int = 0) -> Iterator[tuple[str, bytes, datetime | None]]:
     """All five Enron users' folders as one account: their sent folders in Sent, every other
     folder in INBOX (all_documents and discussion_threads repeat inbox mail: the same
-    Message-IDs, merged by the store as a real account's copies are)."""
-    for folder, path in enron_files(data):
-        yield folder, path.read_bytes(), None
+    Message-IDs, merged by the store as a real account's copies are).
+
+    ``total`` (more than the 12,466 files): the files again and again, each copy moved in time
+    by a multiple of five years (0, -5, +5, -10, +10, ...: the mail spans four years, so no
+    thread, subject window or reply crosses two copies) with its Message-IDs made its own, up
+    to ``total`` files: real mail's shapes (small threads, real subjects and people, real
+    closure sizes) at the sizes of the synthetic mailbox. Without it, each file once."""
+    files = list(enron_files(data))
+    count = len(files) if total <= 0 else total
+    for n in range(count):
+        folder, path = files[n % len(files)]
+        copy = n // len(files)
+        raw = path.read_bytes()
+        yield folder, raw if copy == 0 else _moved(raw, copy), None
+
+
+_YEARS = (0, -5, 5, -10, 10, -15, 15, -20, -25, -30)  # from 2026 on would be in the future
+_DATE_LINE = re.compile(rb"^Date:[ \t]*(.*?)\r?$", re.MULTILINE | re.IGNORECASE)
+_ID_LINE = re.compile(rb"^(Message-ID:[ \t]*<)([^>\r\n]*)>", re.MULTILINE | re.IGNORECASE)
+
+
+def _moved(raw: bytes, copy: int) -> bytes:
+    """Enron message ``raw`` as copy ``copy``: its Date moved by ``_YEARS[copy]`` years, its
+    Message-ID given the copy's suffix (the header section only; the body is untouched)."""
+    from email.utils import format_datetime, parsedate_to_datetime
+
+    head, sep, body = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw else raw.partition(
+        b"\n\n")
+    years = _YEARS[copy % len(_YEARS)] + 50 * (copy // len(_YEARS))
+
+    def date(found: re.Match[bytes]) -> bytes:
+        try:
+            when = parsedate_to_datetime(found[1].decode("latin-1"))
+            moved = when.replace(year=when.year + years, day=min(when.day, 28))
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return found[0]  # unreadable as it was: left so
+        return b"Date: " + format_datetime(moved).encode()
+
+    head = _DATE_LINE.sub(date, head, count=1)
+    head = _ID_LINE.sub(lambda found: found[1] + found[2] + b".copy%d>" % copy, head, count=1)
+    return head + sep + body
 
 
 def enron_owners(data: Path) -> list[str]:
@@ -371,6 +411,9 @@ def main() -> None:
     parser.add_argument("--enron", type=Path, metavar="DATA",
                         help="instead of the synthetic mailbox: the five Enron users of the "
                              "shared data folder DATA (e.g. ../shared/data) as one account")
+    parser.add_argument("--enron-sizes", action="store_true",
+                        help="with --enron: the Enron files again, each copy moved in time by "
+                             "five years, up to each of --sizes messages (for memory at scale)")
     parser.add_argument("--before", type=Path,
                         help="another checkout (e.g. `git worktree add`): its `syncd sync` is "
                              "measured too, in the same run")
@@ -382,7 +425,8 @@ def main() -> None:
         if args.enron is not None:
             if not (args.enron / "enron-maildir" / "maildir").is_dir():
                 raise SystemExit(f"no Enron maildirs under {args.enron}")
-            bench(0, Path(tmp), args.before, tuple(args.texts), args.enron)
+            for total in args.sizes if args.enron_sizes else [0]:
+                bench(total, Path(tmp), args.before, tuple(args.texts), args.enron)
             return
         for total in args.sizes:
             bench(total, Path(tmp), args.before, tuple(args.texts))
