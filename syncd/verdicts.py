@@ -20,7 +20,7 @@ from rules.classify import ClassifyContext, classify_message, classify_soft
 from rules.identity import normalize_address
 from rules.introductions import is_intro_subject
 from rules.people import Directory
-from rules.threads import thread_subject
+from rules.threads import normalize_subject, thread_subject
 from syncd.config import Config
 from syncd.interactions import classify_context, is_outbound, participants
 from syncd.model import Message
@@ -70,6 +70,7 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         written |= {senders[i] for i in tables.replying_to_mine(senders)}
         added = tables.add_written_to(written - directory.self_addresses)
         tables.add_pending(tables.soft_from(added))
+    _SUBJECTS.clear()  # held only through a pass: a daemon keeps nothing between cycles
     if bulk:
         tables.build_fact_indexes()
         tables.named.ensure()
@@ -93,5 +94,26 @@ def make_fact(m: Message, directory: Directory, context: ClassifyContext) -> Fac
     else:
         verdict, other = classify_soft(m, context)
     soft = other.verdict if other is not None and not verdict.personal else None
+    subject, intro = _subject_facts(m.subject)
+    if not subject:  # no subject to thread by: its people (what thread_subject gives then)
+        subject = thread_subject(m, participants(m, directory))
     return (m.message_id, m.date.timestamp(), verdict.verdict, soft, int(outbound), sender,
-            thread_subject(m, participants(m, directory)), int(is_intro_subject(m.subject)))
+            subject, intro)
+
+
+# Per subject: (normalised, introduction or not). Subjects repeat (a thread's, a list's); the
+# dict is emptied when it holds SUBJECTS_KEPT, and after each classification pass.
+_SUBJECTS: dict[str | None, tuple[str, int]] = {}
+SUBJECTS_KEPT = 8192
+
+
+def _subject_facts(subject: str | None) -> tuple[str, int]:
+    """A subject's normalised form (``rules.threads.normalize_subject``, what ``thread_subject``
+    gives when it is not empty) and whether it reads as an introduction, remembered per
+    subject: a first derivation asks once per message, and subjects repeat."""
+    found = _SUBJECTS.get(subject)
+    if found is None:
+        if len(_SUBJECTS) >= SUBJECTS_KEPT:
+            _SUBJECTS.clear()
+        found = _SUBJECTS[subject] = (normalize_subject(subject), int(is_intro_subject(subject)))
+    return found
