@@ -45,6 +45,7 @@ _PLAIN = re.compile(
     rb'(BODY\[[^\]]*\](?:<0>)?) \{([0-9]+)\}')
 _INTERNALDATE = re.compile(
     rb" ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)")
+_ZONES: dict[int, timezone] = {}  # offset in minutes -> its zone (a few dozen exist)
 _MONTHS = {name: n for n, name in enumerate(
     (b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
      b"dec"), 1)}
@@ -216,8 +217,11 @@ def _internaldate(value: object, normalise_times: bool) -> Any:
         day, _, year, hour, minute, second, sign, zone_h, zone_m = match.groups()
         offset = (int(zone_h) * 60 + int(zone_m)) * (-1 if sign == b"-" else 1)
         try:  # "05-Dec-2026 08:00:00 +0100", aware like imapclient's
+            zone = _ZONES.get(offset)
+            if zone is None:
+                zone = _ZONES[offset] = timezone(timedelta(minutes=offset))
             return datetime(int(year), month, int(day), int(hour), int(minute), int(second),
-                            tzinfo=timezone(timedelta(minutes=offset)))
+                            tzinfo=zone)
         except (ValueError, OverflowError):
             pass  # out of range: imapclient decides
     try:

@@ -37,6 +37,9 @@ _CORE_HEADERS: tuple[str, ...] = (
 HEADER_FIELDS: tuple[str, ...] = _CORE_HEADERS + tuple(
     "-".join(part.capitalize() for part in name.split("-")) for name in RULE_HEADERS
 )
+# The key of the header block in the last FETCH answer read (``BODY[HEADER.FIELDS (...)]`` as
+# the server echoes it: in the order asked, or sorted): every later answer has the same.
+_header_key: list[bytes] = [b"BODY[HEADER.FIELDS"]
 
 _WANTED: dict[bytes, str] = {name.lower().encode(): name.lower() for name in HEADER_FIELDS}
 _RULE_SET = frozenset(RULE_HEADERS)
@@ -64,10 +67,10 @@ def parse_headers(
 ) -> Message:
     """The ``Message`` a header block describes; ``ProtocolError`` if it is truly unusable."""
     fields, rule_headers = split_fields(raw)
-    from_ = _addresses(fields.get("from"))
-    to = tuple(_addresses(fields.get("to")))
-    cc = tuple(_addresses(fields.get("cc")))
-    sender = from_[0] if from_ else next(iter(_addresses(fields.get("sender"))), None)
+    from_ = address_list(fields.get("from"))
+    to = address_list(fields.get("to"))
+    cc = address_list(fields.get("cc"))
+    sender = from_[0] if from_ else next(iter(address_list(fields.get("sender"))), None)
     message_id = _first_id(fields.get("message-id"))
     if sender is None and not to and not cc and message_id is None:
         raise ProtocolError(f"{native_id}: no address and no Message-ID header", account=account)
@@ -90,7 +93,11 @@ def parse_fetch_entry(entry: Mapping[bytes, object], *, account: str, native_id:
     """One message of an imapclient FETCH answer: the HEADER.FIELDS block, INTERNALDATE and,
     from Gmail, X-GM-LABELS (added to ``labels``) and X-GM-THRID (the thread id, in the hex
     form the Gmail API uses)."""
-    raw = next((v for k, v in entry.items() if k.startswith(b"BODY[HEADER.FIELDS")), None)
+    raw = entry.get(_header_key[0])  # the key of the previous answer: servers repeat it
+    if raw is None:
+        key = next((k for k in entry if k.startswith(b"BODY[HEADER.FIELDS")), None)
+        raw = None if key is None else entry[key]
+        _header_key[0] = key or _header_key[0]
     if not isinstance(raw, bytes):
         raise ProtocolError(f"{native_id}: no header block in the FETCH answer", account=account)
     internal = entry.get(b"INTERNALDATE")
@@ -169,6 +176,30 @@ def _decode_words(value: str) -> str:
         except (LookupError, UnicodeError):
             out.append(_text(chunk))
     return "".join(out)
+
+
+# Header value -> its addresses: a mailbox repeats the same From, To and Cc lines (the user in
+# every To, a list's From) thousands of times. Emptied when full and when the source closes
+# (``forget``): a daemon keeps nothing of it between cycles.
+_ADDRESS_LISTS: dict[str, tuple[Address, ...]] = {}
+ADDRESS_LISTS_KEPT = 4096
+
+
+def address_list(value: str | None) -> tuple[Address, ...]:
+    """The addresses of a From, To, Cc or Sender value (``_addresses``), remembered."""
+    if not value:
+        return ()
+    found = _ADDRESS_LISTS.get(value)
+    if found is None:
+        if len(_ADDRESS_LISTS) >= ADDRESS_LISTS_KEPT:
+            _ADDRESS_LISTS.clear()
+        found = _ADDRESS_LISTS[value] = tuple(_addresses(value))
+    return found
+
+
+def forget() -> None:
+    """Drop the remembered address lists."""
+    _ADDRESS_LISTS.clear()
 
 
 def _addresses(value: str | None) -> list[Address]:

@@ -32,7 +32,7 @@ from imapclient.exceptions import LoginError
 from imapclient.imapclient import SENT, SocketTimeout
 
 from connectors import _imap_cursor as cur
-from connectors import _imap_fetch, _neterr
+from connectors import _imap_fetch, _imap_parse, _neterr
 from connectors._imap_parse import HEADER_FIELDS, parse_fetch_entry
 from connectors._imap_preview import chunk_signals
 from syncd.config import ImapAccount
@@ -105,6 +105,7 @@ class ImapSource:
             self._connect()
 
     def close(self) -> None:
+        _imap_parse.forget()  # the address lists remembered while parsing
         client, self._client = self._client, None
         if client is not None:
             with suppress(OSError, imaplib.IMAP4.error):

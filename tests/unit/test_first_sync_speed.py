@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from connectors import _imap_parse
 from rules.introductions import is_intro_subject
 from rules.people import Directory
 from rules.threads import normalize_subject, thread_subject
@@ -111,3 +112,21 @@ def test_a_classification_pass_keeps_no_subjects(tmp_path: Path) -> None:
                                cursor="c"))
         compute_from_store(_config(), store, datetime(2026, 2, 1, tzinfo=UTC))
     assert verdicts._SUBJECTS == {}
+
+
+@given(st.none() | st.text(max_size=40) | st.sampled_from(
+    ["Dana Example <dana@example.org>", '"Roe, Jane" <jane@acme.example>, bob@example.com',
+     "=?utf-8?q?J=C3=B6rg?= <joerg@example.de>", "undisclosed-recipients:;"]))
+def test_address_lists_are_the_parse(value: str | None) -> None:
+    expected = tuple(_imap_parse._addresses(value))
+    assert _imap_parse.address_list(value) == expected
+    assert _imap_parse.address_list(value) == expected  # remembered: the same answer
+
+
+def test_the_address_lists_are_bounded_and_forgotten() -> None:
+    _imap_parse.forget()
+    for n in range(_imap_parse.ADDRESS_LISTS_KEPT + 10):
+        _imap_parse.address_list(f"p{n} <p{n}@example.org>")
+        assert len(_imap_parse._ADDRESS_LISTS) <= _imap_parse.ADDRESS_LISTS_KEPT
+    _imap_parse.forget()
+    assert _imap_parse._ADDRESS_LISTS == {}
