@@ -29,7 +29,8 @@ import re
 from collections.abc import Sequence
 
 from rules.addressed import named_asks, resolve
-from rules.quoted import NOTES_STAMP, quoted_author, quoted_body, same_person
+from rules.identity import normalize_address
+from rules.quoted import NOTES_STAMP, quoted_author, quoted_body, quoted_recipients, same_person
 from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
@@ -75,6 +76,7 @@ _EXPECTATION = re.compile(
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
     r"let'?s get together|(?:in|within) the next (?:day|week|few days))\b",
 )
+_FYI = re.compile(r"\b(?:fyi|for your (?:information|files|records))\b")
 _NOTHING_ADDED = re.compile(
     r"\W*(?:(?:fyi|see below|see attached|for your (?:information|review|files)|please see)"
     r"\W*)?(?:\w+\W*)?", re.IGNORECASE)  # at most "FYI" and a name or an initial
@@ -82,6 +84,13 @@ _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|
 # "if you have / need / would like": a courtesy offer, unless it invites ("if you want to go")
 _OFFER = (r"if you (?:have|need|(?:would like|want)"
           r"(?! to (?:go|come|join|attend|meet|have (?:lunch|dinner|drinks))\b))")
+# A condition on something being wrong: an answer is wanted only then ("if I am incorrect").
+_TROUBLE = (r"if (?:(?:i am|i'm|i was) (?:wrong|incorrect|mistaken|off base|missing something)|"
+            r"(?:there (?:is|are)|you (?:see|find|spot|have)) (?:a |an |any )?(?:\w+ )?"
+            r"(?:problems?|issues?|concerns?|flaws?|objections?|errors?|mistakes?)|"
+            r"(?:this|that|it) (?:is not|isn't|doesn't|does not) (?:ok|okay|right|correct|work)|"
+            r"(?:i|we) need to (?:move|change|do|bring|send|prepare) anything"
+            r")\b(?: (?:in|with) (?:my|this|that|the) \w+)?")
 _RHETORICAL = re.compile(
     r"\b(?:(?:please )?(?:give me a call|call|let me know|let us know|contact|e-?mail|ping)"
     r"(?: me| us)?(?: directly| anytime| any time)?(?: at [\w .+()/-]{1,30}?)? " + _OFFER +
@@ -90,6 +99,9 @@ _RHETORICAL = re.compile(
     # their bios, let me know"
     + _OFFER + r"[^.!?\n]{0,80}?(?:let me know|call me|give me a call|contact me|e-?mail me)|"
     r"if you have (?:any )?(?:questions|comments|concerns)|"
+    # "let me know" only if something is wrong: "if I am incorrect, let me know"
+    r"(?:(?:please )?let (?:me|us) know |please advise )?" + _TROUBLE + r"(?:[^.!?\n]{0,60}?"
+    r"(?:let (?:me|us) know|please advise|give me a call|call me))?|"
     r"let (?:me|us) know (?:how|if|what|where) (?:i|we) can (?:help|assist|do)\w*|"
     r"please (?:find|see|note) (?:attached|below)?|"
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
@@ -120,13 +132,19 @@ _DELEGATION = re.compile(
     r"make sure|ensure|convey|pass along|(?:work with \w+ (?:and|to) )?find a time|"
     r"get (?:me|us) (?:scheduled|registered|signed up|booked|enrolled)|sign (?:me|us) up|"
     r"print|file (?:this|it|these|them)|make (?:\w+ )?cop(?:y|ies)|distribute|circulate|"
-    r"(?:put|add|note) (?:this|it|that) (?:on|in|to) (?:my|the|our) (?:calendar|schedule))"
+    r"(?:put|add|note) (?:(?:this|it|that) )?(?:on|in|to) (?:my|the|our) (?:calendar|schedule)|"
+    r"keep an eye on|send (?:my |our |your )?regrets|"
+    r"(?:include|copy|cc|route) (?:me|us|\w+(?: \w+)? and (?:i|me)) (?:in|on)(?: the)? "
+    r"(?:next |new |final |revised )?(?:distribution|draft|version|circulation|list|"
+    r"e-?mails?|copies))"
     r"\b(?:(?!\b(?:and|but|or|also)\s+(?:what|when|where|how|why|who|is|are|do|does|did|can|"
-    r"could|would|will)\b)[^.!?\n])*\??")  # its own "?" too, not a question joined to it
+    r"could|would|will)\b)[^.!?\n])*\??"  # its own "?" too, not a question joined to it
+    r"|\b(?:get rid of|delete|ignore|discard) (?:this|it|these|them)\b(?:,? please)?")
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
 _AUTOMATED = re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
-    r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message))\b")
+    r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message)|"
+    r"our records (?:indicate|show))\b")
 # An announcement to everyone, whoever's name is in To: "all employees", "Dear colleagues".
 _BROADCAST = re.compile(
     r"(?:^|\n)\W*(?:dear|to|attention|hello|hi|good morning),?\s+(?:all\s+)?(?:\w+\s+)?"
@@ -191,11 +209,16 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     words, quoted = split(text)
     body = " ".join(line for line in words.split("\n") if not _SIGNOFF.match(line)).strip()
     flags: set[str] = set()
+    resent_to: frozenset[str] | None = None
     if quoted is not None:
         name = quoted_author(quoted)
         if author is not None and name is not None and same_person(name, author):
             if asks(quoted_body(quoted)):
-                flags.add(RESENDS)  # their own earlier ask, sent again (to the same or others)
+                resent_to = _resent_to(quoted, recipients)
+                if resent_to is None and _FYI.search(body.lower()):
+                    flags.add(QUOTES_OWN)  # their earlier ask passed on to others "FYI"
+                else:
+                    flags.add(RESENDS)  # their own earlier ask, sent again
             elif _NOTHING_ADDED.fullmatch(body):
                 flags.add(FORWARD)
             else:
@@ -219,8 +242,23 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
         named = resolve(names, recipients) if names and recipients else None
     elif _THANKS.search(lowered):
         flags.add(THANKS)
+    if ASK not in flags and RESENDS in flags:
+        named = resent_to  # the ask was theirs: only those it asked are asked again
     out = tuple(flag for flag in ALL if flag in flags)
     return out + ((ASKED + " ".join(sorted(named)),) if named else ())
+
+
+def _resent_to(quoted: list[str], recipients: Sequence[Address]) -> frozenset[str] | None:
+    """Those the author's earlier ask went to who are among this message's ``recipients``,
+    when some of the recipients were not on it: sent on to others (their bosses, a colleague)
+    with the asked person copied, it asks only the person asked before. None otherwise (sent
+    again to the same people, or to new ones only: "sorry, wrong address")."""
+    if not recipients:
+        return None
+    before = resolve(quoted_recipients(quoted), recipients)
+    if before is None or len(before) == len({normalize_address(a.email) for a in recipients}):
+        return None
+    return before
 
 
 def asked(signals: Sequence[str] | None) -> frozenset[str] | None:
