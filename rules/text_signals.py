@@ -64,9 +64,17 @@ _REQUEST = re.compile(
     r"what do you think|your (?:thoughts|view|comments|input|feedback)|"
     r"any (?:thoughts|comments|news|update)|send me|i(?: would|'d) like (?:to know|to see|your)|"
     r"what is (?:this|that|going on|happening)|why (?:is|are|did|do|does|was|were)|"
+    r"(?:it would help|i would appreciate(?: it)?|i'd appreciate(?: it)?) if you (?:could|would)|"
+    r"look(?:ing)? forward to (?:hearing from you|your (?:reply|response|answer))|"
     r"asap|as soon as possible|by (?:monday|tuesday|wednesday|thursday|friday|tomorrow|"
     r"end of (?:day|week)|eod|cob|noon))\b",
 )
+# A bare imperative that wants an answer back, at a sentence's start (after a name, maybe):
+# "Clint see if this matches the contract", "Tell me what you hear".
+_IMPERATIVE = re.compile(
+    r"(?:^|[.!?]\s+)(?:(?!(?:to|i|we|and|so|then|let|you|they)\b)[a-z]+,?\s+)?"
+    r"(?:see if|see whether|check (?:if|whether)|find out (?:if|whether|what|when|how|who|why)|"
+    r"tell me|confirm (?:if|whether|that|the|receipt))\b")
 # Needs and expectations: an ask in a new message, a statement in an answer to someone's mail
 # ("thanks for the update - we need the money to show up").
 _EXPECTATION = re.compile(
@@ -191,7 +199,7 @@ def asks(text: str, *, answering: bool = False) -> bool:
     or an expectation ("we need", "I assume you will") asks too, unless the words answer
     someone's message (``answering``: they quote it), where it is a statement."""
     flat = " ".join(text.split()).lower()  # once: case-sensitive patterns are much faster
-    patterns = (_REQUEST,) if answering else (_REQUEST, _EXPECTATION)
+    patterns = (_REQUEST, _IMPERATIVE) if answering else (_REQUEST, _IMPERATIVE, _EXPECTATION)
     if not _QUESTION.search(flat) and not any(p.search(flat) for p in patterns):
         return False  # nothing that could ask: spare the courtesy and errand passes
     body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", _TELLING.sub(" ", flat)))
@@ -219,12 +227,12 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
                     flags.add(QUOTES_OWN)  # their earlier ask passed on to others "FYI"
                 else:
                     flags.add(RESENDS)  # their own earlier ask, sent again
-            elif _NOTHING_ADDED.fullmatch(body):
+            elif _NOTHING_ADDED.fullmatch(body) and not _QUESTION.search(body + " "):
                 flags.add(FORWARD)
             else:
                 flags.add(QUOTES_OWN)  # new words above their own earlier message
-        elif _NOTHING_ADDED.fullmatch(body):
-            flags.update((FORWARD, QUOTES_REPLY))
+        elif _NOTHING_ADDED.fullmatch(body) and not _QUESTION.search(body + " "):
+            flags.update((FORWARD, QUOTES_REPLY))  # "interest?" above a forward asks
         else:
             flags.add(QUOTES_REPLY)
     lowered = words.lower()

@@ -84,6 +84,14 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("pls put on my calendar.", set()),
     ("Kay please send regrets - I think I am in Canada.", set()),
     ("get rid of this please", set()),
+    # a bare imperative asking for an answer, and one word of question above a forward
+    ("Clint see if this seems to match the formula in the contract in your opinion.", {ASK}),
+    ("Tell me what you hear from them.", {ASK}),
+    ("I am not sure which pieces you need, so it would help if you could tell me.", {ASK}),
+    ("Here are the numbers. I look forward to hearing from you tomorrow.", {ASK}),
+    ("I will see if I can make it. To see if it works, I ran the model.", set()),
+    ("interest?\n-----Original Message-----\nFrom: Ann\nWe are requesting proposals.",
+     {ASK, QUOTES_REPLY}),
     ("Great, please sign me up! Please let me know if I need to move anything.", set()),
     ("Good job. Please keep an eye on this for me.", set()),
     (("Please note your calendars to reflect the following meeting: June 15, 3:00 pm. If you "
