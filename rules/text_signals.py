@@ -120,6 +120,8 @@ _RHETORICAL = re.compile(
     r"[^.!?\n]*|"  # "please feel free to call me at x3316"
     r"please (?:note|mark|put|save|hold)(?: (?:it|this|the date))?(?: on| in)? (?:your|the) "
     r"calendars?[^.!?\n]*|please attend\b[^.!?\n]*)\b")  # a meeting notice: nothing to answer
+# Every courtesy _RHETORICAL finds holds one of these: a text without them is spared its scan.
+_RHETORICAL_WORDS = ("if ", "let ", "please", "fyi", "for your", "feel ")
 # A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
 _TELLING = re.compile(
     r"\b(?:did you (?:know|hear|see) that|guess what|did (?:you|you all|you guys|y'all) "
@@ -153,12 +155,15 @@ _AUTOMATED = re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
     r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message)|"
     r"our records (?:indicate|show))\b")
+_AUTOMATED_WORDS = ("automat", "do not reply", "our records")  # one is in all it finds
 # An announcement to everyone, whoever's name is in To: "all employees", "Dear colleagues".
 _BROADCAST = re.compile(
     r"(?:^|\n)\W*(?:dear|to|attention|hello|hi|good morning),?\s+(?:all\s+)?(?:\w+\s+)?"
     r"(?:employees|colleagues|staff|team members)\b"
     r"|\ball (?:\w+ ){0,2}(?:employees|staff members)\b"
     r"|\bthis (?:message|e-?mail|memo) (?:is being sent|goes|was sent) to (?:all|every)")
+# One of these is in every text _BROADCAST finds: most texts are spared its scan.
+_BROADCAST_WORDS = ("employees", "colleagues", "staff", "team members", " to all", " to every")
 # "... send it to all employees": the reader is asked to broadcast, not told.
 _RELAY = re.compile(r"\b(?:send|forward|e-?mail|distribute|circulate|announce|tell)\b[^.!?\n]*$")
 _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$")
@@ -202,7 +207,12 @@ def asks(text: str, *, answering: bool = False) -> bool:
     patterns = (_REQUEST, _IMPERATIVE) if answering else (_REQUEST, _IMPERATIVE, _EXPECTATION)
     if not _QUESTION.search(flat) and not any(p.search(flat) for p in patterns):
         return False  # nothing that could ask: spare the courtesy and errand passes
-    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", _TELLING.sub(" ", flat)))
+    body = flat
+    if "?" in body or "did " in body or "guess what" in body:  # all _TELLING can find
+        body = _TELLING.sub(" ", body)
+    if any(w in body for w in _RHETORICAL_WORDS):
+        body = _RHETORICAL.sub(" ", body)
+    body = _DELEGATION.sub(" ", body)
     if _QUESTION.search(body):
         return True
     return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
@@ -236,10 +246,11 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
         else:
             flags.add(QUOTES_REPLY)
     lowered = words.lower()
-    if _AUTOMATED.search(lowered):
+    if any(w in lowered for w in _AUTOMATED_WORDS) and _AUTOMATED.search(lowered):
         flags.add(AUTOMATED)
-    if any(not _RELAY.search(lowered[max(0, m.start() - 60):m.start()])
-           for m in _BROADCAST.finditer(lowered)):
+    if any(w in lowered for w in _BROADCAST_WORDS) and any(
+            not _RELAY.search(lowered[max(0, m.start() - 60):m.start()])
+            for m in _BROADCAST.finditer(lowered)):
         flags.add(BROADCAST)
     answering = QUOTES_REPLY in flags and FORWARD not in flags
     named: frozenset[str] | None = None
