@@ -56,6 +56,7 @@ from syncd.interactions import (
 from syncd.ledger import Mark, marked
 from syncd.model import Address, Message
 from syncd.store import Store
+from syncd.store.closure import Runs
 from syncd.store.derived import DerivedTables
 from syncd.store.touches import Touch
 from syncd.verdicts import BATCH, classify_stale
@@ -66,7 +67,7 @@ _SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py", "rules
             "rules/text_signals.py", "rules/addressed.py", "rules/quoted.py",
             "rules/introductions.py", "rules/identity.py", "rules/people.py",
             "syncd/interactions.py", "syncd/ledger.py", "syncd/incremental.py",
-            "syncd/verdicts.py", "syncd/store/named.py",
+            "syncd/verdicts.py", "syncd/store/named.py", "syncd/store/closure.py",
             "syncd/store/derived.py", "syncd/store/touches.py")
 
 
@@ -95,6 +96,12 @@ def fingerprint(config: Config, directory: Directory) -> str:
         "ignore": config.ignore.model_dump(mode="json"),
     }, sort_keys=True, default=str).encode())
     return digest.hexdigest()
+
+
+# A first derivation threads each subject's runs apart (``DerivedTables.closure``): a silence
+# longer than the subject window (a second more, against rounding of the stored times) ends a
+# run, since no subject thread is joined across it.
+_GAP = SUBJECT_WINDOW.total_seconds() + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +135,9 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         # A few changes (a cycle's new mail) re-thread forward in time from each; a first
         # derivation or a large backfill goes group by group, each group whole.
         forward = not full and len(tables.next_pending(BATCH + 1)) <= BATCH
+        runs = Runs(_GAP) if full else None  # a first derivation: each subject's runs apart
         while seeds := tables.next_pending(BATCH):
-            region, since = tables.closure(seeds, forward=forward)
+            region, since = tables.closure(seeds, forward=forward, runs=runs)
             tables.done_pending(region)  # one transaction: the order within it is free
             rederived += len(region)
             _rederive(tables, store, config, directory, region, since)

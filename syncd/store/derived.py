@@ -26,6 +26,7 @@ from contextlib import contextmanager
 
 from syncd.errors import StoreError
 from syncd.store import ledger_cache
+from syncd.store.closure import Runs, closure
 from syncd.store.named import Named
 from syncd.store.sql import chunks as _chunks
 from syncd.store.sql import column
@@ -251,38 +252,10 @@ class DerivedTables:
         return self._column("SELECT message_id FROM facts WHERE personal AND message_id IN ({})",
                             ids)
 
-    def closure(self, start: Iterable[str], *, forward: bool
+    def closure(self, start: Iterable[str], *, forward: bool, runs: Runs | None = None
                 ) -> tuple[set[str], dict[str, float]]:
-        """``start`` and every message linked to it by a reference, either way, or by a shared
-        normalised subject, and so on; with ``forward``, by a subject only to the messages
-        dated from the earliest such one on (the earlier ones keep their threads: what they
-        leave open for the later ones is ``subject_threads``). Returns the messages and, per
-        subject, the time from which all its messages are in."""
-        found = set(start)
-        frontier = set(found)
-        since: dict[str, float] = {}
-        while frontier:
-            wanted: dict[str, float] = {}
-            for chunk in _chunks(frontier, self._db):
-                for subject, ts in self._db.execute(
-                        "SELECT subject_key, min(ts) FROM facts WHERE subject_key != '' AND "  # noqa: S608
-                        f"message_id IN ({_marks(chunk)}) GROUP BY subject_key", chunk):
-                    floor = ts if forward else float("-inf")
-                    if floor < min(since.get(subject, float("inf")),
-                                   wanted.get(subject, float("inf"))):
-                        wanted[subject] = floor
-            since.update(wanted)
-            linked: set[str] = set()
-            for subject, floor in wanted.items():
-                linked.update(row[0] for row in self._db.execute(
-                    "SELECT message_id FROM facts WHERE subject_key != '' AND subject_key = ? "
-                    "AND ts >= ?", (subject, floor)))
-            linked |= self._column("SELECT r.ref FROM refs r JOIN facts f ON "
-                                   "f.message_id = r.ref WHERE r.message_id IN ({})", frontier)
-            linked |= self._column("SELECT message_id FROM refs WHERE ref IN ({})", frontier)
-            frontier = linked - found
-            found |= frontier
-        return found, since
+        """``syncd.store.closure.closure`` over these tables."""
+        return closure(self._db, start, forward=forward, runs=runs)
 
     def subject_threads(self, subject: str, before: float, window: float
                         ) -> list[tuple[str, str]]:
