@@ -188,7 +188,7 @@ def test_calendars_are_selected_by_name_and_the_follow_up_calendar_can_be_exclud
 
     def uids(update: dict[str, object] | None = None, exclude: tuple[str, ...] = ()
              ) -> set[str]:
-        src = CaldavSource(replace(caldav_account, **update), caldav_server.password,
+        src = CaldavSource(replace(caldav_account, **(update or {})), caldav_server.password,
                            now=lambda: NOW, exclude=exclude)
         try:
             return {m.uid for m in items(list(src.pull(None)))}
