@@ -77,16 +77,18 @@ class Dav:
             url=self.url, username=username or None, password=password or None,
             timeout=max(1, round(timeout)), ssl_verify_cert=True, enable_rfc6764=False,
         )
-        self._failed: _Failed | None = None  # the last answer of 400 or more
+        self._failed: _Failed | None = None  # the last answer, when it was 400 or more
         self._client.session.hooks["response"].append(self._note)
 
     def _last_failure(self) -> _Failed | None:
         return self._failed
 
     def _note(self, response: Any, *args: object, **kwargs: object) -> None:
-        if response.status_code >= 400:
-            self._failed = _Failed(response.status_code, response.headers.get("Retry-After"),
-                                   response.content[:_ERROR_BODY])
+        """Response hook: what the last answer said when it failed (a 401 challenge the
+        library answers with credentials is forgotten by the answer that follows)."""
+        self._failed = None if response.status_code < 400 else _Failed(
+            response.status_code, response.headers.get("Retry-After"),
+            response.content[:_ERROR_BODY])
 
     def close(self) -> None:
         self._client.close()
