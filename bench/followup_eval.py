@@ -106,7 +106,9 @@ def _dated(raw: bytes) -> datetime | None:
 
 
 def _has_text_key() -> bool:
-    return "message_text" in config_mod.ImapAccount.model_fields
+    account = config_mod.ImapAccount  # a pydantic model before issue 16 (d1), a dataclass since
+    return "message_text" in (getattr(account, "model_fields", None)
+                              or getattr(account, "__dataclass_fields__", {}))
 
 
 def score(planned: Iterable[set[str]], expected: set[str]) -> tuple[int, int, int, int]:

@@ -121,6 +121,12 @@ class Directory:
         local, _, domain = normal.rpartition("@")
         return local in self.self_forms and domain in self.self_domains
 
+    def spells_self(self, address: str) -> bool:
+        """Does the local part spell the user's name, at any domain (``dexample2@home``:
+        trailing digits aside)?"""
+        local = normalize_address(address).rpartition("@")[0].rstrip("0123456789")
+        return local in self.self_forms
+
     def is_self_address(self, a: Address) -> bool:
         """Self by address, or by a display name that is the user's own name (another address
         of the user's: "Dana Example (home)")."""

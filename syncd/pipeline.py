@@ -153,12 +153,21 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
                    lambda people: incremental.interactions_together(store, people))
 
 
+def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
+    """An address that spells the user's name (at any domain), that the user writes to and
+    that never wrote back nor met the user: the user's own other mailbox (mail sent home)."""
+    return (ledger.messages_in == 0 and ledger.meetings == 0 and ledger.logged == 0
+            and all(directory.spells_self(a) for a in directory.addresses(ledger.person)))
+
+
 def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedger],
             derived: Derived, now: datetime,
             near: Callable[[list[str]], Iterable[Interaction]]) -> Snapshot:
     """Rules, follow-ups and the weekly plan. ``near(people)``: at least the interactions in
     the threads and meetings with 2 to 20 people that those people were in (what the weekly
     suggestions compare)."""
+    for pid in [pid for pid, led in ledgers.items() if _own_mailbox(directory, led)]:
+        del ledgers[pid]
     rules = cadence_rules(config)
     if any(r.tags or r.people or r.addresses or r.domains for r in rules):
         matched = {

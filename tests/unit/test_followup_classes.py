@@ -393,3 +393,15 @@ def test_your_reply_quoting_an_answer_closes_the_ask_for_everyone_asked() -> Non
         assert not [c for c in compute_from_store(CFG, store, NOW).candidates.values()
                     if c.kind == "nudge"]
     assert planned([invite, reply, later], "nudge") == {}
+
+
+def test_an_address_spelling_your_name_that_only_ever_receives_is_your_own_mailbox() -> None:
+    """Mail the user sends home ("FW:" to dexample2@home.example) makes no contact and no
+    follow-up; a namesake at another domain who writes back is a person."""
+    home, namesake = "dexample2@home.example", "dana.example@other.example"
+    msgs = [asks(mail(ME, home, days_ago=9, subject="Tickets?")),
+            asks(mail(ME, namesake, days_ago=9, subject="Hi cousin?")),
+            mail(namesake, ME, days_ago=8, subject="Re: Hi cousin?")]
+    snap = compute(CFG, msgs, [], NOW)
+    assert home not in snap.ledgers and namesake in snap.ledgers
+    assert home not in planned(msgs[:1], "nudge")
