@@ -29,19 +29,20 @@ def roles(history: Sequence[Interaction], now: datetime, config: Config) -> dict
         for n, i in enumerate(events):
             before = events[n - 1] if n else None
             out[i.ref] = role(i.direction, i.direct, i.at, now, config,
-                              before=None if before is None else (before.direction, before.at),
+                              before=None if before is None
+                              else (before.direction, i.at - before.at),
                               started=events[0].direction, last=n == len(events) - 1)
     return out
 
 
 def role(direction: str, direct: bool, at: datetime, now: datetime, config: Config, *,
-         before: tuple[str, datetime] | None = None, started: str = "", last: bool = False
+         before: tuple[str, timedelta] | None = None, started: str = "", last: bool = False
          ) -> str:
     """Why one interaction counts: the first message of a person's thread is an initiation, a
     change of direction a reply, the last one may be an open ask (in a thread the user started)
     or an owed reply (in a thread they started) (``syncd.ledger``). ``before``: the direction
-    and time of the person's message before it in the thread; ``started``: the direction of
-    the first; ``last``: none after it."""
+    of the person's message before it in the thread and how long before it was; ``started``:
+    the direction of the first; ``last``: none after it."""
     if direction == "meeting":
         return "a meeting that happened, with you in it: a meeting and an exchange"
     if direction == "logged":
@@ -51,7 +52,7 @@ def role(direction: str, direct: bool, at: datetime, now: datetime, config: Conf
     if before is None:
         text = f"initiation by {who}"
     elif before[0] != direction:
-        text = f"reply by {who} after {span(at - before[1])}"
+        text = f"reply by {who} after {span(before[1])}"
     else:
         text = f"one more by {who}, no reply in between"
     if last and direct:
