@@ -154,6 +154,15 @@ def verp_sender(address: str) -> bool:
     return bool(local) and bool(_TRACKING.search(local))
 
 
+_DOMAIN_LOCAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|edu|gov|biz|info)")
+
+
+def relay_sender(address: str) -> bool:
+    """A From address whose local part is a domain (``shop.com@lists.example``): a mailing
+    relayed by a list or gateway host under its sender's domain, not a person's mailbox."""
+    return bool(_DOMAIN_LOCAL.fullmatch(address.rpartition("@")[0]))
+
+
 def bulk_domain(address: str, *, labels: bool) -> str:
     """Why the domain of ``address`` belongs to bulk-mail infrastructure (``""`` if not): an
     email service provider's domain, or (with ``labels``) a bulk host label such as bounce."""

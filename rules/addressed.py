@@ -27,12 +27,15 @@ _NOT_NAMES = frozenset({
     "so", "and", "but", "btw", "ps", "attached", "here", "see", "just", "again", "update", "the",
     "this", "that", "we", "i", "you", "it", "if", "as", "for", "in", "on", "what", "when", "how",
     "why", "where", "who", "can", "could", "would", "will", "do", "did", "are", "is", "let",
-    "bottom", "fine", "done", "cheers", "best", "congratulations", "congrats", "wow", "nice"})
+    "bottom", "fine", "done", "oh", "ah", "um", "cheers", "best", "congratulations", "congrats",
+    "wow", "nice"})
 _NAME = r"(?:[A-Z][a-z'’]+|[A-Z]{2,4})"
 _OPENING = re.compile(
     rf"^\s*(?:(?:hi|hello|hey|dear)\s+)?({_NAME}(?:\s*(?:/|&|\band\b|,)\s*{_NAME})*)"
-    r"\s*(?:,|--|-|:|;|\s+(?=(?:please|pls|can|could|would|will|do|did|are|is|what|when|where"
-    r"|how|why|let|any|have)\b))", re.IGNORECASE)
+    # without a comma only before a request or an inverted question ("Don could you send",
+    # "John are you in"), not before a statement about the name ("David is interested")
+    r"\s*(?:,|--|-|:|;|\s+(?=(?:please|pls|what|when|where|how|why|let|any)\b"
+    r"|(?:can|could|would|will|do|did|are|is|have)\s+(?:you|we|i)\b))", re.IGNORECASE)
 _SENTENCES = re.compile(
     r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*[A-Z][a-z]+\s*[,:])"
     # a dash turning to someone mid-sentence: "... fairly quickly - Ben and Dave can you lead"
@@ -117,8 +120,9 @@ _NICKNAMES: dict[str, tuple[str, ...]] = {
 
 
 def _greets(name: str, handles: set[str]) -> bool:
-    """"dan" greets Daniel, "jim" Jimmie: a name of three letters or more may be the start of
-    a first name; "dave" greets David, "bob" Robert (``_NICKNAMES``)."""
-    return name in handles or (len(name) >= 3 and any(
+    """"dan" greets Daniel, "jim" Jimmie, "oz" Ozzie: a name may be the start of a first name
+    (of a longer handle than the two-letter initials); "dave" greets David, "bob" Robert
+    (``_NICKNAMES``)."""
+    return name in handles or (len(name) >= 2 and any(
         h.startswith(name) for h in handles if len(h) > len(name))) or any(
         full in handles for full in _NICKNAMES.get(name, ()))

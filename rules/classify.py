@@ -22,7 +22,9 @@ The rules, in the order they decide:
    ENVELOPE that is not the sender (a Return-Path at a bounce-handling address, a VERP tracking
    address, a bulk-mail host or an email service provider's domain: how lists and bulk mailers
    send; forwarders' SRS and BATV-signed paths say nothing); a sender at an email service
-   provider's own domain (``data/bulk_domains.txt``); a display name that names a mailing
+   provider's own domain (``data/bulk_domains.txt``); a VERP tracking token or a domain as the
+   sender's local part (``shop.com@lists.example``: relayed by a list host); a display name
+   that names a mailing
    (``data/sender_names.txt``: "The ISO17799 Newsletter", "Apple Store eNews"); Gmail's
    CATEGORY_PROMOTIONS / SOCIAL / UPDATES / FORUMS. The envelope signal is HARD when the user
    is in neither To nor Cc (self addresses known): a distribution, not mail to them.
@@ -48,6 +50,7 @@ from rules._signals import (
     esp_header,
     header_findings,
     name_reason,
+    relay_sender,
     role_match,
     subject_findings,
     verp_sender,
@@ -193,6 +196,8 @@ def _soft_signals(message: Message, sender: str, role: bool, envelope: str
     if verp_sender(sender):
         reason = f"sender {sender}: a per-recipient tracking address (VERP: bulk mail)"
         soft.append(("bulk", reason))
+    if relay_sender(sender):
+        soft.append(("bulk", f"sender {sender}: a mailing relayed under its sender's domain"))
     if name := name_reason(message):
         soft.append(("bulk", name))
     for label in message.labels:

@@ -72,6 +72,36 @@ def quoted_body(lines: list[str]) -> str:
     return "\n".join(body)
 
 
+_TO = re.compile(r"^\s*to:\s*(.*?)\s*$", re.IGNORECASE)
+_HEADER_END = re.compile(r"^\s*(?:cc|bcc|subject|sent|date):", re.IGNORECASE)
+
+
+def quoted_recipients(lines: list[str]) -> set[str]:
+    """The words of the first quoted message's "To:" header, lower case: the first names,
+    surnames and address parts of whom it was sent to ("To: Ann Other/NA/Corp@Corp, Bob
+    Smith/DEV@DEV" gives ann, other, bob, smith); empty when the quote has no To line."""
+    head = lines[:HEAD_LINES + 6]
+    start = next((n for n, line in enumerate(head) if _TO.match(line)), None)
+    if start is None:
+        return set()
+    field = [_TO.match(head[start]).group(1)]  # type: ignore[union-attr]
+    for line in head[start + 1:]:
+        if not line.strip() or _HEADER_END.match(line):
+            break
+        field.append(line.strip())  # a continuation of the To line
+    words: set[str] = set()
+    for part in re.split(r"[,;]", " ".join(field)):
+        part = re.sub(r"\[mailto:[^\]]*\]|<[^>]*>|\[smtp:[^\]]*\]", " ", part,
+                      flags=re.IGNORECASE)
+        if "/" in part:
+            part = part.split("/", 1)[0]  # Notes: "Ann Other/NA/Corp@Corp"
+        elif "@" in part:
+            local, _, _domain = part.partition("@")
+            part = local.replace(".", " ").replace("_", " ")
+        words.update(_tokens(part))
+    return {w for w in words if len(w) >= 2}
+
+
 def _wrote_name(said: str) -> str:
     """The name in the middle of "On Mon, Feb 2, 2026 at 10:00 AM Ann Lee" (Gmail), "On 3 Nov
     2025, at 10:00, Ann Lee" (Apple Mail), "On Monday, Ann Lee"."""

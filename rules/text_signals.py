@@ -29,7 +29,8 @@ import re
 from collections.abc import Sequence
 
 from rules.addressed import named_asks, resolve
-from rules.quoted import NOTES_STAMP, quoted_author, quoted_body, same_person
+from rules.identity import normalize_address
+from rules.quoted import NOTES_STAMP, quoted_author, quoted_body, quoted_recipients, same_person
 from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
@@ -63,9 +64,17 @@ _REQUEST = re.compile(
     r"what do you think|your (?:thoughts|view|comments|input|feedback)|"
     r"any (?:thoughts|comments|news|update)|send me|i(?: would|'d) like (?:to know|to see|your)|"
     r"what is (?:this|that|going on|happening)|why (?:is|are|did|do|does|was|were)|"
+    r"(?:it would help|i would appreciate(?: it)?|i'd appreciate(?: it)?) if you (?:could|would)|"
+    r"look(?:ing)? forward to (?:hearing from you|your (?:reply|response|answer))|"
     r"asap|as soon as possible|by (?:monday|tuesday|wednesday|thursday|friday|tomorrow|"
     r"end of (?:day|week)|eod|cob|noon))\b",
 )
+# A bare imperative that wants an answer back, at a sentence's start (after a name, maybe):
+# "Clint see if this matches the contract", "Tell me what you hear".
+_IMPERATIVE = re.compile(
+    r"(?:^|[.!?]\s+)(?:(?!(?:to|i|we|and|so|then|let|you|they)\b)[a-z]+,?\s+)?"
+    r"(?:see if|see whether|check (?:if|whether)|find out (?:if|whether|what|when|how|who|why)|"
+    r"tell me|confirm (?:if|whether|that|the|receipt))\b")
 # Needs and expectations: an ask in a new message, a statement in an answer to someone's mail
 # ("thanks for the update - we need the money to show up").
 _EXPECTATION = re.compile(
@@ -75,6 +84,7 @@ _EXPECTATION = re.compile(
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
     r"let'?s get together|(?:in|within) the next (?:day|week|few days))\b",
 )
+_FYI = re.compile(r"\b(?:fyi|for your (?:information|files|records))\b")
 _NOTHING_ADDED = re.compile(
     r"\W*(?:(?:fyi|see below|see attached|for your (?:information|review|files)|please see)"
     r"\W*)?(?:\w+\W*)?", re.IGNORECASE)  # at most "FYI" and a name or an initial
@@ -82,6 +92,13 @@ _THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|
 # "if you have / need / would like": a courtesy offer, unless it invites ("if you want to go")
 _OFFER = (r"if you (?:have|need|(?:would like|want)"
           r"(?! to (?:go|come|join|attend|meet|have (?:lunch|dinner|drinks))\b))")
+# A condition on something being wrong: an answer is wanted only then ("if I am incorrect").
+_TROUBLE = (r"if (?:(?:i am|i'm|i was) (?:wrong|incorrect|mistaken|off base|missing something)|"
+            r"(?:there (?:is|are)|you (?:see|find|spot|have)) (?:a |an |any )?(?:\w+ )?"
+            r"(?:problems?|issues?|concerns?|flaws?|objections?|errors?|mistakes?)|"
+            r"(?:this|that|it) (?:is not|isn't|doesn't|does not) (?:ok|okay|right|correct|work)|"
+            r"(?:i|we) need to (?:move|change|do|bring|send|prepare) anything"
+            r")\b(?: (?:in|with) (?:my|this|that|the) \w+)?")
 _RHETORICAL = re.compile(
     r"\b(?:(?:please )?(?:give me a call|call|let me know|let us know|contact|e-?mail|ping)"
     r"(?: me| us)?(?: directly| anytime| any time)?(?: at [\w .+()/-]{1,30}?)? " + _OFFER +
@@ -90,6 +107,9 @@ _RHETORICAL = re.compile(
     # their bios, let me know"
     + _OFFER + r"[^.!?\n]{0,80}?(?:let me know|call me|give me a call|contact me|e-?mail me)|"
     r"if you have (?:any )?(?:questions|comments|concerns)|"
+    # "let me know" only if something is wrong: "if I am incorrect, let me know"
+    r"(?:(?:please )?let (?:me|us) know |please advise )?" + _TROUBLE + r"(?:[^.!?\n]{0,60}?"
+    r"(?:let (?:me|us) know|please advise|give me a call|call me))?|"
     r"let (?:me|us) know (?:how|if|what|where) (?:i|we) can (?:help|assist|do)\w*|"
     r"please (?:find|see|note) (?:attached|below)?|"
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
@@ -100,6 +120,8 @@ _RHETORICAL = re.compile(
     r"[^.!?\n]*|"  # "please feel free to call me at x3316"
     r"please (?:note|mark|put|save|hold)(?: (?:it|this|the date))?(?: on| in)? (?:your|the) "
     r"calendars?[^.!?\n]*|please attend\b[^.!?\n]*)\b")  # a meeting notice: nothing to answer
+# Every courtesy _RHETORICAL finds holds one of these: a text without them is spared its scan.
+_RHETORICAL_WORDS = ("if ", "let ", "please", "fyi", "for your", "feel ")
 # A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
 _TELLING = re.compile(
     r"\b(?:did you (?:know|hear|see) that|guess what|did (?:you|you all|you guys|y'all) "
@@ -120,19 +142,28 @@ _DELEGATION = re.compile(
     r"make sure|ensure|convey|pass along|(?:work with \w+ (?:and|to) )?find a time|"
     r"get (?:me|us) (?:scheduled|registered|signed up|booked|enrolled)|sign (?:me|us) up|"
     r"print|file (?:this|it|these|them)|make (?:\w+ )?cop(?:y|ies)|distribute|circulate|"
-    r"(?:put|add|note) (?:this|it|that) (?:on|in|to) (?:my|the|our) (?:calendar|schedule))"
+    r"(?:put|add|note) (?:(?:this|it|that) )?(?:on|in|to) (?:my|the|our) (?:calendar|schedule)|"
+    r"keep an eye on|send (?:my |our |your )?regrets|"
+    r"(?:include|copy|cc|route) (?:me|us|\w+(?: \w+)? and (?:i|me)) (?:in|on)(?: the)? "
+    r"(?:next |new |final |revised )?(?:distribution|draft|version|circulation|list|"
+    r"e-?mails?|copies))"
     r"\b(?:(?!\b(?:and|but|or|also)\s+(?:what|when|where|how|why|who|is|are|do|does|did|can|"
-    r"could|would|will)\b)[^.!?\n])*\??")  # its own "?" too, not a question joined to it
+    r"could|would|will)\b)[^.!?\n])*\??"  # its own "?" too, not a question joined to it
+    r"|\b(?:get rid of|delete|ignore|discard) (?:this|it|these|them)\b(?:,? please)?")
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
 _AUTOMATED = re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
-    r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message))\b")
+    r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message)|"
+    r"our records (?:indicate|show))\b")
+_AUTOMATED_WORDS = ("automat", "do not reply", "our records")  # one is in all it finds
 # An announcement to everyone, whoever's name is in To: "all employees", "Dear colleagues".
 _BROADCAST = re.compile(
     r"(?:^|\n)\W*(?:dear|to|attention|hello|hi|good morning),?\s+(?:all\s+)?(?:\w+\s+)?"
     r"(?:employees|colleagues|staff|team members)\b"
     r"|\ball (?:\w+ ){0,2}(?:employees|staff members)\b"
     r"|\bthis (?:message|e-?mail|memo) (?:is being sent|goes|was sent) to (?:all|every)")
+# One of these is in every text _BROADCAST finds: most texts are spared its scan.
+_BROADCAST_WORDS = ("employees", "colleagues", "staff", "team members", " to all", " to every")
 # "... send it to all employees": the reader is asked to broadcast, not told.
 _RELAY = re.compile(r"\b(?:send|forward|e-?mail|distribute|circulate|announce|tell)\b[^.!?\n]*$")
 _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$")
@@ -173,10 +204,15 @@ def asks(text: str, *, answering: bool = False) -> bool:
     or an expectation ("we need", "I assume you will") asks too, unless the words answer
     someone's message (``answering``: they quote it), where it is a statement."""
     flat = " ".join(text.split()).lower()  # once: case-sensitive patterns are much faster
-    patterns = (_REQUEST,) if answering else (_REQUEST, _EXPECTATION)
+    patterns = (_REQUEST, _IMPERATIVE) if answering else (_REQUEST, _IMPERATIVE, _EXPECTATION)
     if not _QUESTION.search(flat) and not any(p.search(flat) for p in patterns):
         return False  # nothing that could ask: spare the courtesy and errand passes
-    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", _TELLING.sub(" ", flat)))
+    body = flat
+    if "?" in body or "did " in body or "guess what" in body:  # all _TELLING can find
+        body = _TELLING.sub(" ", body)
+    if any(w in body for w in _RHETORICAL_WORDS):
+        body = _RHETORICAL.sub(" ", body)
+    body = _DELEGATION.sub(" ", body)
     if _QUESTION.search(body):
         return True
     return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
@@ -191,24 +227,30 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     words, quoted = split(text)
     body = " ".join(line for line in words.split("\n") if not _SIGNOFF.match(line)).strip()
     flags: set[str] = set()
+    resent_to: frozenset[str] | None = None
     if quoted is not None:
         name = quoted_author(quoted)
         if author is not None and name is not None and same_person(name, author):
             if asks(quoted_body(quoted)):
-                flags.add(RESENDS)  # their own earlier ask, sent again (to the same or others)
-            elif _NOTHING_ADDED.fullmatch(body):
+                resent_to = _resent_to(quoted, recipients)
+                if resent_to is None and _FYI.search(body.lower()):
+                    flags.add(QUOTES_OWN)  # their earlier ask passed on to others "FYI"
+                else:
+                    flags.add(RESENDS)  # their own earlier ask, sent again
+            elif _NOTHING_ADDED.fullmatch(body) and not _QUESTION.search(body + " "):
                 flags.add(FORWARD)
             else:
                 flags.add(QUOTES_OWN)  # new words above their own earlier message
-        elif _NOTHING_ADDED.fullmatch(body):
-            flags.update((FORWARD, QUOTES_REPLY))
+        elif _NOTHING_ADDED.fullmatch(body) and not _QUESTION.search(body + " "):
+            flags.update((FORWARD, QUOTES_REPLY))  # "interest?" above a forward asks
         else:
             flags.add(QUOTES_REPLY)
     lowered = words.lower()
-    if _AUTOMATED.search(lowered):
+    if any(w in lowered for w in _AUTOMATED_WORDS) and _AUTOMATED.search(lowered):
         flags.add(AUTOMATED)
-    if any(not _RELAY.search(lowered[max(0, m.start() - 60):m.start()])
-           for m in _BROADCAST.finditer(lowered)):
+    if any(w in lowered for w in _BROADCAST_WORDS) and any(
+            not _RELAY.search(lowered[max(0, m.start() - 60):m.start()])
+            for m in _BROADCAST.finditer(lowered)):
         flags.add(BROADCAST)
     answering = QUOTES_REPLY in flags and FORWARD not in flags
     named: frozenset[str] | None = None
@@ -219,8 +261,23 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
         named = resolve(names, recipients) if names and recipients else None
     elif _THANKS.search(lowered):
         flags.add(THANKS)
+    if ASK not in flags and RESENDS in flags:
+        named = resent_to  # the ask was theirs: only those it asked are asked again
     out = tuple(flag for flag in ALL if flag in flags)
     return out + ((ASKED + " ".join(sorted(named)),) if named else ())
+
+
+def _resent_to(quoted: list[str], recipients: Sequence[Address]) -> frozenset[str] | None:
+    """Those the author's earlier ask went to who are among this message's ``recipients``,
+    when some of the recipients were not on it: sent on to others (their bosses, a colleague)
+    with the asked person copied, it asks only the person asked before. None otherwise (sent
+    again to the same people, or to new ones only: "sorry, wrong address")."""
+    if not recipients:
+        return None
+    before = resolve(quoted_recipients(quoted), recipients)
+    if before is None or len(before) == len({normalize_address(a.email) for a in recipients}):
+        return None
+    return before
 
 
 def asked(signals: Sequence[str] | None) -> frozenset[str] | None:

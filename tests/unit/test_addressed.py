@@ -26,6 +26,10 @@ PEOPLE = (JIM, VICKI, DAN, MKM)
     # a dash turning to someone mid-sentence
     ("Guys, here is the info. It needs work quickly - Ben and Dave can you lead this?",
      {"ben", "dave"}),
+    # a name followed by a statement about it is not a greeting; "Oz" greets Ozzie
+    ("Oz, David is interested in the business, do you need his skill set?", {"oz"}),
+    ("Tim will send it tomorrow. Can you confirm?", None),
+    ("John are you in tomorrow?", {"john"}),
 ])
 def test_the_names_an_ask_is_addressed_to(words: str, names: set[str] | None) -> None:
     assert named_asks(words, asks) == names
@@ -41,6 +45,8 @@ def test_names_resolve_by_first_name_address_nickname_or_initials() -> None:
     assert resolve({"dave", "bob"}, (Address("david.parquet@corp.example", "David Parquet"),
                                       Address("r.virgo@corp.example", "Robert Virgo"), JIM)
                    ) == {"david.parquet@corp.example", "r.virgo@corp.example"}
+    assert resolve({"oz"}, (Address("ozzie.pagan@corp.example", "Ozzie Pagan"), DAN)) == {
+        "ozzie.pagan@corp.example"}  # a two-letter short name greets its owner
 
 
 def test_judge_keeps_the_greeted_addresses_as_a_flag_without_any_text() -> None:

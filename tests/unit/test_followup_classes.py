@@ -168,6 +168,14 @@ def test_a_verp_sender_is_bulk_mail() -> None:
     assert not verdict.personal and "VERP" in " ".join(verdict.reasons)
 
 
+def test_a_mailing_relayed_under_its_senders_domain_is_bulk_mail() -> None:
+    relayed = mail("records.com@lists.corp.example", ME, days_ago=1, subject="Out now!")
+    verdict = classify_message(relayed, ClassifyContext.build(self_addresses=[ME]))
+    assert not verdict.personal and "relayed" in " ".join(verdict.reasons)
+    person = mail("jo.smith@corp.example", ME, days_ago=1, subject="Lunch?")
+    assert classify_message(person, ClassifyContext.build(self_addresses=[ME])).personal
+
+
 def test_why_names_the_rule_and_its_reason_for_each_message() -> None:
     reply = mail(ME, ANN, days_ago=8, subject="Re: Contract draft", reply_to="gone@x")
     thanks = replace(mail(ANN, ME, days_ago=2, subject="Signed"), signals=("thanks",))

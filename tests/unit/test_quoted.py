@@ -7,8 +7,17 @@ from datetime import UTC, datetime
 import pytest
 
 from rules.asks import inbound_expects
-from rules.quoted import quoted_author, quoted_body, same_person
-from rules.text_signals import ASK, FORWARD, QUOTES_OWN, QUOTES_REPLY, RESENDS, judge, split
+from rules.quoted import quoted_author, quoted_body, quoted_recipients, same_person
+from rules.text_signals import (
+    ASK,
+    FORWARD,
+    QUOTES_OWN,
+    QUOTES_REPLY,
+    RESENDS,
+    asked,
+    judge,
+    split,
+)
 from syncd.model import Address, Message
 
 DANA = Address("dana.example@corp.example", "Dana W Example")
@@ -79,3 +88,30 @@ def test_new_words_above_your_own_earlier_message_are_read_as_yours() -> None:
                       signals=tuple(sorted(flags)))
     assert inbound_expects(forward, lambda a: a.email == jane.email) == (
         True, "text_asks", "its text asks you something (a question, a request)")
+
+
+def test_the_quoted_recipients_are_read_from_notes_and_outlook_headers() -> None:
+    _words, quoted = split(NOTES_OWN)
+    assert quoted is not None
+    assert quoted_recipients(quoted) == {"ann", "other", "bob", "smith"}
+    outlook = ("-----Original Message-----\nFrom: Example, Dana\nSent: Monday\n"
+               "To: Roe, Jane; 'kim.lee@corp.example'\nSubject: Fees\n\nCan you pay?")
+    assert quoted_recipients(outlook.split("\n")) == {"roe", "jane", "kim", "lee"}
+    assert quoted_recipients(["> no header here"]) == set()
+
+
+ANN = Address("ann.other@corp.example", "Ann Other")
+BOSS = Address("lee.boss@corp.example", "Lee Boss")
+CARL = Address("carl.new@corp.example", "Carl New")
+
+
+def test_your_ask_sent_on_to_others_asks_only_those_it_asked_before() -> None:
+    """Sent on to Ann's boss with Ann copied, the old ask is still Ann's; sent to someone new
+    only ("wrong address") it asks them; passed on "FYI" to others it asks nobody."""
+    on = NOTES_OWN.replace("Sorry Ann, wrong address", "Lee, here is what I asked Ann for.")
+    flags = judge(on, DANA, (BOSS, ANN))
+    assert RESENDS in flags and asked(flags) == {"ann.other@corp.example"}
+    assert asked(judge(NOTES_OWN, DANA, (CARL,))) is None  # to a new address: the headers decide
+    assert RESENDS in judge(NOTES_OWN, DANA, (CARL,))
+    fyi = NOTES_OWN.replace("Sorry Ann, wrong address", "Carl, Ann is their CFO. FYI")
+    assert set(judge(fyi, DANA, (CARL,))) == {QUOTES_OWN}

@@ -72,6 +72,28 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Pls get me scheduled on the 13th. thanks df", {THANKS}),
     ("Did you all see the blurb in Gas Daily on their deal? May be useful to us. DF", set()),
     ("Did you see my note about the budget?", {ASK}),
+    # an answer wanted only if something is wrong: a courtesy
+    ("Jana, they asked to nominate someone. If I am incorrect Janet let me know. Regards", set()),
+    ("Give them what they want. Mark, if there is a flaw in my thinking let me know.", set()),
+    ("Here is the draft. Let me know if you see any problems with it.", set()),
+    ("If this is OK, let me know.", {ASK}),
+    ("Can you send me the file? If I am wrong, let me know.", {ASK}),
+    # errands to be done, not answers to send
+    ("Please include me on distribution for the draft.", set()),
+    ("Pls route Mary Kay and I on the next draft of the policy.", set()),
+    ("pls put on my calendar.", set()),
+    ("Kay please send regrets - I think I am in Canada.", set()),
+    ("get rid of this please", set()),
+    # a bare imperative asking for an answer, and one word of question above a forward
+    ("Clint see if this seems to match the formula in the contract in your opinion.", {ASK}),
+    ("Tell me what you hear from them.", {ASK}),
+    ("I am not sure which pieces you need, so it would help if you could tell me.", {ASK}),
+    ("Here are the numbers. I look forward to hearing from you tomorrow.", {ASK}),
+    ("I will see if I can make it. To see if it works, I ran the model.", set()),
+    ("interest?\n-----Original Message-----\nFrom: Ann\nWe are requesting proposals.",
+     {ASK, QUOTES_REPLY}),
+    ("Great, please sign me up! Please let me know if I need to move anything.", set()),
+    ("Good job. Please keep an eye on this for me.", set()),
     (("Please note your calendars to reflect the following meeting: June 15, 3:00 pm. If you "
       "have any questions/conflicts, please feel free to call me. Thanks, Kay"), {THANKS}),
     ("This confirms the meeting on Thursday. If any conflicts, please feel to call me at x0643.",
@@ -95,6 +117,8 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Picking out baby furniture....crazy isn't it?\nTake care, talk soon.", set()),
     ("Last of four nights, huh? Did you go to the party?", {ASK}),
     ("I'm going to ask Stephanie but, if you do please let her know. Thanks", {THANKS}),
+    (("Our records indicate that you have been asked for feedback. Please complete or decline "
+      "these requests by Friday."), {ASK, AUTOMATED}),
     (("This is an automated e-mail. Do not reply to this e-mail. Tori requests: drop Jets. "
      "To approve this request, please visit the site."), {ASK, AUTOMATED}),
 ])
