@@ -12,7 +12,7 @@ two equal).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from syncd.commands.why_person import role
@@ -76,8 +76,8 @@ class StoredHistory:
             if skip > 0:
                 skip -= 1
                 continue
-            at = when(ts, UTC)
-            yield {"at": at.astimezone(tz).isoformat(),
+            at = when(ts, tz)  # (the same instant as in UTC: ``now - at`` is the same)
+            yield {"at": at.isoformat(),
                    "kind": direction if direction in _THREADLESS else "message", "ref": ref,
                    "direction": direction, "subject": subject, "thread": thread or None,
                    "why": role(direction, bool(direct), at, now, config, before=before,

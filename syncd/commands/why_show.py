@@ -4,8 +4,9 @@ newest rows and how many there are."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import tzinfo
+from itertools import islice
 from typing import Any
 
 from rich.console import Console
@@ -78,18 +79,26 @@ def show_why(out: Console, data: Mapping[str, Any], tz: tzinfo, *, show_all: boo
         total = len(rows)
         if not total:
             out.print(f"{title}: nothing", markup=False)
-            continue
-        shown = _newest(rows, None if show_all else NEWEST)
-        cells = [[local(row["at"], tz), row.get("direction", row["kind"]),
-                  Text(row["subject"] or ""), Text(row["why"])] for row in shown]
-        heading = f"{title} ({total:,})" if len(shown) == total else (
-            f"{title} ({total:,}; the newest {len(shown)} below: --all lists every one, "
-            "--json writes them all)")
-        out.print(fitted(out.width, WHY_COLUMNS, cells, title=heading))
+        elif show_all or total <= NEWEST:
+            for n, chunk in enumerate(_chunks(iter(rows), ALL_CHUNK)):
+                # a table per chunk: a long history is printed as it is read
+                out.print(_table(out, chunk, tz, f"{title} ({total:,})" if n == 0 else None))
+        else:
+            newest = rows.newest(NEWEST) if isinstance(rows, StoredHistory) else rows[-NEWEST:]
+            out.print(_table(out, newest, tz, f"{title} ({total:,}; the newest {NEWEST} below: "
+                                              "--all lists every one, --json writes them all)"))
 
 
-def _newest(rows: Sequence[dict[str, Any]] | StoredHistory, n: int | None
-            ) -> Sequence[dict[str, Any]]:
-    if isinstance(rows, StoredHistory):
-        return list(rows) if n is None else rows.newest(n)
-    return rows if n is None else rows[-n:]
+ALL_CHUNK = 1000  # rows per table with --all
+
+
+def _table(out: Console, rows: Sequence[Mapping[str, Any]], tz: tzinfo, title: str | None
+           ) -> Table:
+    cells = [[local(row["at"], tz), row.get("direction", row["kind"]),
+              Text(row["subject"] or ""), Text(row["why"])] for row in rows]
+    return fitted(out.width, WHY_COLUMNS, cells, title=title)
+
+
+def _chunks(rows: Iterator[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk

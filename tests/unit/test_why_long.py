@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from syncd.commands import why_show
 from syncd.commands.cli import main
 from syncd.commands.why import explain
 from syncd.commands.why_history import NEWEST, StoredHistory
@@ -96,3 +97,16 @@ def test_the_table_shows_the_newest_rows_and_how_many(
     assert main(["--config", str(config_file), "why", LEE, "--all"]) == 0
     text = capsys.readouterr().out
     assert f"counts ({total:,})" in text and "Topic 0" in text
+
+
+def test_all_prints_every_row_a_table_at_a_time(
+        config_file: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(why_show, "ALL_CHUNK", 20)  # tables of 20 rows: several here
+    expected = pure(LEE, long_history())["counted"]
+    assert main(["--config", str(config_file), "why", LEE, "--all"]) == 0
+    text = capsys.readouterr().out
+    assert text.count(f"counts ({len(expected):,})") == 1
+    assert text.count("┏") == -(-len(expected) // 20)  # a table per 20 rows
+    for t in range(30):
+        assert f"Topic {t} " in text or f"Topic {t}\n" in text or f"Topic {t}│" in text
