@@ -4,13 +4,14 @@ they are written (``--json``: every one), and the table shows how many there are
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from syncd.commands import why_show
+from syncd.commands import views, why_show
 from syncd.commands.cli import main
 from syncd.commands.why import explain
 from syncd.commands.why_history import NEWEST, StoredHistory
@@ -110,3 +111,13 @@ def test_all_prints_every_row_a_table_at_a_time(
     assert text.count("┏") == -(-len(expected) // 20)  # a table per 20 rows
     for t in range(30):
         assert f"Topic {t} " in text or f"Topic {t}\n" in text or f"Topic {t}│" in text
+
+
+def test_rows_read_as_they_come_are_written_as_a_list_would_be() -> None:
+    rows = [{"at": "2026-11-20T12:00:00+01:00", "why": "ünï \"q\""}, {"n": None, "x": 1.5}]
+    for value in (rows, []):
+        text = io.StringIO()
+        views.write_json({"kind": "person", "counted": iter(value), "rest": []}, text)
+        assert text.getvalue() == views.json_rows({"kind": "person", "counted": value,
+                                                   "rest": []})
+        assert json.loads(text.getvalue())["counted"] == value
