@@ -1,9 +1,15 @@
 """The few CalDAV requests syncd makes, over the ``caldav`` library, with syncd's errors.
 
-``Dav`` is the only place that touches ``caldav``: discovery of the calendars, the RFC 6578
-sync-collection REPORT, calendar-multiget, and conditional GET / PUT / DELETE of single
-objects. Every failure leaves as one of ``syncd.errors``: 401/403 as ``AuthError``, network
-trouble, 429 and 5xx as ``TransientError`` (with ``retry_after`` when the server gave one).
+``Dav`` is the only place that touches ``caldav``: discovery of the calendars (the library's
+principal and calendar-home lookups), the RFC 6578 sync-collection REPORT and calendar-multiget
+(sent and read here, through the library's ``request``, as CardDAV's are), and conditional
+GET / PUT / DELETE of single objects. Every failure leaves as one of ``syncd.errors``: 401/403
+as ``AuthError``, network trouble, 429 and 5xx as ``TransientError`` (with ``retry_after`` when
+the server gave one).
+
+caldav is pinned to 2.2.4, a release that talks HTTP through ``requests`` (README: "Why caldav
+2.2.4"); its errors carry no HTTP status, so ``Dav`` notes the status, Retry-After and the
+short body of the last failed answer with a response hook on the library's session.
 
 Resources are named by their *path*, percent-decoded (``/dana/work/a1.ics``): that is the
 resource id syncd stores; the URL to request is rebuilt from the account URL.
@@ -17,18 +23,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
+from xml.sax.saxutils import escape
 
-from caldav.collection import Calendar
 from caldav.davclient import DAVClient
-from caldav.elements import dav
 from caldav.lib import error as dav_error
-from caldav.lib.url import URL
 
 from connectors import _neterr
+from connectors._dav_xml import members, text
 from syncd.errors import AuthError, ConnectorError, TransientError
 from syncd.net import is_loopback
 
 log = logging.getLogger(__name__)
+D, C = "DAV:", "urn:ietf:params:xml:ns:caldav"
+_NS = f'xmlns:D="{D}" xmlns:C="{C}"'
+_ERROR_BODY = 4096  # of a failed answer, enough for a DAV:error precondition
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,18 @@ class Dav:
             url=self.url, username=username or None, password=password or None,
             timeout=max(1, round(timeout)), ssl_verify_cert=True, enable_rfc6764=False,
         )
+        self._failed: _Failed | None = None  # the last answer, when it was 400 or more
+        self._client.session.hooks["response"].append(self._note)
+
+    def _last_failure(self) -> _Failed | None:
+        return self._failed
+
+    def _note(self, response: Any, *args: object, **kwargs: object) -> None:
+        """Response hook: what the last answer said when it failed (a 401 challenge the
+        library answers with credentials is forgotten by the answer that follows)."""
+        self._failed = None if response.status_code < 400 else _Failed(
+            response.status_code, response.headers.get("Retry-After"),
+            response.content[:_ERROR_BODY])
 
     def close(self) -> None:
         self._client.close()
@@ -81,9 +101,10 @@ class Dav:
         with self._errors(what):
             try:
                 response = self._client.request(self.absolute(path), method, body, headers)
-            except dav_error.AuthorizationError as exc:
-                if method == "REPORT" and exc.status == 403:
-                    return _Refused(403)
+            except dav_error.AuthorizationError:
+                failed = self._last_failure()
+                if method == "REPORT" and failed is not None and failed.status == 403:
+                    return _Refused(403, body=failed.body)
                 raise
         if not (method == "REPORT" and response.status in (403, 409, 412)):
             self._check(response, what)
@@ -97,9 +118,8 @@ class Dav:
     def calendars(self) -> list[tuple[str, str]]:
         """(display name, URL) of every calendar of the logged-in user."""
         with self._errors("listing calendars"):
-            principal = self._client.get_principal()
             found = []
-            for calendar in self._client.get_calendars(principal):
+            for calendar in self._client.principal().calendars():
                 url = str(calendar.url)
                 name = calendar.get_display_name() or resource_path(url).rstrip("/")
                 found.append((str(name), url))
@@ -108,7 +128,7 @@ class Dav:
     def make_calendar(self, name: str, slug: str) -> str:
         """MKCALENDAR ``name`` under the user's calendar home; returns its URL."""
         with self._errors(f"creating calendar {name!r}"):
-            principal = self._client.get_principal()
+            principal = self._client.principal()
             try:
                 calendar = principal.make_calendar(name=name, cal_id=slug)
             except dav_error.MkcalendarError:
@@ -121,37 +141,59 @@ class Dav:
         ``token=None`` lists every member. Returns None when the server refuses ``token``
         (403/409 with DAV:valid-sync-token; 412 on Xandikos): the caller lists afresh.
         """
-        calendar: Any = Calendar(client=self._client, url=calendar_url)
-        with self._errors("sync-collection"):
-            try:
-                found = calendar.get_objects_by_sync_token(
-                    token, load_objects=False, disable_fallback=True)
-            except dav_error.DAVError as exc:
-                if token is not None and _expired_token(exc):
-                    return None
-                raise
-        if not found.sync_token:
+        own = resource_path(calendar_url)
+        body = (f'<?xml version="1.0" encoding="utf-8"?><D:sync-collection {_NS}>'
+                f"<D:sync-token>{escape(token or '')}</D:sync-token>"
+                "<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop>"
+                "</D:sync-collection>")
+        answer = self.xml("REPORT", own, body, depth=0, what="sync-collection")
+        if answer.status in (403, 409, 412):
+            if token is not None and _expired_token(answer.status, _body(answer)):
+                return None
+            if answer.status == 403:
+                raise AuthError("sync-collection: permission denied (HTTP 403); check that the "
+                                "user may read and write this calendar", account=self.account)
+            raise ConnectorError(f"sync-collection: HTTP {answer.status}", account=self.account)
+        new_token = answer.tree.findtext(f"{{{D}}}sync-token") if answer.tree is not None \
+            else None
+        if not new_token or not new_token.strip():
             raise ConnectorError("the server answered sync-collection without a sync-token",
                                  account=self.account)
-        deleted = {resource_path(u) for u in found.deleted_urls}
-        own = resource_path(calendar_url)
-        changed = {resource_path(o.url): str(o.url) for o in found.objects}
-        for path in deleted | {own, own.rstrip("/")}:
+        changed: dict[str, str] = {}
+        deleted: set[str] = set()
+        for href, status, _ in members(answer.tree):
+            path = resource_path(self.absolute(href))
+            if path.rstrip("/") == own.rstrip("/"):
+                continue
+            if status == 404:
+                deleted.add(path)
+            else:
+                changed[path] = self.absolute(path)
+        for path in deleted:
             changed.pop(path, None)
-        return SyncResult(str(found.sync_token), changed, tuple(sorted(deleted - {own})))
+        return SyncResult(new_token.strip(), changed, tuple(sorted(deleted)))
 
     def multiget(self, calendar_url: str, urls: Sequence[str]) -> list[Fetched]:
-        """calendar-multiget: data and ETag of many objects in one REPORT."""
+        """calendar-multiget: data and ETag of many objects in one REPORT; a member the server
+        no longer has comes back with ``data=None``."""
         if not urls:
             return []
-        calendar: Any = Calendar(client=self._client, url=calendar_url)
-        with self._errors("calendar-multiget"):
-            objects = calendar.multiget([URL.objectify(u) for u in urls])
+        hrefs = "".join(f"<D:href>{escape(self.absolute(resource_path(u)))}</D:href>"
+                        for u in urls)
+        body = (f'<?xml version="1.0" encoding="utf-8"?><C:calendar-multiget {_NS}>'
+                f"<D:prop><D:getetag/><C:calendar-data/></D:prop>{hrefs}"
+                "</C:calendar-multiget>")
+        answer = self.xml("REPORT", resource_path(calendar_url), body, depth=1,
+                          what="calendar-multiget")
+        if answer.status in (403, 409, 412):
+            raise ConnectorError(f"calendar-multiget: HTTP {answer.status}",
+                                 account=self.account)
         fetched = []
-        for obj in objects:
-            data = obj.data if obj.data else None
-            etag = obj.props.get(dav.GetEtag.tag) if obj.props else None
-            fetched.append(Fetched(resource_path(obj.url), data and str(data), etag))
+        for href, status, prop in members(answer.tree):
+            path = resource_path(self.absolute(href))
+            data = prop.findtext(f"{{{C}}}calendar-data") if prop is not None else None
+            etag = text(prop, D, "getetag") if prop is not None else None
+            fetched.append(Fetched(path, data if status == 200 and data else None, etag))
         return fetched
 
     # -- single objects ------------------------------------------------------------------------
@@ -187,7 +229,7 @@ class Dav:
         headers = {"If-Match": if_match} if if_match else {}
         with self._errors(f"DELETE {path}"):
             try:
-                response = self._client.delete(self.absolute(path), headers)
+                response = self._client.request(self.absolute(path), "DELETE", "", headers)
             except dav_error.NotFoundError:
                 return 404
         if response.status not in (404, 412):
@@ -202,31 +244,37 @@ class Dav:
             return
         if status == 429 or status >= 500:
             raise TransientError(f"{what}: HTTP {status}", account=self.account,
-                                 retry_after=_retry_after(response.headers.get("Retry-After")))
-        raise ConnectorError(f"{what}: HTTP {status} {response.reason}", account=self.account)
+                                 retry_after=_neterr.retry_after(response.headers.get("Retry-After")))
+        raise ConnectorError(f"{what}: HTTP {status} {_reason(response)}",
+                             account=self.account)
 
     @contextmanager
     def _errors(self, what: str) -> Iterator[None]:
+        self._failed = None
         try:
             yield
-        except dav_error.RateLimitError as exc:
-            raise TransientError(f"{what}: the server asks us to slow down (HTTP {exc.status})",
-                                 account=self.account,
-                                 retry_after=exc.retry_after_seconds) from None
-        except dav_error.AuthorizationError as exc:
-            if exc.status == 403:
+        except dav_error.AuthorizationError:
+            failed = self._last_failure()
+            if failed is not None and failed.status == 403:
                 raise AuthError(f"{what}: permission denied (HTTP 403); check that the user "
                                 "may read and write this calendar", account=self.account) from None
             raise AuthError(f"{what}: the server refused the login (HTTP 401); check username "
                             "and password_env / password_command", account=self.account) from None
         except dav_error.DAVError as exc:
-            status = exc.status
-            if status is None and _neterr.is_network(exc):
+            failed = self._last_failure()
+            if failed is None and _neterr.is_network(exc):
                 raise TransientError(_neterr.failed(self.url, exc),
                                      account=self.account) from None
-            if status is None or status == 429 or status >= 500:
-                raise TransientError(f"{what}: {_describe(exc)}", account=self.account) from None
-            raise ConnectorError(f"{what}: {_describe(exc)}", account=self.account) from None
+            if failed is not None and failed.status == 429:
+                raise TransientError(f"{what}: the server asks us to slow down (HTTP 429)",
+                                     account=self.account,
+                                     retry_after=_neterr.retry_after(failed.retry_after)) from None
+            if failed is None or failed.status >= 500:
+                retry = _neterr.retry_after(failed.retry_after) if failed is not None else None
+                raise TransientError(f"{what}: {_describe(exc, failed)}", account=self.account,
+                                     retry_after=retry) from None
+            raise ConnectorError(f"{what}: {_describe(exc, failed)}",
+                                 account=self.account) from None
         except OSError as exc:  # niquests/requests errors are OSErrors; so are socket errors
             raise TransientError(_neterr.failed(self.url, exc), account=self.account) from None
         except SyntaxError as exc:  # lxml's XMLSyntaxError: a proxy's HTML page, a cut answer
@@ -235,24 +283,39 @@ class Dav:
 
 
 @dataclass(frozen=True, slots=True)
+class _Failed:
+    """What the last answer of 400 or more said: the library's errors do not carry it."""
+
+    status: int
+    retry_after: str | None
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class _Refused:
     status: int
     tree: None = None
+    body: bytes = b""
 
 
-def _expired_token(exc: dav_error.DAVError) -> bool:
-    if dav.ValidSyncToken.tag in exc.preconditions:
+def _body(answer: Any) -> bytes:
+    raw = answer.body if isinstance(answer, _Refused) else getattr(answer, "raw", b"")
+    return raw.encode("utf-8", "replace") if isinstance(raw, str) else bytes(raw or b"")
+
+
+def _expired_token(status: int, body: bytes) -> bool:
+    if b"valid-sync-token" in body:
         return True
     # Some servers say "token gone" with a bare 409 or 412 (RFC 6578 names only 403).
-    return not exc.preconditions and exc.status in (409, 412)
+    return b"<" not in body and status in (409, 412)
 
 
-def _retry_after(value: str | None) -> float | None:
-    return dav_error.parse_retry_after(value) if value else None
+def _reason(response: Any) -> str:
+    return str(getattr(response, "reason", "") or "")
 
 
-def _describe(exc: dav_error.DAVError) -> str:
-    status = f"HTTP {exc.status} " if exc.status else ""
+def _describe(exc: dav_error.DAVError, failed: _Failed | None) -> str:
+    status = f"HTTP {failed.status} " if failed is not None else ""
     return f"{status}{_short(exc)}"
 
 

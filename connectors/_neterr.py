@@ -13,6 +13,8 @@ import http.client
 import re
 import socket
 import ssl
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 CLOSED = "the server closed the connection before answering"
@@ -89,3 +91,18 @@ def _words(exc: BaseException) -> str:
     text = _REPR.sub("", text)
     text = re.sub(r"^\[Errno -?\d+\]\s*", "", text)
     return text[:160]
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After value: a number of seconds or an HTTP date (RFC 9110
+    section 10.2.3); None when absent or unreadable."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

@@ -29,6 +29,8 @@ from xml.sax.saxutils import escape
 
 from connectors._carddav_cursor import BookMark, BookState, parse_book_cursor
 from connectors._dav import Dav, resource_path
+from connectors._dav_xml import members as _members
+from connectors._dav_xml import text as _text
 from connectors._vcard import contact_from_vcard
 from syncd.config import CarddavAccount
 from syncd.errors import ConnectorError, ProtocolError
@@ -234,28 +236,3 @@ def _responses(tree: Any) -> Iterator[tuple[str, Any]]:
     for href, status, prop in _members(tree):
         if status == 200 and prop is not None:
             yield href, prop
-
-
-def _members(tree: Any) -> Iterator[tuple[str, int, Any]]:
-    """(href, status, the 200 prop or None) of each DAV:response of a multistatus."""
-    if tree is None:
-        return
-    for response in tree.iter(f"{{{D}}}response"):
-        href = (response.findtext(f"{{{D}}}href") or "").strip()
-        status = _status(response.findtext(f"{{{D}}}status"))
-        prop = None
-        for propstat in response.findall(f"{{{D}}}propstat"):
-            if _status(propstat.findtext(f"{{{D}}}status")) == 200:
-                prop = propstat.find(f"{{{D}}}prop")
-                status = status or 200
-        yield href, status or 404, prop
-
-
-def _status(line: str | None) -> int:
-    parts = (line or "").split()
-    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
-
-
-def _text(prop: Any, ns: str, name: str) -> str | None:
-    value = prop.findtext(f"{{{ns}}}{name}")
-    return value.strip() if value and value.strip() else None

@@ -13,6 +13,7 @@ by another.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -67,18 +68,29 @@ class Directory:
     # domains such an address is the user's too (a second login, a cc to themselves).
     self_forms: frozenset[str] = frozenset()
     self_domains: frozenset[str] = frozenset()
+    # The domains of the configured addresses (not of learned ones: a home address at a mail
+    # provider does not make the provider the user's organisation).
+    own_domains: frozenset[str] = frozenset()
     _self: dict[Address, bool] = field(default_factory=dict)  # is_self_address, as found
 
     @classmethod
     def build(cls, self_addresses: Iterable[str], people: Iterable[PersonSpec],
-              self_name: str = "", book: Iterable[Contact] = ()) -> Directory:
-        directory = cls(frozenset(normalize_address(a) for a in self_addresses))
-        directory.self_name = name_tokens(self_name)
+              self_name: str = "", book: Iterable[Contact] = (),
+              sent_from: Iterable[str] = ()) -> Directory:
+        """``sent_from``: the From addresses of mail in the user's sent folders; those that
+        carry the user's surname (``w.roe@``, ``jroe2@home.example``) are the user's too."""
+        configured = frozenset(normalize_address(a) for a in self_addresses)
         keys = [name_key(self_name)] if self_name else []
-        keys += [local_key(a.partition("@")[0]) for a in directory.self_addresses]  # jane.roe@
-        if forms := {form for key in keys if key is not None for form in spellings(key)}:
+        keys += [local_key(a.partition("@")[0]) for a in configured]  # jane.roe@
+        names = [key for key in keys if key is not None]
+        learned = {a for a in map(normalize_address, sent_from)
+                   if a not in configured and _carries_surname(a, names)}
+        directory = cls(configured | learned)
+        directory.own_domains = frozenset(domain_of(a) for a in configured)
+        directory.self_name = name_tokens(self_name)
+        if forms := {form for key in names for form in spellings(key)}:
             directory.self_forms = frozenset(forms)
-            directory.self_domains = frozenset(domain_of(a) for a in directory.self_addresses)
+            directory.self_domains = directory.own_domains
         for spec in people:
             if not spec.addresses:
                 continue
@@ -108,6 +120,12 @@ class Directory:
             return True
         local, _, domain = normal.rpartition("@")
         return local in self.self_forms and domain in self.self_domains
+
+    def spells_self(self, address: str) -> bool:
+        """Does the local part spell the user's name, at any domain (``dexample2@home``:
+        trailing digits aside)?"""
+        local = normalize_address(address).rpartition("@")[0].rstrip("0123456789")
+        return local in self.self_forms
 
     def is_self_address(self, a: Address) -> bool:
         """Self by address, or by a display name that is the user's own name (another address
@@ -188,6 +206,18 @@ class Directory:
         belongs to a person of another id. (An address that is its own person changes
         nothing, so a new one-address entry re-derives nothing.)"""
         return {a: pid for a, pid in sorted(self._alias.items()) if a != pid}
+
+
+def _carries_surname(address: str, names: list[tuple[str, ...]]) -> bool:
+    """Does the local part carry one of the user's surnames ("w..roe", "roe.family", "jroe2"),
+    as a word or after one or two initials?"""
+    words = [w for w in re.split(r"[^a-z]+", address.rpartition("@")[0]) if w]
+    for key in names:
+        last = key[-1]
+        if len(last) >= 3 and any(w == last or (w.endswith(last) and len(w) - len(last) <= 2)
+                                  for w in words):
+            return True
+    return False
 
 
 def _groups(book: Iterable[Contact], self_addresses: frozenset[str]

@@ -22,7 +22,7 @@ from rules.identity import normalize_address
 from rules.plan import Action
 from syncd import clock, scheduler
 from syncd import config as config_mod
-from syncd.config import Config, ImapAccount
+from syncd.config import Config, ImapAccount, isolated
 from syncd.engine import Observer, run_cycle
 from syncd.errors import ConfigError, ConnectorError
 from syncd.network.write import Refresher
@@ -94,7 +94,7 @@ def serve(config_path: Path) -> int:
     few_arenas()
     try:
         with signals(flags, wakeup):
-            config = config_mod.load(config_path)
+            config = isolated.load(config_path)  # validated in a child: no pydantic here
             store_file = config_mod.store_path(config)
             lock = acquire_lock(store_file.parent / LOCK_NAME)
             try:
@@ -202,7 +202,7 @@ class _Loop:
         self.flags.reload = False
         self.sd.reloading()
         try:
-            config = config_mod.load(self.config_path)
+            config = isolated.load(self.config_path)
         except ConfigError as exc:
             log.error("config reload failed; keeping the running config: %s", exc)
             self.sd.ready("config reload failed; running on the previous config")

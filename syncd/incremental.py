@@ -30,7 +30,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib.metadata import version
@@ -92,7 +92,7 @@ def fingerprint(config: Config, directory: Directory) -> str:
         "self": sorted(directory.self_addresses),
         "self_name": sorted(directory.self_name),
         "people": directory.identity(),
-        "ignore": config.ignore.model_dump(mode="json"),
+        "ignore": asdict(config.ignore),
     }, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 

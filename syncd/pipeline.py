@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from rules.cadence import CadenceRule, matching_rule, new_contact_start
 from rules.candidates import Candidate
+from rules.classify import SENT_LABELS
 from rules.drift import DriftSettings
-from rules.identity import domain_of
 from rules.people import Directory, PersonSpec
 from rules.rhythm import Rhythm, rhythm
 from rules.strength import Strength, strength
@@ -76,12 +76,20 @@ def self_addresses(config: Config) -> list[str]:
     return found
 
 
-def directory_for(config: Config, book: Iterable[Contact] = ()) -> Directory:
-    """Who is who: the user, ``[[people]]``, then the address-book entries ``book``."""
+def directory_for(config: Config, book: Iterable[Contact] = (),
+                  sent_from: Iterable[str] = ()) -> Directory:
+    """Who is who: the user (with the addresses of the user's sent mail that carry the user's
+    surname), ``[[people]]``, then the address-book entries ``book``."""
     return Directory.build(
         self_addresses(config),
         [PersonSpec(p.name, p.addresses, p.tags) for p in config.people],
-        self_name=config.me.name, book=book)
+        self_name=config.me.name, book=book, sent_from=sent_from)
+
+
+def sent_from(messages: Iterable[Message]) -> set[str]:
+    """The From addresses of the messages in the user's sent folders."""
+    return {m.sender.email for m in messages if m.sender is not None
+            and any(label.lower() in SENT_LABELS for label in m.labels)}
 
 
 def birthdays_of(config: Config, directory: Directory) -> dict[str, Birthday]:
@@ -108,7 +116,7 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
             now: datetime, book: Iterable[Contact] = (),
             logged: Sequence[LoggedTouch] = ()) -> Snapshot:
     """Everything from the given records in one pass (the read-only commands and the tests)."""
-    directory = directory_for(config, book)
+    directory = directory_for(config, book, sent_from(messages))
     derived = derive(config, directory, messages, meetings, now, logged)
     ledgers = ledger_mod.build(
         derived.interactions, now, nudge_after=config.reciprocity.nudge_after,
@@ -124,7 +132,7 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
     from per-person summaries of the interactions, recomputed for the people whose interactions
     changed (``syncd.store.ledgers``), without the histories, which are loaded only where a rule
     reads them."""
-    directory = directory_for(config, store.address_book())
+    directory = directory_for(config, store.address_book(), store.own_senders())
     incremental.refresh(config, directory, store, now)
     with store.derived.transaction():
         store.derived.touches.refresh_ledgers(ZoneInfo(config.me.timezone))
@@ -145,12 +153,21 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
                    lambda people: incremental.interactions_together(store, people))
 
 
+def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
+    """An address that spells the user's name (at any domain), that the user writes to and
+    that never wrote back nor met the user: the user's own other mailbox (mail sent home)."""
+    return (ledger.messages_in == 0 and ledger.meetings == 0 and ledger.logged == 0
+            and all(directory.spells_self(a) for a in directory.addresses(ledger.person)))
+
+
 def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedger],
             derived: Derived, now: datetime,
             near: Callable[[list[str]], Iterable[Interaction]]) -> Snapshot:
     """Rules, follow-ups and the weekly plan. ``near(people)``: at least the interactions in
     the threads and meetings with 2 to 20 people that those people were in (what the weekly
     suggestions compare)."""
+    for pid in [pid for pid, led in ledgers.items() if _own_mailbox(directory, led)]:
+        del ledgers[pid]
     rules = cadence_rules(config)
     if any(r.tags or r.people or r.addresses or r.domains for r in rules):
         matched = {
@@ -162,7 +179,7 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
     settings = Settings(config.new_contacts.steps, config.followups.horizon,
                         config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
                         config.reciprocity.thank_helpers,
-                        own_domains=frozenset(domain_of(a) for a in directory.self_addresses),
+                        own_domains=directory.own_domains,
                         remind_birthdays=config.birthdays.remind, timezone=config.me.timezone,
                         drift=drift_settings(config))
     birthdays = birthdays_of(config, directory)

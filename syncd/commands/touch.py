@@ -133,7 +133,7 @@ def _list(config: Config, store: Store, tz: ZoneInfo, *, as_json: bool) -> int:
 
     from syncd.pipeline import directory_for
 
-    directory = directory_for(config)
+    directory = directory_for(config, (), store.own_senders())
     for person, address, name, times in store.derived.touches.seen():
         directory.note(person, address, name, times)
     rows = [row(t, directory.name(directory.person_id(t.person)), tz)

@@ -9,6 +9,10 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from syncd.config.types import Duration, Section
+from syncd.config.values import CALENDAR_TYPES
+
+__all__ = ["CALENDAR_TYPES", "Account", "CaldavAccount", "CarddavAccount", "GoogleAccount",
+           "ImapAccount", "OutlookAccount"]
 
 
 class _Account(Section):
@@ -92,13 +96,6 @@ class GoogleAccount(_Account):
     quota_history_list: int = Field(2, ge=0, description="units one history.list costs")
     timeout: float = Field(60.0, gt=0, description="HTTP timeout in seconds")
 
-    @property
-    def reads_text(self) -> bool:
-        """A Gmail account reads message text (each message's snippet, for the text signals)
-        only when it says ``message_text = "preview"`` itself: [detection]'s default never
-        widens its scope."""
-        return self.type == "gmail" and self.message_text == "preview"
-
 
 class OutlookAccount(_Account):
     type: Literal["outlook"]
@@ -131,4 +128,3 @@ Account = Annotated[
     ImapAccount | CaldavAccount | CarddavAccount | GoogleAccount | OutlookAccount,
     Field(discriminator="type")
 ]
-CALENDAR_TYPES = frozenset({"caldav", "google_calendar", "outlook"})

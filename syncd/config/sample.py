@@ -9,16 +9,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from syncd.config import (
-    Cadence,
+from syncd.config.accounts import (
     CaldavAccount,
     CarddavAccount,
-    Config,
     GoogleAccount,
     ImapAccount,
     OutlookAccount,
-    Person,
 )
+from syncd.config.schema import Config
+from syncd.config.sections import Cadence, Person
 
 # Values for keys that have no default, and friendlier examples for some that do.
 EXAMPLES: dict[str, dict[str, Any]] = {

@@ -1,14 +1,15 @@
 """The config file: one typed schema (DESIGN.md section 5), validated up front.
 
 ``load(path)`` reads TOML, applies ``SYNCD_`` environment overrides (``SYNCD_FOLLOWUPS__TIME``
-sets ``followups.time``), and returns a frozen ``Config``, or raises one ``ConfigError`` that
-lists every problem with its key path and a hint. The key names are a contract: users' files
+sets ``followups.time``), validates it with the models here and returns the frozen plain
+``syncd.config.plain.Config`` the program holds (generated from these models by
+``syncd.config.generate``), or raises one ``ConfigError`` that lists every problem with its
+key path and a hint. The key names are a contract: users' files
 depend on them. ``syncd/config/sample.py`` writes the commented sample from this schema.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -20,16 +21,8 @@ from pydantic import (
     ValidationError,
 )
 
-from syncd.config import overrides
-from syncd.config.accounts import (
-    CALENDAR_TYPES,
-    Account,
-    CaldavAccount,
-    CarddavAccount,
-    GoogleAccount,
-    ImapAccount,
-    OutlookAccount,
-)
+from syncd.config import overrides, plain
+from syncd.config.accounts import CALENDAR_TYPES, Account
 from syncd.config.sections import (
     Birthdays,
     Cadence,
@@ -47,6 +40,7 @@ from syncd.config.sections import (
     Store,
 )
 from syncd.config.validation import problems_from_validation
+from syncd.config.values import default_config_path, default_state_dir, store_path
 from syncd.errors import ConfigError, Problem
 from syncd.net import host_of, is_loopback
 
@@ -72,42 +66,12 @@ class Config(BaseModel):
     detection: Detection = Field(default_factory=Detection)
     daemon: Daemon = Field(default_factory=Daemon)
 
-    def message_text(self, name: str) -> str:
-        """``"preview"`` or ``"none"`` for account ``name``: its own ``message_text``, else
-        ``[detection] message_text``. Gmail only on its own word: reading snippets needs the wider
-        gmail.readonly scope, so the default never turns it on."""
-        account = self.account(name)
-        if isinstance(account, GoogleAccount) and account.type == "gmail":
-            return "preview" if account.reads_text else "none"
-        return getattr(account, "message_text", None) or self.detection.message_text
 
-    def account(self, name: str
-                ) -> ImapAccount | CaldavAccount | CarddavAccount | GoogleAccount | OutlookAccount:
-        for account in self.accounts:
-            if account.name == name:
-                return account
-        raise KeyError(name)
+__all__ = ["Config", "cross_checks", "default_config_path", "default_state_dir", "from_dict",
+           "load", "plain_of", "read_raw", "store_path"]
 
 
-def default_config_path() -> Path:
-    if env := os.environ.get("SYNCD_CONFIG"):
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "syncd" / "config.toml"
-
-
-def default_state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "syncd"
-
-
-def store_path(config: Config) -> Path:
-    if config.store.path:
-        return Path(os.path.expandvars(config.store.path)).expanduser()
-    return default_state_dir() / "syncd.sqlite3"
-
-
-def load(path: Path) -> Config:
+def load(path: Path) -> plain.Config:
     """Read and validate the config at ``path``; raise ``ConfigError`` listing every problem."""
     return from_dict(read_raw(path), source=str(path))
 
@@ -130,15 +94,27 @@ def read_raw(path: Path) -> dict[str, Any]:
     return raw
 
 
-def from_dict(raw: dict[str, Any], source: str = "") -> Config:
+def from_dict(raw: dict[str, Any], source: str = "") -> plain.Config:
     try:
-        config = Config(**overrides.merged(raw, overrides.overrides(Config.model_fields)))
+        model = Config(**overrides.merged(raw, overrides.overrides(Config.model_fields)))
     except ValidationError as exc:
         raise ConfigError(problems_from_validation(exc, Config), source) from None
+    config: plain.Config = plain_of(model)
     problems = cross_checks(config)
     if problems:
         raise ConfigError(problems, source)
     return config
+
+
+def plain_of(value: Any) -> Any:
+    """A validated model as the plain class of the same name (``syncd.config.plain``), field
+    by field, nested models and tuples of them included; other values as they are."""
+    if isinstance(value, BaseModel):
+        kind = getattr(plain, type(value).__name__)
+        return kind(**{k: plain_of(getattr(value, k)) for k in type(value).model_fields})
+    if isinstance(value, tuple):
+        return tuple(plain_of(v) for v in value)
+    return value
 
 
 def followups_target(target: str, accounts: dict[str, str]) -> list[Problem]:
@@ -155,7 +131,7 @@ def followups_target(target: str, accounts: dict[str, str]) -> list[Problem]:
     return []
 
 
-def cross_checks(config: Config) -> list[Problem]:
+def cross_checks(config: plain.Config) -> list[Problem]:
     """Rules that span more than one key."""
     problems: list[Problem] = []
     names = [a.name for a in config.accounts]
@@ -164,19 +140,19 @@ def cross_checks(config: Config) -> list[Problem]:
         if names.count(account.name) > 1:
             problems.append(Problem(f"{where}.name", f"duplicate account name {account.name!r}",
                                     "give every account its own name"))
-        if isinstance(account, ImapAccount) and account.security == "none" \
+        if isinstance(account, plain.ImapAccount) and account.security == "none" \
                 and not is_loopback(account.host):
             problems.append(Problem(
                 f"{where}.security", "plaintext IMAP is allowed only to a loopback host",
                 "use security = \"tls\" (port 993) or \"starttls\" (port 143)"))
-        if isinstance(account, ImapAccount | CaldavAccount | CarddavAccount):
+        if isinstance(account, plain.ImapAccount | plain.CaldavAccount | plain.CarddavAccount):
             given = [k for k in ("password_command", "password_env", "password_credential")
                      if getattr(account, k, None)]
             if len(given) > 1:
                 both = "both" if len(given) == 2 else "all three"
                 problems.append(Problem(f"{where}.{given[0]}",
                                         f"set {' or '.join(given)}, not {both}"))
-        if isinstance(account, CaldavAccount | CarddavAccount):
+        if isinstance(account, plain.CaldavAccount | plain.CarddavAccount):
             if not account.url.startswith(("https://", "http://")):
                 problems.append(Problem(f"{where}.url", "expected an http(s):// URL"))
             if account.url.startswith("http://") \

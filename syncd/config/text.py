@@ -7,8 +7,7 @@ False, or None when there is no token yet), since reading token files is not con
 
 from __future__ import annotations
 
-from syncd.config.accounts import GoogleAccount, ImapAccount, OutlookAccount
-from syncd.config.schema import Config
+from syncd.config.plain import Config, GoogleAccount, ImapAccount, OutlookAccount
 
 
 def text_signals(config: Config, name: str, *, token_text: bool | None = None) -> str | None:

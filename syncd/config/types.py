@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from syncd.config.values import WEEKDAYS, parse_duration
 
-
-def parse_duration(value: object) -> timedelta:
-    """``"14d"``, ``"15m"``, ``"2w"`` to a timedelta (also accepts a timedelta)."""
-    if isinstance(value, timedelta):
-        return value
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError("expected a duration like '15m', '2h', '14d' or '2w'")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+__all__ = ["WEEKDAYS", "Duration", "Section", "parse_duration"]
 
 
 # A duration key: "15m", "2h", "14d", "2w" in the file, a timedelta in the program.

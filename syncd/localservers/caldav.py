@@ -103,8 +103,7 @@ class CaldavServer:
     def calendars(self) -> dict[str, str]:
         """Display name -> calendar URL, for every calendar of the user."""
         found: dict[str, str] = {}
-        client = self.client()
-        for calendar in client.get_calendars(client.get_principal()):
+        for calendar in self.client().principal().calendars():
             name = calendar.get_display_name() or ""
             found[str(name)] = str(calendar.url)
         return found
@@ -117,7 +116,7 @@ class CaldavServer:
 
     def create_calendar(self, name: str) -> str:
         """Create a calendar with display name ``name`` (MKCALENDAR); return its URL."""
-        calendar = self.client().get_principal().make_calendar(name=name)
+        calendar = self.client().principal().make_calendar(name=name)
         return str(calendar.url)
 
     def put_event(self, calendar_name: str, href: str, ics: str) -> str:
@@ -150,7 +149,7 @@ class CaldavServer:
         """Href (last path segment) -> ICS text, for every object in the calendar (a plain
         PROPFIND and one GET each: independent of the connector's REPORTs)."""
         url = self.calendar_url(calendar_name)
-        response = self.client().propfind(url, props=["{DAV:}getetag"], depth=1)
+        response = self.client().propfind(url, props=_GETETAG, depth=1)
         found: dict[str, str] = {}
         for href in response.expand_simple_props([dav.GetEtag()]):
             name = unquote(str(href).rstrip("/").rsplit("/", 1)[-1])
@@ -213,6 +212,10 @@ def _answers(url: str) -> bool:
         return True
     except OSError:
         return False
+
+
+_GETETAG = ('<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop>'
+            "<D:getetag/></D:prop></D:propfind>")
 
 
 @contextmanager

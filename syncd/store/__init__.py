@@ -33,6 +33,7 @@ from syncd.store import book, codec, sql
 from syncd.store.derived import DerivedTables
 from syncd.store.history import PersonHistory
 from syncd.store.logged import LoggedTouches
+from syncd.store.own_senders import own_senders
 from syncd.store.schema import SCHEMA_VERSION, connect, renewed
 from syncd.store.writes import CalendarWrites, _now
 
@@ -248,6 +249,10 @@ class Store(CalendarWrites):
                  "attendees, status, summary, scope, ours FROM meetings ORDER BY start_ts")
         for row in self._db.execute(query):
             yield codec.meeting(row)
+
+    def own_senders(self) -> list[str]:
+        """The From addresses of the mail in the user's sent folders."""
+        return own_senders(self._db)
 
     def address_book(self) -> list[Contact]:
         """Every stored address-book entry (CardDAV, Google People, Outlook contacts)."""

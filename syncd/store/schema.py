@@ -13,10 +13,11 @@ from syncd.store.book import BOOK_SCHEMA
 from syncd.store.derived import DERIVED_SCHEMA
 from syncd.store.ledger_cache import LEDGER_CACHE_SCHEMA
 from syncd.store.logged import LOGGED_SCHEMA
+from syncd.store.own_senders import OWN_SENDERS_SCHEMA
 
 log = logging.getLogger("syncd.store")
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -74,6 +75,9 @@ _MIGRATIONS: dict[int, str] = {
     9: """
     ALTER TABLE touches ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;
     """,
+    # the From addresses of mail in the user's sent folders (labels \Sent, SENT): where the
+    # user's other addresses are learned (``rules.people``), kept by triggers
+    10: OWN_SENDERS_SCHEMA,
 }
 
 

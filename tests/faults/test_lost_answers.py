@@ -8,6 +8,7 @@ tests/unit/test_reconcile.py."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -51,7 +52,7 @@ class CaldavRig:
 
     def sink(self, calendar: str, now: datetime) -> CaldavSink:
         url = f"http://127.0.0.1:{self.proxy.port}/"
-        account = caldav_account(self.server).model_copy(update={"url": url, "timeout": 5})
+        account = replace(caldav_account(self.server), url=url, timeout=5)
         return CaldavSink(account, self.server.password, calendar)
 
     def cut(self, op: str) -> None:

@@ -18,7 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -136,10 +136,10 @@ def test_imap(tmp_path: Path) -> None:
     server = start_server(tmp_path, available_kinds()[0])
     try:
         server.append_many("INBOX", [_raw(n) for n in range(ITEMS)])
-        account = account_for(server, name="mail").model_copy(update={"timeout": TIMEOUT})
+        account = replace(account_for(server, name="mail"), timeout=TIMEOUT)
 
         def make(port: int) -> Source:
-            return ImapSource(account.model_copy(update={"port": port}), server.password,
+            return ImapSource(replace(account, port=port), server.password,
                               chunk=5)
 
         exercise(Target(server.port, make, [f"fault-{n}@example.org" for n in range(ITEMS)]),
@@ -161,12 +161,12 @@ def test_caldav(tmp_path: Path, caldav_server: object) -> None:
         server.put_event("Work", f"f{n}.ics", ics_event(
             f"fault-{n}", start, attendees=(("dana@example.org", "Dana", "ACCEPTED"),
                                             (f"p{n}@faults.example", f"P{n}", "ACCEPTED"))))
-    account = account_for(server, name="cal").model_copy(update={"timeout": TIMEOUT})
+    account = replace(account_for(server, name="cal"), timeout=TIMEOUT)
     port = int(server.url.rstrip("/").rsplit(":", 1)[1])
 
     def make(proxy_port: int) -> Source:
         url = server.url.replace(f":{port}", f":{proxy_port}")
-        return CaldavSource(account.model_copy(update={"url": url}), server.password,
+        return CaldavSource(replace(account, url=url), server.password,
                             now=lambda: NOW)
 
     exercise(Target(port, make, [f"fault-{n}" for n in range(ITEMS)], calendar=True), tmp_path)
@@ -226,8 +226,8 @@ def test_graph(tmp_path: Path, graph_server: object) -> None:
     def make(proxy_port: int) -> Source:
         base = f"https://127.0.0.1:{proxy_port}"
         server.fake.base = base  # the links Graph hands out go through the proxy too
-        account = account_for(server, name="office", page_size=10).model_copy(
-            update={"timeout": TIMEOUT, "graph_endpoint": base})
+        account = replace(account_for(server, name="office", page_size=10), timeout=TIMEOUT,
+                          graph_endpoint=base)
         client = make_client(account, tokens=StaticTokens(), sleep=lambda _s: None)
         return OutlookSource(account, now=lambda: NOW, client=client)
 

@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -187,7 +188,7 @@ def test_calendars_are_selected_by_name_and_the_follow_up_calendar_can_be_exclud
 
     def uids(update: dict[str, object] | None = None, exclude: tuple[str, ...] = ()
              ) -> set[str]:
-        src = CaldavSource(caldav_account.model_copy(update=update), caldav_server.password,
+        src = CaldavSource(replace(caldav_account, **(update or {})), caldav_server.password,
                            now=lambda: NOW, exclude=exclude)
         try:
             return {m.uid for m in items(list(src.pull(None)))}
@@ -248,7 +249,7 @@ def test_a_server_that_is_down_is_a_transient_error(caldav_account: CaldavAccoun
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again when the block ends: nobody listens
-    down = caldav_account.model_copy(update={"url": f"http://127.0.0.1:{port}/"})
+    down = replace(caldav_account, url=f"http://127.0.0.1:{port}/")
     src = CaldavSource(down, "pw", now=lambda: NOW)
     with pytest.raises(TransientError):
         list(src.pull(None))
@@ -282,8 +283,7 @@ def test_busy_or_failing_servers_are_transient_errors_with_retry_after(
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        busy = caldav_account.model_copy(
-            update={"url": f"http://127.0.0.1:{server.server_address[1]}/"})
+        busy = replace(caldav_account, url=f"http://127.0.0.1:{server.server_address[1]}/")
         src = CaldavSource(busy, "pw", now=lambda: NOW)
         with pytest.raises(TransientError) as caught:
             list(src.pull(None))
@@ -295,7 +295,7 @@ def test_busy_or_failing_servers_are_transient_errors_with_retry_after(
 
 
 def test_plain_http_to_a_remote_host_is_refused(caldav_account: CaldavAccount) -> None:
-    remote = caldav_account.model_copy(update={"url": "http://caldav.example.org/"})
+    remote = replace(caldav_account, url="http://caldav.example.org/")
     with pytest.raises(ConnectorError, match="loopback"):
         CaldavSource(remote, "pw", now=lambda: NOW)
 
@@ -355,7 +355,7 @@ def test_big_calendars_come_in_chunks_and_only_the_last_page_moves_the_cursor(
 def test_a_longer_window_past_lists_again_from_further_back(
         caldav_server: CaldavServer, caldav_account: CaldavAccount, work: str) -> None:
     caldav_server.put_event("Work", "old.ics", ics_event("old", "20260601T120000Z"))
-    short = CaldavSource(caldav_account.model_copy(update={"window_past": timedelta(days=90)}),
+    short = CaldavSource(replace(caldav_account, window_past=timedelta(days=90)),
                          caldav_server.password, now=lambda: NOW)
     longer = CaldavSource(caldav_account, caldav_server.password, now=lambda: NOW)
     try:

@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -264,7 +265,7 @@ def test_plaintext_to_a_remote_host_is_refused() -> None:
     with pytest.raises(ConfigError, match="loopback"):
         ImapSource(account, "secret")
     for host in ("127.0.0.1", "localhost", "::1"):
-        ImapSource(account.model_copy(update={"host": host}), "secret").close()
+        ImapSource(replace(account, host=host), "secret").close()
 
 
 def test_internaldate_stands_in_for_a_missing_date(imap_server: ImapServer) -> None:
@@ -292,9 +293,8 @@ def test_tls_and_starttls_verify_the_certificate(tls_server: tuple[ImapServer, P
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     server, ca = tls_server
     monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # a private CA, trusted the standard way
-    implicit = account_for(server, port=server.tls_port).model_copy(
-        update={"security": "tls", "host": "localhost"})
-    starttls = account_for(server).model_copy(update={"security": "starttls"})
+    implicit = replace(account_for(server, port=server.tls_port), security="tls", host="localhost")
+    starttls = replace(account_for(server), security="starttls")
     for account in (implicit, starttls):
         got = messages(pull_all(ImapSource(account, server.password), None))
         assert [m.message_id for m in got] == ["secure@example.org"]
@@ -307,9 +307,8 @@ def test_an_untrusted_certificate_is_refused(tls_server: tuple[ImapServer, Path]
     (tmp_path / "elsewhere").mkdir()
     other_ca, _, _ = self_signed_ca_and_cert(tmp_path / "elsewhere")
     monkeypatch.setenv("SSL_CERT_FILE", str(other_ca))
-    implicit = account_for(server, port=server.tls_port).model_copy(
-        update={"security": "tls", "host": "localhost"})
-    starttls = account_for(server).model_copy(update={"security": "starttls"})
+    implicit = replace(account_for(server, port=server.tls_port), security="tls", host="localhost")
+    starttls = replace(account_for(server), security="starttls")
     for account in (implicit, starttls):
         with pytest.raises(TransientError, match="certificate") as caught:
             list(ImapSource(account, server.password).pull(None))

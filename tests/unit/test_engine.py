@@ -110,8 +110,7 @@ def test_satisfied_future_event_is_deleted(store: Store) -> None:
     source.items.append(mail(ME, JANE, days_ago=0.1, subject="Thanks", mid="j5"))
     # Both were just touched: the next dues are 14 days out, beyond a 3-day horizon, so the
     # standing future events are satisfied and removed.
-    short = cfg().model_copy(update={"followups": cfg().followups.model_copy(
-        update={"horizon": timedelta(days=3)})})
+    short = replace(cfg(), followups=replace(cfg().followups, horizon=timedelta(days=3)))
     report = run_cycle(short, store, {"mail": source}, sink, NOW)
     assert sorted(type(a).__name__ for a in report.applied) == ["Cancel", "Cancel"]
     assert sink.events == {}
@@ -162,8 +161,7 @@ def test_cancel_is_recorded(store: Store) -> None:
     source, sink = MemorySource("mail", history()), MemorySink()
     cycle(store, source, sink)
     source.items.append(mail(ME, OMAR, days_ago=0.1, subject="x", mid="o9"))
-    short = cfg().model_copy(update={"followups": cfg().followups.model_copy(
-        update={"horizon": timedelta(days=3)})})
+    short = replace(cfg(), followups=replace(cfg().followups, horizon=timedelta(days=3)))
     run_cycle(short, store, {"mail": source}, sink, NOW)
     states = {w.person_id: w.state for w in store.written().values()}
     assert states[OMAR] == "cancelled" and states[JANE] == "live"

@@ -139,6 +139,36 @@ def test_a_spelling_of_your_name_at_your_own_domain_is_you() -> None:
     assert "jroe@corp.example" not in ledgers and ANN in ledgers
 
 
+def test_an_address_your_sent_folder_sends_from_with_your_surname_is_you() -> None:
+    """Mail in the sent folder from "w.example@" (a middle initial) or a home address carrying
+    the surname makes it the user's: it is no contact, and their answer to it answers the user.
+    An assistant's address in the sent folder stays a person; the home address's domain does not
+    become one of the user's organisations."""
+    second, home, kay = "d.w.example@example.org", "dexample2@mail.example", "kay.lee@example.org"
+    sent = [mail(second, ANN, days_ago=9, subject="Budget?", labels=("\\Sent",)),
+            mail(home, BOB, days_ago=9, subject="Lunch?", labels=("\\Sent",)),
+            mail(kay, CAT, days_ago=9, subject="Agenda?", labels=("\\Sent",))]
+    answer = mail(ANN, second, days_ago=8, subject="Re: Budget?", reply_to=sent[0].message_id)
+    msgs = [asks(m) for m in sent] + [answer]
+    directory = directory_for(CFG, (), [m.sender.email for m in sent if m.sender])
+    assert directory.is_self(second) and directory.is_self(home) and not directory.is_self(kay)
+    assert directory.own_domains == {"example.org"}
+    snap = compute(CFG, msgs, [], NOW)
+    assert second not in snap.ledgers and home not in snap.ledgers and CAT in snap.ledgers
+    nudged = planned(msgs, "nudge")  # the stored path learns the same from its sent folders
+    assert ANN not in nudged and BOB in nudged
+
+
+def test_a_store_remembers_who_its_sent_folders_send_from(tmp_path: Path) -> None:
+    inbox = mail("w.example@example.org", ME, days_ago=3)
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.ingest("mail", Page((inbox, mail(ME, ANN, days_ago=2, labels=("SENT",))), "c1"))
+        assert store.own_senders() == [ME]
+        # the same message seen again in the sent folder: its labels grow, the sender is learned
+        store.ingest("mail", Page((replace(inbox, labels=("\\Sent",)),), "c2"))
+        assert store.own_senders() == [ME, "w.example@example.org"]
+
+
 # 7. Not messages: no recipients, or dated in the future.
 def test_items_without_recipients_and_future_dates_touch_nobody() -> None:
     note = replace(mail(ANN, ME, days_ago=3, subject="Call notes"), to=())
@@ -363,3 +393,15 @@ def test_your_reply_quoting_an_answer_closes_the_ask_for_everyone_asked() -> Non
         assert not [c for c in compute_from_store(CFG, store, NOW).candidates.values()
                     if c.kind == "nudge"]
     assert planned([invite, reply, later], "nudge") == {}
+
+
+def test_an_address_spelling_your_name_that_only_ever_receives_is_your_own_mailbox() -> None:
+    """Mail the user sends home ("FW:" to dexample2@home.example) makes no contact and no
+    follow-up; a namesake at another domain who writes back is a person."""
+    home, namesake = "dexample2@home.example", "dana.example@other.example"
+    msgs = [asks(mail(ME, home, days_ago=9, subject="Tickets?")),
+            asks(mail(ME, namesake, days_ago=9, subject="Hi cousin?")),
+            mail(namesake, ME, days_ago=8, subject="Re: Hi cousin?")]
+    snap = compute(CFG, msgs, [], NOW)
+    assert home not in snap.ledgers and namesake in snap.ledgers
+    assert home not in planned(msgs[:1], "nudge")

@@ -146,3 +146,18 @@ def test_a_listing_that_suddenly_sees_nothing_sweeps_nothing(tmp_path: Path) -> 
         store.ingest("cal", Page((many[1],), "t4", scope="/cal/", listing="L10",
                                  listing_complete=True))
         assert [m.uid for m in store.meetings()] == [many[1].uid]
+
+
+def test_a_version_9_store_learns_who_its_sent_mail_was_from(tmp_path: Path) -> None:
+    """Migration 10 fills ``own_senders`` from the messages already stored."""
+    path = tmp_path / "db.sqlite3"
+    with Store.open(path) as store:
+        store.ingest("mail", Page((mail("d.w.example@example.org", "a@x.example", days_ago=1,
+                                        labels=("\\Sent",)),
+                                   mail("b@x.example", ME, days_ago=1)), "c1"))
+    conn = sqlite3.connect(path)
+    conn.executescript("BEGIN; DROP TABLE own_senders; DROP TRIGGER own_senders_insert; "
+                       "DROP TRIGGER own_senders_update; PRAGMA user_version = 9; COMMIT;")
+    conn.close()
+    with Store.open(path) as store:
+        assert store.own_senders() == ["d.w.example@example.org"]
