@@ -14,7 +14,6 @@ by another.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -61,7 +60,7 @@ class Directory:
     _alias: dict[str, str] = field(default_factory=dict)  # normalised address -> person id
     _specs: dict[str, PersonSpec] = field(default_factory=dict)  # person id -> configured entry
     _book: dict[str, BookPerson] = field(default_factory=dict)  # person id -> address books
-    _names: dict[str, Counter[str]] = field(default_factory=dict)
+    _names: dict[str, dict[str, int]] = field(default_factory=dict)
     _addresses: dict[str, set[str]] = field(default_factory=dict)
     self_name: frozenset[str] = frozenset()  # name_tokens(me.name)
     # Local parts that spell me.name (drew_fossum, dfossum ...): at one of the user's own
@@ -150,10 +149,16 @@ class Directory:
     def note(self, pid: str, address: str, name: str, times: int = 1) -> None:
         """Note that ``pid`` was seen (``times`` times) as ``address`` with display name
         ``name``."""
-        self._addresses.setdefault(pid, set()).add(address.strip().lower())
+        known = self._addresses.get(pid)  # no new set or dict a call: 20,000 people a cycle
+        if known is None:
+            known = self._addresses[pid] = set()
+        known.add(address.strip().lower())
         clean = name.strip().strip("'\"")
         if clean and "@" not in clean:
-            self._names.setdefault(pid, Counter())[clean] += times
+            names = self._names.get(pid)
+            if names is None:
+                names = self._names[pid] = {}
+            names[clean] = names.get(clean, 0) + times
 
     def name(self, pid: str) -> str:
         """The configured name, else the address book's, else the display name seen most

@@ -153,8 +153,8 @@ def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Di
     ``since``: per subject, from when all its messages are in ``region`` (the subject threads
     of the earlier ones are passed to the threading as they stand). Empties ``region`` once
     read (a large closure: its ids are not held beside the messages)."""
-    before = tables.touches.threads_touched_by(region)
-    tables.touches.forget_messages(region)
+    old = tables.touches.message_rows(region)  # written over at the end, where they differ
+    before = {row[5] for row in old}  # the threads they are in now
     personal = tables.personal_among(region)
     region.clear()
     messages = store.messages_by_id(personal, headers=False)
@@ -178,17 +178,13 @@ def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Di
     tables.touches.add_members(members)
     # A thread's earlier messages may lie outside the region (``since``): every touch in a
     # thread the region joined or left is marked again with the whole thread.
-    others = tables.touches.take_thread_touches((set(threads.values()) | before) - {""})
+    region_rows = len(old)
+    old.extend(tables.touches.thread_rows((set(threads.values()) | before) - {""},
+                                          {row[0] for row in old}))
     del threads
-    touched.extend((interaction(t), Address(t[7], t[8])) for t in others)
-    del others
-    rows: list[Touch] = []
-    for row in _marking(touched):  # written as they come: a large closure holds no row list
-        rows.append(row)
-        if len(rows) >= BATCH:
-            tables.touches.add_touches(rows)
-            rows = []
-    tables.touches.add_touches(rows)
+    touched.extend((interaction(t[1:]), Address(t[8], t[9])) for t in old[region_rows:])
+    # written as they come (a large closure holds no row list), only the rows that changed
+    tables.touches.rewrite(old, _marking(touched))
 
 
 def _open_threads(tables: DerivedTables, store: Store, directory: Directory,

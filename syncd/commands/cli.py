@@ -144,7 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("why", help="why a stored message or a person counts, or does not")
     c.add_argument("query", metavar="ADDRESS|MESSAGE-ID", help="an address, a name from "
                    "`syncd contacts`, or a Message-ID (with or without <>)")
-    c.add_argument("--json", action="store_true", help="machine-readable output")
+    c.add_argument("--json", action="store_true", help="machine-readable output (every row)")
+    c.add_argument("--all", action="store_true", help="list every interaction of a long "
+                   "history, not only the newest")
     c.set_defaults(run="read:cmd_why")
 
     c = sub.add_parser("report", help="a picture of your network: one self-contained HTML file")

@@ -138,17 +138,19 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def cmd_why(args: argparse.Namespace) -> int:
     from syncd.commands import views
-    from syncd.commands.why import show_why
+    from syncd.commands.why_show import show_why
     from syncd.commands.why_stored import explain_stored
 
     config = load_config(args)
     with Store.open(config_mod.store_path(config), keep_subjects=config.store.subjects) as store:
-        data = explain_stored(config, store, args.query, clock.now())
-    if args.json:
-        # straight to the file, a row a line: a person with 100,000 messages is a long text
-        out().file.write(views.json_rows(data) + "\n")
-    else:
-        show_why(out(), data, zone(config))
+        data = explain_stored(config, store, args.query, clock.now(), lazy=True)
+        if args.json:
+            # straight to the file as the rows are read, a row a line: a person with 100,000
+            # messages is a long text
+            views.write_json(data, out().file)
+            out().file.write("\n")
+        else:
+            show_why(out(), data, zone(config), show_all=args.all)
     return 0
 
 

@@ -9,27 +9,22 @@ classifier's verdicts, the thread keys and the interactions it derived. ``explai
   and the role each plays in the ledger (initiation, reply, open ask ...), those that involve
   them but do not count and why, their ledger line, the cadence rule and the planned follow-ups.
 
-The dicts are JSON-ready (``syncd why --json``); ``show_why`` prints them for people.
+The dicts are JSON-ready (``syncd why --json``); ``why_show.show_why`` prints them for people.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from rules.asks import inbound_expects, outbound_ask
 from rules.identity import normalize_address
 from rules.threads import normalize_subject
 from syncd.commands import views
-from syncd.commands.report import find_person, show_strength
-from syncd.commands.tables import Column, fitted
-from syncd.commands.times import iso, local, sort_key, zone
+from syncd.commands.report import find_person
+from syncd.commands.times import iso, sort_key, zone
+from syncd.commands.why_history import StoredHistory
 from syncd.commands.why_person import cadence_why, drift_why, roles
 from syncd.config import Config
 from syncd.errors import SyncdError
@@ -180,17 +175,23 @@ def untouched(config: Config, snapshot: Snapshot, m: Message, now: datetime) -> 
 
 def explain_person(config: Config, snapshot: Snapshot, placed: Mapping[str, datetime],
                    messages: Sequence[Message], meetings: Sequence[Meeting], pid: str,
-                   now: datetime) -> dict[str, Any]:
+                   now: datetime, stored: StoredHistory | None = None) -> dict[str, Any]:
+    """``stored``: what counts, read from the store (``why_history``) instead of from the
+    ledger's history; ``messages`` are then none of the person's interactions."""
     directory = snapshot.directory
     ledger = snapshot.ledgers.get(pid)
-    history: list[Interaction] = ledger.history if ledger is not None else []
-    counted_refs = {i.ref for i in history}
-    role = roles(history, now, config)
     tz = zone(config)
-    counted = [{"at": iso(i.at, tz),
-                "kind": i.direction if i.direction in ("meeting", "logged") else "message",
-                "ref": i.ref, "direction": i.direction, "subject": i.subject,
-                "thread": i.thread or None, "why": role[i.ref]} for i in history]
+    counted: Iterable[dict[str, Any]]
+    if stored is not None:
+        counted, counted_refs = stored, stored.refs()
+    else:
+        history: list[Interaction] = ledger.history if ledger is not None else []
+        counted_refs = {i.ref for i in history}
+        role = roles(history, now, config)
+        counted = [{"at": iso(i.at, tz),
+                    "kind": i.direction if i.direction in ("meeting", "logged") else "message",
+                    "ref": i.ref, "direction": i.direction, "subject": i.subject,
+                    "thread": i.thread or None, "why": role[i.ref]} for i in history]
     return {
         "kind": "person",
         "person": pid,
@@ -253,66 +254,3 @@ def _not_counted(config: Config, snapshot: Snapshot, messages: Sequence[Message]
                     "subject": meeting.summary, "why": why})
     out.sort(key=lambda row: (sort_key(row["at"]), row["ref"]))
     return out
-
-
-# -- for people ----------------------------------------------------------------------------------
-
-WHY_COLUMNS = (Column("when"), Column("what", drop=2), Column("subject", flex=True),
-               Column("why", flex=True))
-
-
-def show_why(out: Console, data: Mapping[str, Any], tz: tzinfo) -> None:
-    """``syncd why`` without ``--json``: the same facts, one line each, tables for lists; times
-    in ``tz`` (``me.timezone``). A long fact wraps under its value, not under its label."""
-    facts = Table.grid(padding=(0, 1))
-    facts.add_column(no_wrap=True, min_width=14)
-    facts.add_column()
-
-    def line(label: str, value: object) -> None:
-        facts.add_row(f"  {label}", Text(str(value)))  # Text: data, never markup or emoji
-
-    if data["kind"] == "message":
-        out.print(f"[bold]message[/bold] <{escape(data['message_id'])}>")
-        line("date", local(data["date"], tz))
-        line("from", data["from"] or "-")
-        line("to / cc", ", ".join(data["to"] + data["cc"]) or "-")
-        line("subject", data["subject"] if data["subject"] is not None else "-")
-        line("verdict", f"{data['verdict']}: {data['rule']}")
-        for reason in data["reasons"][1:]:
-            line("", f"also: {reason}")
-        line("direction", data["direction"])
-        line("thread", f"{data['thread'] or '-'}: {data['thread_rule']}")
-        touched = [f"{t['name']} <{t['person']}> ({t['direction']}"
-                   f"{'' if t['direct'] else ', copied'})" for t in data["touched"]]
-        line("touched", "; ".join(touched) if touched else f"nobody: {data['touched_nobody']}")
-        rule = data["follow_up_rule"]
-        signals = rule["text_signals"]
-        line(rule["question"], f"{'yes' if rule['answer'] else 'no'} ({rule['rule']}): "
-             f"{rule['reason']}; text signals: "
-             + ("not read" if signals is None else ", ".join(signals) or "none"))
-        out.print(facts)
-        return
-    out.print(f"[bold]{escape(data['name'])}[/bold] {escape(', '.join(data['addresses']))}")
-    ledger = data["ledger"]
-    if ledger is not None:
-        line("ledger", f"last touch {local(ledger['last_touch'], tz, date_only=True)}, in "
-             f"{ledger['messages_in']}, out {ledger['messages_out']}, "
-             f"{count(ledger['meetings'], 'meeting')}; given {ledger['given']}, "
-             f"received {ledger['received']}, balance {ledger['balance']:+d}")
-    cadence = data["cadence"]
-    line("cadence", (f"{cadence['rule']!r}, every {cadence['every_days']} days: "
-                     if cadence["rule"] else "none: ") + cadence["why"])
-    if data["strength"] is not None:
-        show_strength(out, data["strength"])
-    line("drift", data["drift"])
-    for f in data["follow_ups"]:
-        placed = f" (in the calendar {local(f['placed'], tz)})" if f["placed"] else ""
-        line("follow-up", f"{f['kind']} due {f['due'][:10]}{placed}: {f['reason']}")
-    out.print(facts)
-    for title, rows in (("counts", data["counted"]), ("does not count", data["not_counted"])):
-        if not rows:
-            out.print(f"{title}: nothing", markup=False)
-            continue
-        cells = [[local(row["at"], tz), row.get("direction", row["kind"]),
-                  Text(row["subject"] or ""), Text(row["why"])] for row in rows]
-        out.print(fitted(out.width, WHY_COLUMNS, cells, title=f"{title} ({len(rows)})"))

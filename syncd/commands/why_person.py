@@ -17,48 +17,61 @@ from syncd.pipeline import Snapshot, cadence_rules
 
 
 def roles(history: Sequence[Interaction], now: datetime, config: Config) -> dict[str, str]:
-    """Why each interaction (by ref) counts, in the ledger's words: the first message of a
-    thread is an initiation, a change of direction a reply, the last one may be an open ask (in
-    a thread the user started) or an owed reply (in a thread they started) (``syncd.ledger``)."""
+    """Why each interaction (by ref) counts, in the ledger's words (``role``)."""
     out: dict[str, str] = {}
     by_thread: dict[str, list[Interaction]] = defaultdict(list)
     for i in history:
-        if i.direction == "meeting":
-            out[i.ref] = "a meeting that happened, with you in it: a meeting and an exchange"
-        elif i.direction == "logged":
-            out[i.ref] = ("a touch you logged (`syncd touch`): a touch"
-                          + ("; they answered: an exchange" if i.direct else ""))
+        if i.direction in ("meeting", "logged"):
+            out[i.ref] = role(i.direction, i.direct, i.at, now, config)
         else:
             by_thread[i.thread].append(i)
-    reciprocity = config.reciprocity
     for events in by_thread.values():
         for n, i in enumerate(events):
-            who = "you" if i.direction == "out" else "them"
-            if n == 0:
-                role = f"initiation by {who}"
-            elif events[n - 1].direction != i.direction:
-                role = f"reply by {who} after {span(i.at - events[n - 1].at)}"
-            else:
-                role = f"one more by {who}, no reply in between"
-            waited = now - i.at
-            started_by_user = events[0].direction == "out"
-            if n == len(events) - 1 and i.direct:
-                if started_by_user and i.direction == "out" and waited > reciprocity.nudge_after:
-                    role += (f"; open ask: no reply for {span(waited)} "
-                             f"(reciprocity.nudge_after {span(reciprocity.nudge_after)})")
-                elif (not started_by_user and i.direction == "in"
-                      and waited > reciprocity.owed_reply_after):
-                    role += (f"; owed reply: unanswered for {span(waited)} "
-                             f"(reciprocity.owed_reply_after {span(reciprocity.owed_reply_after)})")
-            out[i.ref] = f"{_how(i)}; {role}"
+            before = events[n - 1] if n else None
+            out[i.ref] = role(i.direction, i.direct, i.at, now, config,
+                              before=None if before is None
+                              else (before.direction, i.at - before.at),
+                              started=events[0].direction, last=n == len(events) - 1)
     return out
 
 
-def _how(i: Interaction) -> str:
+def role(direction: str, direct: bool, at: datetime, now: datetime, config: Config, *,
+         before: tuple[str, timedelta] | None = None, started: str = "", last: bool = False
+         ) -> str:
+    """Why one interaction counts: the first message of a person's thread is an initiation, a
+    change of direction a reply, the last one may be an open ask (in a thread the user started)
+    or an owed reply (in a thread they started) (``syncd.ledger``). ``before``: the direction
+    of the person's message before it in the thread and how long before it was; ``started``:
+    the direction of the first; ``last``: none after it."""
+    if direction == "meeting":
+        return "a meeting that happened, with you in it: a meeting and an exchange"
+    if direction == "logged":
+        return ("a touch you logged (`syncd touch`): a touch"
+                + ("; they answered: an exchange" if direct else ""))
+    who = "you" if direction == "out" else "them"
+    if before is None:
+        text = f"initiation by {who}"
+    elif before[0] != direction:
+        text = f"reply by {who} after {span(before[1])}"
+    else:
+        text = f"one more by {who}, no reply in between"
+    if last and direct:
+        reciprocity, waited = config.reciprocity, now - at
+        if started == "out" and direction == "out" and waited > reciprocity.nudge_after:
+            text += (f"; open ask: no reply for {span(waited)} "
+                     f"(reciprocity.nudge_after {span(reciprocity.nudge_after)})")
+        elif (started != "out" and direction == "in"
+              and waited > reciprocity.owed_reply_after):
+            text += (f"; owed reply: unanswered for {span(waited)} "
+                     f"(reciprocity.owed_reply_after {span(reciprocity.owed_reply_after)})")
+    return f"{_how(direction, direct)}; {text}"
+
+
+def _how(direction: str, direct: bool) -> str:
     """``direct`` is what the ask rules decided (``rules.asks``), not just the To line."""
-    if i.direction == "out":
-        return "you wrote to them" + (", asking them (To)" if i.direct else "")
-    return "they wrote to you" + (", asking you" if i.direct else " (nothing asked of you)")
+    if direction == "out":
+        return "you wrote to them" + (", asking them (To)" if direct else "")
+    return "they wrote to you" + (", asking you" if direct else " (nothing asked of you)")
 
 
 def span(delta: timedelta) -> str:

@@ -1,7 +1,8 @@
 """``syncd why`` on a store of any size: the stored interactions explain, and only the messages
 the answer is about are read and classified again (the asked-about message, or the messages
 that name the person, found through the index of the addresses each message names), so a
-million stored messages cost seconds, not a full pass.
+million stored messages cost seconds, not a full pass. What counts for a person is read from
+the stored interactions a row at a time (``why_history``).
 
 The answers are those of ``syncd.commands.why.explain`` over the whole mailbox (a test holds the
 two equal): the verdict of a message comes from the same classifier with the same context (the
@@ -21,7 +22,9 @@ from rules.people import Directory
 from syncd import incremental
 from syncd.commands.offline import offline_view
 from syncd.commands.report import find_person
+from syncd.commands.times import zone
 from syncd.commands.why import HINT, explain_message, explain_person, person_of
+from syncd.commands.why_history import StoredHistory
 from syncd.config import Config
 from syncd.errors import SyncdError
 from syncd.interactions import Derived, classify_context, is_outbound
@@ -32,8 +35,11 @@ from syncd.store import Store
 _GMAIL = ("gmail.com", "googlemail.com")
 
 
-def explain_stored(config: Config, store: Store, query: str, now: datetime) -> dict[str, Any]:
-    """Explain ``query`` (a Message-ID, an address or a name) from the store."""
+def explain_stored(config: Config, store: Store, query: str, now: datetime, *,
+                   lazy: bool = False) -> dict[str, Any]:
+    """Explain ``query`` (a Message-ID, an address or a name) from the store. ``lazy``: a
+    person's ``counted`` rows as a ``StoredHistory``, read when iterated (while ``store`` is
+    open), not a list."""
     wanted = query.strip().strip("<>").strip()
     if not wanted:
         raise SyncdError(f"nothing to explain; {HINT}")
@@ -56,12 +62,12 @@ def explain_stored(config: Config, store: Store, query: str, now: datetime) -> d
     messages = [m for m in _naming(store, directory, pid) if _names(directory, m, pid)]
     meetings = list(store.meetings())
     pid = person_of(snapshot, messages, meetings, wanted)
-    ledger = snapshot.ledgers.get(pid)
-    if ledger is not None and not ledger.history:  # loaded already if a rule reads it
-        history = incremental.histories(store, [pid]).get(pid, [])
-        snapshot.ledgers[pid] = replace(ledger, history=history)
     view = _view(config, store, snapshot, messages, {})
-    return explain_person(config, view, placed, messages, meetings, pid, now)
+    counted = StoredHistory(config, store, pid, now, zone(config))
+    data = explain_person(config, view, placed, messages, meetings, pid, now, counted)
+    if not lazy:
+        data["counted"] = list(counted)
+    return data
 
 
 def _view(config: Config, store: Store, snapshot: Snapshot, messages: list[Message],

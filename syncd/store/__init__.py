@@ -31,6 +31,7 @@ from typing import Any
 from syncd.model import Contact, Meeting, Message, Page
 from syncd.store import book, codec, sql
 from syncd.store.derived import DerivedTables
+from syncd.store.history import PersonHistory
 from syncd.store.logged import LoggedTouches
 from syncd.store.own_senders import own_senders
 from syncd.store.schema import SCHEMA_VERSION, connect, renewed
@@ -62,6 +63,11 @@ class Store(CalendarWrites):
     def derived(self) -> DerivedTables:
         """The derived tables: a cache of the detection stage, rebuilt when rules change."""
         return DerivedTables(self._db)
+
+    @property
+    def history(self) -> PersonHistory:
+        """One person's stored interactions a row at a time (``syncd why``)."""
+        return PersonHistory(self._db)
 
     @property
     def logged(self) -> LoggedTouches:

@@ -51,9 +51,10 @@ class Named:
         those that are no interaction of that person."""
         wanted = sorted(set(addresses))
         marks = ",".join("?" * len(wanted))
-        query = f"SELECT DISTINCT message_id FROM named WHERE address IN ({marks})"  # noqa: S608
+        query = f"SELECT DISTINCT message_id FROM named n WHERE address IN ({marks})"  # noqa: S608
         args: list[str] = list(wanted)
-        if untouched:
-            query += " AND message_id NOT IN (SELECT ref FROM touches WHERE person = ?)"
+        if untouched:  # a probe per message (``touches_ref``), not a list of all their touches
+            query += (" AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.ref = n.message_id "
+                      "AND t.person = ?)")
             args.append(untouched)
         return [row[0] for row in self._db.execute(query, args)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from syncd.ledger import PersonLedger
 from syncd.store import ledger_cache, ledgers
@@ -25,6 +26,8 @@ Touch = tuple[str, float, str, str, str, str | None, int, str, str, int, str | N
 TOUCH_COLUMNS = ("ref, ts, person, direction, thread, subject, direct, address, name, first, "
                  "prev, gap, last, mine, company, answered")
 THREADLESS = "'meeting', 'logged'"  # the directions of ``touches_threadless``
+Held = tuple[Any, ...]  # (rowid, *Touch): a stored touch and where it is
+_BATCH = 2000  # rows written at a time
 _INSERT_TOUCH = f"INSERT INTO touches ({TOUCH_COLUMNS}) VALUES ({','.join('?' * 16)})"  # noqa: S608
 
 
@@ -38,30 +41,56 @@ class TouchTables:
     def _column(self, query: str, ids: Iterable[str]) -> set[str]:
         return column(self._db, query, ids)
 
-    def forget_messages(self, ids: Iterable[str]) -> None:
-        """Drop the touches and memberships of messages ``ids`` (before re-deriving them)."""
+    def message_rows(self, ids: Iterable[str]) -> list[Held]:
+        """The touches of messages ``ids`` with their rowids (to be ``rewrite``n once they are
+        derived again); their memberships are dropped."""
+        held: list[Held] = []
         for chunk in _chunks(ids):
-            self._unsee(f"ref IN ({_marks(chunk)})", chunk)
-            self._db.execute(f"DELETE FROM touches WHERE ref IN ({_marks(chunk)})", chunk)  # noqa: S608
+            held.extend(self._db.execute(
+                f"SELECT rowid, {TOUCH_COLUMNS} FROM touches WHERE ref IN ({_marks(chunk)})",  # noqa: S608
+                chunk))
             self._db.execute(f"DELETE FROM members WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
                              chunk)
+        return held
 
-    def threads_touched_by(self, ids: Iterable[str]) -> set[str]:
-        """The thread keys the touches of messages ``ids`` are in now."""
-        return self._column("SELECT DISTINCT thread FROM touches WHERE thread != '' AND "
-                            "ref IN ({})", ids)
-
-    def take_thread_touches(self, threads: Iterable[str]) -> list[Touch]:
-        """Remove and return every touch in ``threads`` (to be marked again with the rest of
-        their thread)."""
-        taken: list[Touch] = []
+    def thread_rows(self, threads: Iterable[str], taken: set[int]) -> list[Held]:
+        """Every touch in ``threads`` with its rowid (to be marked again with the rest of its
+        thread), but those of rowids ``taken``."""
+        held: list[Held] = []
         for chunk in _chunks(threads):
-            where = f"thread IN ({_marks(chunk)})"
-            taken.extend(self._db.execute(
-                f"SELECT {TOUCH_COLUMNS} FROM touches WHERE {where}", chunk))  # noqa: S608
-            self._unsee(where, chunk)
-            self._db.execute(f"DELETE FROM touches WHERE {where}", chunk)  # noqa: S608
-        return taken
+            held.extend(row for row in self._db.execute(
+                f"SELECT rowid, {TOUCH_COLUMNS} FROM touches "  # noqa: S608
+                f"WHERE thread IN ({_marks(chunk)})", chunk) if row[0] not in taken)
+        return held
+
+    def rewrite(self, old: Iterable[Held], new: Iterable[Touch]) -> None:
+        """Replace the ``old`` rows by ``new`` (a stream), writing only what differs: a row in
+        both stays as it is, so the ledger cache's triggers mark only the parts whose touches
+        changed (a reply in an old thread re-marks the whole thread, mostly to the same rows)."""
+        held: dict[tuple[Any, ...], list[int]] = {}
+        for stored in old:
+            held.setdefault(stored[1:], []).append(stored[0])
+        batch: list[Touch] = []
+        for touch in new:
+            same = held.get(touch)
+            if same:
+                same.pop()
+                continue
+            batch.append(touch)
+            if len(batch) >= _BATCH:
+                self._insert(batch)
+                batch = []
+        self._insert(batch)
+        gone = [(rowid, row) for row, rowids in held.items() for rowid in rowids]
+        del held
+        counts: dict[tuple[str, str, str], int] = {}
+        for _, t in gone:
+            key = (t[2], t[7], t[8])
+            counts[key] = counts.get(key, 0) + 1
+        self._db.executemany("UPDATE seen SET n = n - ? WHERE person = ? AND address = ? AND "
+                             "name = ?", [(n, *key) for key, n in counts.items()])
+        self._db.execute("DELETE FROM seen WHERE n <= 0")
+        self._db.executemany("DELETE FROM touches WHERE rowid = ?", [(r,) for r, _ in gone])
 
     def add_members(self, members: Sequence[tuple[str, str, str, float]]) -> None:
         """(message id, thread, person, ts): who was in which thread when."""

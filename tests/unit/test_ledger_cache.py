@@ -17,10 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from syncd import incremental
 from syncd.config import Config
 from syncd.ledger import PersonLedger
-from syncd.model import Meeting, Message, Page
-from syncd.pipeline import compute_from_store
+from syncd.model import Address, Meeting, Message, Page
+from syncd.pipeline import compute_from_store, directory_for
 from syncd.recent import local_days
 from syncd.store import Store
 from tests.unit.test_incremental import (
@@ -152,3 +153,35 @@ def test_the_newest_overdue_ask_is_found_behind_a_newer_ask_not_yet_due() -> Non
         led = compute_from_store(config, store, T0 + timedelta(days=21)).ledgers["ann@acme.example"]
         assert led.last_ask is not None and led.last_ask.ref == "q2@x.example"
         assert led.due_ask is not None and led.due_ask.ref == "q1@x.example"
+
+
+def test_rethreading_without_a_change_marks_nobody_dirty() -> None:
+    """A closure re-threaded to the same touches writes none of them again (``rewrite``), so
+    only the parts whose touches changed are recomputed; the ledgers are those of one pass."""
+    ann, bo = PEOPLE[0], PEOPLE[1]
+
+    def msg(n: int, sender: Address, to: Address, days: float, subject: str,
+            reply: str | None = None) -> Message:
+        return Message("mail", f"INBOX/1/{n}", f"m{n}@x.example", T0 + timedelta(days=days),
+                       sender, (to,), subject=subject, in_reply_to=reply,
+                       references=(reply,) if reply else ())
+
+    first = [msg(1, ME, ann, 100, "Budget"), msg(2, ann, ME, 101, "Re: Budget", "m1@x.example"),
+             msg(3, ME, ann, 300, "Budget")]  # Ann's threads, in two quarters
+    # a message found late, before Ann's threads with their subject: the later messages of the
+    # subject are threaded again, to the same threads (Bo shares no thread with Ann)
+    late = msg(4, bo, ME, 50, "Budget")
+    config = _config()
+    now = T0 + timedelta(days=400)
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("mail", Page(tuple(first), "1"))
+        compute_from_store(config, store, now)
+        db = store.derived._db
+        before = sorted(db.execute("SELECT rowid, * FROM touches WHERE person = ?", (ann.email,)))
+        store.ingest("mail", Page((late,), "2"))
+        refreshed = incremental.refresh(config, directory_for(config), store, now)
+        assert refreshed.rederived == 4  # Ann's three messages were threaded again
+        assert {r[0] for r in db.execute("SELECT person FROM ledger_dirty")} == {bo.email}
+        assert sorted(db.execute("SELECT rowid, * FROM touches WHERE person = ?",
+                                 (ann.email,))) == before  # not even rewritten
+        _same(compute_from_store(config, store, now), _full(config, store, now))
