@@ -144,7 +144,7 @@ def run_demo(out: Console, err: Console, *, keep: Path | None = None,
             if not as_json:
                 out.print(_events_table(document["events"], out.width))
     if as_json:
-        out.print(json.dumps(document, indent=2), markup=False)
+        out.print(json.dumps(document, indent=2), markup=False, emoji=False)
     elif keep is not None:
         err.print(kept_note(keep), markup=False, soft_wrap=True)  # commands to copy: no breaks
     return code

@@ -58,7 +58,7 @@ def cmd_people(args: argparse.Namespace) -> int:
         snapshot, _placed, _written = offline_view(config, store, clock.now())
     rows = suggestions(config, snapshot)
     if args.json:
-        out().print(json.dumps(rows, indent=2, ensure_ascii=False), markup=False)
+        out().print(json.dumps(rows, indent=2, ensure_ascii=False), markup=False, emoji=False)
         return 0
     if not rows:
         out().print("No likely same-person groups: nothing to suggest.", markup=False)

@@ -52,7 +52,7 @@ def show_contacts(path: Path, *, as_json: bool = False, sort: str = "last-touch"
 
     tz, rows = contact_rows(path, sort)
     if as_json:
-        out().print(json.dumps(rows, indent=2), markup=False)
+        out().print(json.dumps(rows, indent=2), markup=False, emoji=False)
     else:
         out().print(contacts_table(rows, tz, out().width))
     return 0
@@ -66,7 +66,7 @@ def cmd_due(args: argparse.Namespace) -> int:
     tz = zone(config)
     rows = views.due(snapshot, placed, written, tz)
     if args.json:
-        out().print(json.dumps(rows, indent=2), markup=False)
+        out().print(json.dumps(rows, indent=2), markup=False, emoji=False)
     else:
         out().print(due_table(rows, tz, out().width))
     return 0
@@ -79,7 +79,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     tz = zone(config)
     data = ledger_json(snapshot, placed, args.person, tz)
     if args.json:
-        out().print(json.dumps(data, indent=2), markup=False)
+        out().print(json.dumps(data, indent=2), markup=False, emoji=False)
     else:
         show_ledger(out(), data, tz)
     return 0
@@ -106,7 +106,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                          "text_signals": text_signals(config, account.name,
                                                       token_text=token_text(account))})
     if args.json:
-        out().print(json.dumps(rows, indent=2), markup=False)
+        out().print(json.dumps(rows, indent=2), markup=False, emoji=False)
     else:
         out().print(status_table(rows, tz, out().width))
         for r in rows:

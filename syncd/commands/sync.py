@@ -66,7 +66,7 @@ def show_sync(config: Config, report: CycleReport, *, as_json: bool, dry_run: bo
 
     if as_json:
         out().print(json.dumps(report_json(report, dry_run, zone(config)), indent=2),
-                    markup=False)
+                    markup=False, emoji=False)
     else:
         show_report(out(), err(), report, dry_run=dry_run, tz=zone(config),
                     calendar=config.followups.account)

@@ -122,7 +122,7 @@ def cmd_touch(args: argparse.Namespace) -> int:
 
 def _say(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
     if args.json:
-        out().print(json.dumps(data, indent=2, ensure_ascii=False), markup=False)
+        out().print(json.dumps(data, indent=2, ensure_ascii=False), markup=False, emoji=False)
     else:
         out().print(text, markup=False, soft_wrap=True)
 
@@ -139,7 +139,7 @@ def _list(config: Config, store: Store, tz: ZoneInfo, *, as_json: bool) -> int:
     rows = [row(t, directory.name(directory.person_id(t.person)), tz)
             for t in store.logged.all()]
     if as_json:
-        out().print(json.dumps(rows, indent=2, ensure_ascii=False), markup=False)
+        out().print(json.dumps(rows, indent=2, ensure_ascii=False), markup=False, emoji=False)
         return 0
     table = Table("id", "when", "person", "via", "answered", "note")
     for r in rows:

@@ -63,3 +63,13 @@ def test_contacts_come_from_the_stored_interactions_and_skip_the_newsletter(
     assert rows[0]["birthday"] is None  # no address book, no [[people]] birthday
     again = run(capsys, config, "contacts")  # the second read re-derives nothing, same answer
     assert again == rows
+
+
+def test_json_keeps_text_that_looks_like_emoji_codes_or_markup(
+        config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    odd = ":smile: [b]plans[/b] :fire:"
+    with Store.open(tmp_path / "store.sqlite3") as s:
+        s.ingest("mail", Page((Message("mail", "Sent/2", "odd@x", T0 + timedelta(days=1), ME,
+                                       (JANE,), subject=odd, labels=("\\Sent",)),), "2"))
+    data = run(capsys, config, "ledger", "jane@acme.example")
+    assert odd in [i["subject"] for i in data["interactions"]]
