@@ -144,7 +144,7 @@ def measure(duration: float, providers: list[str], messages: int) -> dict[str, A
                 daemon = subprocess.Popen([sys.executable, "-m", "syncd", "--config",
                                            str(config), "run"], env=env, stdout=log, stderr=log)
             try:
-                first_cycle_done(config, env, deadline=120.0)
+                first_cycle_done(config, env)
                 rss_start, _ = rss_mb(daemon.pid)
                 cpu_start, wall_start = cpu_seconds(daemon.pid), time.monotonic()
                 while time.monotonic() - wall_start < duration:
