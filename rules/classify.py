@@ -67,6 +67,12 @@ GMAIL_CATEGORIES = {"CATEGORY_PROMOTIONS": "bulk", "CATEGORY_SOCIAL": "automated
                     "CATEGORY_UPDATES": "automated", "CATEGORY_FORUMS": "list"}
 
 
+def in_sent_folder(message: Message) -> bool:
+    """Was it found in the user's sent folder (IMAP's ``\\Sent``, Gmail's and Outlook's
+    ``SENT``)? Then the user sent it, whatever its From says."""
+    return any(label.lower() in SENT_LABELS for label in message.labels)
+
+
 @dataclass(frozen=True, slots=True)
 class ClassifyContext:
     """What the classifier knows about the user. Addresses normalised (``normalize_address``),
@@ -171,8 +177,7 @@ def _judge(message: Message, context: ClassifyContext) -> Verdict | _Soft:
 def _parties(message: Message, context: ClassifyContext) -> tuple[str, bool, tuple[str, ...]]:
     """(normalised sender, outbound?, the other side: the sender, or recipients but self)."""
     sender = normalize_address(message.sender.email) if message.sender else ""
-    outbound = (bool(sender) and sender in context.self_addresses) or any(
-        label.lower() in SENT_LABELS for label in message.labels)
+    outbound = (bool(sender) and sender in context.self_addresses) or in_sent_folder(message)
     if not outbound:
         return sender, False, (sender,) if sender else ()
     recipients = (normalize_address(a.email) for a in (*message.to, *message.cc))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rules.asks import inbound_expects, outbound_ask
-from rules.classify import ClassifyContext, Verdict, classify_message
+from rules.classify import ClassifyContext, Verdict, classify_message, in_sent_folder
 from rules.identity import normalize_address
 from rules.introductions import Introduction
 from rules.introductions import detect as detect_introductions
@@ -25,8 +25,6 @@ from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, asked
 from rules.threads import assign_threads
 from syncd.config import Config
 from syncd.model import Address, LoggedTouch, Meeting, Message
-
-SENT_LABELS = frozenset({"\\Sent", "SENT"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +63,7 @@ class Derived:
 
 
 def is_outbound(message: Message, directory: Directory) -> bool:
-    if SENT_LABELS.intersection(message.labels):
+    if in_sent_folder(message):
         return True
     return message.sender is not None and directory.is_self_address(message.sender)
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from rules.cadence import CadenceRule, matching_rule, new_contact_start
 from rules.candidates import Candidate
-from rules.classify import SENT_LABELS
+from rules.classify import in_sent_folder
 from rules.drift import DriftSettings
 from rules.people import Directory, PersonSpec
 from rules.rhythm import Rhythm, rhythm
@@ -88,8 +88,7 @@ def directory_for(config: Config, book: Iterable[Contact] = (),
 
 def sent_from(messages: Iterable[Message]) -> set[str]:
     """The From addresses of the messages in the user's sent folders."""
-    return {m.sender.email for m in messages if m.sender is not None
-            and any(label.lower() in SENT_LABELS for label in m.labels)}
+    return {m.sender.email for m in messages if m.sender is not None and in_sent_folder(m)}
 
 
 def birthdays_of(config: Config, directory: Directory) -> dict[str, Birthday]:
