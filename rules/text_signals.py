@@ -229,6 +229,8 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     flags: set[str] = set()
     resent_to: frozenset[str] | None = None
     if quoted is not None:
+        # at most "FYI" and a name above the quote; a question ("interest?") is no bare forward
+        bare = _NOTHING_ADDED.fullmatch(body) is not None and not _QUESTION.search(body + " ")
         name = quoted_author(quoted)
         if author is not None and name is not None and same_person(name, author):
             if asks(quoted_body(quoted)):
@@ -237,12 +239,12 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
                     flags.add(QUOTES_OWN)  # their earlier ask passed on to others "FYI"
                 else:
                     flags.add(RESENDS)  # their own earlier ask, sent again
-            elif _NOTHING_ADDED.fullmatch(body) and not _QUESTION.search(body + " "):
+            elif bare:
                 flags.add(FORWARD)
             else:
                 flags.add(QUOTES_OWN)  # new words above their own earlier message
-        elif _NOTHING_ADDED.fullmatch(body) and not _QUESTION.search(body + " "):
-            flags.update((FORWARD, QUOTES_REPLY))  # "interest?" above a forward asks
+        elif bare:
+            flags.update((FORWARD, QUOTES_REPLY))
         else:
             flags.add(QUOTES_REPLY)
     lowered = words.lower()
