@@ -121,8 +121,13 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
         derived.interactions, now, nudge_after=config.reciprocity.nudge_after,
         owed_reply_after=config.reciprocity.owed_reply_after, tz=ZoneInfo(config.me.timezone))
     ledger_mod.add_introductions(ledgers, derived.intros_given, derived.intros_received)
+    def answering(people: list[str]) -> set[str]:
+        wanted = set(people)
+        return {i.person for i in derived.interactions
+                if i.direction == "in" and i.answered and i.person in wanted}
+
     return _finish(config, directory, ledgers, derived, now,
-                   lambda _people: derived.interactions)
+                   lambda _people: derived.interactions, answering)
 
 
 def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
@@ -149,7 +154,8 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
         ledgers[person].history = history
     derived = Derived((), {}, {}, tuple(given), tuple(received))
     return _finish(config, directory, ledgers, derived, now,
-                   lambda people: incremental.interactions_together(store, people))
+                   lambda people: incremental.interactions_together(store, people),
+                   store.derived.touches.answering)
 
 
 def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
@@ -161,10 +167,12 @@ def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
 
 def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedger],
             derived: Derived, now: datetime,
-            near: Callable[[list[str]], Iterable[Interaction]]) -> Snapshot:
+            near: Callable[[list[str]], Iterable[Interaction]],
+            answering: Callable[[list[str]], set[str]]) -> Snapshot:
     """Rules, follow-ups and the weekly plan. ``near(people)``: at least the interactions in
     the threads and meetings with 2 to 20 people that those people were in (what the weekly
-    suggestions compare)."""
+    suggestions compare); ``answering(people)``: those of them with a message that quotes the
+    user's own words (asked only about would-be cold mail: ``rules.reciprocity.cold``)."""
     for pid in [pid for pid, led in ledgers.items() if _own_mailbox(directory, led)]:
         del ledgers[pid]
     rules = cadence_rules(config)
@@ -179,6 +187,9 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
                         config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
                         config.reciprocity.thank_helpers,
                         own_domains=directory.own_domains,
+                        answering=frozenset(answering(
+                            [pid for pid, led in ledgers.items()
+                             if led.owed is not None and led.messages_out == 0])),
                         remind_birthdays=config.birthdays.remind, timezone=config.me.timezone,
                         drift=drift_settings(config))
     birthdays = birthdays_of(config, directory)
