@@ -153,7 +153,9 @@ _DELEGATION = re.compile(
     r"e-?mails?|copies))"
     r"\b(?:(?!\b(?:and|but|or|also)\s+(?:what|when|where|how|why|who|is|are|do|does|did|can|"
     r"could|would|will)\b)[^.!?\n])*\??"  # its own "?" too, not a question joined to it
-    r"|\b(?:get rid of|delete|ignore|discard) (?:this|it|these|them)\b(?:,? please)?")
+    r"|\b(?:get rid of|delete|ignore|discard) (?:this|it|these|them)\b(?:,? please)?"
+    # a visit asked for: the answer is the visit, which no mail will show
+    r"|\b(?:please|pls),?\s+(?:swing|stop|drop|pop) (?:by|in)\b[^.!?\n]*")
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
 _AUTOMATED = re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "

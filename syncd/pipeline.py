@@ -17,6 +17,7 @@ from rules.cadence import CadenceRule, matching_rule, new_contact_start
 from rules.candidates import Candidate
 from rules.classify import in_sent_folder
 from rules.drift import DriftSettings
+from rules.identity import same_name
 from rules.people import Directory, PersonSpec
 from rules.rhythm import Rhythm, rhythm
 from rules.strength import Strength, strength
@@ -159,10 +160,19 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
 
 
 def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
-    """An address that spells the user's name (at any domain), that the user writes to and
-    that never wrote back nor met the user: the user's own other mailbox (mail sent home)."""
-    return (ledger.messages_in == 0 and ledger.meetings == 0 and ledger.logged == 0
-            and all(directory.spells_self(a) for a in directory.addresses(ledger.person)))
+    """An address that spells the user's name (at any domain), that nobody configured as a
+    person, and that either never wrote to nor met the user (mail sent home), or never came with
+    a display name but the user's own and never answered the user (notes sent to oneself from
+    home, mail a family shares: "mcuilla@home" writing to work): the user's own other mailbox.
+    A namesake who answers the user, or shows a name of their own, stays a person."""
+    pid = ledger.person
+    if pid in directory.configured() or pid in directory.booked() or not all(
+            directory.spells_self(a) for a in directory.addresses(pid)):
+        return False
+    silent = ledger.messages_in == 0 and ledger.meetings == 0 and ledger.logged == 0
+    return silent or (ledger.replies_by_them == 0 and not any(
+        name and not same_name(name, directory.self_name)
+        for name in directory.names_seen(pid)))
 
 
 def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedger],

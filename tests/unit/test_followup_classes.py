@@ -406,6 +406,15 @@ def test_an_address_spelling_your_name_that_only_ever_receives_is_your_own_mailb
     snap = compute(CFG, msgs, [], NOW)
     assert home not in snap.ledgers and namesake in snap.ledgers
     assert home not in planned(msgs[:1], "nudge")
+    # a home account that writes to work too (notes to oneself, a family's shared mailbox),
+    # nameless or in the user's name, never answering the user: still the user's own
+    notes = [*msgs, asks(mail(home, ME, days_ago=3, subject="Call about the card")),
+             asks(mail(home, ME, days_ago=2, subject="", name="Dana Example"))]
+    snap = compute(CFG, notes, [], NOW)
+    assert home not in snap.ledgers and home not in planned(notes, "owed_reply")
+    cousin = [*msgs, asks(mail("dexample@cousin.example", ME, days_ago=3, subject="Lunch?",
+                               name="Dora Example"))]
+    assert "dexample@cousin.example" in compute(CFG, cousin, [], NOW).ledgers  # her own name
 
 
 def test_mail_quoting_your_words_is_no_cold_mail_even_when_your_message_was_never_synced(
