@@ -141,7 +141,8 @@ def evaluate(name: str, data: Path, today: date, text: str, verbose: bool,
         messages = load(tmp, tmp / "mail", tmp, text)
     selfs = [_norm(a) for a in key["self_addresses"]]
     config = config_mod.from_dict({
-        "me": {"name": key.get("name") or NAMES.get(user, ""), "addresses": selfs[:1] if primary_only else selfs,
+        "me": {"name": key.get("name") or NAMES.get(user, ""),
+               "addresses": selfs[:1] if primary_only else selfs,
                "timezone": "America/Chicago"},
         **({"detection": {"message_text": text}} if _has_text_key() else {}),
     })

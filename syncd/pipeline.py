@@ -167,7 +167,7 @@ def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
     A namesake who answers the user, or shows a name of their own, stays a person."""
     pid = ledger.person
     if pid in directory.configured() or pid in directory.booked() or not all(
-            directory.spells_self(a) for a in directory.addresses(pid)):
+            directory.spells_self(a) for a in directory.addresses(pid) or (pid,)):
         return False
     silent = ledger.messages_in == 0 and ledger.meetings == 0 and ledger.logged == 0
     return silent or (ledger.replies_by_them == 0 and not any(
