@@ -158,6 +158,9 @@ def test_an_address_your_sent_folder_sends_from_with_your_surname_is_you() -> No
     assert second not in snap.ledgers and home not in snap.ledgers and CAT in snap.ledgers
     nudged = planned(msgs, "nudge")  # the stored path learns the same from its sent folders
     assert ANN not in nudged and BOB in nudged
+    # what the assistant sent from the user's mailbox, from her own address, is her ask
+    assert CAT not in nudged
+    assert outbound_ask(msgs[2], directory.is_self_address)[1] == "delegate"
 
 
 def test_a_store_remembers_who_its_sent_folders_send_from(tmp_path: Path) -> None:
