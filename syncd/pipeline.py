@@ -166,13 +166,15 @@ def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
     home, mail a family shares: "mcuilla@home" writing to work): the user's own other mailbox.
     A namesake who answers the user, or shows a name of their own, stays a person."""
     pid = ledger.person
-    if pid in directory.configured() or pid in directory.booked() or not all(
-            directory.spells_self(a) for a in directory.addresses(pid) or (pid,)):
-        return False
     silent = ledger.messages_in == 0 and ledger.meetings == 0 and ledger.logged == 0
-    return silent or (ledger.replies_by_them == 0 and not any(
-        name and not same_name(name, directory.self_name)
-        for name in directory.names_seen(pid)))
+    if not silent and ledger.replies_by_them:
+        return False
+    if not directory.spells_self(pid) or pid in directory.configured() or (
+            pid in directory.booked()) or not all(
+            directory.spells_self(a) for a in directory.addresses(pid)):
+        return False  # (the id first: an address, and most spell someone else's name)
+    return silent or not any(name and not same_name(name, directory.self_name)
+                             for name in directory.names_seen(pid))
 
 
 def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedger],
