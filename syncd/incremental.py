@@ -15,8 +15,9 @@ A cycle's ``refresh``:
    touches the user logged (``syncd touch``; their own table is never reset).
 
 The work lists (``stale``, ``pending``) live in the store and closures are re-threaded one at a
-time, so memory stays flat however much changed; the whole refresh is one transaction, so a
-crash leaves the tables as the last cycle left them.
+time; a first derivation (everything, after a reset) goes instead in one pass over the personal
+mail in date order (``syncd.first_pass``), holding a batch rather than a closure. The whole
+refresh is one transaction, so a crash leaves the tables as the last cycle left them.
 
 The ledgers themselves are not stored: ``syncd.store.ledgers`` recomputes them from the touches
 every cycle.

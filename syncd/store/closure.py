@@ -22,8 +22,8 @@ def closure(db: sqlite3.Connection, start: Iterable[str], *, forward: bool,
     for the later ones is ``DerivedTables.subject_threads``). Returns the messages and, per
     subject, the time from which all its messages are in.
 
-    ``runs`` (a first derivation: everything pending, nothing derived yet; not with
-    ``forward``): by a subject only to the messages of its *runs* that hold a linked message,
+    ``runs`` (everything pending, nothing derived yet; not with ``forward``; a first
+    derivation no longer goes by closures: ``syncd.first_pass``): by a subject only to the messages of its *runs* that hold a linked message,
     a run being the subject's messages with no two consecutive ones more than ``runs.gap``
     seconds apart. No subject thread
     crosses a longer silence (``rules.threads``: a thread is joined only within
