@@ -7,6 +7,7 @@ subject threads."""
 from __future__ import annotations
 
 import tempfile
+import tracemalloc
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -167,3 +168,40 @@ def test_a_root_is_the_referenced_sets_whatever_came_first() -> None:
     roots.link(3, 1)  # 1 answers 3 too: 0's set joins 3's
     assert [roots.find(n) for n in range(4)] == [3, 3, 3, 3]
     assert list(roots.linked) == [1, 1, 1, 1]
+
+
+def _one_closure(count: int) -> list[Message]:
+    """Threads of ten replies, their subjects three that never pause: one closure of all."""
+    return [Message("mail", f"INBOX/1/{k}", f"c{k}@x.example", T0 + timedelta(minutes=17 * k),
+                    ME if k % 5 == 0 else PEOPLE[k % 4], (PEOPLE[k % 4],) if k % 5 == 0 else (ME,),
+                    subject=("Re: " if k % 10 else "") + ["Lunch", "Report", "Plans"][k % 3],
+                    in_reply_to=f"c{k - 1}@x.example" if k % 10 else None,
+                    labels=("\\Sent",) if k % 5 == 0 else ()) for k in range(count)]
+
+
+def _peak(count: int, batch: int) -> int:
+    """The most Python memory the one pass over ``_one_closure(count)`` held at once."""
+    config = _config()
+    directory = directory_for(config)
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("mail", Page(tuple(_one_closure(count)), "c"))
+        incremental.refresh(config, directory, store, T0 + timedelta(days=400))
+        tables, db = store.derived, store.derived._db
+        with tables.transaction():
+            tables.touches.rewrite(list(db.execute(
+                "SELECT rowid, * FROM touches WHERE direction IN ('in', 'out')")), ())
+            db.execute("DELETE FROM members")
+            tracemalloc.start()
+            try:
+                derive_all(tables, config, directory, batch=batch)
+                return tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+
+
+def test_a_closure_three_times_as_large_costs_a_few_bytes_a_message_more() -> None:
+    """What grows with the mailbox is ``Roots`` and a count per root (17 bytes a message);
+    a closure held whole costs far more (a batch as large as the mailbox: 1.5 KB a message)."""
+    small, large = _peak(2000, 500), _peak(6000, 500)
+    assert large - small < 4000 * 40
+    assert _peak(6000, 6000) - large > 4000 * 100  # the measure tells the two apart
