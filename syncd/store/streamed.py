@@ -53,7 +53,9 @@ class Streamed:
         self._db = db
 
     def numbers(self) -> int:
-        """One more than the largest message number (``facts`` rowid)."""
+        """One more than the largest message number (``facts`` rowid); a pass starts here, with
+        no touch held from an earlier one."""
+        self._db.execute("DROP TABLE IF EXISTS temp.held_touches")
         row = self._db.execute("SELECT max(rowid) FROM facts").fetchone()
         return 1 + int(row[0] or 0)
 
