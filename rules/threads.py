@@ -7,6 +7,7 @@ people."""
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
@@ -43,43 +44,88 @@ def assign_threads(
 
     ``open_by_subject``: the subject threads of earlier messages not passed in (each subject's
     messages from some time on are, with everything they reference or are referenced by), so
-    a part of the mail threads as it would among all of it (``syncd.incremental``)."""
-    parent: dict[str, str] = {}
+    a part of the mail threads as it would among all of it (``syncd.incremental``).
 
-    def find(x: str) -> str:
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[rb] = ra
-
-    known = {m.message_id for m in messages}
-    linked: set[str] = set()
+    The same steps one message at a time, for a mailbox too large to hold: ``Roots`` (every
+    reference linked first, in this order) and ``SubjectThreads`` (``syncd.first_pass``)."""
+    node: dict[str, int] = {}  # one number per Message-ID
+    for m in messages:
+        node.setdefault(m.message_id, len(node))
+    ids = list(node)
+    roots = Roots(len(ids))
     for m in messages:
         for ref in (*m.references, *( [m.in_reply_to] if m.in_reply_to else [])):
-            if ref in known and ref != m.message_id:
-                union(ref, m.message_id)
-                linked.update((ref, m.message_id))
+            if ref in node and ref != m.message_id:
+                roots.link(node[ref], node[m.message_id])
 
     threads: dict[str, str] = {}
-    keys: dict[str, str] = {}  # one key string per thread, however many messages it has
-    open_by_subject = {k: list(v) for k, v in (open_by_subject or {}).items()}
+    keys: dict[int, str] = {}  # one key string per thread, however many messages it has
+    subjects = SubjectThreads(open_by_subject)
     for m in messages:
         if m.thread_id:
             threads[m.message_id] = "t:" + m.thread_id
-        elif m.message_id in linked:
-            root = find(m.message_id)
+        elif roots.linked[n := node[m.message_id]]:
+            root = roots.find(n)
             key = keys.get(root)
-            threads[m.message_id] = key if key is not None else keys.setdefault(root, "r:" + root)
+            threads[m.message_id] = key if key is not None else keys.setdefault(
+                root, "r:" + ids[root])
         else:
-            threads[m.message_id] = _by_subject(m, participants(m), open_by_subject)
+            threads[m.message_id] = subjects.key(m, participants(m))
     return threads
+
+
+class Roots:
+    """The References / In-Reply-To links as a union-find over message numbers ``0 ..
+    size - 1``: a message's reference thread is keyed by its set's root, which depends on the
+    order of the links (``assign_threads``: by message in date order, each message's
+    references as it lists them, then its In-Reply-To). Eight bytes and a flag a message."""
+
+    def __init__(self, size: int) -> None:
+        self._parent = array("q", range(size))
+        self.linked = bytearray(size)  # 1: in some link, so threaded by its root
+
+    def find(self, x: int) -> int:
+        parent = self._parent
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def link(self, ref: int, message: int) -> None:
+        """``message`` references ``ref``: their sets join under ``ref``'s root."""
+        ra, rb = self.find(ref), self.find(message)
+        if ra != rb:
+            self._parent[rb] = ra
+        self.linked[ref] = self.linked[message] = 1
+
+
+class SubjectThreads:
+    """Subject threading, one message at a time in date order: the open threads of each
+    subject (``Open``; those of earlier messages not passed in, ``open_by_subject``, as
+    ``assign_threads`` takes them), a thread dropped once its newest message is out of the
+    window of the message at hand (as short as a subject's threads of the last
+    ``SUBJECT_WINDOW``, however long the mailbox)."""
+
+    def __init__(self, open_by_subject: Open | None = None) -> None:
+        self._open = {k: list(v) for k, v in (open_by_subject or {}).items()}
+
+    def key(self, m: Message, people: frozenset[str]) -> str:
+        """The thread key of ``m`` (``people``: its participants but the user)."""
+        subject = thread_subject(m, people)
+        if not subject:
+            return "m:" + m.message_id
+        candidates = self._open[subject] = [
+            c for c in self._open.get(subject, ()) if m.date - c[1].date <= SUBJECT_WINDOW]
+        quotes = quotes_earlier(m)
+        for index, (key, _, seen) in enumerate(candidates):
+            if people & seen or quotes:
+                candidates[index] = (key, m, seen | people)
+                return key
+        key = "s:" + m.message_id
+        candidates.append((key, m, people))
+        return key
 
 
 def quotes_earlier(m: Message) -> bool:
@@ -99,22 +145,3 @@ def thread_subject(m: Message, people: frozenset[str]) -> str:
     if subject or not people:
         return subject
     return NO_SUBJECT + " ".join(sorted(people))
-
-
-def _by_subject(m: Message, people: frozenset[str], open_by_subject: Open) -> str:
-    subject = thread_subject(m, people)
-    if not subject:
-        return "m:" + m.message_id
-    # Messages come in date order: a thread whose newest message is out of the window now
-    # stays out of it for every later message, and is dropped (the list stays as short as the
-    # subject's threads of the last SUBJECT_WINDOW, however long the mailbox).
-    candidates = open_by_subject[subject] = [
-        c for c in open_by_subject.get(subject, ()) if m.date - c[1].date <= SUBJECT_WINDOW]
-    quotes = quotes_earlier(m)
-    for index, (key, _, seen) in enumerate(candidates):
-        if people & seen or quotes:
-            candidates[index] = (key, m, seen | people)
-            return key
-    key = "s:" + m.message_id
-    candidates.append((key, m, people))
-    return key

@@ -15,8 +15,9 @@ A cycle's ``refresh``:
    touches the user logged (``syncd touch``; their own table is never reset).
 
 The work lists (``stale``, ``pending``) live in the store and closures are re-threaded one at a
-time, so memory stays flat however much changed; the whole refresh is one transaction, so a
-crash leaves the tables as the last cycle left them.
+time; a first derivation (everything, after a reset) goes instead in one pass over the personal
+mail in date order (``syncd.first_pass``), holding a batch rather than a closure. The whole
+refresh is one transaction, so a crash leaves the tables as the last cycle left them.
 
 The ledgers themselves are not stored: ``syncd.store.ledgers`` recomputes them from the touches
 every cycle.
@@ -29,9 +30,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -40,11 +41,10 @@ from rules.introductions import judge
 from rules.people import Directory
 from rules.threads import SUBJECT_WINDOW, Open, assign_threads
 from syncd.config import Config
+from syncd.first_pass import derive_all
 from syncd.interactions import (
-    ASKS,
     LOGGED,
     Interaction,
-    direct_code,
     intro_people,
     intro_touches,
     is_outbound,
@@ -53,12 +53,11 @@ from syncd.interactions import (
     message_touches,
     participants,
 )
-from syncd.ledger import Mark, marked
 from syncd.model import Address, Message
 from syncd.store import Store
-from syncd.store.closure import Runs
 from syncd.store.derived import DerivedTables
 from syncd.store.touches import Touch
+from syncd.touch_rows import interaction, marking
 from syncd.verdicts import BATCH, classify_stale
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +67,8 @@ _SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py", "rules
             "rules/introductions.py", "rules/identity.py", "rules/people.py",
             "syncd/interactions.py", "syncd/ledger.py", "syncd/incremental.py",
             "syncd/verdicts.py", "syncd/store/named.py", "syncd/store/closure.py",
-            "syncd/store/derived.py", "syncd/store/touches.py")
+            "syncd/store/derived.py", "syncd/store/touches.py", "syncd/first_pass.py",
+            "syncd/touch_rows.py", "syncd/store/streamed.py")
 
 
 @cache
@@ -98,9 +98,9 @@ def fingerprint(config: Config, directory: Directory) -> str:
     return digest.hexdigest()
 
 
-# A first derivation threads each subject's runs apart (``DerivedTables.closure``): a silence
-# longer than the subject window (a second more, against rounding of the stored times) ends a
-# run, since no subject thread is joined across it.
+# A subject's runs (``syncd.store.closure.Runs``) end at a silence longer than the subject
+# window (a second more, against rounding of the stored times): no subject thread is joined
+# across it.
 _GAP = SUBJECT_WINDOW.total_seconds() + 1
 
 
@@ -132,17 +132,18 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         tables.set_meta("now", repr(now_ts))
         tables.set_personal(now_ts)
         rederived = 0
-        # A few changes (a cycle's new mail) re-thread forward in time from each; a first
-        # derivation or a large backfill goes group by group, each group whole.
-        forward = not full and len(tables.next_pending(BATCH + 1)) <= BATCH
-        runs = Runs(_GAP) if full else None  # a first derivation: each subject's runs apart
+        if full:  # everything in one pass in date order (``syncd.first_pass``)
+            rederived = tables.done_all_pending()
+            derive_all(tables, config, directory)
+            tables.build_read_indexes()
+        # A few changes (a cycle's new mail) re-thread forward in time from each; a large
+        # backfill goes group by group, each group whole.
+        forward = len(tables.next_pending(BATCH + 1)) <= BATCH
         while seeds := tables.next_pending(BATCH):
-            region, since = tables.closure(seeds, forward=forward, runs=runs)
+            region, since = tables.closure(seeds, forward=forward)
             tables.done_pending(region)  # one transaction: the order within it is free
             rederived += len(region)
             _rederive(tables, store, config, directory, region, since)
-        if full:
-            tables.build_read_indexes()
         _meetings(tables, store, config, directory, now)
     return Refreshed(classified, rederived, full)
 
@@ -184,7 +185,7 @@ def _rederive(tables: DerivedTables, store: Store, config: Config, directory: Di
     del threads
     touched.extend((interaction(t[1:]), Address(t[8], t[9])) for t in old[region_rows:])
     # written as they come (a large closure holds no row list), only the rows that changed
-    tables.touches.rewrite(old, _marking(touched))
+    tables.touches.rewrite(old, marking(touched))
 
 
 def _open_threads(tables: DerivedTables, store: Store, directory: Directory,
@@ -212,24 +213,7 @@ def _open_threads(tables: DerivedTables, store: Store, directory: Directory,
 
 def _marked(touched: list[tuple[Interaction, Address]]) -> list[Touch]:
     """Touch rows, each with its ``Mark`` among the person's messages in its thread."""
-    return list(_marking(touched))
-
-
-def _marking(touched: list[tuple[Interaction, Address]]) -> Iterator[Touch]:
-    """``_marked``, one row at a time."""
-    touched.sort(key=lambda pair: (pair[0].at, pair[0].ref, pair[0].person))
-    found = marked([i for i, _ in touched])
-    company: dict[str, set[str]] = defaultdict(set)  # as rules.weekly.together groups them
-    for i, _ in touched:
-        company[i.thread or i.ref].add(i.person)
-    for (i, address), mark in zip(touched, found, strict=True):
-        yield _row(i, address, mark, len(company[i.thread or i.ref]))
-
-
-def _row(i: Interaction, address: Address, mark: Mark, company: int) -> Touch:
-    return (i.ref, i.at.timestamp(), i.person, i.direction, i.thread, i.subject, direct_code(i),
-            address.email, address.name, int(mark.first), mark.prev, mark.gap, int(mark.last),
-            int(mark.mine), company, int(i.answered))
+    return list(marking(touched))
 
 
 def _meetings(tables: DerivedTables, store: Store, config: Config, directory: Directory,
@@ -241,12 +225,6 @@ def _meetings(tables: DerivedTables, store: Store, config: Config, directory: Di
         new = _marked(touched)
         if sorted(new) != sorted(tables.touches.touches_via(direction)):
             tables.touches.replace_touches_via(direction, new)
-
-
-def interaction(t: Touch) -> Interaction:
-    ref, ts, person, direction, thread, subject, direct = t[:7]
-    return Interaction(datetime.fromtimestamp(ts, UTC), person, direction, thread,
-                       ref, subject, bool(direct), direct == ASKS, bool(t[15]))
 
 
 def histories(store: Store, people: Iterable[str]) -> dict[str, list[Interaction]]:

@@ -19,7 +19,6 @@ from typing import Any
 from rules.classify import classify_message
 from rules.identity import normalize_address
 from rules.people import Directory
-from syncd import incremental
 from syncd.commands.offline import offline_view
 from syncd.commands.report import find_person
 from syncd.commands.times import zone
@@ -31,6 +30,7 @@ from syncd.interactions import Derived, classify_context, is_outbound
 from syncd.model import Message
 from syncd.pipeline import Snapshot
 from syncd.store import Store
+from syncd.touch_rows import interaction
 
 _GMAIL = ("gmail.com", "googlemail.com")
 
@@ -80,7 +80,7 @@ def _view(config: Config, store: Store, snapshot: Snapshot, messages: list[Messa
     verdicts = {m.message_id: classify_message(m, base if is_outbound(m, directory) else inbound)
                 for m in messages}
     touches = store.derived.touches.touches_of_refs([m.message_id for m in messages])
-    interactions = tuple(incremental.interaction(t) for t in touches)
+    interactions = tuple(interaction(t) for t in touches)
     derived = Derived(interactions, verdicts, threads, snapshot.derived.intros_given,
                       snapshot.derived.intros_received)
     return replace(snapshot, derived=derived)

@@ -22,13 +22,13 @@ def closure(db: sqlite3.Connection, start: Iterable[str], *, forward: bool,
     for the later ones is ``DerivedTables.subject_threads``). Returns the messages and, per
     subject, the time from which all its messages are in.
 
-    ``runs`` (a first derivation: everything pending, nothing derived yet; not with
-    ``forward``): by a subject only to the messages of its *runs* that hold a linked message,
-    a run being the subject's messages with no two consecutive ones more than ``runs.gap``
-    seconds apart. No subject thread
+    ``runs`` (everything pending, nothing derived yet; not with ``forward``; a first
+    derivation itself no longer goes by closures: ``syncd.first_pass``): by a subject only to
+    the messages of its *runs* that hold a linked message, a run being the subject's messages
+    with no two consecutive ones more than ``runs.gap`` seconds apart. No subject thread
     crosses a longer silence (``rules.threads``: a thread is joined only within
-    ``SUBJECT_WINDOW`` of its newest message), so the closure of a long mailbox holds one run
-    of "Re: lunch" instead of every "Re: lunch" of all its years, and memory stays flat."""
+    ``SUBJECT_WINDOW`` of its newest message), so such a closure holds one run of "Re: lunch"
+    instead of every "Re: lunch" of all its years."""
     found = set(start)
     frontier = set(found)
     since: dict[str, float] = {}

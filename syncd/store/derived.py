@@ -31,6 +31,7 @@ from syncd.store.named import Named
 from syncd.store.sql import chunks as _chunks
 from syncd.store.sql import column
 from syncd.store.sql import marks as _marks
+from syncd.store.streamed import Streamed
 from syncd.store.touches import TouchTables
 
 DERIVED_SCHEMA = """
@@ -102,6 +103,7 @@ class DerivedTables:
         self._db = db
         self.touches = TouchTables(db)
         self.named = Named(db)
+        self.streamed = Streamed(db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -160,6 +162,10 @@ class DerivedTables:
     def next_pending(self, limit: int) -> list[str]:
         return [row[0] for row in self._db.execute("SELECT message_id FROM pending LIMIT ?",
                                                    (limit,))]
+
+    def done_all_pending(self) -> int:
+        """Empty ``pending``; return how many messages it held."""
+        return int(self._db.execute("DELETE FROM pending").rowcount)
 
     def done_pending(self, ids: Iterable[str]) -> None:
         for chunk in _chunks(ids, self._db):
