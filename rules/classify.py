@@ -133,6 +133,22 @@ def classify_soft(message: Message, context: ClassifyContext
     return verdict, (None if other.verdict == verdict.verdict else other)
 
 
+def shape(message: Message, outbound: bool) -> tuple[object, ...]:
+    """Everything of ``message`` that ``classify_message`` and ``classify_soft`` read, as a
+    key: two messages of one shape get the same verdicts under the same context, so a pass
+    over many messages may judge each shape once (``syncd.verdicts``). ``outbound``: sent by
+    the user by any test at least as broad as this module's (``syncd.interactions.
+    is_outbound``); mail that is not reads its recipients only for the envelope signal, which
+    needs a header, so inbound mail without headers leaves them out of its shape (more mail
+    shares one). The subject counts by what it is found to say (mostly nothing)."""
+    sender = message.sender
+    subject = message.subject
+    return (None if sender is None else sender.email, None if sender is None else sender.name,
+            message.labels, message.headers, tuple(subject_findings(subject)) if subject else (),
+            tuple(a.email for a in (*message.to, *message.cc))
+            if outbound or message.headers else None)
+
+
 _Soft = tuple[str, list[tuple[str, str]], str]  # inbound, no hard signal: (sender, soft, esp)
 
 
