@@ -57,3 +57,14 @@ def test_the_collector_is_back_on_after_a_derivation_and_after_a_failure() -> No
     with pytest.raises(ValueError, match="boom"):
         work(True)
     assert gc.isenabled()
+
+
+def test_what_a_derivation_keeps_joins_the_oldest_generation() -> None:
+    @collector.paused
+    def work() -> list[list[int]]:
+        return [[n] for n in range(5_000)]
+
+    kept = work()
+    young = {id(o) for o in (*gc.get_objects(generation=0), *gc.get_objects(generation=1))}
+    assert id(kept) not in young and not any(id(o) in young for o in kept)
+    assert any(o is kept for o in gc.get_objects(generation=2))
