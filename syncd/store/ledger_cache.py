@@ -32,6 +32,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from syncd.recent import DayFinder
 from syncd.store import ledger_parts
 from syncd.store.ledger_parts import PART_OF, bounds, merge
 
@@ -101,11 +102,12 @@ def refresh(db: sqlite3.Connection, tz: tzinfo) -> int:
                "low REAL, high REAL, PRIMARY KEY (person, part))")
     db.execute("CREATE TEMP TABLE IF NOT EXISTS ledger_wanted "
                "(kind TEXT, person TEXT, part INTEGER, ts REAL)")
+    finder = DayFinder(tz)  # each day's local midnight worked out once for every batch
     for batch in _batches(dirty):
         db.execute("DELETE FROM temp.ledger_work")
         db.executemany("INSERT INTO temp.ledger_work VALUES (?, ?, ?, ?)", [
             (p, part, *bounds(part)) for p in batch for part in dirty[p]])
-        made = {(p, part): v for p, part, v in ledger_parts.summarize(db, tz)}
+        made = {(p, part): v for p, part, v in ledger_parts.summarize(db, tz, finder)}
         db.execute("DELETE FROM ledger_parts WHERE (person, part) IN "
                    "(SELECT person, part FROM temp.ledger_work)")
         db.executemany("INSERT INTO ledger_parts VALUES (?, ?, ?)",
