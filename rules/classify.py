@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rules._signals import (
     BULK,
@@ -70,7 +71,12 @@ GMAIL_CATEGORIES = {"CATEGORY_PROMOTIONS": "bulk", "CATEGORY_SOCIAL": "automated
 def in_sent_folder(message: Message) -> bool:
     """Was it found in the user's sent folder (IMAP's ``\\Sent``, Gmail's and Outlook's
     ``SENT``)? Then the user sent it, whatever its From says."""
-    return any(label.lower() in SENT_LABELS for label in message.labels)
+    return _sent_labels(message.labels)
+
+
+@lru_cache(maxsize=1024)  # a mailbox has a handful of label sets (asked four times a message)
+def _sent_labels(labels: tuple[str, ...]) -> bool:
+    return any(label.lower() in SENT_LABELS for label in labels)
 
 
 @dataclass(frozen=True, slots=True)
