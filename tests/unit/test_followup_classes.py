@@ -16,6 +16,7 @@ from rules.candidates import Candidate
 from rules.classify import ClassifyContext, classify_message
 from rules.people import Directory
 from syncd.commands.why import explain_message
+from syncd.commands.why_person import owed_why
 from syncd.model import Address, Message, Page
 from syncd.pipeline import compute, compute_from_store, directory_for
 from syncd.store import Store
@@ -405,3 +406,27 @@ def test_an_address_spelling_your_name_that_only_ever_receives_is_your_own_mailb
     snap = compute(CFG, msgs, [], NOW)
     assert home not in snap.ledgers and namesake in snap.ledgers
     assert home not in planned(msgs[:1], "nudge")
+    # a home account that writes to work too (notes to oneself, a family's shared mailbox),
+    # nameless or in the user's name, never answering the user: still the user's own
+    notes = [*msgs, asks(mail(home, ME, days_ago=3, subject="Call about the card")),
+             asks(mail(home, ME, days_ago=2, subject="", name="Dana Example"))]
+    snap = compute(CFG, notes, [], NOW)
+    assert home not in snap.ledgers and home not in planned(notes, "owed_reply")
+    cousin = [*msgs, asks(mail("dexample@cousin.example", ME, days_ago=3, subject="Lunch?",
+                               name="Dora Example"))]
+    assert "dexample@cousin.example" in compute(CFG, cousin, [], NOW).ledgers  # her own name
+
+
+def test_mail_quoting_your_words_is_no_cold_mail_even_when_your_message_was_never_synced(
+        ) -> None:
+    """Cold mail (never written to, another domain) owes no reply; but their message that
+    quotes the user's own words answers the user, who did write (from a phone, an unsynced
+    account): it is owed a reply."""
+    ask = mail(ANN, ME, days_ago=4, subject="Re:", mid="w1")
+    assert ANN not in planned([replace(ask, signals=("ask", "quotes_reply"))], "owed_reply")
+    answering = replace(ask, signals=("ask", "quotes_reply", "quoted:" + ME))
+    owed = planned([answering], "owed_reply")
+    assert owed[ANN].anchor == "owed:w1"
+    snap = compute(CFG, [replace(ask, signals=("ask", "quotes_reply"))], [], NOW)
+    assert "cold mail" in (owed_why(snap, CFG, ANN, NOW) or "")
+    assert owed_why(compute(CFG, [answering], [], NOW), CFG, ANN, NOW) is None

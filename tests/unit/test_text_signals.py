@@ -84,6 +84,8 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("pls put on my calendar.", set()),
     ("Kay please send regrets - I think I am in Canada.", set()),
     ("get rid of this please", set()),
+    ("Craig, some information is missing on your form. Please swing by to complete.", set()),
+    ("Please stop by my desk when you are in. Can you bring the contract?", {ASK}),
     # a bare imperative asking for an answer, and one word of question above a forward
     ("Clint see if this seems to match the formula in the contract in your opinion.", {ASK}),
     ("Tell me what you hear from them.", {ASK}),
