@@ -31,6 +31,10 @@ from syncd.ledger import PersonLedger
 
 MAX_NUDGES = 2
 PERSISTENT = 3  # this many unanswered asks in a row: a nudge ranks with the cadences
+# Nothing written to the user by anyone for this long before an ask: the store sees the user's
+# sent mail but not what comes in (an inbox not synced, an archive of sent mail), so whether
+# anyone answered cannot be told, and no nudge is made.
+DEAF = timedelta(days=14)
 
 
 def _quote(subject: str | None) -> str:
@@ -42,9 +46,12 @@ def _got_back(ledger: PersonLedger, since: datetime) -> bool:
     return ledger.last_logged is not None and ledger.last_logged > since
 
 
-def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime) -> Candidate | None:
+def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime,
+          heard_until: datetime | None = None) -> Candidate | None:
+    """``heard_until``: the newest message anyone wrote to the user; an ask made more than
+    ``DEAF`` after it is not nudged (no mail reaches syncd: it could not see an answer)."""
     ask = ledger.last_ask
-    if ask is None:
+    if ask is None or (heard_until is not None and ask.at > heard_until + DEAF):
         return None
     if now < ask.at + nudge_after and ledger.due_ask is not None:
         ask = ledger.due_ask  # an older ask is overdue: a newer one must not postpone its nudge

@@ -154,8 +154,15 @@ _DELEGATION = re.compile(
     r"\b(?:(?!\b(?:and|but|or|also)\s+(?:what|when|where|how|why|who|is|are|do|does|did|can|"
     r"could|would|will)\b)[^.!?\n])*\??"  # its own "?" too, not a question joined to it
     r"|\b(?:get rid of|delete|ignore|discard) (?:this|it|these|them)\b(?:,? please)?"
-    # a visit asked for: the answer is the visit, which no mail will show
-    r"|\b(?:please|pls),?\s+(?:swing|stop|drop|pop) (?:by|in)\b[^.!?\n]*")
+    # a visit or a paper asked for, a place in a meeting or a class: the answer is the visit,
+    # the paper or the seat, which no mail will show
+    r"|\b(?:please|pls),?\s+(?:swing|stop|drop|pop) (?:by|in)\b[^.!?\n]*"
+    r"|\b(?:send|give|bring) (?:me |us )?(?:a |the )?hard cop(?:y|ies)\b[^.!?\n]*"
+    r"|\b(?:please |pls )?get (?:me|us) (?:in|into|on|rsvp'?d)\b[^.!?\n]*"
+    # an answer that goes to someone else: "get back to Bill", "help Phillip out"
+    r"|\b(?:(?:please|pls|can you|could you),?\s+(?:[\w']+\s+){0,4}?)?"
+    r"(?:get back to (?!me\b|us\b|you\b)[a-z]\w+|"
+    r"help (?!me\b|us\b|you\b|them\b)[a-z]\w+ (?:out|with|to)\b)[^.!?\n]*")
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
 _AUTOMATED = re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "

@@ -37,7 +37,7 @@ def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule
         found = [
             reciprocity.owed_reply(ledger, settings.owed_reply_after, settings.own_domains,
                                    answering=person in settings.answering),
-            reciprocity.nudge(ledger, settings.nudge_after, now),
+            reciprocity.nudge(ledger, settings.nudge_after, now, settings.heard_until),
             new_contact(ledger, settings.steps, now, settings.horizon),
             reciprocity.thank(ledger, settings.owed_reply_after)
             if settings.thank_helpers else None,
@@ -70,6 +70,9 @@ class Settings:
     # people whose mail quotes the user's own words: the user has written to them, even if
     # that message was never synced (so their mail is no cold mail)
     answering: frozenset[str] = frozenset()
+    # the newest message anyone wrote to the user: asks made long after it are not judged
+    # (``rules.reciprocity.DEAF``); None when nothing is known, and then nothing is held back
+    heard_until: datetime | None = None
     remind_birthdays: str = "active"  # [birthdays] remind
     timezone: str = "UTC"  # me.timezone: which day "today" is
     drift: DriftSettings = field(default_factory=lambda: DriftSettings(enabled=False))

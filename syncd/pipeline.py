@@ -201,6 +201,8 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
                         answering=frozenset(answering(
                             [pid for pid, led in ledgers.items()
                              if led.owed is not None and led.messages_out == 0])),
+                        heard_until=max((led.last_inbound for led in ledgers.values()
+                                         if led.last_inbound is not None), default=None),
                         remind_birthdays=config.birthdays.remind, timezone=config.me.timezone,
                         drift=drift_settings(config))
     birthdays = birthdays_of(config, directory)

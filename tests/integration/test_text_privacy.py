@@ -164,5 +164,6 @@ calendar = "{FOLLOWUPS}"
     flags = dict(sqlite3.connect(state / "syncd.sqlite3").execute(
         "SELECT message_id, signals FROM messages"))
     assert flags == {"privacy-g1@example.org": "ask", "privacy-g2@example.org": "thanks",
-                     "privacy-g3@example.org": "quotes_reply"}
+                     # the address of the recipient whose words it quotes: from the headers
+                     "privacy-g3@example.org": "quotes_reply,quoted:ann@partner.example"}
     assert "Ann Lee" in outputs[2]  # the run did see the mail

@@ -158,6 +158,9 @@ def test_an_address_your_sent_folder_sends_from_with_your_surname_is_you() -> No
     assert second not in snap.ledgers and home not in snap.ledgers and CAT in snap.ledgers
     nudged = planned(msgs, "nudge")  # the stored path learns the same from its sent folders
     assert ANN not in nudged and BOB in nudged
+    # what the assistant sent from the user's mailbox, from her own address, is her ask
+    assert CAT not in nudged
+    assert outbound_ask(msgs[2], directory.is_self_address)[1] == "delegate"
 
 
 def test_a_store_remembers_who_its_sent_folders_send_from(tmp_path: Path) -> None:
@@ -430,3 +433,14 @@ def test_mail_quoting_your_words_is_no_cold_mail_even_when_your_message_was_neve
     snap = compute(CFG, [replace(ask, signals=("ask", "quotes_reply"))], [], NOW)
     assert "cold mail" in (owed_why(snap, CFG, ANN, NOW) or "")
     assert owed_why(compute(CFG, [answering], [], NOW), CFG, ANN, NOW) is None
+
+
+def test_no_nudge_when_nothing_has_reached_the_user_for_weeks_before_the_ask() -> None:
+    """A store that holds the user's sent mail but nothing written to the user since long
+    before the ask (an inbox not synced, an archive of sent mail) cannot see answers: no
+    nudge; once mail to the user arrives again, asks are judged as before."""
+    ask = asks(mail(ME, BOB, days_ago=8, subject="Budget by Friday?", mid="d1"))
+    old = mail(ANN, ME, days_ago=40, subject="Lunch", mid="d0")
+    assert planned([old, ask], "nudge") == {}
+    recent = mail(ANN, ME, days_ago=20, subject="Lunch", mid="d2")  # within two weeks of it
+    assert planned([recent, ask], "nudge")[BOB].anchor == "nudge:d1"

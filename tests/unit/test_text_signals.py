@@ -86,6 +86,13 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("get rid of this please", set()),
     ("Craig, some information is missing on your form. Please swing by to complete.", set()),
     ("Please stop by my desk when you are in. Can you bring the contract?", {ASK}),
+    ("Christi, please send a hard copy to my office.", set()),
+    ("Martha, please get me into this class. Thanks DF", {THANKS}),
+    ("Pls get me in on the meetings with Galasinsi.", set()),
+    ("Maria, pls take a look and get back to Bill.", set()),
+    ("Guys, can you help Phillip out with this, I assume it is the 20/20 deal.", set()),
+    ("Please help accomplish these goals. Can you send me the plan?", {ASK}),
+    ("Please get back to me by Friday.", {ASK}),
     # a bare imperative asking for an answer, and one word of question above a forward
     ("Clint see if this seems to match the formula in the contract in your opinion.", {ASK}),
     ("Tell me what you hear from them.", {ASK}),
