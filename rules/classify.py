@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rules._signals import (
     BULK,
@@ -70,7 +71,12 @@ GMAIL_CATEGORIES = {"CATEGORY_PROMOTIONS": "bulk", "CATEGORY_SOCIAL": "automated
 def in_sent_folder(message: Message) -> bool:
     """Was it found in the user's sent folder (IMAP's ``\\Sent``, Gmail's and Outlook's
     ``SENT``)? Then the user sent it, whatever its From says."""
-    return any(label.lower() in SENT_LABELS for label in message.labels)
+    return _sent_labels(message.labels)
+
+
+@lru_cache(maxsize=1024)  # a mailbox has a handful of label sets (asked four times a message)
+def _sent_labels(labels: tuple[str, ...]) -> bool:
+    return any(label.lower() in SENT_LABELS for label in labels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +137,22 @@ def classify_soft(message: Message, context: ClassifyContext
     verdict = _soft_verdict(message, *found, written=False)
     other = _soft_verdict(message, *found, written=True)
     return verdict, (None if other.verdict == verdict.verdict else other)
+
+
+def shape(message: Message, outbound: bool) -> tuple[object, ...]:
+    """Everything of ``message`` that ``classify_message`` and ``classify_soft`` read, as a
+    key: two messages of one shape get the same verdicts under the same context, so a pass
+    over many messages may judge each shape once (``syncd.verdicts``). ``outbound``: sent by
+    the user by any test at least as broad as this module's (``syncd.interactions.
+    is_outbound``); mail that is not reads its recipients only for the envelope signal, which
+    needs a header, so inbound mail without headers leaves them out of its shape (more mail
+    shares one). The subject counts by what it is found to say (mostly nothing)."""
+    sender = message.sender
+    subject = message.subject
+    return (None if sender is None else sender.email, None if sender is None else sender.name,
+            message.labels, message.headers, tuple(subject_findings(subject)) if subject else (),
+            tuple(a.email for a in (*message.to, *message.cc))
+            if outbound or message.headers else None)
 
 
 _Soft = tuple[str, list[tuple[str, str]], str]  # inbound, no hard signal: (sender, soft, esp)

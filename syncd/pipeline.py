@@ -23,7 +23,7 @@ from rules.rhythm import Rhythm, rhythm
 from rules.strength import Strength, strength
 from rules.wanted import Settings, desired
 from rules.weekly import active, weekly_plan
-from syncd import incremental
+from syncd import collector, incremental
 from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
 from syncd.interactions import Derived, Interaction, derive
@@ -131,6 +131,7 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
                    lambda _people: derived.interactions, answering)
 
 
+@collector.paused  # (it builds no reference cycles: no full heap walks for nothing)
 def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
     """``compute`` over everything stored, from the stored interactions: only what changed since
     the last cycle is derived again (``syncd.incremental``); every ledger is finished at ``now``

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.classify import ClassifyContext, classify_message, classify_soft
+from rules.classify import ClassifyContext, classify_message, classify_soft, shape
 from rules.identity import normalize_address
 from rules.introductions import is_intro_subject
 from rules.people import Directory
@@ -71,6 +71,7 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         added = tables.add_written_to(written - directory.self_addresses)
         tables.add_pending(tables.soft_from(added))
     _SUBJECTS.clear()  # held only through a pass: a daemon keeps nothing between cycles
+    _JUDGED.forget(None, None)
     if bulk:
         tables.build_fact_indexes()
         tables.named.ensure()
@@ -88,17 +89,51 @@ def _stale(tables: DerivedTables, store: Store) -> Iterator[list[Message]]:
 
 def make_fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
     outbound = is_outbound(m, directory)
+    key = shape(m, outbound)
+    memo = _JUDGED
+    if memo.directory is not directory or memo.context is not context:
+        memo.forget(directory, context)
+    judged = memo.found.get(key)
+    if judged is None:
+        if len(memo.found) >= JUDGED_KEPT:
+            memo.found.clear()
+        judged = memo.found[key] = _judge(m, outbound, context)
+    subject, intro = _subject_facts(m.subject)
+    if not subject:  # no subject to thread by: its people (what thread_subject gives then)
+        subject = thread_subject(m, participants(m, directory))
+    return (m.message_id, m.date.timestamp(), *judged, subject, intro)
+
+
+def _judge(m: Message, outbound: bool, context: ClassifyContext
+           ) -> tuple[str, str | None, int, str]:
+    """(verdict, soft verdict, outbound, sender) of a fact."""
     sender = normalize_address(m.sender.email) if m.sender is not None else ""
     if outbound or not sender:
         verdict, other = classify_message(m, context), None
     else:
         verdict, other = classify_soft(m, context)
     soft = other.verdict if other is not None and not verdict.personal else None
-    subject, intro = _subject_facts(m.subject)
-    if not subject:  # no subject to thread by: its people (what thread_subject gives then)
-        subject = thread_subject(m, participants(m, directory))
-    return (m.message_id, m.date.timestamp(), verdict.verdict, soft, int(outbound), sender,
-            subject, intro)
+    return verdict.verdict, soft, int(outbound), sender
+
+
+class _Judged:
+    """Per message shape (``rules.classify.shape``): what ``_judge`` found, under one
+    directory and context (another empties it). Mail repeats its shapes (a correspondent's
+    messages to the user, the user's to them, a list's posts); emptied when it holds
+    ``JUDGED_KEPT``, and after each classification pass."""
+
+    __slots__ = ("context", "directory", "found")
+
+    def __init__(self) -> None:
+        self.forget(None, None)
+
+    def forget(self, directory: Directory | None, context: ClassifyContext | None) -> None:
+        self.directory, self.context = directory, context
+        self.found: dict[tuple[object, ...], tuple[str, str | None, int, str]] = {}
+
+
+_JUDGED = _Judged()
+JUDGED_KEPT = 32_768
 
 
 # Per subject: (normalised, introduction or not). Subjects repeat (a thread's, a list's); the

@@ -32,6 +32,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from syncd.recent import DayFinder
 from syncd.store import ledger_parts
 from syncd.store.ledger_parts import PART_OF, bounds, merge
 
@@ -101,16 +102,18 @@ def refresh(db: sqlite3.Connection, tz: tzinfo) -> int:
                "low REAL, high REAL, PRIMARY KEY (person, part))")
     db.execute("CREATE TEMP TABLE IF NOT EXISTS ledger_wanted "
                "(kind TEXT, person TEXT, part INTEGER, ts REAL)")
+    finder = DayFinder(tz)  # each day's local midnight worked out once for every batch
     for batch in _batches(dirty):
         db.execute("DELETE FROM temp.ledger_work")
         db.executemany("INSERT INTO temp.ledger_work VALUES (?, ?, ?, ?)", [
             (p, part, *bounds(part)) for p in batch for part in dirty[p]])
-        parts = [(p, part, marshal.dumps(v)) for p, part, v in ledger_parts.summarize(db, tz)]
+        made = {(p, part): v for p, part, v in ledger_parts.summarize(db, tz, finder)}
         db.execute("DELETE FROM ledger_parts WHERE (person, part) IN "
                    "(SELECT person, part FROM temp.ledger_work)")
-        db.executemany("INSERT INTO ledger_parts VALUES (?, ?, ?)", parts)
-        del parts
-        _merge(db)
+        db.executemany("INSERT INTO ledger_parts VALUES (?, ?, ?)",
+                       [(p, part, marshal.dumps(v)) for (p, part), v in made.items()])
+        _merge(db, made)
+        del made
     for table in ("temp.ledger_work", "ledger_dirty"):
         db.execute(f"DELETE FROM {table}")  # noqa: S608
     return len(dirty)
@@ -130,13 +133,20 @@ def _batches(dirty: dict[str, list[int]]) -> Iterator[list[str]]:
         yield batch
 
 
-def _merge(db: sqlite3.Connection) -> None:
-    """The summaries of the people of ``temp.ledger_work`` from all their parts."""
-    found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for person, summary in db.execute(
-            "SELECT person, summary FROM ledger_parts WHERE person IN "
-            "(SELECT person FROM temp.ledger_work) ORDER BY person, part"):
-        found[person].append(marshal.loads(summary))  # noqa: S302 (written just before, here)
+def _merge(db: sqlite3.Connection, made: dict[tuple[str, int], tuple[Any, ...]]) -> None:
+    """The summaries of the people of ``temp.ledger_work`` from all their parts: ``made``
+    (person, part -> summary) those just recomputed, the others read back (a first build has
+    none to read)."""
+    found: dict[str, dict[int, tuple[Any, ...]]] = defaultdict(dict)
+    for (person, part), summary in made.items():
+        found[person][part] = summary
+    for person, part, summary in db.execute(
+            "SELECT person, part, summary FROM ledger_parts WHERE person IN "
+            "(SELECT person FROM temp.ledger_work) AND NOT EXISTS (SELECT 1 FROM "
+            "temp.ledger_work w WHERE w.person = ledger_parts.person AND w.part = "
+            "ledger_parts.part)"):
+        found[person][part] = marshal.loads(summary)  # noqa: S302 (written by this module)
     db.execute("DELETE FROM ledger_cache WHERE person IN (SELECT person FROM temp.ledger_work)")
-    db.executemany("INSERT INTO ledger_cache VALUES (?, ?)",
-                   [(person, marshal.dumps(merge(parts))) for person, parts in found.items()])
+    db.executemany("INSERT INTO ledger_cache VALUES (?, ?)", [
+        (person, marshal.dumps(merge([parts[n] for n in sorted(parts)])))
+        for person, parts in found.items()])

@@ -88,8 +88,10 @@ def bounds(part: int) -> tuple[float, float]:
     return low - 1, low + PART + 1
 
 
-def summarize(db: sqlite3.Connection, tz: tzinfo) -> Iterator[tuple[str, int, tuple[Any, ...]]]:
-    """(person, part, summary) for every part of ``temp.ledger_work`` with touches."""
+def summarize(db: sqlite3.Connection, tz: tzinfo, finder: recent_mod.DayFinder | None = None
+              ) -> Iterator[tuple[str, int, tuple[Any, ...]]]:
+    """(person, part, summary) for every part of ``temp.ledger_work`` with touches; ``finder``:
+    the local days in ``tz`` worked out so far (shared by the batches of a refresh)."""
     copy = {"copy": COPY_GAP.total_seconds()}
     found: dict[tuple[str, int], list[Any]] = {}
     for person, part, *values in db.execute(_SUMMARY, copy):
@@ -107,8 +109,9 @@ def summarize(db: sqlite3.Connection, tz: tzinfo) -> Iterator[tuple[str, int, tu
     touches: dict[tuple[str, int], list[tuple[float, str]]] = defaultdict(list)
     for person, part, ts, direction in db.execute(_TOUCHES, copy):
         touches[(person, part)].append((ts, direction))
+    finder = finder or recent_mod.DayFinder(tz)
     for (person, part), values in found.items():
-        recent = recent_mod.build(touches.pop((person, part), []), tz)
+        recent = recent_mod.build(touches.pop((person, part), []), tz, finder)
         yield person, part, (
             *values, sorted(latencies[(person, part, "out")]),
             sorted(latencies[(person, part, "in")]), times[(person, part, 1)],

@@ -9,12 +9,12 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from syncd import incremental
@@ -22,7 +22,7 @@ from syncd.config import Config
 from syncd.ledger import PersonLedger
 from syncd.model import Address, Meeting, Message, Page
 from syncd.pipeline import compute_from_store, directory_for
-from syncd.recent import local_days
+from syncd.recent import DayFinder, local_days
 from syncd.store import Store
 from tests.unit.test_incremental import (
     LOGGED,
@@ -137,6 +137,27 @@ def test_local_days_are_the_days_each_time_falls_on(times: list[float], zone: st
     times.sort()
     assert list(local_days(times, tz)) == [
         datetime.fromtimestamp(ts, tz).date().toordinal() for ts in times]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.integers(-20_000, 40_000), st.floats(-2 * 86_400, 2 * 86_400)),
+                min_size=1, max_size=40),
+       st.sampled_from([*ZONES, "Australia/Lord_Howe", "Pacific/Apia", "America/Havana",
+                        "America/Santiago", "Asia/Kathmandu", "Europe/Dublin"]))
+@example([(15_337, h * 3_600.0) for h in range(0, 72, 5)], "Pacific/Apia")  # 2011-12-30 skipped
+@example([(-19_583, m * 600.0) for m in range(-12, 150)], "Europe/Dublin")  # 1916-05-21: two
+# local midnights in one UTC day (Dublin Mean Time, -0:25:21, to summer time)
+def test_a_shared_day_finder_gives_each_time_its_day(near: list[tuple[int, float]],
+                                                     zone: str) -> None:
+    """Times near local midnights (days from 1915 to 2079, up to two days either side), in
+    no order, read in two histories through one finder."""
+    tz = ZoneInfo(zone)
+    times = [datetime.combine(date.fromordinal(719_163 + day), time(), tz).timestamp() + offset
+             for day, offset in near]
+    finder = DayFinder(tz)
+    half = len(times) // 2
+    found = [*finder.days(times[:half]), *finder.days(times[half:])]
+    assert found == [datetime.fromtimestamp(ts, tz).date().toordinal() for ts in times]
 
 
 def test_the_newest_overdue_ask_is_found_behind_a_newer_ask_not_yet_due() -> None:
