@@ -9,6 +9,7 @@ the one header parse.
 from __future__ import annotations
 
 import base64
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -160,3 +161,23 @@ def test_real_structures_read_as_imapclient_reads_them(imap_server: ImapServer) 
         assert multipart > 20  # the shapes the one-match path does not take are here too
     finally:
         client.logout()
+
+
+def test_a_pull_with_the_preview_leaves_no_reference_cycles(imap_server: ImapServer) -> None:
+    """Fetching, parsing and judging every message makes no cyclic garbage: the collector has
+    nothing to find after a pull (a first sync's pull is most of its allocations)."""
+    imap_server.append_many("INBOX", _messages() * 5, when=datetime(2024, 1, 2, tzinfo=UTC))
+    source = ImapSource(account_for(imap_server), imap_server.password, preview=True)
+    try:
+        source.login()  # the connection's own objects are made before the count starts
+        gc.collect()
+        gc.disable()
+        try:
+            items = [m for page in source.pull(None) for m in page.items]
+            assert gc.collect() == 0
+        finally:
+            gc.enable()
+    finally:
+        source.close()
+    assert len(items) == 15  # the message with no address and no Message-ID is quarantined
+    assert all(m.signals is not None for m in items if isinstance(m, Message))  # all judged
