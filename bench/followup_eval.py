@@ -129,7 +129,7 @@ def evaluate(name: str, data: Path, today: date, text: str, verbose: bool,
     cut = date.fromisoformat(key["cut"])
     weeks = shift_weeks(cut, today)
     delta = timedelta(weeks=weeks)
-    first = next(iter(key["outbound"]))["date"]
+    first = next(iter(key["outbound"] or key["inbound"] or key["excluded"]))["date"]
     offset = datetime.fromisoformat(first).utcoffset() or timedelta(0)
     cut_end = datetime.combine(cut, time(23, 59, 59), timezone(offset))
     now = cut_end + delta
@@ -141,7 +141,8 @@ def evaluate(name: str, data: Path, today: date, text: str, verbose: bool,
         messages = load(tmp, tmp / "mail", tmp, text)
     selfs = [_norm(a) for a in key["self_addresses"]]
     config = config_mod.from_dict({
-        "me": {"name": NAMES.get(user, ""), "addresses": selfs[:1] if primary_only else selfs,
+        "me": {"name": key.get("name") or NAMES.get(user, ""),
+               "addresses": selfs[:1] if primary_only else selfs,
                "timezone": "America/Chicago"},
         **({"detection": {"message_text": text}} if _has_text_key() else {}),
     })

@@ -73,6 +73,9 @@ def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     """Does the user's message ask something of its recipients?"""
     if not any(not is_self(a) for a in (*m.to, *m.cc)):
         return False, "no_recipients", "addressed to nobody but you (a note or a draft)"
+    if m.sender is not None and m.sender.email and not is_self(m.sender):
+        return False, "delegate", ("sent from your mailbox by someone else (an assistant, from "
+                                   "their own address): their ask, answered to them")
     if _quote_unread(m, {FORWARD, QUOTES_REPLY, RESENDS, QUOTES_OWN}):
         return UNREAD_FORWARD
     if m.signals is not None:

@@ -142,4 +142,12 @@ def same_person(name: str, author: Address) -> bool:
     if surname not in mine:
         return False
     return len(quoted) == 1 or given in mine or any(
-        t[0] == given[0] for t in mine if t != surname)
+        _same_given(given, t) for t in mine if t != surname)
+
+
+def _same_given(one: str, other: str) -> bool:
+    """An initial and the name it starts ("D" and "Drew"), or two forms of one name that share
+    their first two letters ("Dave" and "David"): brothers Clint and Craig are two people."""
+    if min(len(one), len(other)) == 1:
+        return one[0] == other[0]
+    return one[:2] == other[:2]

@@ -9,7 +9,8 @@
   on the thread by anyone, their message to the user (in To), a meeting, or a logged touch where
   they answered (a call, a meeting, ``--answered``) ends it.
 - ``owed_reply``: their newest direct message in a thread they started, still last there; due
-  ``owed_reply_after`` after it, unless it is cold mail (``cold``). The user's reply, a later
+  ``owed_reply_after`` after it, unless it is cold mail (``cold``: never written to, unless
+  their mail quotes the user's own words). The user's reply, a later
   message of the user's that asks them something on another thread (the answer folded into a
   new invitation), or any touch the user logs after it, ends it; a bare forward does not.
 - ``thank``: they answered an ask of the user's, or introduced the user to someone; due
@@ -30,6 +31,10 @@ from syncd.ledger import PersonLedger
 
 MAX_NUDGES = 2
 PERSISTENT = 3  # this many unanswered asks in a row: a nudge ranks with the cadences
+# Nothing written to the user by anyone for this long before an ask: the store sees the user's
+# sent mail but not what comes in (an inbox not synced, an archive of sent mail), so whether
+# anyone answered cannot be told, and no nudge is made.
+DEAF = timedelta(days=14)
 
 
 def _quote(subject: str | None) -> str:
@@ -41,9 +46,12 @@ def _got_back(ledger: PersonLedger, since: datetime) -> bool:
     return ledger.last_logged is not None and ledger.last_logged > since
 
 
-def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime) -> Candidate | None:
+def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime,
+          heard_until: datetime | None = None) -> Candidate | None:
+    """``heard_until``: the newest message anyone wrote to the user; an ask made more than
+    ``DEAF`` after it is not nudged (no mail reaches syncd: it could not see an answer)."""
     ask = ledger.last_ask
-    if ask is None:
+    if ask is None or (heard_until is not None and ask.at > heard_until + DEAF):
         return None
     if now < ask.at + nudge_after and ledger.due_ask is not None:
         ask = ledger.due_ask  # an older ask is overdue: a newer one must not postpone its nudge
@@ -61,9 +69,12 @@ def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime) -> Candid
 
 
 def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta,
-               own_domains: frozenset[str] = frozenset()) -> Candidate | None:
+               own_domains: frozenset[str] = frozenset(), *, answering: bool = False
+               ) -> Candidate | None:
+    """``answering``: a message of theirs quotes the user's own words (so it is no cold mail)."""
     owed = ledger.owed
-    if owed is None or cold(ledger, own_domains) or _got_back(ledger, owed.at):
+    if owed is None or (cold(ledger, own_domains) and not answering) or _got_back(
+            ledger, owed.at):
         return None
     if ledger.last_direct_out is not None and ledger.last_direct_out > owed.at:
         return None  # the user has since written to them (To), asking, on another thread
@@ -75,7 +86,9 @@ def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta,
 
 def cold(ledger: PersonLedger, own_domains: frozenset[str]) -> bool:
     """Cold mail: from someone the user has never written to, outside the user's own
-    organisations (a sales letter, a blind request): it owes the user no reply."""
+    organisations (a sales letter, a blind request): it owes the user no reply. (Their mail
+    that quotes the user's own words shows the user did write: ``owed_reply``'s
+    ``answering``.)"""
     return ledger.messages_out == 0 and domain_of(ledger.person) not in own_domains
 
 

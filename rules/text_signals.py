@@ -18,6 +18,9 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
 - ``quotes_own``: new words above the author's own earlier message (which asked nothing).
 - ``resends``: the author forwards or quotes an earlier message of their own that asked
   something ("sorry, wrong address" above their own ask): it asks again (``rules.quoted``).
+- ``quoted:a@x``: the quoted message is by this recipient (the author answers a recipient's
+  message: mail to the user that quotes the user's own words answers the user, even when the
+  user's message never reached the synced folders).
 
 The author's own words are those above the first quoted or forwarded block ("-----Original
 Message-----", "---- Forwarded by", "On ... wrote:", "> " lines, Outlook's "From: ... Sent:").
@@ -37,6 +40,7 @@ ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
 RESENDS, AUTOMATED, BROADCAST = "resends", "automated", "broadcast"
 QUOTES_OWN = "quotes_own"
 ASKED = "asked:"  # then the addresses its asks greet by name, separated by spaces
+QUOTED = "quoted:"  # then the recipients whose own message it quotes, separated by spaces
 ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED, BROADCAST, QUOTES_OWN)
 PREVIEW_BYTES = 2048
 
@@ -149,7 +153,16 @@ _DELEGATION = re.compile(
     r"e-?mails?|copies))"
     r"\b(?:(?!\b(?:and|but|or|also)\s+(?:what|when|where|how|why|who|is|are|do|does|did|can|"
     r"could|would|will)\b)[^.!?\n])*\??"  # its own "?" too, not a question joined to it
-    r"|\b(?:get rid of|delete|ignore|discard) (?:this|it|these|them)\b(?:,? please)?")
+    r"|\b(?:get rid of|delete|ignore|discard) (?:this|it|these|them)\b(?:,? please)?"
+    # a visit or a paper asked for, a place in a meeting or a class: the answer is the visit,
+    # the paper or the seat, which no mail will show
+    r"|\b(?:please|pls),?\s+(?:swing|stop|drop|pop) (?:by|in)\b[^.!?\n]*"
+    r"|\b(?:send|give|bring) (?:me |us )?(?:a |the )?hard cop(?:y|ies)\b[^.!?\n]*"
+    r"|\b(?:please |pls )?get (?:me|us) (?:in|into|on|rsvp'?d)\b[^.!?\n]*"
+    # an answer that goes to someone else: "get back to Bill", "help Phillip out"
+    r"|\b(?:(?:please|pls|can you|could you),?\s+(?:[\w']+\s+){0,4}?)?"
+    r"(?:get back to (?!me\b|us\b|you\b)[a-z]\w+|"
+    r"help (?!me\b|us\b|you\b|them\b)[a-z]\w+ (?:out|with|to)\b)[^.!?\n]*")
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
 _AUTOMATED = re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
@@ -228,6 +241,7 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     body = " ".join(line for line in words.split("\n") if not _SIGNOFF.match(line)).strip()
     flags: set[str] = set()
     resent_to: frozenset[str] | None = None
+    replied_to: list[str] = []
     if quoted is not None:
         # at most "FYI" and a name above the quote; a question ("interest?") is no bare forward
         bare = _NOTHING_ADDED.fullmatch(body) is not None and not _QUESTION.search(body + " ")
@@ -243,10 +257,11 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
                 flags.add(FORWARD)
             else:
                 flags.add(QUOTES_OWN)  # new words above their own earlier message
-        elif bare:
-            flags.update((FORWARD, QUOTES_REPLY))
         else:
-            flags.add(QUOTES_REPLY)
+            flags.update((FORWARD, QUOTES_REPLY) if bare else (QUOTES_REPLY,))
+            if name is not None and not bare:
+                replied_to = sorted({normalize_address(a.email) for a in recipients
+                                     if same_person(name, a)})
     lowered = words.lower()
     if any(w in lowered for w in _AUTOMATED_WORDS) and _AUTOMATED.search(lowered):
         flags.add(AUTOMATED)
@@ -266,7 +281,8 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     if ASK not in flags and RESENDS in flags:
         named = resent_to  # the ask was theirs: only those it asked are asked again
     out = tuple(flag for flag in ALL if flag in flags)
-    return out + ((ASKED + " ".join(sorted(named)),) if named else ())
+    out += (ASKED + " ".join(sorted(named)),) if named else ()
+    return out + ((QUOTED + " ".join(replied_to),) if replied_to else ())
 
 
 def _resent_to(quoted: list[str], recipients: Sequence[Address]) -> frozenset[str] | None:
@@ -284,7 +300,16 @@ def _resent_to(quoted: list[str], recipients: Sequence[Address]) -> frozenset[st
 
 def asked(signals: Sequence[str] | None) -> frozenset[str] | None:
     """The addresses a message's asks greet by name (``judge``'s ``asked:`` flag), or None."""
+    return _addresses(signals, ASKED)
+
+
+def quoted_from(signals: Sequence[str] | None) -> frozenset[str]:
+    """The recipients whose own message this one quotes (``judge``'s ``quoted:`` flag)."""
+    return _addresses(signals, QUOTED) or frozenset()
+
+
+def _addresses(signals: Sequence[str] | None, prefix: str) -> frozenset[str] | None:
     for flag in signals or ():
-        if flag.startswith(ASKED):
-            return frozenset(flag[len(ASKED):].split())
+        if flag.startswith(prefix):
+            return frozenset(flag[len(prefix):].split())
     return None

@@ -35,8 +35,9 @@ def desired(ledgers: Mapping[str, PersonLedger], rules: Mapping[str, CadenceRule
                                ZoneInfo(settings.timezone))
     for person, ledger in ledgers.items():
         found = [
-            reciprocity.owed_reply(ledger, settings.owed_reply_after, settings.own_domains),
-            reciprocity.nudge(ledger, settings.nudge_after, now),
+            reciprocity.owed_reply(ledger, settings.owed_reply_after, settings.own_domains,
+                                   answering=person in settings.answering),
+            reciprocity.nudge(ledger, settings.nudge_after, now, settings.heard_until),
             new_contact(ledger, settings.steps, now, settings.horizon),
             reciprocity.thank(ledger, settings.owed_reply_after)
             if settings.thank_helpers else None,
@@ -66,6 +67,12 @@ class Settings:
     owed_reply_after: timedelta
     thank_helpers: bool = True
     own_domains: frozenset[str] = frozenset()  # the domains of the user's addresses
+    # people whose mail quotes the user's own words: the user has written to them, even if
+    # that message was never synced (so their mail is no cold mail)
+    answering: frozenset[str] = frozenset()
+    # the newest message anyone wrote to the user: asks made long after it are not judged
+    # (``rules.reciprocity.DEAF``); None when nothing is known, and then nothing is held back
+    heard_until: datetime | None = None
     remind_birthdays: str = "active"  # [birthdays] remind
     timezone: str = "UTC"  # me.timezone: which day "today" is
     drift: DriftSettings = field(default_factory=lambda: DriftSettings(enabled=False))

@@ -21,7 +21,7 @@ from rules.identity import normalize_address
 from rules.introductions import Introduction
 from rules.introductions import detect as detect_introductions
 from rules.people import Directory
-from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, asked
+from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, asked, quoted_from
 from rules.threads import assign_threads
 from syncd.config import Config
 from syncd.model import Address, LoggedTouch, Meeting, Message
@@ -42,6 +42,8 @@ class Interaction:
     # outbound: its text quotes someone's answer (``quotes_reply``, not a bare forward): an
     # answer came on the thread even if it never reached the synced folders. Read when the
     # thread is marked (``syncd.ledger.marked``), stored so a later marking reads it too.
+    # inbound: its text quotes the user's own message (``quoted:``): they answer the user, who
+    # has written to them even if that message never reached the synced folders (no cold mail)
     answered: bool = False
 
 
@@ -231,8 +233,9 @@ def message_touches(m: Message, thread: str, config: Config, directory: Director
     pid = directory.person_id(m.sender.email)
     direct = inbound_expects(m, directory.is_self_address)[0]
     worded = direct and m.signals is not None and ASK in m.signals
-    return [(Interaction(m.date, pid, "in", thread, m.message_id, m.subject, direct, worded),
-             m.sender)]
+    answers_me = any(directory.is_self_address(Address(a)) for a in quoted_from(m.signals))
+    return [(Interaction(m.date, pid, "in", thread, m.message_id, m.subject, direct, worded,
+                         answered=answers_me), m.sender)]
 
 
 def meeting_touches(meetings: Sequence[Meeting], config: Config, directory: Directory,

@@ -17,6 +17,7 @@ from rules.cadence import CadenceRule, matching_rule, new_contact_start
 from rules.candidates import Candidate
 from rules.classify import in_sent_folder
 from rules.drift import DriftSettings
+from rules.identity import same_name
 from rules.people import Directory, PersonSpec
 from rules.rhythm import Rhythm, rhythm
 from rules.strength import Strength, strength
@@ -121,8 +122,13 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
         derived.interactions, now, nudge_after=config.reciprocity.nudge_after,
         owed_reply_after=config.reciprocity.owed_reply_after, tz=ZoneInfo(config.me.timezone))
     ledger_mod.add_introductions(ledgers, derived.intros_given, derived.intros_received)
+    def answering(people: list[str]) -> set[str]:
+        wanted = set(people)
+        return {i.person for i in derived.interactions
+                if i.direction == "in" and i.answered and i.person in wanted}
+
     return _finish(config, directory, ledgers, derived, now,
-                   lambda _people: derived.interactions)
+                   lambda _people: derived.interactions, answering)
 
 
 def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
@@ -149,22 +155,34 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
         ledgers[person].history = history
     derived = Derived((), {}, {}, tuple(given), tuple(received))
     return _finish(config, directory, ledgers, derived, now,
-                   lambda people: incremental.interactions_together(store, people))
+                   lambda people: incremental.interactions_together(store, people),
+                   store.derived.touches.answering)
 
 
 def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
-    """An address that spells the user's name (at any domain), that the user writes to and
-    that never wrote back nor met the user: the user's own other mailbox (mail sent home)."""
-    return (ledger.messages_in == 0 and ledger.meetings == 0 and ledger.logged == 0
-            and all(directory.spells_self(a) for a in directory.addresses(ledger.person)))
+    """An address that spells the user's name (at any domain), that nobody configured as a
+    person, and that either never wrote to nor met the user (mail sent home), or never came with
+    a display name but the user's own and never answered the user (notes sent to oneself from
+    home, mail a family shares: "mcuilla@home" writing to work): the user's own other mailbox.
+    A namesake who answers the user, or shows a name of their own, stays a person."""
+    pid = ledger.person
+    if pid in directory.configured() or pid in directory.booked() or not all(
+            directory.spells_self(a) for a in directory.addresses(pid) or (pid,)):
+        return False
+    silent = ledger.messages_in == 0 and ledger.meetings == 0 and ledger.logged == 0
+    return silent or (ledger.replies_by_them == 0 and not any(
+        name and not same_name(name, directory.self_name)
+        for name in directory.names_seen(pid)))
 
 
 def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedger],
             derived: Derived, now: datetime,
-            near: Callable[[list[str]], Iterable[Interaction]]) -> Snapshot:
+            near: Callable[[list[str]], Iterable[Interaction]],
+            answering: Callable[[list[str]], set[str]]) -> Snapshot:
     """Rules, follow-ups and the weekly plan. ``near(people)``: at least the interactions in
     the threads and meetings with 2 to 20 people that those people were in (what the weekly
-    suggestions compare)."""
+    suggestions compare); ``answering(people)``: those of them with a message that quotes the
+    user's own words (asked only about would-be cold mail: ``rules.reciprocity.cold``)."""
     for pid in [pid for pid, led in ledgers.items() if _own_mailbox(directory, led)]:
         del ledgers[pid]
     rules = cadence_rules(config)
@@ -179,6 +197,11 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
                         config.reciprocity.nudge_after, config.reciprocity.owed_reply_after,
                         config.reciprocity.thank_helpers,
                         own_domains=directory.own_domains,
+                        answering=frozenset(answering(
+                            [pid for pid, led in ledgers.items()
+                             if led.owed is not None and led.messages_out == 0])),
+                        heard_until=max((led.last_inbound for led in ledgers.values()
+                                         if led.last_inbound is not None), default=None),
                         remind_birthdays=config.birthdays.remind, timezone=config.me.timezone,
                         drift=drift_settings(config))
     birthdays = birthdays_of(config, directory)

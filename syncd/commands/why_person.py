@@ -154,3 +154,26 @@ def drift_why(snapshot: Snapshot, config: Config, pid: str, now: datetime) -> st
                 f"{config.drift.factor:g}x that on {due.date()}, longer ago than "
                 "followups.horizon: lapsed")
     return f"you usually talk every {usual.days} days; not quiet for long enough yet"
+
+
+def owed_why(snapshot: Snapshot, config: Config, pid: str, now: datetime) -> str | None:
+    """Why a message of theirs waiting for an answer has no ``owed_reply`` reminder
+    (``rules.reciprocity.owed_reply``); None when nothing waits or the reminder is planned."""
+    from rules.reciprocity import cold
+
+    ledger = snapshot.ledgers.get(pid)
+    if ledger is None or ledger.owed is None or any(
+            c.person == pid and c.kind == "owed_reply" for c in snapshot.candidates.values()):
+        return None
+    owed = ledger.owed
+    if ledger.last_logged is not None and ledger.last_logged > owed.at:
+        return "you logged a touch with them after it (syncd touch)"
+    if ledger.last_direct_out is not None and ledger.last_direct_out > owed.at:
+        return "you have written to them since, asking them something on another thread"
+    if cold(ledger, snapshot.directory.own_domains):
+        return ("cold mail: you have never written to them, they are outside your own "
+                "domains, and none of their mail quotes yours: it owes them no reply")
+    due = owed.at + config.reciprocity.owed_reply_after
+    if due < now - config.followups.horizon:
+        return f"it fell due on {due.date()}, longer ago than followups.horizon: lapsed"
+    return None

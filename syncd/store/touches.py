@@ -146,6 +146,13 @@ class TouchTables:
         """(person, address, display name, how often)."""
         yield from self._db.execute("SELECT person, address, name, n FROM seen")
 
+    def answering(self, people: Iterable[str]) -> set[str]:
+        """Those of ``people`` with a message to the user that quotes the user's own words
+        (an inbound touch marked ``answered``: they answer the user)."""
+        return self._column(
+            "SELECT DISTINCT person FROM touches WHERE person IN ({}) AND direction = 'in' "
+            "AND answered", people)
+
     def touches_of(self, people: Iterable[str]) -> list[Touch]:
         """The touches of ``people``, in the order the ledger reads them."""
         return self._touches_where("person", people)

@@ -16,6 +16,7 @@ from rules.candidates import Candidate
 from rules.classify import ClassifyContext, classify_message
 from rules.people import Directory
 from syncd.commands.why import explain_message
+from syncd.commands.why_person import owed_why
 from syncd.model import Address, Message, Page
 from syncd.pipeline import compute, compute_from_store, directory_for
 from syncd.store import Store
@@ -157,6 +158,9 @@ def test_an_address_your_sent_folder_sends_from_with_your_surname_is_you() -> No
     assert second not in snap.ledgers and home not in snap.ledgers and CAT in snap.ledgers
     nudged = planned(msgs, "nudge")  # the stored path learns the same from its sent folders
     assert ANN not in nudged and BOB in nudged
+    # what the assistant sent from the user's mailbox, from her own address, is her ask
+    assert CAT not in nudged
+    assert outbound_ask(msgs[2], directory.is_self_address)[1] == "delegate"
 
 
 def test_a_store_remembers_who_its_sent_folders_send_from(tmp_path: Path) -> None:
@@ -405,3 +409,38 @@ def test_an_address_spelling_your_name_that_only_ever_receives_is_your_own_mailb
     snap = compute(CFG, msgs, [], NOW)
     assert home not in snap.ledgers and namesake in snap.ledgers
     assert home not in planned(msgs[:1], "nudge")
+    # a home account that writes to work too (notes to oneself, a family's shared mailbox),
+    # nameless or in the user's name, never answering the user: still the user's own
+    notes = [*msgs, asks(mail(home, ME, days_ago=3, subject="Call about the card")),
+             asks(mail(home, ME, days_ago=2, subject="", name="Dana Example"))]
+    snap = compute(CFG, notes, [], NOW)
+    assert home not in snap.ledgers and home not in planned(notes, "owed_reply")
+    cousin = [*msgs, asks(mail("dexample@cousin.example", ME, days_ago=3, subject="Lunch?",
+                               name="Dora Example"))]
+    assert "dexample@cousin.example" in compute(CFG, cousin, [], NOW).ledgers  # her own name
+
+
+def test_mail_quoting_your_words_is_no_cold_mail_even_when_your_message_was_never_synced(
+        ) -> None:
+    """Cold mail (never written to, another domain) owes no reply; but their message that
+    quotes the user's own words answers the user, who did write (from a phone, an unsynced
+    account): it is owed a reply."""
+    ask = mail(ANN, ME, days_ago=4, subject="Re:", mid="w1")
+    assert ANN not in planned([replace(ask, signals=("ask", "quotes_reply"))], "owed_reply")
+    answering = replace(ask, signals=("ask", "quotes_reply", "quoted:" + ME))
+    owed = planned([answering], "owed_reply")
+    assert owed[ANN].anchor == "owed:w1"
+    snap = compute(CFG, [replace(ask, signals=("ask", "quotes_reply"))], [], NOW)
+    assert "cold mail" in (owed_why(snap, CFG, ANN, NOW) or "")
+    assert owed_why(compute(CFG, [answering], [], NOW), CFG, ANN, NOW) is None
+
+
+def test_no_nudge_when_nothing_has_reached_the_user_for_weeks_before_the_ask() -> None:
+    """A store that holds the user's sent mail but nothing written to the user since long
+    before the ask (an inbox not synced, an archive of sent mail) cannot see answers: no
+    nudge; once mail to the user arrives again, asks are judged as before."""
+    ask = asks(mail(ME, BOB, days_ago=8, subject="Budget by Friday?", mid="d1"))
+    old = mail(ANN, ME, days_ago=40, subject="Lunch", mid="d0")
+    assert planned([old, ask], "nudge") == {}
+    recent = mail(ANN, ME, days_ago=20, subject="Lunch", mid="d2")  # within two weeks of it
+    assert planned([recent, ask], "nudge")[BOB].anchor == "nudge:d1"

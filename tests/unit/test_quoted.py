@@ -16,6 +16,7 @@ from rules.text_signals import (
     RESENDS,
     asked,
     judge,
+    quoted_from,
     split,
 )
 from syncd.model import Address, Message
@@ -55,6 +56,10 @@ def test_same_person_by_name_or_address_not_by_a_shared_first_name() -> None:
     assert same_person("dana.example@corp.example", DANA)
     assert not same_person("Dana Other", DANA)
     assert not same_person("Chip Example", Address("dana.example@corp.example", ""))
+    assert same_person("D Example", DANA) and same_person("Dan Example", DANA)  # initial, short
+    # two people of one family: a shared surname and first letter is not enough
+    assert not same_person("Clint.Example@corp.example", Address("craig.example@else.example"))
+    assert not same_person("Carl Example", Address("craig.example@else.example", "Craig"))
 
 
 def test_the_quoted_body_skips_the_header_block() -> None:
@@ -115,3 +120,21 @@ def test_your_ask_sent_on_to_others_asks_only_those_it_asked_before() -> None:
     assert RESENDS in judge(NOTES_OWN, DANA, (CARL,))
     fyi = NOTES_OWN.replace("Sorry Ann, wrong address", "Carl, Ann is their CFO. FYI")
     assert set(judge(fyi, DANA, (CARL,))) == {QUOTES_OWN}
+
+
+def test_mail_quoting_a_recipients_own_words_names_them_as_answered() -> None:
+    """Their reply quoting Dana's message (Notes and Outlook headers) names Dana in
+    ``quoted:``: it answers Dana, whose message may never have reached the synced folders."""
+    notes = ("sounds good. what do you know about that?\n\n\n\n"
+             "\tdana.example@corp.example \n\t\n\t12/08/2000 12:05 PM \n"
+             "\t\tTo: bob.smith@else.example \n\t\tcc: \n\t\tSubject: Re:\n\n"
+             "If I send you to the store, can you find it?\n")
+    bob = Address("bob.smith@else.example")
+    flags = judge(notes, bob, (DANA,))
+    assert QUOTES_REPLY in flags and quoted_from(flags) == {"dana.example@corp.example"}
+    outlook = ("Yes, Tuesday works.\n\n-----Original Message-----\nFrom: Example, Dana\n"
+               "Sent: Monday\nTo: Smith, Bob\nSubject: Lunch\n\nLunch on Tuesday?")
+    assert quoted_from(judge(outlook, bob, (DANA,))) == {"dana.example@corp.example"}
+    assert quoted_from(judge(outlook, bob, (ANN,))) == frozenset()  # not a recipient's words
+    bare = outlook.replace("Yes, Tuesday works.", "")
+    assert quoted_from(judge(bare, bob, (DANA,))) == frozenset()  # a bare forward answers none
