@@ -36,6 +36,9 @@ STRUCTURES = [
     SINGLE,
     b'("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3028 92)',  # no extension data
     b'("TEXT" "PLAIN" NIL NIL NIL "7BIT" 0 0 NIL)',
+    b'("text" "plain" () NIL NIL "7bit" 1 1 NIL NIL NIL NIL)',  # an empty parameter list
+    (b'("application" "octet-stream" ("name" "gr\xc3\xbc\xc3\x9fe.bin") NIL NIL "base64" 9 '
+     b'NIL NIL NIL)'),  # 8-bit bytes in a quoted string, no line count
     (b'("text" "html" ("charset" "utf-8" "format" "flowed") "<id@x>" "a \\"note\\"" '
      b'"quoted-printable" 2048 40 NIL NIL NIL NIL)'),
     (b'("application" "octet-stream" ("name" "a.bin") NIL NIL "base64" 120 NIL '
@@ -139,7 +142,8 @@ def test_the_first_text_part_is_the_one_imapclients_value_names() -> None:
     for structure in STRUCTURES:
         ours = read_fetch(record(structure), normalise_times=False)[9][b"BODYSTRUCTURE"]
         assert first_text_part(ours) == first_text_part(imapclient_value(structure))
-    named = first_text_part(read_fetch(record(STRUCTURES[6]), normalise_times=False)[9][
+    mixed = next(s for s in STRUCTURES if b'"mixed"' in s)
+    named = first_text_part(read_fetch(record(mixed), normalise_times=False)[9][
         b"BODYSTRUCTURE"])
     assert named is not None and (named.section, named.charset) == ("1.1", "iso-8859-1")
 
