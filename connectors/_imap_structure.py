@@ -3,15 +3,16 @@
 The text signals (``connectors/_imap_preview.py``) ask for each message's ``BODYSTRUCTURE``
 with its header fields; Dovecot answers it after the header literal, as the record's last line
 (`` BODYSTRUCTURE ("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 551 29 NIL NIL NIL NIL))``).
-Read token by token by the general reader (``_imap_fetch._atoms``) that is most of the cost of
-the preview's fetch. ``read_structure`` reads the structures made only of what a body
-structure is made of (parentheses, quoted strings, ``NIL``, numbers) with two regular
-expressions, one to check the whole shape and one to split it, and builds the nested tuples
-imapclient's parser builds for it. Anything else (a literal, an atom other than ``NIL`` or a
-number, a number with a leading zero, a line break inside a quoted string, unbalanced
-parentheses) gives ``None``, and the caller hands the answer to the general reader: only the
-speed differs, never the value (``tests/unit/test_imap_structure.py`` holds it equal to
-imapclient on recorded and generated structures).
+Read token by token by the general reader (``_imap_fetch._atoms``), it was most of the cost of
+the preview's header fetch. ``read_structure`` reads the everyday single part with one
+regular expression, and any other structure made only of what a body structure is made of
+(parentheses, quoted strings, ``NIL``, numbers) with two, one to check the whole shape and one
+to split it; it builds the nested tuples imapclient's parser builds for it. Anything else (a
+literal, an atom other than ``NIL`` or a number, a number with a leading zero, a line break
+inside a quoted string, unbalanced parentheses) gives ``None``, and the caller hands the
+answer to the general reader: only the speed differs, never the value
+(``tests/unit/test_imap_structure.py`` holds it equal to imapclient on recorded and generated
+structures).
 """
 
 from __future__ import annotations
