@@ -27,6 +27,8 @@ from imapclient.datetime_util import parse_to_datetime
 from imapclient.response_parser import parse_fetch_response
 from imapclient.response_types import BodyData
 
+from connectors._imap_structure import trailing_structure
+
 Entry = dict[bytes, Any]
 
 # One token after optional whitespace: ( ) "quoted" {literal}<end> atom (with [sections]);
@@ -162,7 +164,8 @@ def _read(data: list[Any], normalise_times: bool) -> dict[int, Entry]:
 
 def _plain(data: list[Any], normalise_times: bool) -> dict[int, Entry] | None:
     """The answer read record by record, when every record has the everyday shape of syncd's
-    own fetches (``_PLAIN``: the header fetch, the preview's part fetch) followed by its ``)``;
+    own fetches (``_PLAIN``: the header fetch, the preview's part fetch) followed by its ``)``,
+    or by the preview's `` BODYSTRUCTURE (...))`` of the plain shape (``_imap_structure``);
     None as soon as one does not, and the tokenizer reads the whole answer."""
     if len(data) % 2:
         return None
@@ -170,8 +173,13 @@ def _plain(data: list[Any], normalise_times: bool) -> dict[int, Entry] | None:
     match = _PLAIN.fullmatch
     for n in range(0, len(data), 2):
         record, close = data[n], data[n + 1]
-        if type(record) is not tuple or close != b")" or len(record) != 2:
+        if type(record) is not tuple or len(record) != 2:
             return None
+        structure = None
+        if close != b")":  # the preview's BODYSTRUCTURE, asked for after the header literal
+            structure = trailing_structure(close) if type(close) is bytes else None
+            if structure is None:
+                return None
         text, literal = record
         found = match(text) if type(text) is bytes and type(literal) is bytes else None
         if found is None or int(found[5]) != len(literal):
@@ -181,6 +189,8 @@ def _plain(data: list[Any], normalise_times: bool) -> dict[int, Entry] | None:
         if date is not None:
             entry[b"INTERNALDATE"] = _internaldate(date, normalise_times)
         entry[name.upper()] = literal
+        if structure is not None:
+            entry[b"BODYSTRUCTURE"] = BodyData.create(structure)
         out.setdefault(int(uid), {}).update(entry)
     return out
 
@@ -238,12 +248,12 @@ def _atoms(data: list[Any]) -> Iterator[Any]:
         text, literal = (record[0], record[1]) if isinstance(record, tuple) else (record, None)
         if not isinstance(text, bytes) or not (literal is None or isinstance(literal, bytes)):
             raise _Unsure
-        waiting = None
+        waiting, atom_end = None, -1
         for match in _TOKEN.finditer(text):
             kind = match.lastindex
             value: Any
             if kind == 5:  # an atom: NIL, a number, a word
-                value = match.group(5)
+                value, atom_end = match.group(5), match.end()
                 if value == b"NIL":
                     value = None
                 elif value.isdigit() and (value[0] != 48 or len(value) == 1):  # 48: "0"
@@ -260,6 +270,8 @@ def _atoms(data: list[Any]) -> Iterator[Any]:
                 value = tuple(stack.pop())
                 current = stack[-1]
             elif kind == 3:
+                if match.start(3) - 1 == atom_end:  # a quote right after an atom: refused
+                    raise _Unsure
                 value = match.group(3)
                 if 92 in value:  # a backslash
                     value = _ESCAPE.sub(rb"\1", value)

@@ -63,32 +63,35 @@ def first_text_part(structure: object) -> TextPart | None:
     """The first text/plain part (else the first text/html part) of a BODYSTRUCTURE, skipping
     attachments; None when there is none or the structure is not understood."""
     found: list[TextPart] = []
-
-    def walk(node: object, path: str, top: bool) -> None:
-        if not isinstance(node, tuple | list) or not node:
-            return
-        if isinstance(node[0], tuple | list):
-            # multipart: imapclient nests the parts in a list ([part, part], subtype, ...);
-            # the raw form lists them first (part, part, subtype, ...)
-            children = node[0] if isinstance(node[0], list) else [
-                c for c in node if isinstance(c, tuple | list)]
-            for n, child in enumerate(children, start=1):
-                walk(child, f"{path}.{n}" if path else str(n), False)
-            return
-        if len(node) < 7 or _s(node[0]) != "text" or _s(node[1]) not in ("plain", "html"):
-            return
-        if _attachment(node):
-            return
-        section = "1" if top else path  # a single-part message: its body is part 1
-        found.append(TextPart(section, _s(node[1]), _s(node[5]) or "7bit", _charset(node[2])))
-
     try:
-        walk(structure, "", True)
+        _walk(structure, "", True, found)
     except (TypeError, IndexError, ValueError):
         return None
     plain = [p for p in found if p.subtype == "plain"]
     chosen = plain or found
     return chosen[0] if chosen else None
+
+
+def _walk(node: object, path: str, top: bool, found: list[TextPart]) -> None:
+    """Add the text parts of ``node`` (section ``path``) to ``found``, in order. A function of
+    its own, not a closure: a recursive closure is a reference cycle, left for the garbage
+    collector once per message."""
+    if not isinstance(node, tuple | list) or not node:
+        return
+    if isinstance(node[0], tuple | list):
+        # multipart: imapclient nests the parts in a list ([part, part], subtype, ...);
+        # the raw form lists them first (part, part, subtype, ...)
+        children = node[0] if isinstance(node[0], list) else [
+            c for c in node if isinstance(c, tuple | list)]
+        for n, child in enumerate(children, start=1):
+            _walk(child, f"{path}.{n}" if path else str(n), False, found)
+        return
+    if len(node) < 7 or _s(node[0]) != "text" or _s(node[1]) not in ("plain", "html"):
+        return
+    if _attachment(node):
+        return
+    section = "1" if top else path  # a single-part message: its body is part 1
+    found.append(TextPart(section, _s(node[1]), _s(node[5]) or "7bit", _charset(node[2])))
 
 
 def _attachment(node: tuple[object, ...] | list[object]) -> bool:
