@@ -86,7 +86,7 @@ def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta,
 
 def cold(ledger: PersonLedger, own_domains: frozenset[str]) -> bool:
     """Cold mail: from someone the user has never written to, outside the user's own
-    organisations (a sales letter, a blind request): it owes the user no reply. (Their mail
+    organisations (a sales letter, a blind request): the user owes it no reply. (Their mail
     that quotes the user's own words shows the user did write: ``owed_reply``'s
     ``answering``.)"""
     return ledger.messages_out == 0 and domain_of(ledger.person) not in own_domains

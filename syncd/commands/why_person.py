@@ -172,7 +172,7 @@ def owed_why(snapshot: Snapshot, config: Config, pid: str, now: datetime) -> str
         return "you have written to them since, asking them something on another thread"
     if cold(ledger, snapshot.directory.own_domains):
         return ("cold mail: you have never written to them, they are outside your own "
-                "domains, and none of their mail quotes yours: it owes them no reply")
+                "domains, and none of their mail quotes yours: it is owed no reply")
     due = owed.at + config.reciprocity.owed_reply_after
     if due < now - config.followups.horizon:
         return f"it fell due on {due.date()}, longer ago than followups.horizon: lapsed"
