@@ -163,6 +163,19 @@ _DELEGATION = re.compile(
     r"|\b(?:(?:please|pls|can you|could you),?\s+(?:[\w']+\s+){0,4}?)?"
     r"(?:get back to (?!me\b|us\b|you\b)[a-z]\w+|"
     r"help (?!me\b|us\b|you\b|them\b)[a-z]\w+ (?:out|with|to)\b)[^.!?\n]*")
+# The author will call or see the reader soon: what the words ask is settled there, not by mail.
+_WILL_TALK = re.compile(
+    r"\b(?:i'?ll|i will|i'?m going to|let me) (?:give you a (?:call|ring)|call you|ring you|"
+    r"(?:talk|speak) (?:to|with) you)\b(?! (?:if|when|after)\b)"
+    r"|\bwhen we (?:talk|speak|meet)(?: (?:later|today|tomorrow|tonight|on \w+|this \w+|"
+    r"next \w+))\b")
+
+
+def _will_talk(lowered: str) -> bool:
+    return ("call" in lowered or "talk" in lowered or "speak" in lowered or "ring" in lowered
+            or "meet" in lowered) and _WILL_TALK.search(" ".join(lowered.split())) is not None
+
+
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
 _AUTOMATED = re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
@@ -271,7 +284,7 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
         flags.add(BROADCAST)
     answering = QUOTES_REPLY in flags and FORWARD not in flags
     named: frozenset[str] | None = None
-    if asks(body, answering=answering):
+    if asks(body, answering=answering) and not _will_talk(lowered):
         flags.add(ASK)
         own = "\n".join(line for line in words.split("\n") if not _SIGNOFF.match(line))
         names = named_asks(own, lambda sentence: asks(sentence, answering=answering))

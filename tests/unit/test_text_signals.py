@@ -93,6 +93,10 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Guys, can you help Phillip out with this, I assume it is the 20/20 deal.", set()),
     ("Please help accomplish these goals. Can you send me the plan?", {ASK}),
     ("Please get back to me by Friday.", {ASK}),
+    # the author will call or talk to the reader soon: the question is settled there
+    ("These are Feb. only numbers, right? Do you have YTD? I'll give you a call. DF", set()),
+    ("Any thoughts? We can cover it when we talk tomorrow.", set()),
+    ("Any thoughts? I'll call you if I hear more.", {ASK}),
     # a bare imperative asking for an answer, and one word of question above a forward
     ("Clint see if this seems to match the formula in the contract in your opinion.", {ASK}),
     ("Tell me what you hear from them.", {ASK}),
