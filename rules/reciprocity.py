@@ -73,15 +73,29 @@ def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta,
                ) -> Candidate | None:
     """``answering``: a message of theirs quotes the user's own words (so it is no cold mail)."""
     owed = ledger.owed
-    if owed is None or (cold(ledger, own_domains) and not answering) or _got_back(
-            ledger, owed.at):
+    if owed is None or owed_waived(ledger, own_domains, answering=answering) is not None:
         return None
-    if ledger.last_direct_out is not None and ledger.last_direct_out > owed.at:
-        return None  # the user has since written to them (To), asking, on another thread
     return Candidate(
         base_key(ledger.person, "owed_reply"), "owed_reply", ledger.person,
         owed.at + owed_reply_after, f"owed:{owed.ref}",
         f"they wrote to you on {owed.at.date()}{_quote(owed.subject)}; you have not answered")
+
+
+def owed_waived(ledger: PersonLedger, own_domains: frozenset[str], *,
+                answering: bool = False) -> str | None:
+    """Why their message waiting for an answer (``ledger.owed``) wants no reminder, in the
+    user's words (``syncd why`` shows it); None when it wants one."""
+    owed = ledger.owed
+    if owed is None:
+        return None
+    if _got_back(ledger, owed.at):
+        return "you logged a touch with them after it (syncd touch)"
+    if ledger.last_direct_out is not None and ledger.last_direct_out > owed.at:
+        return "you have written to them since, asking them something on another thread"
+    if cold(ledger, own_domains) and not answering:
+        return ("cold mail: you have never written to them, they are outside your own "
+                "domains, and none of their mail quotes yours: it is owed no reply")
+    return None
 
 
 def cold(ledger: PersonLedger, own_domains: frozenset[str]) -> bool:

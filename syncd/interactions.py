@@ -233,7 +233,7 @@ def message_touches(m: Message, thread: str, config: Config, directory: Director
     pid = directory.person_id(m.sender.email)
     direct = inbound_expects(m, directory.is_self_address)[0]
     worded = direct and m.signals is not None and ASK in m.signals
-    answers_me = any(directory.is_self_address(Address(a)) for a in quoted_from(m.signals))
+    answers_me = any(directory.is_self(a) for a in quoted_from(m.signals))
     return [(Interaction(m.date, pid, "in", thread, m.message_id, m.subject, direct, worded,
                          answered=answers_me), m.sender)]
 

@@ -158,22 +158,16 @@ def drift_why(snapshot: Snapshot, config: Config, pid: str, now: datetime) -> st
 
 def owed_why(snapshot: Snapshot, config: Config, pid: str, now: datetime) -> str | None:
     """Why a message of theirs waiting for an answer has no ``owed_reply`` reminder
-    (``rules.reciprocity.owed_reply``); None when nothing waits or the reminder is planned."""
-    from rules.reciprocity import cold
+    (``rules.reciprocity.owed_waived``, or lapsed: ``rules.wanted``); None when nothing waits
+    or the reminder is planned. (Mail quoting the user's words is planned unless lapsed, so
+    only mail that quotes nothing of the user's reaches the cold-mail reason.)"""
+    from rules.reciprocity import owed_waived
 
     ledger = snapshot.ledgers.get(pid)
     if ledger is None or ledger.owed is None or any(
             c.person == pid and c.kind == "owed_reply" for c in snapshot.candidates.values()):
         return None
-    owed = ledger.owed
-    if ledger.last_logged is not None and ledger.last_logged > owed.at:
-        return "you logged a touch with them after it (syncd touch)"
-    if ledger.last_direct_out is not None and ledger.last_direct_out > owed.at:
-        return "you have written to them since, asking them something on another thread"
-    if cold(ledger, snapshot.directory.own_domains):
-        return ("cold mail: you have never written to them, they are outside your own "
-                "domains, and none of their mail quotes yours: it is owed no reply")
-    due = owed.at + config.reciprocity.owed_reply_after
+    due = ledger.owed.at + config.reciprocity.owed_reply_after
     if due < now - config.followups.horizon:
         return f"it fell due on {due.date()}, longer ago than followups.horizon: lapsed"
-    return None
+    return owed_waived(ledger, snapshot.directory.own_domains)
