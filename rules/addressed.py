@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from rules.identity import normalize_address
 from syncd.model import Address
@@ -56,13 +57,40 @@ def _opening(sentence: str) -> set[str] | None:
 
 def named_asks(words: str, asks: Callable[[str], bool]) -> set[str] | None:
     """The names the asking sentences of ``words`` speak to; None when one asks nobody by name."""
+    sentences = _SENTENCES.split(words)
+    return _named(sentences, [_opening(s) for s in sentences], asks)
+
+
+def asked_by_name(words: str, asks: Callable[[str], bool], recipients: Sequence[Address]
+                  ) -> frozenset[str] | None:
+    """``resolve(named_asks(words, asks), recipients)`` when ``named_asks`` names someone,
+    else None. Sentences are judged (``asks``) only when one opens with a name that greets a
+    recipient: otherwise whatever the asks name, ``resolve`` finds nobody."""
+    if not recipients:
+        return None
+    sentences = _SENTENCES.split(words)
+    openings = [_opening(s) for s in sentences]
+    greeted: set[str] = set()
+    for opening in openings:
+        if opening is not None and GROUP not in opening:
+            greeted |= opening
+    handles = frozenset().union(*(_handles(a) for a in recipients))
+    if not any(_greets(name, handles) for name in greeted):
+        return None  # greets no recipient: ``resolve`` would find nobody
+    names = _named(sentences, openings, asks)
+    return resolve(names, recipients) if names else None
+
+
+def _named(sentences: list[str], openings: list[set[str] | None], asks: Callable[[str], bool]
+           ) -> set[str] | None:
     current: set[str] | None = None
     named: set[str] = set()
     asked = False
-    for sentence in _SENTENCES.split(words):
-        opening = _opening(sentence)
+    for sentence, opening in zip(sentences, openings, strict=True):
         if opening is not None:
             current = opening
+        if asked and current is not None and current <= named:
+            continue  # whether it asks changes nothing: spare the judging
         if sentence.strip() and asks(sentence):
             asked = True
             if current is None:
@@ -71,7 +99,8 @@ def named_asks(words: str, asks: Callable[[str], bool]) -> set[str] | None:
     return named if asked else None
 
 
-def _handles(a: Address) -> set[str]:
+@lru_cache(maxsize=4096)  # a mailbox writes to the same people message after message
+def _handles(a: Address) -> frozenset[str]:
     """The first names, address part and initials a recipient may be greeted by."""
     out = set()
     name = a.name.strip().strip("\"'")
@@ -88,7 +117,7 @@ def _handles(a: Address) -> set[str]:
         out.add(parts[0])
         if len(parts) > 1:
             out.add("".join(p[0] for p in parts))
-    return out
+    return frozenset(out)
 
 
 def resolve(names: set[str], recipients: Sequence[Address]) -> frozenset[str] | None:
@@ -119,7 +148,7 @@ _NICKNAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _greets(name: str, handles: set[str]) -> bool:
+def _greets(name: str, handles: frozenset[str]) -> bool:
     """"dan" greets Daniel, "jim" Jimmie, "oz" Ozzie: a name may be the start of a first name
     (of a longer handle than the two-letter initials); "dave" greets David, "bob" Robert
     (``_NICKNAMES``)."""

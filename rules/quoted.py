@@ -12,6 +12,7 @@ the original's author follows), ``same_person`` compares it with a message's own
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from syncd.model import Address
 
@@ -135,7 +136,7 @@ def same_person(name: str, author: Address) -> bool:
         last, _, first = name.partition(",")
         name = f"{first} {last}"
     quoted = _tokens(name)
-    mine = set(_tokens(author.name)) | set(_tokens(author.email.split("@", 1)[0]))
+    mine = _own_tokens(author)
     if not quoted or not mine:
         return False
     surname, given = quoted[-1], quoted[0]
@@ -143,6 +144,12 @@ def same_person(name: str, author: Address) -> bool:
         return False
     return len(quoted) == 1 or given in mine or any(
         _same_given(given, t) for t in mine if t != surname)
+
+
+@lru_cache(maxsize=4096)  # a mailbox holds the same few authors message after message
+def _own_tokens(author: Address) -> frozenset[str]:
+    """The words of an author's display name and of their address's local part."""
+    return frozenset(_tokens(author.name)) | frozenset(_tokens(author.email.split("@", 1)[0]))
 
 
 def _same_given(one: str, other: str) -> bool:

@@ -31,8 +31,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rules.addressed import named_asks, resolve
+from rules.addressed import asked_by_name, resolve
 from rules.identity import normalize_address
+from rules.prechecked import Prechecked
 from rules.quoted import NOTES_STAMP, quoted_author, quoted_body, quoted_recipients, same_person
 from syncd.model import Address
 
@@ -75,24 +76,29 @@ _REQUEST = re.compile(
 )
 # A bare imperative that wants an answer back, at a sentence's start (after a name, maybe):
 # "Clint see if this matches the contract", "Tell me what you hear".
-_IMPERATIVE = re.compile(
+_IMPERATIVE = Prechecked(re.compile(
     r"(?:^|[.!?]\s+)(?:(?!(?:to|i|we|and|so|then|let|you|they)\b)[a-z]+,?\s+)?"
     r"(?:see if|see whether|check (?:if|whether)|find out (?:if|whether|what|when|how|who|why)|"
-    r"tell me|confirm (?:if|whether|that|the|receipt))\b")
+    r"tell me|confirm (?:if|whether|that|the|receipt))\b"),
+    ("see if", "see whether", "check if", "check whether", "find out", "tell me", "confirm "))
 # Needs and expectations: an ask in a new message, a statement in an answer to someone's mail
 # ("thanks for the update - we need the money to show up").
-_EXPECTATION = re.compile(
+_EXPECTATION_RE = re.compile(
     r"\b(?:need (?:you|your|to know)|(?:i|we) need (?:you\b|your\b|to (?:know|hear|get|have|see|"
     r"receive)\b|(?:a|an|the|some|more(?! than)|this|that|these|those|it|them)\b)|"
     r"i want (?:a|an|the|you|your|to know)|"
     r"i(?: would|'d) like (?:a|an|you)|i (?:assume|expect|trust) (?:that )?you will|"
     r"let'?s get together|(?:in|within) the next (?:day|week|few days))\b",
 )
+_EXPECTATION = Prechecked(_EXPECTATION_RE, ("need ", "i want ", "like ", "assume", "expect",
+                                            "trust", "get together", "the next "))
 _FYI = re.compile(r"\b(?:fyi|for your (?:information|files|records))\b")
 _NOTHING_ADDED = re.compile(
     r"\W*(?:(?:fyi|see below|see attached|for your (?:information|review|files)|please see)"
     r"\W*)?(?:\w+\W*)?", re.IGNORECASE)  # at most "FYI" and a name or an initial
-_THANKS = re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b")
+_THANKS = Prechecked(
+    re.compile(r"\b(?:thanks|thank you|thx|congrat\w*|well done|great job|appreciate)\b"),
+    ("thank", "thx", "congrat", "well done", "great job", "appreciate"))
 # "if you have / need / would like": a courtesy offer, unless it invites ("if you want to go")
 _OFFER = (r"if you (?:have|need|(?:would like|want)"
           r"(?! to (?:go|come|join|attend|meet|have (?:lunch|dinner|drinks))\b))")
@@ -103,7 +109,7 @@ _TROUBLE = (r"if (?:(?:i am|i'm|i was) (?:wrong|incorrect|mistaken|off base|miss
             r"(?:this|that|it) (?:is not|isn't|doesn't|does not) (?:ok|okay|right|correct|work)|"
             r"(?:i|we) need to (?:move|change|do|bring|send|prepare) anything"
             r")\b(?: (?:in|with) (?:my|this|that|the) \w+)?")
-_RHETORICAL = re.compile(
+_RHETORICAL_RE = re.compile(
     r"\b(?:(?:please )?(?:give me a call|call|let me know|let us know|contact|e-?mail|ping)"
     r"(?: me| us)?(?: directly| anytime| any time)?(?: at [\w .+()/-]{1,30}?)? " + _OFFER +
     r"(?:\s+(?!please\b)[\w']+){0,8}|"
@@ -124,16 +130,16 @@ _RHETORICAL = re.compile(
     r"[^.!?\n]*|"  # "please feel free to call me at x3316"
     r"please (?:note|mark|put|save|hold)(?: (?:it|this|the date))?(?: on| in)? (?:your|the) "
     r"calendars?[^.!?\n]*|please attend\b[^.!?\n]*)\b")  # a meeting notice: nothing to answer
-# Every courtesy _RHETORICAL finds holds one of these: a text without them is spared its scan.
-_RHETORICAL_WORDS = ("if ", "let ", "please", "fyi", "for your", "feel ")
+_RHETORICAL = Prechecked(_RHETORICAL_RE, ("if ", "let ", "please", "fyi", "for your", "feel "))
 # A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
-_TELLING = re.compile(
+_TELLING = Prechecked(re.compile(
     r"\b(?:did you (?:know|hear|see) that|guess what|did (?:you|you all|you guys|y'all) "
     r"(?:see|catch|read) (?:the|this|that|today's|an?) (?:\w+ ){0,2}?(?:article|blurb|story|"
     r"piece|item|news|report|column|editorial|announcement|note))\b[^.!?\n]*[.!?]?"
-    r"|[,\s](?:isn't it|aren't they|wasn't it|don't you think|huh|right|eh)\s*\?+")  # tags
+    r"|[,\s](?:isn't it|aren't they|wasn't it|don't you think|huh|right|eh)\s*\?+"),  # tags
+    ("?", "did ", "guess what"))
 # An errand: something to be done with someone else, not an answer to be sent back.
-_DELEGATION = re.compile(
+_DELEGATION = Prechecked(re.compile(
     r"\b(?:please|pls|can you|could you|would you|will you),?\s+(?:\w+\s+){0,2}?"
     r"(?:follow up with|set up (?:a|an|the|some)|schedule|arrange|book|coordinate with|"
     r"take care of|handle (?:this|it)|forward (?:this|it)|pass (?:this|it) on|"
@@ -162,7 +168,9 @@ _DELEGATION = re.compile(
     # an answer that goes to someone else: "get back to Bill", "help Phillip out"
     r"|\b(?:(?:please|pls|can you|could you),?\s+(?:[\w']+\s+){0,4}?)?"
     r"(?:get back to (?!me\b|us\b|you\b)[a-z]\w+|"
-    r"help (?!me\b|us\b|you\b|them\b)[a-z]\w+ (?:out|with|to)\b)[^.!?\n]*")
+    r"help (?!me\b|us\b|you\b|them\b)[a-z]\w+ (?:out|with|to)\b)[^.!?\n]*"),
+    ("please", "pls", "can you", "could you", "would you", "will you", "delete", "ignore",
+     "discard", "hard cop", "get ", "help "))
 # The author will call or see the reader soon: what the words ask is settled there, not by mail.
 _WILL_TALK = re.compile(
     r"\b(?:i'?ll|i will|i'?m going to|let me) (?:give you a (?:call|ring)|call you|ring you|"
@@ -177,19 +185,17 @@ def _will_talk(lowered: str) -> bool:
 
 
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.
-_AUTOMATED = re.compile(
+_AUTOMATED = Prechecked(re.compile(
     r"\b(?:this is an automated (?:e-?mail|message|notification)|this (?:e-?mail|message) was "
     r"(?:sent|generated) automatically|(?:please )?do not reply to this (?:e-?mail|message)|"
-    r"our records (?:indicate|show))\b")
-_AUTOMATED_WORDS = ("automat", "do not reply", "our records")  # one is in all it finds
+    r"our records (?:indicate|show))\b"), ("automat", "do not reply", "our records"))
 # An announcement to everyone, whoever's name is in To: "all employees", "Dear colleagues".
-_BROADCAST = re.compile(
+_BROADCAST = Prechecked(re.compile(
     r"(?:^|\n)\W*(?:dear|to|attention|hello|hi|good morning),?\s+(?:all\s+)?(?:\w+\s+)?"
     r"(?:employees|colleagues|staff|team members)\b"
     r"|\ball (?:\w+ ){0,2}(?:employees|staff members)\b"
-    r"|\bthis (?:message|e-?mail|memo) (?:is being sent|goes|was sent) to (?:all|every)")
-# One of these is in every text _BROADCAST finds: most texts are spared its scan.
-_BROADCAST_WORDS = ("employees", "colleagues", "staff", "team members", " to all", " to every")
+    r"|\bthis (?:message|e-?mail|memo) (?:is being sent|goes|was sent) to (?:all|every)"),
+    ("employees", "colleagues", "staff", "team members", " to all", " to every"))
 # "... send it to all employees": the reader is asked to broadcast, not told.
 _RELAY = re.compile(r"\b(?:send|forward|e-?mail|distribute|circulate|announce|tell)\b[^.!?\n]*$")
 _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$")
@@ -234,11 +240,7 @@ def asks(text: str, *, answering: bool = False) -> bool:
     if not _QUESTION.search(flat) and not any(p.search(flat) for p in patterns):
         return False  # nothing that could ask: spare the courtesy and errand passes
     body = flat
-    if "?" in body or "did " in body or "guess what" in body:  # all _TELLING can find
-        body = _TELLING.sub(" ", body)
-    if any(w in body for w in _RHETORICAL_WORDS):
-        body = _RHETORICAL.sub(" ", body)
-    body = _DELEGATION.sub(" ", body)
+    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", _TELLING.sub(" ", body)))
     if _QUESTION.search(body):
         return True
     return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
@@ -251,7 +253,8 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     ``author``: the message's sender, to tell a quote of their own earlier message from someone
     else's; ``recipients`` (To and Cc): to name those its asks are addressed to."""
     words, quoted = split(text)
-    body = " ".join(line for line in words.split("\n") if not _SIGNOFF.match(line)).strip()
+    own = [line for line in words.split("\n") if not _SIGNOFF.match(line)]  # no sign-offs
+    body = " ".join(own).strip()
     flags: set[str] = set()
     resent_to: frozenset[str] | None = None
     replied_to: list[str] = []
@@ -276,9 +279,9 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
                 replied_to = sorted({normalize_address(a.email) for a in recipients
                                      if same_person(name, a)})
     lowered = words.lower()
-    if any(w in lowered for w in _AUTOMATED_WORDS) and _AUTOMATED.search(lowered):
+    if _AUTOMATED.search(lowered):
         flags.add(AUTOMATED)
-    if any(w in lowered for w in _BROADCAST_WORDS) and any(
+    if any(
             not _RELAY.search(lowered[max(0, m.start() - 60):m.start()])
             for m in _BROADCAST.finditer(lowered)):
         flags.add(BROADCAST)
@@ -286,9 +289,8 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     named: frozenset[str] | None = None
     if asks(body, answering=answering) and not _will_talk(lowered):
         flags.add(ASK)
-        own = "\n".join(line for line in words.split("\n") if not _SIGNOFF.match(line))
-        names = named_asks(own, lambda sentence: asks(sentence, answering=answering))
-        named = resolve(names, recipients) if names and recipients else None
+        named = asked_by_name("\n".join(own),
+                              lambda sentence: asks(sentence, answering=answering), recipients)
     elif _THANKS.search(lowered):
         flags.add(THANKS)
     if ASK not in flags and RESENDS in flags:
