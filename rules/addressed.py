@@ -45,6 +45,9 @@ _SENTENCES = re.compile(
 
 
 def _opening(sentence: str) -> set[str] | None:
+    first = sentence.lstrip()[:1]
+    if not first.isupper() and first not in ("h", "H", "d", "D"):
+        return None  # neither a name's capital nor a greeting ("hi", "dear") opens it
     found = _OPENING.match(sentence)
     if found is None or not found.group(1)[0].isupper():
         return None

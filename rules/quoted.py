@@ -43,9 +43,8 @@ def quoted_author(lines: list[str]) -> str | None:
             return None
         if found := _WROTE.match(line):
             return _clean(_wrote_name(found.group(1)))
-        for pattern in (_FROM, _NAME_ON):
-            if found := pattern.match(line):
-                return _clean(found.group(1))
+        if (found := _FROM.match(line)) or ("/" in line and (found := _NAME_ON.match(line))):
+            return _clean(found.group(1))  # (_NAME_ON needs a date's "/": spare its backtracking)
         if NOTES_STAMP.match(line):
             before = [x for x in lines[:index] if x.strip() and not _FORWARDED_BY.match(x)]
             return _clean(before[-1]) if before else None

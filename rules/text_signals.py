@@ -50,13 +50,21 @@ _QUOTE_START = re.compile(
     r"|_{5,}\s*$"
     r"|>"
     r"|on .{4,120} wrote:\s*$"
-    r"|from:\s.+$"
-    r"|[\w.' -]{2,60}\s+on\s+\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"  # Lotus Notes header
+    r"|from:\s.+$)",
+    re.IGNORECASE,
+)
+# A Lotus Notes header: "Name on 11/16/2000 04:16 PM", "name@org on 11/16/2000". Tried only on
+# a line with a "/" (its date): on a long line of words and spaces its backtracking costs up to
+# a few hundred µs.
+_NOTES_HEADER = re.compile(
+    r"^\s*(?:[\w.' -]{2,60}\s+on\s+\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
     r"|\S+@\S+\s+on\s+\d{1,2}/\d{1,2}/\d{2,4})",
     re.IGNORECASE,
 )
 _TO_LINE = re.compile(r"^\s*to:\s+\S", re.IGNORECASE)
 _CC_LINE = re.compile(r"^\s*(?:cc|subject):", re.IGNORECASE)
+# A line without a date ("/") where a quote may start (``split``): one match in place of two.
+_BREAK = re.compile(f"(?:{_QUOTE_START.pattern})|(?:{_TO_LINE.pattern})", re.IGNORECASE)
 _SIGNOFF = re.compile(r"^\s*(?:thanks|thank you|regards|best|cheers|br|rgds|--)\b[\s,.!]*\w*\s*$",
                       re.IGNORECASE)
 _QUESTION = re.compile(r"\?(?:\s|$)")
@@ -130,7 +138,9 @@ _RHETORICAL_RE = re.compile(
     r"[^.!?\n]*|"  # "please feel free to call me at x3316"
     r"please (?:note|mark|put|save|hold)(?: (?:it|this|the date))?(?: on| in)? (?:your|the) "
     r"calendars?[^.!?\n]*|please attend\b[^.!?\n]*)\b")  # a meeting notice: nothing to answer
-_RHETORICAL = Prechecked(_RHETORICAL_RE, ("if ", "let ", "please", "fyi", "for your", "feel "))
+_RHETORICAL = Prechecked(
+    _RHETORICAL_RE, ("if ", "let ", "please", "fyi", "for your", "feel "),
+    re.compile("please|give|call|let|contact|e-?mail|ping|if|fyi|for|feel"))  # its openings
 # A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
 _TELLING = Prechecked(re.compile(
     r"\b(?:did you (?:know|hear|see) that|guess what|did (?:you|you all|you guys|y'all) "
@@ -170,7 +180,8 @@ _DELEGATION = Prechecked(re.compile(
     r"(?:get back to (?!me\b|us\b|you\b)[a-z]\w+|"
     r"help (?!me\b|us\b|you\b|them\b)[a-z]\w+ (?:out|with|to)\b)[^.!?\n]*"),
     ("please", "pls", "can you", "could you", "would you", "will you", "delete", "ignore",
-     "discard", "hard cop", "get ", "help "))
+     "discard", "hard cop", "get ", "help "),
+    re.compile("please|pls|can|could|would|will|get|delete|ignore|discard|send|give|bring|help"))
 # The author will call or see the reader soon: what the words ask is settled there, not by mail.
 _WILL_TALK = re.compile(
     r"\b(?:i'?ll|i will|i'?m going to|let me) (?:give you a (?:call|ring)|call you|ring you|"
@@ -195,7 +206,8 @@ _BROADCAST = Prechecked(re.compile(
     r"(?:employees|colleagues|staff|team members)\b"
     r"|\ball (?:\w+ ){0,2}(?:employees|staff members)\b"
     r"|\bthis (?:message|e-?mail|memo) (?:is being sent|goes|was sent) to (?:all|every)"),
-    ("employees", "colleagues", "staff", "team members", " to all", " to every"))
+    ("employees", "colleagues", "staff", "team members", " to all", " to every"),
+    re.compile(r"\n|all|this"))  # where its matches begin (and the text's start)
 # "... send it to all employees": the reader is asked to broadcast, not told.
 _RELAY = re.compile(r"\b(?:send|forward|e-?mail|distribute|circulate|announce|tell)\b[^.!?\n]*$")
 _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$")
@@ -203,12 +215,17 @@ _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$"
 
 def split(text: str) -> tuple[str, list[str] | None]:
     """(the author's own text, the lines of the quoted block from its header on, or None)."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    kept: list[str] = []
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
     for index, line in enumerate(lines):
-        if _QUOTE_START.match(line) or _header_block(lines, index):
-            return "\n".join(kept), lines[index:]
-        if NOTES_STAMP.match(line):  # Lotus Notes: "Name" / "11/16/2000 04:16 PM" / "To: ..."
+        dated = "/" in line  # as every Notes header and stamp is
+        if not dated and not _BREAK.match(line):
+            continue  # most lines: none of the tests below can hold
+        if (_QUOTE_START.match(line) or (dated and _NOTES_HEADER.match(line))
+                or _header_block(lines, index)):
+            return "\n".join(lines[:index]), lines[index:]
+        if dated and NOTES_STAMP.match(line):  # Lotus Notes: "Name" / "11/16/2000 04:16 PM"
+            kept = lines[:index]
             while kept and not kept[-1].strip():
                 kept.pop()
             start = index
@@ -218,8 +235,7 @@ def split(text: str) -> tuple[str, list[str] | None]:
                 while lines[start].strip() == "" and start < index:
                     start += 1
             return "\n".join(kept), lines[start:]
-        kept.append(line)
-    return "\n".join(kept), None
+    return text, None
 
 
 def _header_block(lines: list[str], index: int) -> bool:
