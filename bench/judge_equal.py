@@ -90,7 +90,7 @@ for _ in range({passes!r}):
     spent = time.process_time() - started
     if prof:
         prof.disable()
-        pstats.Stats(prof, stream=sys.stderr).sort_stats(sys.argv[1] if len(sys.argv) > 1 else "tottime").print_stats(profile)
+        pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(profile)
     best = spent if best is None else min(best, spent)
     flags = out
 Path({result!r}).write_text(json.dumps({{
