@@ -37,11 +37,14 @@ _OPENING = re.compile(
     # "John are you in"), not before a statement about the name ("David is interested")
     r"\s*(?:,|--|-|:|;|\s+(?=(?:please|pls|what|when|where|how|why|let|any)\b"
     r"|(?:can|could|would|will|do|did|are|is|have)\s+(?:you|we|i)\b))", re.IGNORECASE)
+# Between two sentences: white space after ".", "!" or "?"; a blank line; a new line that opens
+# with a name and a comma or colon; a dash turning to someone mid-sentence ("... fairly quickly
+# - Ben and Dave can you lead"). Each begins with a white space, matched first, ahead of the
+# alternatives: the scan then passes over the rest of the text at once (twice as fast).
 _SENTENCES = re.compile(
-    r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*[A-Z][a-z]+\s*[,:])"
-    # a dash turning to someone mid-sentence: "... fairly quickly - Ben and Dave can you lead"
-    r"|\s+-{1,2}\s+(?=[A-Z][a-z]+(?:\s*(?:/|&|\band\b|,)\s*[A-Z][a-z]+)*"
-    r"\s*(?:,|\s+(?:please|pls|can|could|would|will)\b))")
+    r"\s(?:(?<=[.!?]\s)\s*|(?<=\n)\s*\n|(?<=\n)(?=\s*[A-Z][a-z]+\s*[,:])"
+    r"|\s*-{1,2}\s+(?=[A-Z][a-z]+(?:\s*(?:/|&|\band\b|,)\s*[A-Z][a-z]+)*"
+    r"\s*(?:,|\s+(?:please|pls|can|could|would|will)\b)))")
 
 
 def _opening(sentence: str) -> set[str] | None:

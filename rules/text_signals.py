@@ -183,16 +183,17 @@ _DELEGATION = Prechecked(re.compile(
      "discard", "hard cop", "get ", "help "),
     re.compile("please|pls|can|could|would|will|get|delete|ignore|discard|send|give|bring|help"))
 # The author will call or see the reader soon: what the words ask is settled there, not by mail.
-_WILL_TALK = re.compile(
+_WILL_TALK = Prechecked(re.compile(
     r"\b(?:i'?ll|i will|i'?m going to|let me) (?:give you a (?:call|ring)|call you|ring you|"
     r"(?:talk|speak) (?:to|with) you)\b(?! (?:if|when|after)\b)"
     r"|\bwhen we (?:talk|speak|meet)(?: (?:later|today|tomorrow|tonight|on \w+|this \w+|"
-    r"next \w+))\b")
+    r"next \w+))\b"), ("call", "talk", "speak", "ring", "meet"),
+    re.compile("i'?ll |i will |i'?m going to |let me |when we "))
 
 
 def _will_talk(lowered: str) -> bool:
-    return ("call" in lowered or "talk" in lowered or "speak" in lowered or "ring" in lowered
-            or "meet" in lowered) and _WILL_TALK.search(" ".join(lowered.split())) is not None
+    return _WILL_TALK.possible(lowered) and (
+        _WILL_TALK.search(" ".join(lowered.split())) is not None)
 
 
 # Mail a program sent in a person's name (a league site, a workflow tool): nobody to answer.

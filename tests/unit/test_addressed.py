@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from rules.addressed import GROUP, named_asks, resolve
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rules.addressed import _SENTENCES, GROUP, named_asks, resolve
 from rules.text_signals import asked, asks, judge
 from syncd.model import Address
 
@@ -55,3 +59,18 @@ def test_judge_keeps_the_greeted_addresses_as_a_flag_without_any_text() -> None:
     assert asked(flags) == {"vicki.sharp@corp.example"}
     assert all("texture" not in f for f in flags)
     assert asked(judge("Please add some texture.", None, PEOPLE)) is None
+
+
+# How rules.addressed cut sentences before its pattern opened with the white space they share.
+SENTENCES_AS_WRITTEN = re.compile(
+    r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*[A-Z][a-z]+\s*[,:])"
+    r"|\s+-{1,2}\s+(?=[A-Z][a-z]+(?:\s*(?:/|&|\band\b|,)\s*[A-Z][a-z]+)*"
+    r"\s*(?:,|\s+(?:please|pls|can|could|would|will)\b))")
+PIECES = [" ", "  ", "\n", "\n\n", " \n ", "\t", ".", "!", "?", ",", ":", "-", "--", " - ", "/",
+          "&", "and", "Ben", "Dave", "ben", "X", "please", "can", "you", "ok"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
+def test_sentences_cut_as_the_pattern_was_written(words: str) -> None:
+    assert _SENTENCES.split(words) == SENTENCES_AS_WRITTEN.split(words)
