@@ -64,14 +64,16 @@ def _opening(sentence: str) -> set[str] | None:
 def named_asks(words: str, asks: Callable[[str], bool]) -> set[str] | None:
     """The names the asking sentences of ``words`` speak to; None when one asks nobody by name."""
     sentences = _SENTENCES.split(words)
-    return _named(sentences, [_opening(s) for s in sentences], asks)
+    return _named(sentences, [_opening(s) for s in sentences], asks, lambda _: True)
 
 
 def asked_by_name(words: str, asks: Callable[[str], bool], recipients: Sequence[Address]
                   ) -> frozenset[str] | None:
     """``resolve(named_asks(words, asks), recipients)`` when ``named_asks`` names someone,
     else None. Sentences are judged (``asks``) only when one opens with a name that greets a
-    recipient: otherwise whatever the asks name, ``resolve`` finds nobody."""
+    recipient (otherwise whatever the asks name, ``resolve`` finds nobody), and then only those
+    spoken to nobody yet, to a group or to a recipient: an ask of someone else by name adds
+    nothing ``resolve`` would find."""
     if not recipients:
         return None
     sentences = _SENTENCES.split(words)
@@ -80,22 +82,26 @@ def asked_by_name(words: str, asks: Callable[[str], bool], recipients: Sequence[
     for opening in openings:
         if opening is not None and GROUP not in opening:
             greeted |= opening
-    handles = frozenset().union(*(_handles(a) for a in recipients))
-    if not any(_greets(name, handles) for name in greeted):
+    def counts(names: set[str]) -> bool:  # can an ask of ``names`` change what resolve finds?
+        return GROUP in names or not all(_greetings(a).isdisjoint(names) for a in recipients)
+
+    if not counts(greeted):
         return None  # greets no recipient: ``resolve`` would find nobody
-    names = _named(sentences, openings, asks)
+    names = _named(sentences, openings, asks, counts)
     return resolve(names, recipients) if names else None
 
 
-def _named(sentences: list[str], openings: list[set[str] | None], asks: Callable[[str], bool]
-           ) -> set[str] | None:
+def _named(sentences: list[str], openings: list[set[str] | None], asks: Callable[[str], bool],
+           counts: Callable[[set[str]], bool]) -> set[str] | None:
+    """``named_asks``, sparing the judging of sentences spoken to names that do not
+    ``count``."""
     current: set[str] | None = None
     named: set[str] = set()
     asked = False
     for sentence, opening in zip(sentences, openings, strict=True):
         if opening is not None:
             current = opening
-        if asked and current is not None and current <= named:
+        if current is not None and ((asked and current <= named) or not counts(current)):
             continue  # whether it asks changes nothing: spare the judging
         if sentence.strip() and asks(sentence):
             asked = True
@@ -132,7 +138,7 @@ def resolve(names: set[str], recipients: Sequence[Address]) -> frozenset[str] | 
     if GROUP in names:
         return None  # "Guys, ...": those in To, as the headers say (Cc stays a copy)
     found = frozenset(normalize_address(a.email) for a in recipients
-                      if any(_greets(name, _handles(a)) for name in names))
+                      if not _greetings(a).isdisjoint(names))
     return found or None
 
 
@@ -154,10 +160,12 @@ _NICKNAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _greets(name: str, handles: frozenset[str]) -> bool:
-    """"dan" greets Daniel, "jim" Jimmie, "oz" Ozzie: a name may be the start of a first name
-    (of a longer handle than the two-letter initials); "dave" greets David, "bob" Robert
-    (``_NICKNAMES``)."""
-    return name in handles or (len(name) >= 2 and any(
-        h.startswith(name) for h in handles if len(h) > len(name))) or any(
-        full in handles for full in _NICKNAMES.get(name, ()))
+@lru_cache(maxsize=4096)  # a mailbox writes to the same people message after message
+def _greetings(a: Address) -> frozenset[str]:
+    """Every name that greets ``a``: a handle (``_handles``); the start of one, two letters or
+    more, shorter than it ("dan" greets Daniel, "jim" Jimmie, "oz" Ozzie); an everyday short
+    form of one ("dave" greets David, "bob" Robert: ``_NICKNAMES``)."""
+    handles = _handles(a)
+    starts = {h[:size] for h in handles for size in range(2, len(h))}
+    short = {name for name, fulls in _NICKNAMES.items() if not handles.isdisjoint(fulls)}
+    return handles | starts | short
