@@ -34,7 +34,14 @@ from collections.abc import Sequence
 from rules.addressed import asked_by_name, resolve
 from rules.identity import normalize_address
 from rules.prechecked import Prechecked
-from rules.quoted import NOTES_STAMP, quoted_author, quoted_body, quoted_recipients, same_person
+from rules.quoted import (
+    NOTES_STAMP,
+    quoted_author,
+    quoted_body,
+    quoted_recipients,
+    same_people,
+    same_person,
+)
 from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
@@ -293,8 +300,8 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
         else:
             flags.update((FORWARD, QUOTES_REPLY) if bare else (QUOTES_REPLY,))
             if name is not None and not bare:
-                replied_to = sorted({normalize_address(a.email) for a in recipients
-                                     if same_person(name, a)})
+                replied_to = sorted({normalize_address(a.email)
+                                     for a in same_people(name, recipients)})
     lowered = words.lower()
     if _AUTOMATED.search(lowered):
         flags.add(AUTOMATED)
