@@ -111,7 +111,6 @@ def _named(sentences: list[str], openings: list[set[str] | None], asks: Callable
     return named if asked else None
 
 
-@lru_cache(maxsize=4096)  # a mailbox writes to the same people message after message
 def _handles(a: Address) -> frozenset[str]:
     """The first names, address part and initials a recipient may be greeted by."""
     out = set()
@@ -160,7 +159,7 @@ _NICKNAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-@lru_cache(maxsize=4096)  # a mailbox writes to the same people message after message
+@lru_cache(maxsize=512)  # a mailbox writes to the same people message after message (< 1 MB)
 def _greetings(a: Address) -> frozenset[str]:
     """Every name that greets ``a``: a handle (``_handles``); the start of one, two letters or
     more, shorter than it ("dan" greets Daniel, "jim" Jimmie, "oz" Ozzie); an everyday short

@@ -166,7 +166,7 @@ def _is(address: str | None, quoted: list[str], author: Address) -> bool:
         _same_given(given, t) for t in mine if t != surname)
 
 
-@lru_cache(maxsize=4096)  # a mailbox holds the same few authors message after message
+@lru_cache(maxsize=512)  # a mailbox holds the same few authors message after message
 def _own_tokens(author: Address) -> frozenset[str]:
     """The words of an author's display name and of their address's local part."""
     return frozenset(_tokens(author.name)) | frozenset(_tokens(author.email.split("@", 1)[0]))

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import compress, count, filterfalse
 
 from rules.addressed import asked_by_name, resolve
 from rules.identity import normalize_address
@@ -70,8 +71,10 @@ _NOTES_HEADER = re.compile(
 )
 _TO_LINE = re.compile(r"^\s*to:\s+\S", re.IGNORECASE)
 _CC_LINE = re.compile(r"^\s*(?:cc|subject):", re.IGNORECASE)
-# A line without a date ("/") where a quote may start (``split``): one match in place of two.
-_BREAK = re.compile(f"(?:{_QUOTE_START.pattern})|(?:{_TO_LINE.pattern})", re.IGNORECASE)
+# A line where a quote may start (``split``): a quote's start, a "To:" line, or a date's "/" (as
+# every Notes header and stamp has). One match a line, run by ``map``: most lines are no more.
+_MAY_BREAK = re.compile(f"(?:{_QUOTE_START.pattern})|(?:{_TO_LINE.pattern})|[^/]*/",
+                        re.IGNORECASE)
 _SIGNOFF = re.compile(r"^\s*(?:thanks|thank you|regards|best|cheers|br|rgds|--)\b[\s,.!]*\w*\s*$",
                       re.IGNORECASE)
 _QUESTION = re.compile(r"\?(?:\s|$)")
@@ -225,10 +228,9 @@ def split(text: str) -> tuple[str, list[str] | None]:
     """(the author's own text, the lines of the quoted block from its header on, or None)."""
     text = text.replace("\r\n", "\n")
     lines = text.split("\n")
-    for index, line in enumerate(lines):
-        dated = "/" in line  # as every Notes header and stamp is
-        if not dated and not _BREAK.match(line):
-            continue  # most lines: none of the tests below can hold
+    for index in compress(count(), map(_MAY_BREAK.match, lines)):
+        line = lines[index]
+        dated = "/" in line
         if (_QUOTE_START.match(line) or (dated and _NOTES_HEADER.match(line))
                 or _header_block(lines, index)):
             return "\n".join(lines[:index]), lines[index:]
@@ -277,7 +279,7 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     ``author``: the message's sender, to tell a quote of their own earlier message from someone
     else's; ``recipients`` (To and Cc): to name those its asks are addressed to."""
     words, quoted = split(text)
-    own = [line for line in words.split("\n") if not _SIGNOFF.match(line)]  # no sign-offs
+    own = list(filterfalse(_SIGNOFF.match, words.split("\n")))  # the lines but sign-offs
     body = " ".join(own).strip()
     flags: set[str] = set()
     resent_to: frozenset[str] | None = None
