@@ -82,11 +82,14 @@ def asked_by_name(words: str, asks: Callable[[str], bool], recipients: Sequence[
     for opening in openings:
         if opening is not None and GROUP not in opening:
             greeted |= opening
-    def counts(names: set[str]) -> bool:  # can an ask of ``names`` change what resolve finds?
-        return GROUP in names or not all(_greetings(a).isdisjoint(names) for a in recipients)
-
-    if not counts(greeted):
+    answered = {name for name in greeted  # the names in openings that greet a recipient
+                if any(map(_greeter({name}), recipients))}
+    if not answered:
         return None  # greets no recipient: ``resolve`` would find nobody
+
+    def counts(names: set[str]) -> bool:  # can an ask of ``names`` change what resolve finds?
+        return GROUP in names or not answered.isdisjoint(names)
+
     names = _named(sentences, openings, asks, counts)
     return resolve(names, recipients) if names else None
 
@@ -96,12 +99,13 @@ def _named(sentences: list[str], openings: list[set[str] | None], asks: Callable
     """``named_asks``, sparing the judging of sentences spoken to names that do not
     ``count``."""
     current: set[str] | None = None
+    counting = True  # does ``current`` count?
     named: set[str] = set()
     asked = False
     for sentence, opening in zip(sentences, openings, strict=True):
         if opening is not None:
-            current = opening
-        if current is not None and ((asked and current <= named) or not counts(current)):
+            current, counting = opening, counts(opening)
+        if current is not None and (not counting or (asked and current <= named)):
             continue  # whether it asks changes nothing: spare the judging
         if sentence.strip() and asks(sentence):
             asked = True
@@ -111,6 +115,7 @@ def _named(sentences: list[str], openings: list[set[str] | None], asks: Callable
     return named if asked else None
 
 
+@lru_cache(maxsize=1024)  # a mailbox writes to the same people message after message
 def _handles(a: Address) -> frozenset[str]:
     """The first names, address part and initials a recipient may be greeted by."""
     out = set()
@@ -136,8 +141,8 @@ def resolve(names: set[str], recipients: Sequence[Address]) -> frozenset[str] | 
     name matches a recipient (the headers decide then)."""
     if GROUP in names:
         return None  # "Guys, ...": those in To, as the headers say (Cc stays a copy)
-    found = frozenset(normalize_address(a.email) for a in recipients
-                      if not _greetings(a).isdisjoint(names))
+    greets = _greeter(names)
+    found = frozenset(normalize_address(a.email) for a in recipients if greets(a))
     return found or None
 
 
@@ -159,12 +164,15 @@ _NICKNAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-@lru_cache(maxsize=512)  # a mailbox writes to the same people message after message (< 1 MB)
-def _greetings(a: Address) -> frozenset[str]:
-    """Every name that greets ``a``: a handle (``_handles``); the start of one, two letters or
-    more, shorter than it ("dan" greets Daniel, "jim" Jimmie, "oz" Ozzie); an everyday short
-    form of one ("dave" greets David, "bob" Robert: ``_NICKNAMES``)."""
-    handles = _handles(a)
-    starts = {h[:size] for h in handles for size in range(2, len(h))}
-    short = {name for name, fulls in _NICKNAMES.items() if not handles.isdisjoint(fulls)}
-    return handles | starts | short
+def _greeter(names: set[str]) -> Callable[[Address], bool]:
+    """Does one of ``names`` greet this recipient? A name greets a recipient by one of their
+    handles (``_handles``), by the start of one, two letters or more ("dan" greets Daniel,
+    "jim" Jimmie, "oz" Ozzie), or as an everyday short form of one ("dave" greets David, "bob"
+    Robert: ``_NICKNAMES``)."""
+    starts = tuple(name for name in names if len(name) >= 2)
+    whole = frozenset(name for name in names if len(name) < 2)
+    short = frozenset(full for name in names for full in _NICKNAMES.get(name, ()))
+
+    def greets(a: Address) -> bool:
+        return any(h.startswith(starts) or h in whole or h in short for h in _handles(a))
+    return greets
