@@ -82,8 +82,8 @@ def asked_by_name(words: str, asks: Callable[[str], bool], recipients: Sequence[
     for opening in openings:
         if opening is not None and GROUP not in opening:
             greeted |= opening
-    answered = {name for name in greeted  # the names in openings that greet a recipient
-                if any(map(_greeter({name}), recipients))}
+    handles = frozenset().union(*map(_handles, recipients))
+    answered = {name for name in greeted if _greets(name, handles)}  # greet a recipient
     if not answered:
         return None  # greets no recipient: ``resolve`` would find nobody
 
@@ -162,6 +162,12 @@ _NICKNAMES: dict[str, tuple[str, ...]] = {
     "vicky": ("victoria",), "terry": ("terrence", "terence", "theresa"), "jenny": ("jennifer",),
     "patty": ("patricia",), "trish": ("patricia",), "nancy": ("ann", "anne"),
 }
+
+
+def _greets(name: str, handles: frozenset[str]) -> bool:
+    """Does ``name`` greet the owner of one of ``handles``? (As ``_greeter`` says.)"""
+    return (name in handles if len(name) < 2 else any(h.startswith(name) for h in handles)) or (
+        not handles.isdisjoint(_NICKNAMES.get(name, ())))
 
 
 def _greeter(names: set[str]) -> Callable[[Address], bool]:

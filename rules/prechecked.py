@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +27,10 @@ class Prechecked:
 
     def possible(self, text: str) -> bool:
         """Could ``pattern`` match in ``text``? (False: it cannot.)"""
-        return any(word in text for word in self.words)
+        for word in self.words:  # noqa: SIM110 (a generator costs more than most of the tests)
+            if word in text:
+                return True
+        return False
 
     def search(self, text: str) -> re.Match[str] | None:
         if not self.possible(text):
@@ -59,7 +61,11 @@ class Prechecked:
         """``pattern.finditer(text)``, trying ``pattern`` only at the start of ``text`` and where
         ``starts`` matches (``pattern`` never matches the empty string)."""
         end = 0  # of the last match: the next one starts there or later
-        for start in chain((0,), (found.start() for found in starts.finditer(text))):
-            if start >= end and (found := self.pattern.match(text, start)) is not None:
+        if (found := self.pattern.match(text)) is not None:
+            yield found
+            end = found.end()
+        for start in starts.finditer(text):
+            at = start.start()
+            if at >= end and (found := self.pattern.match(text, at)) is not None:
                 yield found
                 end = found.end()
