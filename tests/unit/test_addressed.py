@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.addressed import _SENTENCES, GROUP, named_asks, resolve
+from rules.addressed import (
+    _NICKNAMES,
+    _SENTENCES,
+    GROUP,
+    _greeter,
+    _greets,
+    _handles,
+    named_asks,
+    resolve,
+)
 from rules.text_signals import asked, asks, judge
 from syncd.model import Address
 
@@ -74,3 +83,32 @@ PIECES = [" ", "  ", "\n", "\n\n", " \n ", "\t", ".", "!", "?", ",", ":", "-", "
 @given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
 def test_sentences_cut_as_the_pattern_was_written(words: str) -> None:
     assert _SENTENCES.split(words) == SENTENCES_AS_WRITTEN.split(words)
+
+
+def greets_as_written(name: str, handles: frozenset[str]) -> bool:
+    """How rules.addressed matched one name against one recipient's handles before it read the
+    names once per message (``_greeter``, ``_greets``)."""
+    return name in handles or (len(name) >= 2 and any(
+        h.startswith(name) for h in handles if len(h) > len(name))) or any(
+        full in handles for full in _NICKNAMES.get(name, ()))
+
+
+NAMES = st.sampled_from(["d", "da", "dan", "dani", "daniel", "danielle", "dave", "david", "bob",
+                         "robert", "rob", "mkm", "m", "mary", "ka", "kay", "oz", "ozzie", "vicki",
+                         "victoria", "x", "ed", "edward", "brown", "db"])
+PEOPLE_NAMES = st.sampled_from(["", "Daniel Brown", "Brown, Daniel", "David Parquet", "Robert",
+                                "Mary Kay Miller", "Kay", "Ozzie", "Victoria Sharp", "D", "Ed"])
+LOCALS = st.sampled_from(["daniel.brown", "dbrown", "d", "r.virgo", "mkmiller", "kay_m", "oz",
+                          "victoria", "ed", "x-y"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(NAMES, max_size=4), st.lists(st.tuples(LOCALS, PEOPLE_NAMES), max_size=4))
+def test_greetings_read_once_as_each_name_against_each_recipient(
+        names: set[str], people: list[tuple[str, str]]) -> None:
+    recipients = [Address(f"{local}@corp.example", name) for local, name in people]
+    greets = _greeter(names)
+    for a in recipients:
+        expected = any(greets_as_written(n, _handles(a)) for n in names)
+        assert greets(a) == expected
+        assert any(_greets(n, _handles(a)) for n in names) == expected
