@@ -32,25 +32,30 @@ import re
 from collections.abc import Sequence
 from itertools import compress, count, filterfalse
 
-from rules.addressed import asked_by_name, resolve
+from rules.addressed import asked_by_name
 from rules.identity import normalize_address
+from rules.own_timing import own_timing
 from rules.prechecked import Prechecked
 from rules.quoted import (
     NOTES_STAMP,
     quoted_author,
     quoted_body,
-    quoted_recipients,
+    resent_to_asked,
     same_people,
     same_person,
+    unquoted,
 )
+from rules.short_question import short_question
 from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
 RESENDS, AUTOMATED, BROADCAST = "resends", "automated", "broadcast"
 QUOTES_OWN = "quotes_own"
+SHORT_QUESTION = "short_question"
 ASKED = "asked:"  # then the addresses its asks greet by name, separated by spaces
 QUOTED = "quoted:"  # then the recipients whose own message it quotes, separated by spaces
-ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED, BROADCAST, QUOTES_OWN)
+ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED, BROADCAST, QUOTES_OWN,
+       SHORT_QUESTION)
 PREVIEW_BYTES = 2048
 
 _QUOTE_START = re.compile(
@@ -265,12 +270,11 @@ def asks(text: str, *, answering: bool = False) -> bool:
     patterns = (_REQUEST, _IMPERATIVE) if answering else (_REQUEST, _IMPERATIVE, _EXPECTATION)
     if not _QUESTION.search(flat) and not any(p.search(flat) for p in patterns):
         return False  # nothing that could ask: spare the courtesy and errand passes
-    body = flat
-    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", _TELLING.sub(" ", body)))
+    body = _DELEGATION.sub(" ", _RHETORICAL.sub(" ", _TELLING.sub(" ", flat)))
     if _QUESTION.search(body):
         return True
     return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
-               for pattern in patterns for m in pattern.finditer(body))
+               and not own_timing(body, m) for pattern in patterns for m in pattern.finditer(body))
 
 
 def judge(text: str, author: Address | None = None, recipients: Sequence[Address] = ()
@@ -285,12 +289,13 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     resent_to: frozenset[str] | None = None
     replied_to: list[str] = []
     if quoted is not None:
+        quoted = unquoted(quoted)
         # at most "FYI" and a name above the quote; a question ("interest?") is no bare forward
         bare = _NOTHING_ADDED.fullmatch(body) is not None and not _QUESTION.search(body + " ")
         name = quoted_author(quoted)
         if author is not None and name is not None and same_person(name, author):
             if asks(quoted_body(quoted)):
-                resent_to = _resent_to(quoted, recipients)
+                resent_to = resent_to_asked(quoted, recipients)
                 if resent_to is None and _FYI.search(body.lower()):
                     flags.add(QUOTES_OWN)  # their earlier ask passed on to others "FYI"
                 else:
@@ -315,8 +320,11 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     named: frozenset[str] | None = None
     if asks(body, answering=answering) and not _will_talk(lowered):
         flags.add(ASK)
-        named = asked_by_name("\n".join(own),
-                              lambda sentence: asks(sentence, answering=answering), recipients)
+        own_text = "\n".join(own)
+        named = asked_by_name(own_text, lambda sentence: asks(sentence, answering=answering),
+                              recipients)
+        if answering and short_question(own_text, lambda words: asks(words, answering=True)):
+            flags.add(SHORT_QUESTION)
     elif _THANKS.search(lowered):
         flags.add(THANKS)
     if ASK not in flags and RESENDS in flags:
@@ -324,19 +332,6 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     out = tuple(flag for flag in ALL if flag in flags)
     out += (ASKED + " ".join(sorted(named)),) if named else ()
     return out + ((QUOTED + " ".join(replied_to),) if replied_to else ())
-
-
-def _resent_to(quoted: list[str], recipients: Sequence[Address]) -> frozenset[str] | None:
-    """Those the author's earlier ask went to who are among this message's ``recipients``,
-    when some of the recipients were not on it: sent on to others (their bosses, a colleague)
-    with the asked person copied, it asks only the person asked before. None otherwise (sent
-    again to the same people, or to new ones only: "sorry, wrong address")."""
-    if not recipients:
-        return None
-    before = resolve(quoted_recipients(quoted), recipients)
-    if before is None or len(before) == len({normalize_address(a.email) for a in recipients}):
-        return None
-    return before
 
 
 def asked(signals: Sequence[str] | None) -> frozenset[str] | None:
