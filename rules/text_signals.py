@@ -155,7 +155,7 @@ _RHETORICAL_RE = re.compile(
     r"calendars?[^.!?\n]*|please attend\b[^.!?\n]*)\b")  # a meeting notice: nothing to answer
 _RHETORICAL = Prechecked(
     _RHETORICAL_RE, ("if ", "let ", "please", "fyi", "for your", "feel "),
-    re.compile("please|give|call|let|contact|e-?mail|ping|if|fyi|for|feel"))  # its openings
+    re.compile("please |give |call |let |contact |e-?mail |ping |if |fyi|for |feel "))  # openings
 # A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
 _TELLING = Prechecked(re.compile(
     r"\b(?:did you (?:know|hear|see) that|guess what|did (?:you|you all|you guys|y'all) "
@@ -196,7 +196,8 @@ _DELEGATION = Prechecked(re.compile(
     r"help (?!me\b|us\b|you\b|them\b)[a-z]\w+ (?:out|with|to)\b)[^.!?\n]*"),
     ("please", "pls", "can you", "could you", "would you", "will you", "delete", "ignore",
      "discard", "hard cop", "get ", "help "),
-    re.compile("please|pls|can|could|would|will|get|delete|ignore|discard|send|give|bring|help"))
+    re.compile("please|pls|can you|could you|would you|will you|get |delete |ignore |discard |"
+               "send |give |bring |help "))
 # The author will call or see the reader soon: what the words ask is settled there, not by mail.
 _WILL_TALK = Prechecked(re.compile(
     r"\b(?:i'?ll|i will|i'?m going to|let me) (?:give you a (?:call|ring)|call you|ring you|"
@@ -223,7 +224,7 @@ _BROADCAST = Prechecked(re.compile(
     r"|\ball (?:\w+ ){0,2}(?:employees|staff members)\b"
     r"|\bthis (?:message|e-?mail|memo) (?:is being sent|goes|was sent) to (?:all|every)"),
     ("employees", "colleagues", "staff", "team members", " to all", " to every"),
-    re.compile(r"\n|all|this"))  # where its matches begin (and the text's start)
+    re.compile(r"\n|all |this "))  # where its matches begin (and the text's start)
 # "... send it to all employees": the reader is asked to broadcast, not told.
 _RELAY = re.compile(r"\b(?:send|forward|e-?mail|distribute|circulate|announce|tell)\b[^.!?\n]*$")
 _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$")
