@@ -232,14 +232,19 @@ _NEGATED = re.compile(r"(?:n't|\bnot|\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,3}$"
 
 def split(text: str) -> tuple[str, list[str] | None]:
     """(the author's own text, the lines of the quoted block from its header on, or None)."""
-    text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
+    own, quoted = _split(text)
+    return "\n".join(own), quoted
+
+
+def _split(text: str) -> tuple[list[str], list[str] | None]:
+    """``split``, the author's own text as its lines."""
+    lines = text.replace("\r\n", "\n").split("\n")
     for index in compress(count(), map(_MAY_BREAK.match, lines)):
         line = lines[index]
         dated = "/" in line
         if (_QUOTE_START.match(line) or (dated and _NOTES_HEADER.match(line))
                 or _header_block(lines, index)):
-            return "\n".join(lines[:index]), lines[index:]
+            return lines[:index], lines[index:]
         if dated and NOTES_STAMP.match(line):  # Lotus Notes: "Name" / "11/16/2000 04:16 PM"
             kept = lines[:index]
             while kept and not kept[-1].strip():
@@ -250,8 +255,8 @@ def split(text: str) -> tuple[str, list[str] | None]:
                 start = len(kept)
                 while lines[start].strip() == "" and start < index:
                     start += 1
-            return "\n".join(kept), lines[start:]
-    return text, None
+            return kept, lines[start:]
+    return lines, None
 
 
 def _header_block(lines: list[str], index: int) -> bool:
@@ -283,8 +288,9 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     """The flags of one message's text (already decoded), in ``ALL`` order, then ``asked:``.
     ``author``: the message's sender, to tell a quote of their own earlier message from someone
     else's; ``recipients`` (To and Cc): to name those its asks are addressed to."""
-    words, quoted = split(text)
-    own = list(filterfalse(_SIGNOFF.match, words.split("\n")))  # the lines but sign-offs
+    lines, quoted = _split(text)
+    words = "\n".join(lines)
+    own = list(filterfalse(_SIGNOFF.match, lines))  # the lines but sign-offs
     body = " ".join(own).strip()
     flags: set[str] = set()
     resent_to: frozenset[str] | None = None
