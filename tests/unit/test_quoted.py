@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from rules.asks import inbound_expects
+from rules.own_words import split
 from rules.quoted import quoted_author, quoted_body, quoted_recipients, same_person, unquoted
 from rules.text_signals import (
     ASK,
@@ -18,7 +19,6 @@ from rules.text_signals import (
     asked,
     judge,
     quoted_from,
-    split,
 )
 from syncd.model import Address, Message
 
