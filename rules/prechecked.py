@@ -5,10 +5,11 @@ even where nothing matches; ``word in text`` costs a fraction of that. ``Prechec
 words)`` answers ``search``, ``finditer`` and ``sub`` exactly as ``pattern`` does, provided
 every match of ``pattern`` contains one of ``words``.
 
-``starts`` (optional, for ``sub``): a pattern that matches wherever a match of ``pattern`` can
-begin (the words its alternatives open with). ``sub`` then tries ``pattern`` only there, left
-to right, as ``re.sub`` would at every position: a short alternation finds the few places much
-faster than the long one scans the whole text. ``tests/unit/test_prechecked.py`` checks the
+``starts`` (optional): a pattern that matches wherever a match of ``pattern`` can begin (the
+words its alternatives open with), or up to ``reach`` characters after. ``pattern`` is then
+tried only there (and at the start of the text), left to right, as ``re.finditer`` and
+``re.sub`` try every position: a short alternation finds the few places much faster than the
+long one scans the whole text. ``tests/unit/test_prechecked.py`` checks the
 word lists and the openings of ``rules.text_signals`` against their patterns.
 """
 
@@ -24,6 +25,7 @@ class Prechecked:
     pattern: re.Pattern[str]
     words: tuple[str, ...]  # each match of ``pattern`` contains one of these
     starts: re.Pattern[str] | None = None  # matches where each match of ``pattern`` begins
+    reach: int = 0  # ... or up to this many characters before it
 
     def possible(self, text: str) -> bool:
         """Could ``pattern`` match in ``text``? (False: it cannot.)"""
@@ -65,7 +67,7 @@ class Prechecked:
             yield found
             end = found.end()
         for start in starts.finditer(text):
-            at = start.start()
-            if at >= end and (found := self.pattern.match(text, at)) is not None:
-                yield found
-                end = found.end()
+            for at in range(max(end, start.start() - self.reach), start.start() + 1):
+                if at >= end and (found := self.pattern.match(text, at)) is not None:
+                    yield found
+                    end = found.end()

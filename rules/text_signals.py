@@ -140,7 +140,9 @@ _TELLING = Prechecked(re.compile(
     r"(?:see|catch|read) (?:the|this|that|today's|an?) (?:\w+ ){0,2}?(?:article|blurb|story|"
     r"piece|item|news|report|column|editorial|announcement|note))\b[^.!?\n]*[.!?]?"
     r"|[,\s](?:isn't it|aren't they|wasn't it|don't you think|huh|right|eh)\s*\?+"),  # tags
-    ("?", "did ", "guess what"))
+    ("?", "did ", "guess what"),
+    re.compile("did |guess what|isn't it|aren't they|wasn't it|don't you think|huh|right|eh"),
+    reach=1)  # a tag's match begins at the space or comma before it
 # An errand: something to be done with someone else, not an answer to be sent back.
 _DELEGATION = Prechecked(re.compile(
     r"\b(?:please|pls|can you|could you|would you|will you),?\s+(?:\w+\s+){0,2}?"

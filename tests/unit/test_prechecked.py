@@ -75,3 +75,12 @@ def test_text_signals_words_and_openings_hold(name: str, checked: Prechecked) ->
         assert (found and found.span()) == (plain and plain.span()), name
 
     check()
+
+
+TAG = Prechecked(re.compile(r"[,\s]+(?:eh|right)\?"), ("?",), re.compile("eh|right"), reach=2)
+
+
+@pytest.mark.parametrize("text", ["ok, eh? fine ,  right? x", "eh?", " eh?eh?", ",eh right?"])
+def test_a_match_may_begin_before_its_opening_word(text: str) -> None:
+    assert spans(TAG.finditer(text)) == spans(TAG.pattern.finditer(text))
+    assert TAG.sub(" ", text) == TAG.pattern.sub(" ", text)
