@@ -77,7 +77,7 @@ def test_text_signals_words_and_openings_hold(name: str, checked: Prechecked) ->
     check()
 
 
-TAG = Prechecked(re.compile(r"[,\s]+(?:eh|right)\?"), ("?",), re.compile("eh|right"), reach=2)
+TAG = Prechecked(re.compile(r"[,\s]{1,2}(?:eh|right)\?"), ("?",), re.compile("eh|right"), reach=2)
 
 
 @pytest.mark.parametrize("text", ["ok, eh? fine ,  right? x", "eh?", " eh?eh?", ",eh right?"])
