@@ -24,20 +24,16 @@ from rules.people import Directory
 from rules.threads import Roots, SubjectThreads
 from syncd.config import Config
 from syncd.interactions import (
-    ASKS,
-    Interaction,
     direct_code,
     intro_people,
     is_outbound,
     message_touches,
     participants,
 )
-from syncd.model import Address
-from syncd.store.codec import dt
 from syncd.store.derived import DerivedTables
 from syncd.store.streamed import HeldTouch
 from syncd.store.touches import Touch
-from syncd.touch_rows import marking
+from syncd.touch_rows import marking_held
 from syncd.verdicts import BATCH
 
 
@@ -61,11 +57,13 @@ def derive_all(tables: DerivedTables, config: Config, directory: Directory, *,
         threads: list[tuple[str, int]] = []
         held: list[HeldTouch] = []
         members: list[tuple[str, str, str, float]] = []
+        met = {roots.find(n) for n, _ in messages if roots.linked[n]}
+        keys.update((root, "r:" + mid) for root, mid in streamed.message_ids(met - keys.keys()))
         for n, m in messages:
             if roots.linked[n]:
                 root = roots.find(n)
                 left[root] -= 1
-                key = keys.get(root) or keys.setdefault(root, "r:" + streamed.message_id(root))
+                key = keys[root]
                 if not left[root]:
                     del keys[root]
             if m.thread_id:  # a provider's thread comes first
@@ -87,10 +85,7 @@ def derive_all(tables: DerivedTables, config: Config, directory: Directory, *,
 
 
 def _marked(threads: Iterable[list[HeldTouch]]) -> Iterator[Touch]:
-    """The held touches, marked a thread at a time."""
+    """The held touches, marked a thread at a time (``marking_held``: ``marking`` of the
+    same touches, without an ``Interaction`` each)."""
     for held in threads:
-        yield from marking([(Interaction(dt(ts), person, direction, thread, ref, subject,
-                                         bool(direct), direct == ASKS, bool(answered)),
-                             Address(email, name))
-                            for (thread, ts, ref, person, direction, subject, direct, email,
-                                 name, answered) in held])
+        yield from marking_held(held)
