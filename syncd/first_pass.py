@@ -81,6 +81,7 @@ def derive_all(tables: DerivedTables, config: Config, directory: Directory, *,
         streamed.set_threads(threads)
         streamed.hold(held)
         tables.touches.add_members(members)
+    streamed.write_threads()
     tables.touches.rewrite((), _marked(streamed.held()))
 
 

@@ -47,6 +47,9 @@ _HELD = ("CREATE TEMP TABLE IF NOT EXISTS held_touches (thread TEXT NOT NULL, ts
          "ref TEXT NOT NULL, person TEXT NOT NULL, direction TEXT NOT NULL, subject TEXT, "
          "direct INTEGER NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL, "
          "answered INTEGER NOT NULL)")
+# A message's thread before it is written (``write_threads``).
+_THREADS = ("CREATE TEMP TABLE IF NOT EXISTS held_threads (thread TEXT NOT NULL, "
+            "n INTEGER NOT NULL)")
 HeldTouch = tuple[str, float, str, str, str, str | None, int, str, str, int]
 
 
@@ -60,6 +63,7 @@ class Streamed:
         """One more than the largest message number (``facts`` rowid); a pass starts here, with
         no touch held from an earlier one."""
         self._db.execute("DROP TABLE IF EXISTS temp.held_touches")
+        self._db.execute("DROP TABLE IF EXISTS temp.held_threads")
         row = self._db.execute("SELECT max(rowid) FROM facts").fetchone()
         return 1 + int(row[0] or 0)
 
@@ -86,8 +90,19 @@ class Streamed:
             yield from self._db.execute(query, chunk + [chunk[0]] * (_IDS - len(chunk)))
 
     def set_threads(self, threads: Iterable[tuple[str, int]]) -> None:
-        """(thread key, message number)."""
-        self._db.executemany("UPDATE facts SET thread = ? WHERE rowid = ?", threads)
+        """(thread key, message number), kept until ``write_threads``."""
+        self._db.execute(_THREADS)
+        self._db.executemany("INSERT INTO temp.held_threads VALUES (?, ?)", threads)
+
+    def write_threads(self) -> None:
+        """Write the threads ``set_threads`` kept into ``facts``, in number order: one pass
+        over the table rather than a row at a time in date order (a random page each)."""
+        self._db.execute(_THREADS)
+        self._db.execute("CREATE INDEX temp.held_threads_n ON held_threads (n, thread)")
+        self._db.execute("UPDATE facts SET thread = (SELECT thread FROM temp.held_threads "
+                         "WHERE n = facts.rowid) WHERE rowid IN (SELECT n FROM "
+                         "temp.held_threads)")
+        self._db.execute("DROP TABLE temp.held_threads")
 
     def hold(self, touches: Sequence[HeldTouch]) -> None:
         """Keep unmarked touches until ``held`` reads them back by thread."""
