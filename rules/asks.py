@@ -23,8 +23,10 @@ from rules.text_signals import (
     QUOTES_OWN,
     QUOTES_REPLY,
     RESENDS,
+    SHORT_QUESTION,
     THANKS,
     asked,
+    quoted_from,
 )
 from rules.threads import normalize_subject
 from syncd.model import Address, Message
@@ -125,6 +127,11 @@ def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     if m.signals is not None:
         if FORWARD in m.signals:
             return False, "forward_nothing_added", "a forward with nothing added: an FYI"
+        if ASK in m.signals and SHORT_QUESTION in m.signals and any(
+                is_self(Address(a)) for a in quoted_from(m.signals)):
+            return False, "short_question", (
+                "a short question back on your own message (\"why?\", \"was it?\"), no "
+                "request: a turn in a conversation by mail, not an answer you owe")
         if ASK in m.signals:
             return True, "text_asks", "its text asks you something (a question, a request)"
         if THANKS in m.signals:

@@ -12,7 +12,10 @@ the original's author follows), ``same_person`` compares it with a message's own
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from rules.addressed import resolve
+from rules.identity import normalize_address
 from syncd.model import Address
 
 _FORWARDED_BY = re.compile(r"^\s*-+\s*forwarded by\b", re.IGNORECASE)
@@ -29,6 +32,7 @@ NOTES_STAMP = re.compile(
     r"^\s*\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*$", re.IGNORECASE)
 _SUBJECT = re.compile(r"^\s*subject:", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_]+")
+_MARK = re.compile(r"^\s*> ?")
 HEAD_LINES = 12  # a quoted header is found within this many lines of the quote's start
 
 
@@ -76,6 +80,16 @@ _TO = re.compile(r"^\s*to:\s*(.*?)\s*$", re.IGNORECASE)
 _HEADER_END = re.compile(r"^\s*(?:cc|bcc|subject|sent|date):", re.IGNORECASE)
 
 
+def unquoted(lines: list[str]) -> list[str]:
+    """A quote marked with ">" (a reply from a mail client that prefixes the message it
+    answers: "> -----Original Message-----", "> From: Ann Lee") with its first level of marks
+    taken off, so that its header reads like an unmarked one; other quotes as they are."""
+    first = next((line for line in lines if line.strip()), "")
+    if not first.lstrip().startswith(">"):
+        return lines
+    return [_MARK.sub("", line, count=1) for line in lines]
+
+
 def quoted_recipients(lines: list[str]) -> set[str]:
     """The words of the first quoted message's "To:" header, lower case: the first names,
     surnames and address parts of whom it was sent to ("To: Ann Other/NA/Corp@Corp, Bob
@@ -112,7 +126,8 @@ def _wrote_name(said: str) -> str:
 
 
 def _clean(name: str) -> str:
-    name = re.sub(r"\[mailto:[^\]]*\]|<[^>]*>|\s+\d{1,2}/\d{1,2}/\d{2,4}\b.*$", " ", name)
+    name = re.sub(r"\[(?:mailto|smtp):[^\]]*\]|<[^>]*>|\s+\d{1,2}/\d{1,2}/\d{2,4}\b.*$", " ",
+                  name, flags=re.IGNORECASE)
     name = name.strip().strip("\"'").strip()
     if " " in name and "/" in name:
         name = name.split("/", 1)[0]  # Notes: "David W Delainey/HOU/ECT@ECT"
@@ -151,3 +166,16 @@ def _same_given(one: str, other: str) -> bool:
     if min(len(one), len(other)) == 1:
         return one[0] == other[0]
     return one[:2] == other[:2]
+
+
+def resent_to_asked(quoted: list[str], recipients: Sequence[Address]) -> frozenset[str] | None:
+    """Those the author's earlier ask went to who are among this message's ``recipients``,
+    when some of the recipients were not on it: sent on to others (their bosses, a colleague)
+    with the asked person copied, it asks only the person asked before. None otherwise (sent
+    again to the same people, or to new ones only: "sorry, wrong address")."""
+    if not recipients:
+        return None
+    before = resolve(quoted_recipients(quoted), recipients)
+    if before is None or len(before) == len({normalize_address(a.email) for a in recipients}):
+        return None
+    return before

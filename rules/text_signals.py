@@ -33,15 +33,25 @@ from collections.abc import Sequence
 
 from rules.addressed import named_asks, resolve
 from rules.identity import normalize_address
-from rules.quoted import NOTES_STAMP, quoted_author, quoted_body, quoted_recipients, same_person
+from rules.quoted import (
+    NOTES_STAMP,
+    quoted_author,
+    quoted_body,
+    resent_to_asked,
+    same_person,
+    unquoted,
+)
+from rules.short_question import short_question
 from syncd.model import Address
 
 ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
 RESENDS, AUTOMATED, BROADCAST = "resends", "automated", "broadcast"
 QUOTES_OWN = "quotes_own"
+SHORT_QUESTION = "short_question"
 ASKED = "asked:"  # then the addresses its asks greet by name, separated by spaces
 QUOTED = "quoted:"  # then the recipients whose own message it quotes, separated by spaces
-ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED, BROADCAST, QUOTES_OWN)
+ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED, BROADCAST, QUOTES_OWN,
+       SHORT_QUESTION)
 PREVIEW_BYTES = 2048
 
 _QUOTE_START = re.compile(
@@ -256,12 +266,13 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     resent_to: frozenset[str] | None = None
     replied_to: list[str] = []
     if quoted is not None:
+        quoted = unquoted(quoted)
         # at most "FYI" and a name above the quote; a question ("interest?") is no bare forward
         bare = _NOTHING_ADDED.fullmatch(body) is not None and not _QUESTION.search(body + " ")
         name = quoted_author(quoted)
         if author is not None and name is not None and same_person(name, author):
             if asks(quoted_body(quoted)):
-                resent_to = _resent_to(quoted, recipients)
+                resent_to = resent_to_asked(quoted, recipients)
                 if resent_to is None and _FYI.search(body.lower()):
                     flags.add(QUOTES_OWN)  # their earlier ask passed on to others "FYI"
                 else:
@@ -288,6 +299,8 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
         flags.add(ASK)
         own = "\n".join(line for line in words.split("\n") if not _SIGNOFF.match(line))
         names = named_asks(own, lambda sentence: asks(sentence, answering=answering))
+        if answering and short_question(own, lambda words: asks(words, answering=True)):
+            flags.add(SHORT_QUESTION)
         named = resolve(names, recipients) if names and recipients else None
     elif _THANKS.search(lowered):
         flags.add(THANKS)
@@ -296,19 +309,6 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     out = tuple(flag for flag in ALL if flag in flags)
     out += (ASKED + " ".join(sorted(named)),) if named else ()
     return out + ((QUOTED + " ".join(replied_to),) if replied_to else ())
-
-
-def _resent_to(quoted: list[str], recipients: Sequence[Address]) -> frozenset[str] | None:
-    """Those the author's earlier ask went to who are among this message's ``recipients``,
-    when some of the recipients were not on it: sent on to others (their bosses, a colleague)
-    with the asked person copied, it asks only the person asked before. None otherwise (sent
-    again to the same people, or to new ones only: "sorry, wrong address")."""
-    if not recipients:
-        return None
-    before = resolve(quoted_recipients(quoted), recipients)
-    if before is None or len(before) == len({normalize_address(a.email) for a in recipients}):
-        return None
-    return before
 
 
 def asked(signals: Sequence[str] | None) -> frozenset[str] | None:

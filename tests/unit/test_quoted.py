@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 from rules.asks import inbound_expects
-from rules.quoted import quoted_author, quoted_body, quoted_recipients, same_person
+from rules.quoted import quoted_author, quoted_body, quoted_recipients, same_person, unquoted
 from rules.text_signals import (
     ASK,
     FORWARD,
     QUOTES_OWN,
     QUOTES_REPLY,
     RESENDS,
+    SHORT_QUESTION,
     asked,
     judge,
     quoted_from,
@@ -42,10 +43,13 @@ NOTES_OWN = ("Sorry Ann, wrong address\n"
      "\tFrom:  Chip Jones @ CORP        12/06/2000 06:07 PM\n"), "Chip Jones"),
     ("Ann Smith@CORP on 11/28/2000 04:22:10 PM\nTo: Dana", "Ann Smith"),
     ("> just a quote", None),
+    # a client that marks the quoted reply with ">": the header under the marks
+    (("> -----Original Message-----\n> From:\tAnn.Smith@x.example [SMTP:Ann.Smith@x.example]\n"
+      "> Sent:\tMonday"), "Ann.Smith@x.example"),
 ])
 def test_the_quoted_author_is_read_from_each_header_style(quote: str, author: str | None
                                                           ) -> None:
-    found = quoted_author(quote.split("\n"))
+    found = quoted_author(unquoted(quote.split("\n")))
     assert (found and " ".join(sorted(found.replace(",", " ").split()))) == (
         author and " ".join(sorted(author.split())))
 
@@ -138,3 +142,62 @@ def test_mail_quoting_a_recipients_own_words_names_them_as_answered() -> None:
     assert quoted_from(judge(outlook, bob, (ANN,))) == frozenset()  # not a recipient's words
     bare = outlook.replace("Yes, Tuesday works.", "")
     assert quoted_from(judge(bare, bob, (DANA,))) == frozenset()  # a bare forward answers none
+
+
+def test_a_reply_marked_with_chevrons_names_the_recipient_it_quotes() -> None:
+    """Outlook-to-Internet replies put "> " before the whole message they answer, header and
+    all: the author under the marks is read like an unmarked one."""
+    bob = Address("bob.smith@else.example", "Smith, Bob")
+    marked = ("Sounds right.\n\n> -----Original Message-----\n"
+              "> From:\tDana.Example@corp.example [SMTP:Dana.Example@corp.example]\n"
+              "> Sent:\tMonday, October 22, 2001 11:04 AM\n> To:\tbob.smith@else.example\n"
+              "> Subject:\tRE:\n>\n> I saw the ring.\n")
+    assert quoted_from(judge(marked, bob, (DANA,))) == {"dana.example@corp.example"}
+    assert quoted_from(judge(marked, bob, (ANN,))) == frozenset()
+
+
+def _reply(words: str) -> str:
+    return (f"{words}\n\n-----Original Message-----\nFrom: Example, Dana\nSent: Monday\n"
+            "To: Smith, Bob\nSubject: Ring\n\nI saw the engagement ring.")
+
+
+@pytest.mark.parametrize(("words", "short"), [
+    ("Was it wrapped around some other guy?", True),
+    ("why? scared to talk over email?\n713/420-5807", True),
+    ("Was it wrapped around some other guy?\n\nBob Smith\nAcquisitions\n972-555-0100", True),
+    # a request, a longer question, or more said after it: it asks for something
+    ("Can you send me the ring's receipt?", False),
+    ("Which one? I have three versions here and need to know before I send it today.", False),
+    ("So have you had a chance to look at the numbers for the Frontera deal yet?", False),
+    ("Great, I saw it too.", False),
+])
+def test_a_short_question_back_is_flagged_only_when_it_asks_nothing_more(
+        words: str, short: bool) -> None:
+    bob = Address("bob.smith@else.example", "Smith, Bob")
+    flags = judge(_reply(words), bob, (DANA,))
+    assert (SHORT_QUESTION in flags) is short
+    assert quoted_from(flags) == {"dana.example@corp.example"}
+    assert (ASK in flags) is (words != "Great, I saw it too.")
+
+
+def test_a_short_question_back_on_the_users_message_expects_no_answer() -> None:
+    """Owed replies: "was it?" on the user's own message is a turn in a chat; the same
+    question on someone else's message (forwarded to the user) or a request still wants one."""
+    bob = Address("bob.smith@else.example", "Smith, Bob")
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def is_dana(a: Address) -> bool:
+        return a.email == DANA.email
+
+    def expects(words: str) -> tuple[bool, str]:
+        m = Message("acct", "1", "m1", at, bob, (DANA,), subject="RE: Ring",
+                    signals=judge(_reply(words), bob, (DANA,)))
+        yes, rule, _reason = inbound_expects(m, is_dana)
+        return yes, rule
+    assert expects("Was it wrapped around some other guy?") == (False, "short_question")
+    assert expects("Can you send me the ring's receipt?") == (True, "text_asks")
+    carl = Address("carl@corp.example", "Carl Example")
+    m = Message("acct", "2", "m2", at, bob, (DANA,), subject="FW: Ring",
+                signals=judge(_reply("Interested in it?").replace("Example, Dana", "Carl Example"),
+                              bob, (DANA, carl)))
+    assert inbound_expects(m, is_dana)[:2] == (True, "text_asks")

@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 
 from connectors._imap_preview import TextPart, decode, first_text_part, signals
-from rules.text_signals import ASK, AUTOMATED, BROADCAST, FORWARD, QUOTES_REPLY, THANKS, judge
+from rules.text_signals import (
+    ASK,
+    AUTOMATED,
+    BROADCAST,
+    FORWARD,
+    QUOTES_REPLY,
+    SHORT_QUESTION,
+    THANKS,
+    judge,
+)
 
 DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] / "shared"
             / "data")
@@ -104,7 +113,7 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Here are the numbers. I look forward to hearing from you tomorrow.", {ASK}),
     ("I will see if I can make it. To see if it works, I ran the model.", set()),
     ("interest?\n-----Original Message-----\nFrom: Ann\nWe are requesting proposals.",
-     {ASK, QUOTES_REPLY}),
+     {ASK, QUOTES_REPLY, SHORT_QUESTION}),  # short: it waives an owed reply only on the user's
     ("Great, please sign me up! Please let me know if I need to move anything.", set()),
     ("Good job. Please keep an eye on this for me.", set()),
     (("Please note your calendars to reflect the following meeting: June 15, 3:00 pm. If you "
@@ -191,7 +200,7 @@ def test_on_real_enron_mail_both_asks_and_non_asks_are_found() -> None:
     share_fwd = sum(FORWARD in f for f in judged) / len(judged)
     # a lawyer's sent mail: many questions and requests, some bare forwards, neither all
     assert 0.2 < share_ask < 0.8 and 0 < share_fwd < 0.5
-    assert all(f <= {ASK, THANKS, FORWARD, QUOTES_REPLY} for f in judged)
+    assert all(f <= {ASK, THANKS, FORWARD, QUOTES_REPLY, SHORT_QUESTION} for f in judged)
 
 
 # -- IMAP: BODYSTRUCTURE and decoding -----------------------------------------------------
