@@ -214,15 +214,25 @@ class Directory:
 
 
 def _carries_surname(address: str, names: list[tuple[str, ...]]) -> bool:
-    """Does the local part carry one of the user's surnames ("w..roe", "roe.family", "jroe2"),
-    as a word or after one or two initials?"""
+    """Does the local part carry one of the user's surnames ("w..roe", "jane.roe", "jroe2"),
+    as a word or after one or two initials, and no other given name ("craig.dean" is not
+    Clint Dean's: a relative's or a namesake colleague's mail in the same folders)?"""
     words = [w for w in re.split(r"[^a-z]+", address.rpartition("@")[0]) if w]
     for key in names:
         last = key[-1]
         if len(last) >= 3 and any(w == last or (w.endswith(last) and len(w) - len(last) <= 2)
-                                  for w in words):
+                                  for w in words) and not _other_given(words, key):
             return True
     return False
+
+
+def _other_given(words: list[str], key: tuple[str, ...]) -> bool:
+    """Is a word beside the surname another given name: three letters or more, not starting
+    with the two letters the user's own given name starts with ("dave" for David passes)?"""
+    if len(key) < 2:
+        return False
+    given, last = key[0], key[-1]
+    return any(len(w) >= 3 and not w.endswith(last) and w[:2] != given[:2] for w in words)
 
 
 def _groups(book: Iterable[Contact], self_addresses: frozenset[str]

@@ -33,6 +33,7 @@ from collections.abc import Sequence
 
 from rules.addressed import named_asks, resolve
 from rules.identity import normalize_address
+from rules.own_timing import own_timing
 from rules.quoted import (
     NOTES_STAMP,
     quoted_author,
@@ -252,7 +253,7 @@ def asks(text: str, *, answering: bool = False) -> bool:
     if _QUESTION.search(body):
         return True
     return any(not _NEGATED.search(body[max(0, m.start() - 40):m.start()])
-               for pattern in patterns for m in pattern.finditer(body))
+               and not own_timing(body, m) for pattern in patterns for m in pattern.finditer(body))
 
 
 def judge(text: str, author: Address | None = None, recipients: Sequence[Address] = ()

@@ -149,6 +149,11 @@ def test_an_address_your_sent_folder_sends_from_with_your_surname_is_you() -> No
     sent = [mail(second, ANN, days_ago=9, subject="Budget?", labels=("\\Sent",)),
             mail(home, BOB, days_ago=9, subject="Lunch?", labels=("\\Sent",)),
             mail(kay, CAT, days_ago=9, subject="Agenda?", labels=("\\Sent",))]
+    # a namesake's mail in the same folders (a relative, a colleague sharing the surname):
+    # another given name beside the surname is someone else, a short form of the user's is not
+    names = directory_for(CFG, (), ["carl.example@example.org", "dan.example@example.org"])
+    assert not names.is_self("carl.example@example.org")
+    assert names.is_self("dan.example@example.org")
     answer = mail(ANN, second, days_ago=8, subject="Re: Budget?", reply_to=sent[0].message_id)
     msgs = [asks(m) for m in sent] + [answer]
     directory = directory_for(CFG, (), [m.sender.email for m in sent if m.sender])

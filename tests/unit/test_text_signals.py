@@ -136,6 +136,12 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("Sorry to hear that. Please convey my disappointment to Mark.", set()),
     ("Did you know that he starred in a film? Check it out at www.example.org", set()),
     ("I'll call you when you get back to the states.", set()),
+    # a deadline the author sets for their own work asks nothing; one for the reader asks
+    ("Here it is. I may be able to finish it by Friday evening.", set()),
+    ("I will get it to you asap.", set()),
+    ("I'll need it by Friday.", {ASK}),
+    ("I will review it. Send the file by Friday.", {ASK}),
+    ("If I can have these back by noon tomorrow, I can combine them.", {ASK}),
     ("Picking out baby furniture....crazy isn't it?\nTake care, talk soon.", set()),
     ("Last of four nights, huh? Did you go to the party?", {ASK}),
     ("I'm going to ask Stephanie but, if you do please let her know. Thanks", {THANKS}),
