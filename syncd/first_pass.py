@@ -6,10 +6,10 @@ it) holds no more than one of many small threads.
 1. every reference link between two personal messages, as numbers, into ``rules.threads.Roots``
    (eight bytes and a flag a message), in the order ``assign_threads`` links them;
 2. the messages in date order, a batch at a time: each thread key as ``assign_threads`` gives
-   it (``Roots``, ``SubjectThreads``), its touches held unmarked in a temporary table and its
-   memberships written;
-3. the held touches read back a thread at a time, marked (``syncd.touch_rows.marking``: a
-   touch's mark needs its whole thread) and written.
+   it (``Roots``, ``SubjectThreads``; written into ``facts`` at the end, in number order),
+   its touches held unmarked in a temporary table and its memberships written;
+3. the held touches read back a thread at a time, marked (``syncd.touch_rows.marking_held``,
+   the rows ``marking`` gives: a touch's mark needs its whole thread) and written.
 
 The results are those of ``assign_threads`` over all personal mail, which is what the
 closures of a first derivation gave (threads never cross a closure).
