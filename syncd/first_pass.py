@@ -6,10 +6,10 @@ it) holds no more than one of many small threads.
 1. every reference link between two personal messages, as numbers, into ``rules.threads.Roots``
    (eight bytes and a flag a message), in the order ``assign_threads`` links them;
 2. the messages in date order, a batch at a time: each thread key as ``assign_threads`` gives
-   it (``Roots``, ``SubjectThreads``), its touches held unmarked in a temporary table and its
-   memberships written;
-3. the held touches read back a thread at a time, marked (``syncd.touch_rows.marking``: a
-   touch's mark needs its whole thread) and written.
+   it (``Roots``, ``SubjectThreads``; written into ``facts`` at the end, in number order),
+   its touches held unmarked in a temporary table and its memberships written;
+3. the held touches read back a thread at a time, marked (``syncd.touch_rows.marking_held``,
+   the rows ``marking`` gives: a touch's mark needs its whole thread) and written.
 
 The results are those of ``assign_threads`` over all personal mail, which is what the
 closures of a first derivation gave (threads never cross a closure).
@@ -24,20 +24,16 @@ from rules.people import Directory
 from rules.threads import Roots, SubjectThreads
 from syncd.config import Config
 from syncd.interactions import (
-    ASKS,
-    Interaction,
     direct_code,
     intro_people,
     is_outbound,
     message_touches,
     participants,
 )
-from syncd.model import Address
-from syncd.store.codec import dt
 from syncd.store.derived import DerivedTables
 from syncd.store.streamed import HeldTouch
 from syncd.store.touches import Touch
-from syncd.touch_rows import marking
+from syncd.touch_rows import marking_held
 from syncd.verdicts import BATCH
 
 
@@ -61,11 +57,13 @@ def derive_all(tables: DerivedTables, config: Config, directory: Directory, *,
         threads: list[tuple[str, int]] = []
         held: list[HeldTouch] = []
         members: list[tuple[str, str, str, float]] = []
+        met = {roots.find(n) for n, _ in messages if roots.linked[n]}
+        keys.update((root, "r:" + mid) for root, mid in streamed.message_ids(met - keys.keys()))
         for n, m in messages:
             if roots.linked[n]:
                 root = roots.find(n)
                 left[root] -= 1
-                key = keys.get(root) or keys.setdefault(root, "r:" + streamed.message_id(root))
+                key = keys[root]
                 if not left[root]:
                     del keys[root]
             if m.thread_id:  # a provider's thread comes first
@@ -83,14 +81,12 @@ def derive_all(tables: DerivedTables, config: Config, directory: Directory, *,
         streamed.set_threads(threads)
         streamed.hold(held)
         tables.touches.add_members(members)
+    streamed.write_threads()
     tables.touches.rewrite((), _marked(streamed.held()))
 
 
 def _marked(threads: Iterable[list[HeldTouch]]) -> Iterator[Touch]:
-    """The held touches, marked a thread at a time."""
+    """The held touches, marked a thread at a time (``marking_held``: ``marking`` of the
+    same touches, without an ``Interaction`` each)."""
     for held in threads:
-        yield from marking([(Interaction(dt(ts), person, direction, thread, ref, subject,
-                                         bool(direct), direct == ASKS, bool(answered)),
-                             Address(email, name))
-                            for (thread, ts, ref, person, direction, subject, direct, email,
-                                 name, answered) in held])
+        yield from marking_held(held)

@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from syncd.interactions import ASKS, Interaction, direct_code
 from syncd.ledger import Mark, marked
 from syncd.model import Address
+from syncd.store.codec import dt
+from syncd.store.streamed import HeldTouch
 from syncd.store.touches import Touch
 
 
@@ -36,3 +39,54 @@ def interaction(t: Touch) -> Interaction:
     ref, ts, person, direction, thread, subject, direct = t[:7]
     return Interaction(datetime.fromtimestamp(ts, UTC), person, direction, thread,
                        ref, subject, bool(direct), direct == ASKS, bool(t[15]))
+
+
+_BY_TIME = itemgetter(1, 2, 3)  # a held touch's time, Message-ID and person
+
+
+def marking_held(held: list[HeldTouch]) -> list[Touch]:
+    """``marking`` of one thread's message touches as the first pass holds them (thread, ts,
+    ref, person, direction, subject, direct code, address, name, answered), without building
+    an ``Interaction`` for each: the same rows, in the same order. Every touch is "in" or
+    "out" and in the same thread, so ``syncd.ledger.marked`` comes down to: per person, in
+    time order, the direction before and the gap; the last is no longer last once anything
+    newer came on the thread (theirs) or anything newer reached the user (the user's). Times
+    compare as the stored floats (one per microsecond of the dates they came from); a gap is
+    the dates' difference, as ``Mark`` holds it."""
+    held.sort(key=_BY_TIME)
+    newest = heard = None
+    people: dict[str, list[int]] = {}
+    for n, t in enumerate(held):
+        when = (t[1], t[2])
+        if newest is None or when > newest:
+            newest = when
+        if (t[4] == "in" or t[9]) and (heard is None or when > heard):
+            heard = when
+        people.setdefault(t[3], []).append(n)
+    company = len(people)
+    marks: list[tuple[int, str | None, float, int, int]] = [(0, None, 0.0, 0, 0)] * len(held)
+    for indexes in people.values():
+        mine = int(held[indexes[0]][4] == "out")
+        before: HeldTouch | None = None
+        final = indexes[-1]
+        for n in indexes:
+            t = held[n]
+            last = 0
+            if n == final:
+                closing = newest if t[4] == "in" else heard
+                last = int(closing is None or not closing > (t[1], t[2]))
+            if before is None:
+                marks[n] = (1, None, 0.0, last, mine)
+            else:
+                marks[n] = (0, before[4], _gap(t[1], before[1]), last, mine)
+            before = t
+    return [(t[2], t[1], t[3], t[4], t[0], t[5], t[6], t[7], t[8], *mark, company, t[9])
+            for t, mark in zip(held, marks, strict=True)]
+
+
+def _gap(ts: float, before: float) -> float:
+    """Seconds between two stored times, as the difference of their dates gives it (exact for
+    whole seconds; otherwise through the dates)."""
+    if ts.is_integer() and before.is_integer():
+        return ts - before
+    return (dt(ts) - dt(before)).total_seconds()

@@ -74,6 +74,7 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
     _JUDGED.forget(None, None)
     if bulk:
         tables.build_fact_indexes()
+        tables.named.put_held()
         tables.named.ensure()
         everyone |= tables.senders_answering_mine()
         tables.add_written_to(everyone - directory.self_addresses)

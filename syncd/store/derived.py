@@ -71,7 +71,10 @@ DERIVED_SCHEMA = """
     CREATE INDEX members_person ON members (person, ts);
 """
 
-# Read by the ledgers, the weekly suggestions and the introductions, never while deriving.
+# Read by the ledgers, the weekly suggestions and the introductions, never while deriving;
+# the last four are read when a cycle re-threads a closure, never by a first derivation (which
+# writes every touch and membership into emptied tables: ``syncd.first_pass``). Each is built
+# once after a first derivation rather than kept up row by row through it.
 READ_INDEXES = {
     "touches_ledger": "CREATE INDEX IF NOT EXISTS touches_ledger ON touches ("
                       "person, ts, direction, direct, first, prev, last, mine, gap)",
@@ -79,6 +82,11 @@ READ_INDEXES = {
                       "WHERE company > 1",
     "members_person": "CREATE INDEX IF NOT EXISTS members_person ON members (person, ts)",
     "facts_thread": "CREATE INDEX IF NOT EXISTS facts_thread ON facts (thread) WHERE personal",
+    "touches_ref": "CREATE INDEX IF NOT EXISTS touches_ref ON touches (ref)",
+    "touches_thread": "CREATE INDEX IF NOT EXISTS touches_thread ON touches (thread)",
+    "touches_meetings": "CREATE INDEX IF NOT EXISTS touches_meetings ON touches (ref) "
+                        "WHERE direction = 'meeting'",
+    "members_message": "CREATE INDEX IF NOT EXISTS members_message ON members (message_id)",
 }
 
 # Read while re-threading, never while classifying: a first derivation writes ``facts`` and

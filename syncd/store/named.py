@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 TABLE = ("CREATE TABLE IF NOT EXISTS named (message_id TEXT NOT NULL, address TEXT NOT NULL, "
          "PRIMARY KEY (message_id, address)) WITHOUT ROWID")
 INDEX = "CREATE INDEX IF NOT EXISTS named_address ON named (address)"
+_HELD = ("CREATE TEMP TABLE IF NOT EXISTS named_held (message_id TEXT NOT NULL, "
+         "address TEXT NOT NULL)")
 
 
 class Named:
@@ -38,13 +40,24 @@ class Named:
 
     def put(self, rows: Sequence[tuple[str, str]], ids: Iterable[str], *, fresh: bool) -> None:
         """(Message-ID, address) ``rows`` for messages ``ids``, replacing what they had;
-        ``fresh``: none of them has rows yet."""
-        if not fresh:
-            self._db.executemany("DELETE FROM named WHERE message_id = ?",
-                                 [(i,) for i in ids])
+        ``fresh``: none of them has rows yet, and the table is empty (a first derivation):
+        the rows wait in a temporary table until ``put_held`` writes them all at once."""
+        if fresh:
+            self._db.execute(_HELD)
+            self._db.executemany("INSERT INTO temp.named_held VALUES (?, ?)", rows)
+            return
+        self._db.executemany("DELETE FROM named WHERE message_id = ?", [(i,) for i in ids])
         # in key order: the table is its primary key (WITHOUT ROWID), so the order written
         # changes nothing stored, and neighbouring keys go to the same pages
         self._db.executemany("INSERT OR IGNORE INTO named VALUES (?, ?)", sorted(rows))
+
+    def put_held(self) -> None:
+        """Write the rows ``put`` held, in key order: each page of the table written once,
+        not batch after batch of keys spread over all of it."""
+        self._db.execute(_HELD)
+        self._db.execute("INSERT OR IGNORE INTO named SELECT message_id, address FROM "
+                         "temp.named_held ORDER BY message_id, address")
+        self._db.execute("DROP TABLE temp.named_held")
 
     def messages_naming(self, addresses: Iterable[str], *, untouched: str = "") -> list[str]:
         """The messages naming one of ``addresses`` (normalised); with ``untouched``, only

@@ -17,16 +17,20 @@ from typing import Any
 
 from syncd.model import Message
 from syncd.store import codec
+from syncd.store.sql import marks
 
-# The personal messages after (ts, Message-ID), in the order ``rules.threads.assign_threads``
-# takes them: by date, then Message-ID. ``facts_ts`` gives the dates in order; only the ties
-# of one date are sorted.
-_AFTER = (
+_IDS = 500  # numbers looked up at a time
+
+# The personal messages in the order ``rules.threads.assign_threads`` takes them: by date, then
+# Message-ID. One scan of ``messages`` in the order they are stored (``facts`` was written in
+# that order, so its rows are probed in order too), sorted by SQLite's sorter, which spills to
+# temporary files rather than holding the mailbox: not a probe of ``messages`` per message in
+# date order, which at a million messages reads a random page of the table for each.
+_IN_ORDER = (
     "SELECT f.rowid, m.message_id, m.ts, m.sender, m.recipients, m.subject, m.thread_id, "
     "m.in_reply_to, m.refs, '[]', m.labels, m.account, m.signals "
-    "FROM facts f INDEXED BY facts_ts JOIN messages m ON m.message_id = f.message_id "
-    "WHERE f.personal AND f.ts >= ? AND (f.ts > ? OR f.message_id > ?) "
-    "ORDER BY f.ts, f.message_id LIMIT ?")
+    "FROM messages m CROSS JOIN facts f ON f.message_id = m.message_id "
+    "WHERE f.personal ORDER BY f.ts, f.message_id")
 
 # Every link between two personal messages (the referenced one, the one referencing it) in
 # the order ``assign_threads`` makes them: by the referencing message's date and Message-ID,
@@ -43,6 +47,9 @@ _HELD = ("CREATE TEMP TABLE IF NOT EXISTS held_touches (thread TEXT NOT NULL, ts
          "ref TEXT NOT NULL, person TEXT NOT NULL, direction TEXT NOT NULL, subject TEXT, "
          "direct INTEGER NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL, "
          "answered INTEGER NOT NULL)")
+# A message's thread before it is written (``write_threads``).
+_THREADS = ("CREATE TEMP TABLE IF NOT EXISTS held_threads (thread TEXT NOT NULL, "
+            "n INTEGER NOT NULL)")
 HeldTouch = tuple[str, float, str, str, str, str | None, int, str, str, int]
 
 
@@ -56,6 +63,7 @@ class Streamed:
         """One more than the largest message number (``facts`` rowid); a pass starts here, with
         no touch held from an earlier one."""
         self._db.execute("DROP TABLE IF EXISTS temp.held_touches")
+        self._db.execute("DROP TABLE IF EXISTS temp.held_threads")
         row = self._db.execute("SELECT max(rowid) FROM facts").fetchone()
         return 1 + int(row[0] or 0)
 
@@ -66,19 +74,35 @@ class Streamed:
 
     def personal_in_order(self, size: int) -> Iterator[list[tuple[int, Message]]]:
         """The personal messages (number, message without its rule headers) in date order,
-        then by Message-ID, ``size`` at a time."""
-        ts, message_id = float("-inf"), ""
-        while rows := self._db.execute(_AFTER, (ts, ts, message_id, size)).fetchall():
-            ts, message_id = rows[-1][2], rows[-1][1]
-            yield [(row[0], codec.message(row[1:])) for row in rows]
+        then by Message-ID, ``size`` at a time. The sort is done before the first batch, so
+        what is written to ``facts`` meanwhile changes nothing read."""
+        rows = self._db.execute(_IN_ORDER)
+        while batch := rows.fetchmany(size):
+            yield [(row[0], codec.message(row[1:])) for row in batch]
 
-    def message_id(self, number: int) -> str:
-        return str(self._db.execute("SELECT message_id FROM facts WHERE rowid = ?",
-                                    (number,)).fetchone()[0])
+    def message_ids(self, numbers: Iterable[int]) -> Iterator[tuple[int, str]]:
+        """(number, Message-ID) of messages ``numbers``, looked up in number order, ``_IDS`` at
+        a time (the last list padded with its first number: one prepared statement)."""
+        wanted = sorted(numbers)
+        query = f"SELECT rowid, message_id FROM facts WHERE rowid IN ({marks(range(_IDS))})"  # noqa: S608
+        for start in range(0, len(wanted), _IDS):
+            chunk = wanted[start:start + _IDS]
+            yield from self._db.execute(query, chunk + [chunk[0]] * (_IDS - len(chunk)))
 
     def set_threads(self, threads: Iterable[tuple[str, int]]) -> None:
-        """(thread key, message number)."""
-        self._db.executemany("UPDATE facts SET thread = ? WHERE rowid = ?", threads)
+        """(thread key, message number), kept until ``write_threads``."""
+        self._db.execute(_THREADS)
+        self._db.executemany("INSERT INTO temp.held_threads VALUES (?, ?)", threads)
+
+    def write_threads(self) -> None:
+        """Write the threads ``set_threads`` kept into ``facts``, in number order: one pass
+        over the table rather than a row at a time in date order (a random page each)."""
+        self._db.execute(_THREADS)
+        self._db.execute("CREATE INDEX temp.held_threads_n ON held_threads (n, thread)")
+        self._db.execute("UPDATE facts SET thread = (SELECT thread FROM temp.held_threads "
+                         "WHERE n = facts.rowid) WHERE rowid IN (SELECT n FROM "
+                         "temp.held_threads)")
+        self._db.execute("DROP TABLE temp.held_threads")
 
     def hold(self, touches: Sequence[HeldTouch]) -> None:
         """Keep unmarked touches until ``held`` reads them back by thread."""

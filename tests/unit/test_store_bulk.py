@@ -77,3 +77,32 @@ def test_decoding_twice_gives_the_stored_message(tmp_path: Path) -> None:
                       key=lambda m: (m.date, m.message_id))
     assert first == again == expected
     assert first[0].to == (Address(ME),)
+
+
+def test_a_first_derivation_writes_every_address_each_message_names(tmp_path: Path) -> None:
+    """The rows a first derivation holds back and writes at once (``Named.put_held``) are those
+    a cycle writes message by message: each message's sender, To and Cc, normalised, the
+    user's own left out; the index is there and nothing is left held."""
+    from syncd import incremental
+    from syncd.pipeline import directory_for
+    from tests.factories import NOW
+    from tests.unit.test_incremental import _config
+
+    config = _config()
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        messages = _fill(store, 2500)  # more than one batch of the classification stage
+        directory = directory_for(config)
+        assert incremental.refresh(config, directory, store, NOW).full
+        db = store.derived._db
+        stored = set(db.execute("SELECT message_id, address FROM named"))
+        indexes = {row[0] for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE tbl_name = 'named' AND type = 'index'")}
+        held = db.execute("SELECT count(*) FROM sqlite_temp_master WHERE name = 'named_held'"
+                          ).fetchone()[0]
+    expected = {(m.message_id, a.email.lower()) for m in messages
+                for a in (*([m.sender] if m.sender else []), *m.to, *m.cc)
+                if a.email.lower() != ME}
+    assert stored == expected
+    assert len({mid for mid, _ in stored}) == 2500
+    assert "named_address" in indexes
+    assert held == 0
