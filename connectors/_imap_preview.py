@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from connectors._imap_judged import Flags, Judged, Unseen
 from rules.text_signals import PREVIEW_BYTES, judge
 from syncd.model import Address
 
@@ -137,21 +138,56 @@ Fetch = Callable[[list[int], list[str]], Mapping[int, Mapping[bytes, object]]]
 
 
 def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
-                  people: Mapping[int, People]) -> dict[int, tuple[str, ...]]:
+                  people: Mapping[int, People], keys: Mapping[int, bytes] | None = None,
+                  judged: Judged | None = None) -> dict[int, tuple[str, ...]]:
     """The text flags of each message of a chunk (``response``: the header fetch, with
     ``BODYSTRUCTURE``): the first ~2 KB of its first text part, fetched with ``fetch``
     (``IMAPClient.fetch``) for all messages sharing a part number at once, judged in memory,
     dropped. ``people``: each message's sender and recipients, from the caller's one parse of
-    its headers (to tell the author's own quoted words apart, and whom the asks greet)."""
+    its headers (to tell the author's own quoted words apart, and whom the asks greet).
+
+    ``keys``: each message's ``copy_key``; a message whose copy was judged earlier (in
+    ``judged``, or in this chunk) takes its flags and its text is not fetched; what is judged
+    here goes into ``judged``. A copy whose text could not be fetched (expunged meanwhile) is
+    not remembered: another copy is fetched in its place."""
+    judged = judged if judged is not None else Judged()
+    out: dict[int, tuple[str, ...]] = {}
+    todo = dict(response)
+    while todo:
+        todo = _judge_once(fetch, todo, people, keys or {}, judged, out)
+    return out
+
+
+def _judge_once(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
+                people: Mapping[int, People], keys: Mapping[int, bytes], judged: Judged,
+                out: dict[int, tuple[str, ...]]) -> dict[int, Mapping[bytes, object]]:
+    """One round of ``chunk_signals``: one message of each key judged (or known), its flags
+    given to its copies; the copies of a message that could not be fetched come back."""
     parts: dict[int, TextPart] = {}
+    copies: dict[int, bytes] = {}
+    first: set[bytes] = set()
+    here: dict[bytes, Flags] = {}  # this round's, whatever ``judged`` evicts meanwhile
     for uid, entry in response.items():
+        key = keys.get(uid)
+        if key is not None:
+            known = judged.get(key)
+            if not isinstance(known, Unseen):
+                if known is not None:
+                    out[uid] = known
+                continue
+            if key in first:
+                copies[uid] = key
+                continue
+            first.add(key)
         part = first_text_part(entry.get(b"BODYSTRUCTURE"))
         if part is not None:
             parts[uid] = part
+        elif key is not None:
+            here[key] = None  # no text to judge: nor in its copies
+            judged.put(key, None)
     by_item: dict[str, list[int]] = {}
     for uid, part in parts.items():
         by_item.setdefault(part.item, []).append(uid)
-    out: dict[int, tuple[str, ...]] = {}
     for item, uids in by_item.items():
         for uid, entry in fetch(uids, [item]).items():
             part = parts.get(uid)
@@ -160,4 +196,15 @@ def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
             found = signals(entry.get(part.key), part, people.get(uid, (None, ())))
             if found is not None:
                 out[uid] = found
-    return out
+            key = keys.get(uid)
+            if key is not None:
+                here[key] = found
+                judged.put(key, found)
+    again: dict[int, Mapping[bytes, object]] = {}
+    for uid, key in copies.items():
+        if key in here:
+            if (found := here[key]) is not None:
+                out[uid] = found
+        else:
+            again[uid] = response[uid]  # its first copy was not fetched: judge this one
+    return again
