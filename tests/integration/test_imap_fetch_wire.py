@@ -103,6 +103,43 @@ def test_the_preview_judges_the_text_against_the_decoded_people(imap_server: Ima
     assert asked(message.signals) == {"ks@corp.example"}
 
 
+def test_the_preview_judges_a_message_once_in_all_its_folders(
+        imap_server: ImapServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy of a message in another folder (here with a Message-ID of its own, as archives
+    give them) gets the flags of the first copy judged, and its text is not fetched again; a
+    later pull judges it anew."""
+    raw = (b"From: Ann <ann@corp.example>\r\nTo: Kalen Smith <ks@corp.example>\r\n"
+           b"Subject: the file\r\nMessage-ID: <%s@corp.example>\r\n"
+           b"Date: Mon, 1 Jan 2024 10:00:00 +0100\r\n\r\nKalen, could you send me the file?\r\n")
+    imap_server.create_folder("Archive")
+    imap_server.append_many("INBOX", [raw % b"k1"], when=datetime(2024, 1, 2, tzinfo=UTC))
+    imap_server.append_many("Archive", [raw % b"k2"], when=datetime(2024, 1, 2, tzinfo=UTC))
+    texts: list[int] = []  # the UIDs whose text is fetched
+    real = _imap_fetch.fetch
+
+    def counted(client: object, uids: list[int], items: list[str]) -> object:
+        if any(item.startswith("BODY.PEEK[1]") for item in items):
+            texts.extend(uids)
+        return real(client, uids, items)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_imap_fetch, "fetch", counted)
+    source = ImapSource(account_for(imap_server, folders=("INBOX", "Archive")),
+                        imap_server.password, preview=True)
+    try:
+        messages = [m for page in source.pull(None) for m in page.items
+                    if isinstance(m, Message)]
+        assert len(texts) == 1
+        again = [m for page in source.pull(None) for m in page.items if isinstance(m, Message)]
+    finally:
+        source.close()
+    assert [m.scope for m in messages] == ["INBOX", "Archive"]
+    assert messages[0].signals == messages[1].signals
+    assert messages[0].signals is not None
+    assert "ask" in messages[0].signals
+    assert [m.signals for m in again] == [m.signals for m in messages]
+    assert texts == texts[:1] * 2  # the next sync judges the first copy again, and only it
+
+
 def test_uid_fetch_answers_as_imaplib_does(imap_server: ImapServer) -> None:
     """``uid_fetch`` reads the FETCH lines itself: its (type, data) are imaplib's, and the
     other lines of the answer (here the EXISTS of mail that arrived meanwhile) still reach
