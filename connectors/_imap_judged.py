@@ -3,33 +3,35 @@
 The same message often sits in several folders of one account (Gmail's "[Gmail]/All Mail" and
 INBOX or Sent; copies people file; the Enron mailboxes hold 12,466 files and 5,157 distinct
 bodies). Its text, and so its flags, are the same in every folder: one sync judges it once
-(``connectors/_imap_preview.chunk_signals``) and its other copies reuse the flags, without
-fetching their text again.
+(``connectors/_imap_preview.chunk_signals``) and its other copies reuse the flags. Two keys:
 
-A copy is a message with the same sender and recipients (To + Cc) as parsed, the inputs
-``rules.text_signals.judge`` takes besides the text, the same Date and subject, and the same
-``BODYSTRUCTURE`` (every part's type, encoding, charset, size in bytes and lines: the same
-body). The Message-ID is left out on purpose: archives and exports give each copy an id of its
-own (the Enron release does: its 12,466 files carry 12,466 Message-IDs for 5,157 bodies), and
-two copies with the same id but another body (a list's copy of a post, with its footer) must
-not share flags. ``copy_key`` makes a compact key of them (a 16-byte BLAKE2b digest);
-``Judged`` holds key -> flags (``None``: judged, no flags) for at most ``bound`` messages, the
-least recently used evicted first, the flags tuples interned (most messages share one of a
-few). No text is ever held. It holds about 80 bytes a message (tracemalloc: 403 KB for the
-5,168 distinct messages of the Enron mailboxes), about 5 MB at the default bound.
+- ``copy_key``: the same Message-ID, sender and recipients (To + Cc) as parsed, Date, subject
+  and ``BODYSTRUCTURE`` (every part's type, encoding, charset, size in bytes and lines). A copy
+  found by it takes the flags without its text being fetched. The Date, subject and structure
+  keep apart what a Message-ID alone would join: a list's copy of a post, with its footer.
+- ``text_key``: the same bytes of the same text part (subtype, encoding, charset), with the same
+  sender and recipients: everything ``rules.text_signals.judge`` reads. A message found by it
+  is fetched but not judged again. Archives and exports give each copy a Message-ID of its own
+  (the Enron release gives its 12,466 files 12,466 ids): their copies are found by this key.
+
+Keys are 16-byte BLAKE2b digests. ``Judged`` holds key -> flags (``None``: judged, no flags) for
+at most ``bound`` keys (two a message), the least recently used evicted first, the flags tuples
+interned (most messages share one of a few). No text is ever held, only digests of it. About
+80 bytes a key (tracemalloc, the Enron mailboxes): about 5 MB at the default bound.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Final
 
-from syncd.model import Message
+from syncd.model import Address, Message
 
 Flags = tuple[str, ...] | None
 
-BOUND: Final = 65_536  # messages remembered: about 80 bytes each, about 5 MB when full
+BOUND: Final = 65_536  # keys remembered (two a message): about 80 bytes each, 5 MB when full
 _INTERNED: Final = 1_024  # distinct flags tuples shared (most messages carry one of a few)
 
 
@@ -43,22 +45,31 @@ UNSEEN: Final = Unseen()
 
 
 def copy_key(m: Message, structure: object) -> bytes:
-    """The key of a message's copies: its sender, recipients (To + Cc), Date and subject as
-    parsed, and its ``BODYSTRUCTURE`` as the server read it (each part's type, encoding, size in
-    bytes and lines), hashed."""
-    digest = hashlib.blake2b(repr((m.date.isoformat(), m.subject, structure)).encode(
+    """The key of a message's copies: Message-ID, sender, recipients (To + Cc), Date and subject
+    as parsed, and its ``BODYSTRUCTURE`` as the server read it, hashed."""
+    return hashlib.blake2b(repr((
+        "copy", m.message_id, _people(m.sender, m.to + m.cc), m.date.isoformat(), m.subject,
+        structure)).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def text_key(raw: bytes, part: str, sender: Address | None,
+             recipients: Sequence[Address]) -> bytes:
+    """The key of what ``judge`` reads: the bytes fetched of a text part, how they are
+    decoded (``part``: subtype, encoding, charset), the sender and recipients; hashed."""
+    digest = hashlib.blake2b(repr(("text", part, _people(sender, recipients))).encode(
         "utf-8", "surrogatepass"), digest_size=16)
-    for address in (m.sender, *m.to, *m.cc):
-        if address is None:
-            digest.update(b"\x00-")
-        else:
-            digest.update(f"\x00{address.email}\x01{address.name}".encode(
-                "utf-8", "surrogatepass"))
+    digest.update(raw)
     return digest.digest()
 
 
+def _people(sender: Address | None, recipients: Sequence[Address]) -> object:
+    return (None if sender is None else (sender.email, sender.name),
+            tuple((a.email, a.name) for a in recipients))
+
+
 class Judged:
-    """The flags of the messages judged in one sync, by ``copy_key``; at most ``bound``."""
+    """The flags of the messages judged in one sync, by ``copy_key`` and ``text_key``; at
+    most ``bound`` keys."""
 
     def __init__(self, bound: int = BOUND) -> None:
         if bound < 1:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from connectors._imap_judged import Flags, Judged, Unseen
+from connectors._imap_judged import Flags, Judged, Unseen, text_key
 from rules.text_signals import PREVIEW_BYTES, judge
 from syncd.model import Address
 
@@ -147,15 +147,28 @@ def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
     its headers (to tell the author's own quoted words apart, and whom the asks greet).
 
     ``keys``: each message's ``copy_key``; a message whose copy was judged earlier (in
-    ``judged``, or in this chunk) takes its flags and its text is not fetched; what is judged
-    here goes into ``judged``. A copy whose text could not be fetched (expunged meanwhile) is
-    not remembered: another copy is fetched in its place."""
+    ``judged``, or in this chunk) takes its flags and its text is not fetched; a text fetched
+    that was judged before with the same people (``text_key``) is not judged again; what is
+    judged here goes into ``judged``. A copy whose text could not be fetched (expunged
+    meanwhile) is not remembered: another copy is fetched in its place."""
     judged = judged if judged is not None else Judged()
     out: dict[int, tuple[str, ...]] = {}
     todo = dict(response)
     while todo:
         todo = _judge_once(fetch, todo, people, keys or {}, judged, out)
     return out
+
+
+def _signals_once(raw: object, part: TextPart, people: People, judged: Judged) -> Flags:
+    """``signals``, or the flags of the same bytes judged with the same people before."""
+    if not isinstance(raw, bytes):
+        return None
+    key = text_key(raw, f"{part.subtype} {part.encoding} {part.charset}", *people)
+    known = judged.get(key)
+    if isinstance(known, Unseen):
+        known = signals(raw, part, people)
+        judged.put(key, known)
+    return known
 
 
 def _judge_once(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
@@ -193,7 +206,8 @@ def _judge_once(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
             part = parts.get(uid)
             if part is None:
                 continue
-            found = signals(entry.get(part.key), part, people.get(uid, (None, ())))
+            found = _signals_once(entry.get(part.key), part, people.get(uid, (None, ())),
+                                  judged)
             if found is not None:
                 out[uid] = found
             key = keys.get(uid)

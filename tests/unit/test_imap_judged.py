@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from connectors._imap_judged import UNSEEN, Judged, copy_key
+from connectors import _imap_preview
+from connectors._imap_judged import UNSEEN, Judged, copy_key, text_key
 from connectors._imap_preview import chunk_signals
 from rules.text_signals import judge
 from syncd.model import Address, Message
@@ -54,32 +56,59 @@ def chunk(server: Server, messages: Mapping[int, Message], judged: Judged,
                           for uid, m in messages.items()}, judged)
 
 
-def test_a_copy_in_a_later_chunk_takes_the_flags_without_its_text() -> None:
+@pytest.fixture
+def judging(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts judged (counted around ``judge``, which still judges)."""
+    texts: list[str] = []
+
+    def counted(text: str, *people: Any) -> tuple[str, ...]:
+        texts.append(text)
+        return judge(text, *people)
+
+    monkeypatch.setattr(_imap_preview, "judge", counted)
+    return texts
+
+
+def test_a_copy_in_a_later_chunk_takes_the_flags_without_its_text(judging: list[str]) -> None:
     judged = Judged()
     inbox = Server({1: TEXT})
-    archive = Server({7: TEXT})  # the same message in another folder, with an id of its own
+    archive = Server({7: TEXT})  # the same message in another folder
     first = chunk(inbox, {1: message("INBOX/1/1")}, judged)
-    again = chunk(archive, {7: message("Archive/1/7", message_id="b@example.org")}, judged)
+    again = chunk(archive, {7: message("Archive/1/7")}, judged)
     assert first == {1: judge(TEXT.decode(), ANN, (BOB,))}
     assert "ask" in first[1]
     assert again == {7: first[1]}
     assert inbox.fetched == [1]
     assert archive.fetched == []  # neither fetched nor judged again
+    assert len(judging) == 1
 
 
-def test_two_copies_in_one_chunk_are_fetched_once() -> None:
+def test_a_copy_with_an_id_of_its_own_is_fetched_but_not_judged_again(
+        judging: list[str]) -> None:
+    judged = Judged()
+    chunk(Server({1: TEXT}), {1: message("INBOX/1/1")}, judged)
+    export = Server({7: TEXT})  # an archive's copy: another Message-ID, the same text
+    flags = chunk(export, {7: message("Archive/1/7", message_id="b@example.org")}, judged)
+    assert export.fetched == [7]
+    assert len(judging) == 1
+    assert flags == {7: judge(TEXT.decode(), ANN, (BOB,))}
+
+
+def test_two_copies_in_one_chunk_are_fetched_once(judging: list[str]) -> None:
     server = Server({1: TEXT, 2: TEXT})
     flags = chunk(server, {1: message("INBOX/1/1"), 2: message("INBOX/1/2")}, Judged())
     assert flags[1] == flags[2] == judge(TEXT.decode(), ANN, (BOB,))
     assert server.fetched == [1]
+    assert len(judging) == 1
 
 
-def test_a_copy_to_other_recipients_is_judged_on_its_own() -> None:
+def test_a_copy_to_other_recipients_is_judged_on_its_own(judging: list[str]) -> None:
     judged = Judged()
     chunk(Server({1: TEXT}), {1: message("INBOX/1/1")}, judged)
     other = Server({2: TEXT})
     flags = chunk(other, {2: message("Sent/1/2", (CAROL,))}, judged)
     assert other.fetched == [2]
+    assert len(judging) == 2
     assert flags == {2: judge(TEXT.decode(), ANN, (CAROL,))}
 
 
@@ -98,7 +127,7 @@ def test_the_copy_of_a_message_expunged_meanwhile_is_fetched_in_its_place() -> N
     flags = chunk(server, {1: message("INBOX/1/1"), 2: message("INBOX/1/2")}, judged)
     assert flags == {2: judge(TEXT.decode(), ANN, (BOB,))}
     assert server.fetched == [1, 2]
-    assert len(judged) == 1
+    assert len(judged) == 2  # the copy's key and its text's, not the key of the one gone
 
 
 def test_a_message_without_a_text_part_is_remembered_without_flags() -> None:
@@ -113,14 +142,25 @@ def test_a_message_without_a_text_part_is_remembered_without_flags() -> None:
     assert server.fetched == []
 
 
-def test_copy_key_tells_what_judge_reads_apart() -> None:
+def test_copy_key_tells_copies_from_other_messages() -> None:
     base = copy_key(message("INBOX/1/1"), structure(TEXT))
-    assert copy_key(message("Sent/9/4", message_id="other@x"), structure(TEXT)) == base
+    assert copy_key(message("Sent/9/4"), structure(TEXT)) == base
+    assert copy_key(message("INBOX/1/1", message_id="other@x"), structure(TEXT)) != base
     assert copy_key(message("INBOX/1/1", (CAROL,)), structure(TEXT)) != base
     assert copy_key(message("INBOX/1/1", (Address(BOB.email, "Robert"),)),
                     structure(TEXT)) != base
     assert copy_key(message("INBOX/1/1"), structure(OTHER)) != base
     assert len(base) == 16
+
+
+def test_text_key_tells_what_judge_reads_apart() -> None:
+    base = text_key(TEXT, "plain 7bit us-ascii", ANN, (BOB,))
+    assert text_key(TEXT, "plain 7bit us-ascii", ANN, (BOB,)) == base
+    assert text_key(OTHER, "plain 7bit us-ascii", ANN, (BOB,)) != base
+    assert text_key(TEXT, "html 7bit us-ascii", ANN, (BOB,)) != base
+    assert text_key(TEXT, "plain 7bit us-ascii", None, (BOB,)) != base
+    assert text_key(TEXT, "plain 7bit us-ascii", ANN, (BOB, CAROL)) != base
+    assert text_key(TEXT, "plain 7bit us-ascii", BOB, (ANN,)) != base
 
 
 def test_the_bound_evicts_the_least_recently_used() -> None:
