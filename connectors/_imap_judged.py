@@ -16,8 +16,10 @@ bodies). Its text, and so its flags, are the same in every folder: one sync judg
 
 Keys are 16-byte BLAKE2b digests. ``Judged`` holds key -> flags (``None``: judged, no flags) for
 at most ``bound`` keys (two a message), the least recently used evicted first, the flags tuples
-interned (most messages share one of a few). No text is ever held, only digests of it. About
-80 bytes a key (tracemalloc, the Enron mailboxes): about 5 MB at the default bound.
+interned (most messages share one of a few). No text is ever held, only digests of it, in
+memory, for one pull (``ImapSource.pull`` drops them at its end): never stored or logged.
+About 80 bytes a key (tracemalloc: 1.4 MB for the 17,597 keys of the Enron mailboxes), about
+5 MB at the default bound.
 """
 
 from __future__ import annotations

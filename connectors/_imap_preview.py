@@ -6,7 +6,8 @@ before text/html) with its transfer encoding and charset; the connector then fet
 number. ``decode`` turns those bytes into text (quoted-printable, base64, charsets, HTML tags
 dropped); ``signals`` judges them (``rules.text_signals``). The text lives only in these calls:
 it is never returned to the store, logged or kept. A part that cannot be decoded gives no flags,
-never an error.
+never an error. A message is judged once a sync, whatever folders and chunks hold copies of it
+(``connectors/_imap_judged.py``: its copies take its flags).
 """
 
 from __future__ import annotations
