@@ -102,6 +102,7 @@ class Judged:
         if len(self._flags) > self.bound:
             self._flags.popitem(last=False)
 
-    def clear(self) -> None:
+    def close(self) -> None:
+        """Forget every key (the end of a pull)."""
         self._flags.clear()
         self._interned.clear()

@@ -21,9 +21,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from connectors._imap_judged import Flags, Judged, Unseen, text_key
+from connectors._imap_judged import Flags, Judged, Unseen, copy_key, text_key
 from rules.text_signals import PREVIEW_BYTES, judge
-from syncd.model import Address
+from syncd.model import Address, Message
 
 _TAG = re.compile(r"<(?:style|script)\b.*?</(?:style|script)\s*>|<[^>]*>",
                   re.IGNORECASE | re.DOTALL)
@@ -158,6 +158,16 @@ def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
     while todo:
         todo = _judge_once(fetch, todo, people, keys or {}, judged, out)
     return out
+
+
+def parsed_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
+                   parsed: Mapping[int, Message], judged: Judged) -> dict[int, tuple[str, ...]]:
+    """``chunk_signals`` for the messages the header parse made of ``response``: judged against
+    the people of that parse (not a second one), their copies found by ``copy_key``."""
+    return chunk_signals(fetch, {uid: response[uid] for uid in parsed},
+                         {uid: (m.sender, m.to + m.cc) for uid, m in parsed.items()},
+                         {uid: copy_key(m, response[uid].get(b"BODYSTRUCTURE"))
+                          for uid, m in parsed.items()}, judged)
 
 
 def _signals_once(raw: object, part: TextPart, people: People, judged: Judged) -> Flags:

@@ -23,7 +23,7 @@ import socket
 import ssl
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from datetime import date
 from typing import Any
 
@@ -33,9 +33,9 @@ from imapclient.imapclient import SENT, SocketTimeout
 
 from connectors import _imap_cursor as cur
 from connectors import _imap_fetch, _imap_parse, _neterr
-from connectors._imap_judged import Judged, copy_key
+from connectors._imap_judged import Judged
 from connectors._imap_parse import HEADER_FIELDS, parse_fetch_entry
-from connectors._imap_preview import chunk_signals
+from connectors._imap_preview import parsed_signals
 from syncd.config import ImapAccount
 from syncd.errors import (
     AuthError,
@@ -86,7 +86,7 @@ class ImapSource:
         self._client: IMAPClient | None = None
         self._used = 0.0
         self._idle_mark: tuple[object, ...] | None = None  # INBOX after a quiet IDLE
-        self._judged = Judged()  # the preview's flags by message, for its copies (one pull)
+        self._judged = Judged()  # each text judged once a pull, in whatever folders it sits
 
     # -- Source --------------------------------------------------------------------------------
 
@@ -96,14 +96,10 @@ class ImapSource:
         except (ValueError, TypeError) as exc:
             raise CursorExpired(f"unreadable IMAP cursor ({exc}); starting over",
                                 account=self.name) from None
-        self._judged = Judged()  # a message's text is judged once a pull, in whatever folder
-        try:
-            with self._errors():
-                client = self._connect()
-                for folder, labels in self._folders(client, state):
-                    yield from self._pull_folder(client, folder, labels, state)
-        finally:
-            self._judged.clear()
+        with self._errors(), closing(self._judged):  # forgotten at the end of each pull
+            client = self._connect()
+            for folder, labels in self._folders(client, state):
+                yield from self._pull_folder(client, folder, labels, state)
 
     def login(self) -> None:
         """Connect and log in, nothing more (``syncd check-config --online``)."""
@@ -217,12 +213,8 @@ class ImapSource:
                 quarantined.append(native_id)
         if not self.preview:
             return list(parsed.values()), quarantined
-        # the people the text is judged against: from the parse above, not a second one
-        people = {uid: (m.sender, m.to + m.cc) for uid, m in parsed.items()}
-        flags = chunk_signals(lambda some, items: _imap_fetch.fetch(client, some, items),
-                              {uid: response[uid] for uid in parsed}, people,
-                              {uid: copy_key(m, response[uid].get(b"BODYSTRUCTURE"))
-                               for uid, m in parsed.items()}, self._judged)
+        flags = parsed_signals(lambda some, items: _imap_fetch.fetch(client, some, items),
+                               response, parsed, self._judged)
         items = [with_signals(m, flags[uid]) if uid in flags else m
                  for uid, m in parsed.items()]
         return items, quarantined
