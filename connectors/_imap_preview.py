@@ -139,7 +139,7 @@ Fetch = Callable[[list[int], list[str]], Mapping[int, Mapping[bytes, object]]]
 
 
 def chunk_signals(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
-                  people: Mapping[int, People], keys: Mapping[int, bytes] | None = None,
+                  people: Mapping[int, People], keys: Mapping[int, int] | None = None,
                   judged: Judged | None = None) -> dict[int, tuple[str, ...]]:
     """The text flags of each message of a chunk (``response``: the header fetch, with
     ``BODYSTRUCTURE``): the first ~2 KB of its first text part, fetched with ``fetch``
@@ -183,14 +183,14 @@ def _signals_once(raw: object, part: TextPart, people: People, judged: Judged) -
 
 
 def _judge_once(fetch: Fetch, response: Mapping[int, Mapping[bytes, object]],
-                people: Mapping[int, People], keys: Mapping[int, bytes], judged: Judged,
+                people: Mapping[int, People], keys: Mapping[int, int], judged: Judged,
                 out: dict[int, tuple[str, ...]]) -> dict[int, Mapping[bytes, object]]:
     """One round of ``chunk_signals``: one message of each key judged (or known), its flags
     given to its copies; the copies of a message that could not be fetched come back."""
     parts: dict[int, TextPart] = {}
-    copies: dict[int, bytes] = {}
-    first: set[bytes] = set()
-    here: dict[bytes, Flags] = {}  # this round's, whatever ``judged`` evicts meanwhile
+    copies: dict[int, int] = {}
+    first: set[int] = set()
+    here: dict[int, Flags] = {}  # this round's, whatever ``judged`` evicts meanwhile
     for uid, entry in response.items():
         key = keys.get(uid)
         if key is not None:
