@@ -21,7 +21,7 @@ CPU on the preview sync). ``Judged`` holds key -> flags (``None``: judged, no fl
 most ``bound`` keys (two a message), the least recently used evicted first, the flags tuples
 interned (most messages share one of a few). No text is ever held, only hashes of it, in
 memory, for one pull (``ImapSource.pull`` drops them at its end): never stored or logged.
-About 76 bytes a key: about 5 MB at the default bound.
+About 76 bytes a key: about 2.5 MB at the default bound.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from syncd.model import Address, Message
 
 Flags = tuple[str, ...] | None
 
-BOUND: Final = 65_536  # keys held at most (two a message): about 76 bytes each, 5 MB when full
+BOUND: Final = 32_768  # keys held at most (two a message): about 76 bytes each, 2.5 MB when full
 _INTERNED: Final = 1_024  # distinct flags tuples shared (most messages carry one of a few)
 
 
