@@ -48,8 +48,9 @@ class Named:
             return
         # in key order: the table is its primary key (WITHOUT ROWID), so the order written
         # changes nothing stored, and neighbouring keys go to the same pages
-        self._db.executemany("INSERT OR IGNORE INTO named (message_id, address) VALUES (?, ?)",
-                             sorted(rows, key=lambda row: (row[1], row[0])))
+        in_order = sorted((address, message_id) for message_id, address in rows)
+        self._db.executemany("INSERT OR IGNORE INTO named (address, message_id) VALUES (?, ?)",
+                             in_order)
 
     def put_held(self) -> None:
         """Write the rows ``put`` held, in key order: each page of the table written once,
