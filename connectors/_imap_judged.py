@@ -5,7 +5,7 @@ INBOX or Sent; copies people file; the Enron mailboxes hold 12,466 files and 5,1
 bodies). Its text, and so its flags, are the same in every folder: one sync judges it once
 (``connectors/_imap_preview.chunk_signals``) and its other copies reuse the flags. Two keys:
 
-- ``copy_key``: the same Message-ID, sender and recipients (To + Cc) as parsed, Date, subject
+- ``copy_key``: the same Message-ID, sender and recipients (To, Cc) as parsed, Date, subject
   and ``BODYSTRUCTURE`` (every part's type, encoding, charset, size in bytes and lines). A copy
   found by it takes the flags without its text being fetched. The Date, subject and structure
   keep apart what a Message-ID alone would join: a list's copy of a post, with its footer.
@@ -18,8 +18,8 @@ Keys are Python's own 64-bit hashes of these (SipHash, salted per process, for t
 strings): two different messages share one with odds under one in a billion a sync of 100,000
 messages, and a 16-byte BLAKE2b digest cost 7 µs a message more (adversarial mailbox: +6-10%
 CPU on the preview sync). ``Judged`` holds key -> flags (``None``: judged, no flags) for at
-most ``bound`` keys (two a message), the least recently used evicted first, the flags tuples
-interned (most messages share one of a few). No text is ever held, only hashes of it, in
+most ``bound`` keys (two a message), about the least recently used evicted first, the flags
+tuples interned (most messages share one of a few). No text is held, only hashes of it, in
 memory, for one pull (``ImapSource.pull`` drops them at its end): never stored or logged.
 About 76 bytes a key: about 2.5 MB at the default bound.
 """

@@ -47,8 +47,12 @@ _ANGLE = re.compile(r"<([^<>\s]+)>")
 _COMMENT = re.compile(r"\([^()]*\)")
 _HARD = re.compile(r'["()\\;:\[\]]|=\?')  # quoting, comments, groups, routes, encoded words
 _SIMPLE = re.compile(r"\s*(?:([^<>@]*?)\s*<([^<>\s@]+@[^<>\s@]+)>|([^<>\s]+))\s*")
+# (A zone comment after the offset, "-0800 (PST)" as Enron's and Outlook's mail writes it, is
+# ignored by ``parsedate_to_datetime``, which reads only the first five fields; ``fast_date``
+# leaves such a date with a year under 100 to it, which reads "0001" as 2001, as it always did.)
 _RFC5322_DATE = re.compile(r"(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+"
-                           r"(\d{1,2}):(\d\d)(?::(\d\d))?\s+([+-])(\d\d)(\d\d)", re.ASCII)
+                           r"(\d{1,2}):(\d\d)(?::(\d\d))?\s+([+-])(\d\d)(\d\d)"
+                           r"(\s+\([A-Za-z ]*\))?", re.ASCII)
 _MONTHS = {name: n for n, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 _EPOCH_FLOOR = datetime(1971, 1, 1, tzinfo=UTC)  # earlier: a broken clock or a zero date
@@ -275,12 +279,14 @@ def _date(value: str | None, internaldate: datetime | None) -> datetime | None:
 
 def fast_date(value: str) -> datetime | None:
     """``parsedate_to_datetime`` in UTC for the everyday form ``[Mon, ]1 Jan 2024 10:00[:00]
-    +0100``; None for anything else (or out of range), which the full parser then reads."""
+    +0100[ (CET)]``; None for anything else (or out of range), which the full parser then reads."""
     match = _RFC5322_DATE.fullmatch(value)
     month = _MONTHS.get(match[2].lower()) if match else None
     if match is None or month is None:
         return None
-    day, _, year, hour, minute, second, sign, tz_hours, tz_minutes = match.groups()
+    day, _, year, hour, minute, second, sign, tz_hours, tz_minutes, comment = match.groups()
+    if comment and int(year) < 100:
+        return None
     offset = (int(tz_hours) * 60 + int(tz_minutes)) * (-1 if sign == "-" else 1)
     if abs(offset) >= 24 * 60:
         return None  # no such zone: the full parser refuses it too

@@ -37,7 +37,6 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
     context = classify_context(config, directory.self_addresses)
     if bulk:
         tables.drop_fact_indexes()
-        tables.named.drop_index()
     else:
         tables.named.ensure()
     mine = directory.self_addresses
@@ -61,7 +60,7 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
             elif not fact[4] and fact[5]:
                 senders[m.message_id] = fact[5]
         tables.put_facts(facts, refs, fresh=bulk)
-        tables.named.put(named, ids, fresh=bulk)
+        tables.named.put(named, fresh=bulk)
         if bulk:
             everyone |= written
             continue
@@ -75,7 +74,6 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
     if bulk:
         tables.build_fact_indexes()
         tables.named.put_held()
-        tables.named.ensure()
         everyone |= tables.senders_answering_mine()
         tables.add_written_to(everyone - directory.self_addresses)
 

@@ -1,22 +1,18 @@
-"""Progress bars for long syncs, on a terminal only (rich); silent otherwise."""
+"""Progress bars for long syncs, on a terminal only (rich); silent otherwise (and then
+``rich.progress`` is not even imported: `syncd sync --json` and a sync into a pipe skip it)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import (
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from typing import TYPE_CHECKING
 
 from rules.plan import Action
 from syncd.engine import Observer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 
 class BarObserver(Observer):
@@ -43,6 +39,14 @@ def bar_observer(console: Console, *, enabled: bool = True) -> Iterator[Observer
     if not enabled or not console.is_terminal:
         yield Observer()
         return
+    from rich.progress import (
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:

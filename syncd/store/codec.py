@@ -106,6 +106,8 @@ def forget_shared() -> None:
     _TUPLES.clear()
     for cache in _DECODED:
         cache.clear()
+    _LONG.clear()
+    _LONG_CHARS[0] = 0
 
 
 def _address(email: str, name: str) -> Address:
@@ -140,14 +142,34 @@ _DECODED: tuple[dict[str, Any], ...] = tuple({} for _ in range(12))
 _CACHED = 8192
 
 
+# Long lists of recipients (over 200 characters), kept apart up to ``_LONG_KEPT`` characters
+# of them (then emptied): a first derivation reads each personal message twice (classified,
+# then threaded), and a company's mail repeats its long lists; the budget keeps memory flat.
+_LONG: dict[str, Any] = {}
+_LONG_CHARS = [0]
+_LONG_KEPT = 4_000_000
+
+
 def _miss(column: int, text: str) -> Any:
-    """Decode ``text`` of ``column`` (the cache did not have it) and keep it, if short."""
+    """Decode ``text`` of ``column`` (the cache did not have it) and keep it, if short (a long
+    list of recipients goes to ``_LONG``)."""
+    if len(text) > 200:
+        if column != 3:
+            return _DECODERS[column](text)
+        found = _LONG.get(text)
+        if found is None:
+            found = _recipients(text)
+            if _LONG_CHARS[0] + len(text) > _LONG_KEPT:
+                _LONG.clear()
+                _LONG_CHARS[0] = 0
+            _LONG[text] = found
+            _LONG_CHARS[0] += len(text)
+        return found
     found = _DECODERS[column](text)
-    if len(text) <= 200:  # a long list of recipients: rarely repeated, and costly to keep
-        cache = _DECODED[column]
-        if len(cache) >= _CACHED:
-            cache.clear()
-        cache[text] = found
+    cache = _DECODED[column]
+    if len(cache) >= _CACHED:
+        cache.clear()
+    cache[text] = found
     return found
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-TABLE = ("CREATE TABLE IF NOT EXISTS named (message_id TEXT NOT NULL, address TEXT NOT NULL, "
-         "PRIMARY KEY (message_id, address)) WITHOUT ROWID")
-INDEX = "CREATE INDEX IF NOT EXISTS named_address ON named (address)"
+# Keyed by address first: ``messages_naming`` reads a range of the table itself, and there is no
+# second index to build and keep. (A store from before had it keyed by Message-ID, with an index
+# ``named_address``: ``reset`` makes the table anew.)
+TABLE = ("CREATE TABLE IF NOT EXISTS named (address TEXT NOT NULL, message_id TEXT NOT NULL, "
+         "PRIMARY KEY (address, message_id)) WITHOUT ROWID")
 _HELD = ("CREATE TEMP TABLE IF NOT EXISTS named_held (message_id TEXT NOT NULL, "
          "address TEXT NOT NULL)")
 
@@ -28,35 +30,34 @@ class Named:
 
     def ensure(self) -> None:
         self._db.execute(TABLE)
-        self._db.execute(INDEX)
 
     def reset(self) -> None:
+        self._db.execute("DROP TABLE IF EXISTS named")  # (it may have the layout of before)
         self._db.execute(TABLE)
-        self._db.execute("DELETE FROM named")
 
-    def drop_index(self) -> None:
-        """Before a first derivation writes every row (``ensure`` builds it again after)."""
-        self._db.execute("DROP INDEX IF EXISTS named_address")
-
-    def put(self, rows: Sequence[tuple[str, str]], ids: Iterable[str], *, fresh: bool) -> None:
-        """(Message-ID, address) ``rows`` for messages ``ids``, replacing what they had;
-        ``fresh``: none of them has rows yet, and the table is empty (a first derivation):
-        the rows wait in a temporary table until ``put_held`` writes them all at once."""
+    def put(self, rows: Sequence[tuple[str, str]], *, fresh: bool) -> None:
+        """(Message-ID, address) ``rows`` of some messages, added to what is there. A
+        message's rows never change: its sender, To and Cc are stored once and never updated
+        (``Store.ingest``), and the user's addresses are part of what the derived tables were
+        made with (``syncd.incremental.fingerprint``), so a message classified again writes
+        the rows it had. ``fresh``: the table is empty (a first derivation): the rows wait in
+        a temporary table until ``put_held`` writes them all at once."""
         if fresh:
             self._db.execute(_HELD)
             self._db.executemany("INSERT INTO temp.named_held VALUES (?, ?)", rows)
             return
-        self._db.executemany("DELETE FROM named WHERE message_id = ?", [(i,) for i in ids])
         # in key order: the table is its primary key (WITHOUT ROWID), so the order written
         # changes nothing stored, and neighbouring keys go to the same pages
-        self._db.executemany("INSERT OR IGNORE INTO named VALUES (?, ?)", sorted(rows))
+        in_order = sorted((address, message_id) for message_id, address in rows)
+        self._db.executemany("INSERT OR IGNORE INTO named (address, message_id) VALUES (?, ?)",
+                             in_order)
 
     def put_held(self) -> None:
         """Write the rows ``put`` held, in key order: each page of the table written once,
         not batch after batch of keys spread over all of it."""
         self._db.execute(_HELD)
-        self._db.execute("INSERT OR IGNORE INTO named SELECT message_id, address FROM "
-                         "temp.named_held ORDER BY message_id, address")
+        self._db.execute("INSERT OR IGNORE INTO named (address, message_id) SELECT address, "
+                         "message_id FROM temp.named_held ORDER BY address, message_id")
         self._db.execute("DROP TABLE temp.named_held")
 
     def messages_naming(self, addresses: Iterable[str], *, untouched: str = "") -> list[str]:

@@ -8,6 +8,8 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from syncd.model import Address, Message, Page
 from syncd.store import Store, codec, sql
 from syncd.store.schema import connect
@@ -82,7 +84,8 @@ def test_decoding_twice_gives_the_stored_message(tmp_path: Path) -> None:
 def test_a_first_derivation_writes_every_address_each_message_names(tmp_path: Path) -> None:
     """The rows a first derivation holds back and writes at once (``Named.put_held``) are those
     a cycle writes message by message: each message's sender, To and Cc, normalised, the
-    user's own left out; the index is there and nothing is left held."""
+    user's own left out; the table is keyed by address (what ``messages_naming`` reads) and
+    nothing is left held."""
     from syncd import incremental
     from syncd.pipeline import directory_for
     from tests.factories import NOW
@@ -95,8 +98,8 @@ def test_a_first_derivation_writes_every_address_each_message_names(tmp_path: Pa
         assert incremental.refresh(config, directory, store, NOW).full
         db = store.derived._db
         stored = set(db.execute("SELECT message_id, address FROM named"))
-        indexes = {row[0] for row in db.execute(
-            "SELECT name FROM sqlite_master WHERE tbl_name = 'named' AND type = 'index'")}
+        plan = " ".join(row[-1] for row in db.execute(
+            "EXPLAIN QUERY PLAN SELECT message_id FROM named WHERE address = ?", (ME,)))
         held = db.execute("SELECT count(*) FROM sqlite_temp_master WHERE name = 'named_held'"
                           ).fetchone()[0]
     expected = {(m.message_id, a.email.lower()) for m in messages
@@ -104,5 +107,56 @@ def test_a_first_derivation_writes_every_address_each_message_names(tmp_path: Pa
                 if a.email.lower() != ME}
     assert stored == expected
     assert len({mid for mid, _ in stored}) == 2500
-    assert "named_address" in indexes
+    assert "USING PRIMARY KEY (address=?)" in plan, plan
     assert held == 0
+
+
+def test_a_cycle_writes_the_named_rows_a_first_derivation_would(tmp_path: Path) -> None:
+    """A message classified again (a label changed) and new mail, in a cycle: the table holds
+    the rows a first derivation of everything gives (``Named.put`` adds, and a message's rows
+    never change)."""
+    from syncd import incremental
+    from syncd.pipeline import directory_for
+    from tests.factories import NOW
+    from tests.unit.test_incremental import _config
+
+    config = _config()
+    directory = directory_for(config)
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        messages = _fill(store, 300)
+        assert incremental.refresh(config, directory, store, NOW).full
+        again = [replace(m, labels=("\\Inbox", "work")) for m in messages[:40]]
+        later = [mail("new@example.org", ME, cc=["c1@example.org", ME], mid=f"n{n}@x",
+                      days_ago=0.5) for n in range(3)]
+        store.ingest("mail", Page((*again, *later), "later"))
+        refreshed = incremental.refresh(config, directory, store, NOW)
+        assert not refreshed.full and refreshed.classified == 43
+        db = store.derived._db
+        after_cycle = sorted(db.execute("SELECT message_id, address FROM named"))
+        store.derived.set_meta("fingerprint", "")  # everything again, from scratch
+        assert incremental.refresh(config, directory, store, NOW).full
+        from_scratch = sorted(db.execute("SELECT message_id, address FROM named"))
+    assert after_cycle == from_scratch
+    assert ("n2@x", "new@example.org") in after_cycle and ("n2@x", ME) not in after_cycle
+
+
+def test_long_recipient_lists_decode_the_same_kept_or_not(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lists over 200 characters are kept apart within a budget of characters (emptied when it
+    would be passed): decoded again, kept or dropped, they give the stored message."""
+    monkeypatch.setattr(codec, "_LONG_KEPT", 3000)
+    team = [f"member{n}@corp.example" for n in range(12)]
+    messages = [mail(f"p{n % 3}@corp.example", team[n % 4:], days_ago=n, mid=f"l{n}@x",
+                     cc=team[:n % 5]) for n in range(40)]
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        store.ingest("mail", Page(tuple(messages), "c"))
+        codec.forget_shared()
+        first = store.messages_by_id(m.message_id for m in messages)
+        kept = codec._LONG_CHARS[0]
+        again = store.messages_by_id(m.message_id for m in messages)
+    expected = sorted((replace(m, native_id="", scope="") for m in messages),
+                      key=lambda m: (m.date, m.message_id))
+    assert first == again == expected
+    assert 200 < kept <= 3000 and len(codec._LONG) >= 2
+    codec.forget_shared()
+    assert not codec._LONG and codec._LONG_CHARS[0] == 0
