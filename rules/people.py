@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rules.identity import domain_of, name_tokens, normalize_address, same_name
-from rules.same_person import local_key, name_key, spellings
+from rules.same_person import local_key, name_key, same_given, spellings
 from syncd.model import Address, Contact
 
 
@@ -227,12 +227,12 @@ def _carries_surname(address: str, names: list[tuple[str, ...]]) -> bool:
 
 
 def _other_given(words: list[str], key: tuple[str, ...]) -> bool:
-    """Is a word beside the surname another given name: three letters or more, not starting
-    with the two letters the user's own given name starts with ("dave" for David passes)?"""
+    """Is a word beside the surname another given name: three letters or more, not a form of
+    the user's own (``same_given``: "dave" for David passes)?"""
     if len(key) < 2:
         return False
     given, last = key[0], key[-1]
-    return any(len(w) >= 3 and not w.endswith(last) and w[:2] != given[:2] for w in words)
+    return any(len(w) >= 3 and not w.endswith(last) and not same_given(w, given) for w in words)
 
 
 def _groups(book: Iterable[Contact], self_addresses: frozenset[str]

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from rules.addressed import resolve
 from rules.identity import normalize_address
+from rules.same_person import same_given
 from syncd.model import Address
 
 _FORWARDED_BY = re.compile(r"^\s*-+\s*forwarded by\b", re.IGNORECASE)
@@ -177,21 +178,13 @@ def _is(address: str | None, quoted: list[str], author: Address) -> bool:
     if surname not in mine:
         return False
     return len(quoted) == 1 or given in mine or any(
-        _same_given(given, t) for t in mine if t != surname)
+        same_given(given, t) for t in mine if t != surname)
 
 
 @lru_cache(maxsize=512)  # a mailbox holds the same few authors message after message
 def _own_tokens(author: Address) -> frozenset[str]:
     """The words of an author's display name and of their address's local part."""
     return frozenset(_tokens(author.name)) | frozenset(_tokens(author.email.split("@", 1)[0]))
-
-
-def _same_given(one: str, other: str) -> bool:
-    """An initial and the name it starts ("D" and "Drew"), or two forms of one name that share
-    their first two letters ("Dave" and "David"): brothers Clint and Craig are two people."""
-    if min(len(one), len(other)) == 1:
-        return one[0] == other[0]
-    return one[:2] == other[:2]
 
 
 def resent_to_asked(quoted: list[str], recipients: Sequence[Address]) -> frozenset[str] | None:

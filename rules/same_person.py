@@ -62,6 +62,14 @@ def name_key(name: str) -> tuple[str, ...] | None:
     return words if len(words) >= 2 else None
 
 
+def same_given(one: str, other: str) -> bool:
+    """An initial and the name it starts ("D" and "Drew"), or two forms of one name that share
+    their first two letters ("Dave" and "David"): brothers Clint and Craig are two people."""
+    if min(len(one), len(other)) == 1:
+        return one[0] == other[0]
+    return one[:2] == other[:2]
+
+
 def spellings(key: tuple[str, ...]) -> frozenset[str]:
     """The local parts people build from a name (first and last word)."""
     first, last = key[0], key[-1]

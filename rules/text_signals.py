@@ -272,9 +272,11 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
     if asks(body, answering=answering) and not _will_talk(lowered):
         flags.add(ASK)
         own_text = "\n".join(own)
-        named = asked_by_name(own_text, lambda sentence: asks(sentence, answering=answering),
-                              recipients)
-        if answering and short_question(own_text, lambda words: asks(words, answering=True)):
+
+        def asks_here(some: str) -> bool:  # words of this message, judged as its own are
+            return asks(some, answering=answering)
+        named = asked_by_name(own_text, asks_here, recipients)
+        if answering and short_question(own_text, asks_here):
             flags.add(SHORT_QUESTION)
     elif _THANKS.search(lowered):
         flags.add(THANKS)
