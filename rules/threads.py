@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from rules.text_signals import QUOTES_OWN, QUOTES_REPLY, RESENDS
 from syncd.model import Message
@@ -109,22 +109,30 @@ class SubjectThreads:
     ``SUBJECT_WINDOW``, however long the mailbox)."""
 
     def __init__(self, open_by_subject: Open | None = None) -> None:
-        self._open = {k: list(v) for k, v in (open_by_subject or {}).items()}
+        # per subject: (key, the date of its newest message, everyone in it but the user)
+        self._open = {k: [(key, m.date, seen) for key, m, seen in v]
+                      for k, v in (open_by_subject or {}).items()}
 
     def key(self, m: Message, people: frozenset[str]) -> str:
         """The thread key of ``m`` (``people``: its participants but the user)."""
-        subject = thread_subject(m, people)
+        return self.key_of(thread_subject(m, people), m.message_id, m.date,
+                           quotes_earlier(m), people)
+
+    def key_of(self, subject: str, message_id: str, date: datetime, quotes: bool,
+               people: frozenset[str]) -> str:
+        """``key`` of a message given as what it reads: its ``thread_subject``, Message-ID,
+        date, whether it ``quotes_earlier`` and its people (a first derivation keeps these,
+        not the message: ``syncd.first_pass``)."""
         if not subject:
-            return "m:" + m.message_id
+            return "m:" + message_id
         candidates = self._open[subject] = [
-            c for c in self._open.get(subject, ()) if m.date - c[1].date <= SUBJECT_WINDOW]
-        quotes = quotes_earlier(m)
+            c for c in self._open.get(subject, ()) if date - c[1] <= SUBJECT_WINDOW]
         for index, (key, _, seen) in enumerate(candidates):
             if people & seen or quotes:
-                candidates[index] = (key, m, seen | people)
+                candidates[index] = (key, date, seen | people)
                 return key
-        key = "s:" + m.message_id
-        candidates.append((key, m, people))
+        key = "s:" + message_id
+        candidates.append((key, date, people))
         return key
 
 

@@ -3,13 +3,17 @@
 rather than of a closure: a mailbox threaded as one group (a reference chain through all of
 it) holds no more than one of many small threads.
 
+0. while classifying (``syncd.verdicts``), each message that may be personal has its touches
+   (without their thread key), its memberships and what threading reads of it held by number
+   (``syncd.first_held``);
 1. every reference link between two personal messages, as numbers, into ``rules.threads.Roots``
    (eight bytes and a flag a message), in the order ``assign_threads`` links them;
-2. the messages in date order, a batch at a time: each thread key as ``assign_threads`` gives
-   it (``Roots``, ``SubjectThreads``; written into ``facts`` at the end, in number order),
-   its touches held unmarked in a temporary table and its memberships written;
-3. the held touches read back a thread at a time, marked (``syncd.touch_rows.marking_held``,
-   the rows ``marking`` gives: a touch's mark needs its whole thread) and written.
+2. the held personal messages in date order, as narrow rows, a batch at a time: each thread key
+   as ``assign_threads`` gives it (``Roots``, ``SubjectThreads``), kept and written into
+   ``facts`` at the end, in number order;
+3. the held touches read back with their thread keys a thread at a time, marked
+   (``syncd.touch_rows.marking_held``, the rows ``marking`` gives: a touch's mark needs its
+   whole thread) and written; the held memberships written with their thread keys.
 
 The results are those of ``assign_threads`` over all personal mail, which is what the
 closures of a first derivation gave (threads never cross a closure).
@@ -23,13 +27,8 @@ from collections.abc import Iterable, Iterator
 from rules.people import Directory
 from rules.threads import Roots, SubjectThreads
 from syncd.config import Config
-from syncd.interactions import (
-    direct_code,
-    intro_people,
-    is_outbound,
-    message_touches,
-    participants,
-)
+from syncd.first_held import Holder, people_of
+from syncd.store.codec import dt
 from syncd.store.derived import DerivedTables
 from syncd.store.streamed import HeldTouch
 from syncd.store.touches import Touch
@@ -38,10 +37,16 @@ from syncd.verdicts import BATCH
 
 
 def derive_all(tables: DerivedTables, config: Config, directory: Directory, *,
-               batch: int = BATCH) -> None:
+               batch: int = BATCH, held: bool = False) -> None:
     """Thread every personal message and write its touches and memberships (into tables just
-    reset: nothing derived yet), ``batch`` messages at a time."""
+    reset: nothing derived yet), ``batch`` messages at a time. ``held``: the classification
+    held every message that may be personal (step 0); otherwise they are held here first."""
     streamed = tables.streamed
+    if not held:
+        streamed.start()
+        holder = Holder(streamed, config, directory)
+        for messages in streamed.personal(batch):
+            holder.hold(messages)
     size = streamed.numbers()
     roots = Roots(size)
     for ref, message in streamed.links():
@@ -52,37 +57,28 @@ def derive_all(tables: DerivedTables, config: Config, directory: Directory, *,
             left[roots.find(n)] += 1
     keys: dict[int, str] = {}  # per root met and not done, its key
     subjects = SubjectThreads()
-    people_of, sender_of = intro_people(config, directory)
-    for messages in streamed.personal_in_order(batch):
+    linked = roots.linked
+    for rows in streamed.narrow_in_order(batch):
         threads: list[tuple[str, int]] = []
-        held: list[HeldTouch] = []
-        members: list[tuple[str, str, str, float]] = []
-        met = {roots.find(n) for n, _ in messages if roots.linked[n]}
+        met = {roots.find(row[0]) for row in rows if linked[row[0]]}
         keys.update((root, "r:" + mid) for root, mid in streamed.message_ids(met - keys.keys()))
-        for n, m in messages:
-            if roots.linked[n]:
+        for n, message_id, ts, subject, thread_id, quotes, people in rows:
+            if linked[n]:
                 root = roots.find(n)
                 left[root] -= 1
                 key = keys[root]
                 if not left[root]:
                     del keys[root]
-            if m.thread_id:  # a provider's thread comes first
-                key = "t:" + m.thread_id
-            elif not roots.linked[n]:
-                key = subjects.key(m, participants(m, directory))
+            if thread_id:  # a provider's thread comes first
+                key = "t:" + thread_id
+            elif not linked[n]:
+                key = subjects.key_of(subject, message_id, dt(ts), bool(quotes),
+                                      people_of(people))
             threads.append((key, n))
-            ts = m.date.timestamp()
-            held.extend((key, ts, i.ref, i.person, i.direction, i.subject, direct_code(i),
-                         a.email, a.name, int(i.answered))
-                        for i, a in message_touches(m, key, config, directory))
-            everyone = people_of(m) if is_outbound(m, directory) else [sender_of(m),
-                                                                       *people_of(m)]
-            members.extend((m.message_id, key, pid, ts) for pid in everyone)
         streamed.set_threads(threads)
-        streamed.hold(held)
-        tables.touches.add_members(members)
     streamed.write_threads()
     tables.touches.rewrite((), _marked(streamed.held()))
+    streamed.write_members()
 
 
 def _marked(threads: Iterable[list[HeldTouch]]) -> Iterator[Touch]:

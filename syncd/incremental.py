@@ -68,7 +68,7 @@ _SOURCES = ("rules/classify.py", "rules/_signals.py", "rules/threads.py", "rules
             "syncd/interactions.py", "syncd/ledger.py", "syncd/incremental.py",
             "syncd/verdicts.py", "syncd/store/named.py", "syncd/store/closure.py",
             "syncd/store/derived.py", "syncd/store/touches.py", "syncd/first_pass.py",
-            "syncd/touch_rows.py", "syncd/store/streamed.py")
+            "syncd/touch_rows.py", "syncd/store/streamed.py", "syncd/first_held.py")
 
 
 @cache
@@ -134,7 +134,7 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         rederived = 0
         if full:  # everything in one pass in date order (``syncd.first_pass``)
             rederived = tables.done_all_pending()
-            derive_all(tables, config, directory)
+            derive_all(tables, config, directory, held=True)  # held by classify_stale
             tables.build_read_indexes()
         # A few changes (a cycle's new mail) re-thread forward in time from each; a large
         # backfill goes group by group, each group whole.

@@ -22,6 +22,7 @@ from rules.introductions import is_intro_subject
 from rules.people import Directory
 from rules.threads import normalize_subject, thread_subject
 from syncd.config import Config
+from syncd.first_held import Holder, may_be_personal
 from syncd.interactions import classify_context, is_outbound, participants
 from syncd.model import Message
 from syncd.store import Store
@@ -41,6 +42,10 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         tables.named.ensure()
     mine = directory.self_addresses
     everyone: set[str] = set()
+    holder = None
+    if bulk:  # what threading will read of the mail, held while it is in memory
+        tables.streamed.start()
+        holder = Holder(tables.streamed, config, directory)
     for messages in (store.message_batches(BATCH) if bulk else _stale(tables, store)):
         ids = [m.message_id for m in messages]
         facts: list[Fact] = []
@@ -59,6 +64,10 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
                 written.update(normalize_address(a.email) for a in (*m.to, *m.cc))
             elif not fact[4] and fact[5]:
                 senders[m.message_id] = fact[5]
+        if holder is not None:  # facts written into emptied tables are numbered in order
+            first = tables.streamed.numbers()
+            holder.hold((first + k, m) for k, m in enumerate(messages)
+                        if may_be_personal(facts[k][2], facts[k][3]))
         tables.put_facts(facts, refs, fresh=bulk)
         tables.named.put(named, fresh=bulk)
         if bulk:

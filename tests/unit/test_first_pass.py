@@ -20,6 +20,7 @@ from rules.people import Directory
 from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, RESENDS
 from rules.threads import Roots, SubjectThreads, assign_threads
 from syncd import incremental
+from syncd.first_held import Holder
 from syncd.first_pass import derive_all
 from syncd.interactions import intro_people, is_outbound, message_touches, participants
 from syncd.model import Message, Page
@@ -117,9 +118,14 @@ def test_messages_of_one_date_come_in_message_id_order_across_batches() -> None:
     with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
         store.ingest("mail", Page((*mail, late), "c"))
         config = _config()
-        incremental.refresh(config, directory_for(config), store, T0 + timedelta(days=1))
-        got = [[m.message_id for _, m in part]
-               for part in store.derived.streamed.personal_in_order(3)]
+        directory = directory_for(config)
+        incremental.refresh(config, directory, store, T0 + timedelta(days=1))
+        streamed = store.derived.streamed
+        streamed.start()
+        holder = Holder(streamed, config, directory)
+        for part in streamed.personal(3):
+            holder.hold(part)
+        got = [[row[1] for row in part] for part in streamed.narrow_in_order(3)]
     assert got == [["a@x.example", "b@x.example", "c@x.example"],
                    ["d@x.example", "e@x.example", "f@x.example"],
                    ["g@x.example", "a@y.example"]]
