@@ -50,11 +50,13 @@ _THREADS = ("CREATE TEMP TABLE IF NOT EXISTS held_threads (thread TEXT NOT NULL,
 _TEMP = ("held_touches", "held_members", "held_narrow", "held_threads")
 
 # The personal messages as threading reads them, in the order ``rules.threads.assign_threads``
-# takes them: by date, then Message-ID (SQLite's sorter, which spills to temporary files
-# rather than holding the mailbox).
+# takes them: by date, then Message-ID. One scan of ``facts`` and of the held rows in number
+# order, sorted by SQLite's sorter (which spills to temporary files rather than holding the
+# mailbox); not ``facts_ts``, which reads ``facts`` and the held rows a random page a message
+# (4.6 s against 1.6 s at a million).
 _NARROW_IN_ORDER = (
     "SELECT f.rowid, f.message_id, f.ts, f.subject_key, h.thread_id, h.quotes, h.people "
-    "FROM facts f JOIN temp.held_narrow h ON h.n = f.rowid WHERE f.personal "
+    "FROM facts f NOT INDEXED JOIN temp.held_narrow h ON h.n = f.rowid WHERE f.personal "
     "ORDER BY f.ts, f.message_id")
 
 # The personal messages whole (number and message), in the order they are stored: for a

@@ -20,7 +20,7 @@ from rules.people import Directory
 from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, RESENDS
 from rules.threads import Roots, SubjectThreads, assign_threads
 from syncd import incremental
-from syncd.first_held import Holder
+from syncd.first_held import Holder, people_of
 from syncd.first_pass import derive_all
 from syncd.interactions import intro_people, is_outbound, message_touches, participants
 from syncd.model import Message, Page
@@ -213,3 +213,30 @@ def test_a_closure_three_times_as_large_costs_a_few_bytes_a_message_more() -> No
     small, large = _peak(2000, 500), _peak(6000, 500)
     assert large - small < 4000 * 40
     assert _peak(6000, 6000) - large > 4000 * 100  # the measure tells the two apart
+
+
+def test_a_first_derivation_holds_mail_that_turns_personal_once_all_is_classified() -> None:
+    """A role address's mail is personal only once the user writes to it (``written_to``),
+    known after every message is classified: it must be held while classified all the same."""
+    shop = PEOPLE[2]  # info@...: a role address, personal only once written to
+    mail = (Message("mail", "INBOX/1/1", "ask@x.example", T0, shop, (ME,), subject="Order"),
+            Message("mail", "Sent/1/2", "answer@x.example", T0 + timedelta(hours=1), ME,
+                    (shop,), subject="Re: Order", labels=("\\Sent",)))
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("mail", Page(mail, "c"))
+        config = _config()
+        incremental.refresh(config, directory_for(config), store, T0 + timedelta(days=1))
+        db = store.derived._db
+        soft = db.execute("SELECT verdict, soft FROM facts WHERE message_id = 'ask@x.example'")
+        assert soft.fetchone()[0] != "personal"  # personal through written_to only
+        touched = sorted(db.execute("SELECT ref, direction, thread FROM touches"))
+        members = sorted(db.execute("SELECT message_id, person FROM members"))
+    assert touched == [("answer@x.example", "out", "s:ask@x.example"),
+                       ("ask@x.example", "in", "s:ask@x.example")]
+    assert members == [("answer@x.example", "info@smallshop.example"),
+                       ("ask@x.example", "info@smallshop.example")]
+
+
+def test_held_people_read_back_as_they_were() -> None:
+    for people in (frozenset(), frozenset({""}), frozenset({"a@x", "b c"})):
+        assert people_of("".join("\x00" + p for p in people)) == people
