@@ -143,8 +143,8 @@ _CACHED = 8192
 
 
 # Long lists of recipients (over 200 characters), kept apart up to ``_LONG_KEPT`` characters
-# of them (then emptied): a first derivation reads each personal message twice (classified,
-# then threaded), and a company's mail repeats its long lists; the budget keeps memory flat.
+# of them (then emptied): a company's mail repeats its long lists (a cycle re-threading a
+# closure reads its messages again after classifying them); the budget keeps memory flat.
 _LONG: dict[str, Any] = {}
 _LONG_CHARS = [0]
 _LONG_KEPT = 4_000_000
