@@ -130,7 +130,7 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         if not full:  # after a reset every message is pending already
             tables.pending_dated_between(min(last, now_ts), max(last, now_ts))
         tables.set_meta("now", repr(now_ts))
-        tables.set_personal(now_ts)
+        tables.set_personal(now_ts, every=full)  # after a reset every message is pending
         rederived = 0
         if full:  # everything in one pass in date order (``syncd.first_pass``)
             rederived = tables.done_all_pending()

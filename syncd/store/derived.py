@@ -102,6 +102,12 @@ FACT_INDEXES = {
     "refs_ref": "CREATE INDEX IF NOT EXISTS refs_ref ON refs (ref)",
 }
 
+# Is a message personal now (``DerivedTables.set_personal``)?
+_PERSONAL_EVERY = (
+    "UPDATE facts SET personal = (ts <= ? AND CASE WHEN soft IS NOT NULL AND sender IN "
+    "(SELECT address FROM written_to) THEN soft ELSE verdict END = 'personal')")
+_PERSONAL_PENDING = _PERSONAL_EVERY + " WHERE message_id IN (SELECT message_id FROM pending)"  # noqa: S608
+
 # (message_id, ts, verdict, soft, outbound, sender, subject_key, intro)
 Fact = tuple[str, float, str, str | None, int, str, str, int]
 class DerivedTables:
@@ -254,13 +260,12 @@ class DerivedTables:
         return self._column("SELECT message_id FROM facts WHERE soft IS NOT NULL AND "
                             "sender IN ({})", senders)
 
-    def set_personal(self, now: float) -> None:
-        """For the pending messages: personal now? The verdict (or, for a written-to sender,
-        the soft one) is personal and the message is not dated in the future."""
-        self._db.execute(
-            "UPDATE facts SET personal = (ts <= ? AND CASE WHEN soft IS NOT NULL AND sender IN "
-            "(SELECT address FROM written_to) THEN soft ELSE verdict END = 'personal') "
-            "WHERE message_id IN (SELECT message_id FROM pending)", (now,))
+    def set_personal(self, now: float, *, every: bool = False) -> None:
+        """For the pending messages (``every``: all of them, which a first derivation makes
+        pending: one pass, no probe of ``pending`` a row): personal now? The verdict (or, for
+        a written-to sender, the soft one) is personal and the message is not dated in the
+        future."""
+        self._db.execute(_PERSONAL_EVERY if every else _PERSONAL_PENDING, (now,))
 
     def personal_among(self, ids: Iterable[str]) -> set[str]:
         return self._column("SELECT message_id FROM facts WHERE personal AND message_id IN ({})",

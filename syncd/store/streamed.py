@@ -136,12 +136,13 @@ class Streamed:
         self._db.executemany("INSERT INTO temp.held_threads VALUES (?, ?)", threads)
 
     def write_threads(self) -> None:
-        """Write the threads ``set_threads`` kept into ``facts``, in number order: one pass
-        over the table rather than a row at a time in date order (a random page each)."""
+        """Write the threads ``set_threads`` kept (one for every personal message) into
+        ``facts``, in number order: one pass over the table rather than a row at a time in
+        date order (a random page each); its personal rows, not ``rowid IN`` the kept
+        numbers, which sorts them all once more (2.1 s against 3.3 s at a million)."""
         self._db.execute("CREATE INDEX temp.held_threads_n ON held_threads (n, thread)")
         self._db.execute("UPDATE facts SET thread = (SELECT thread FROM temp.held_threads "
-                         "WHERE n = facts.rowid) WHERE rowid IN (SELECT n FROM "
-                         "temp.held_threads)")
+                         "WHERE n = facts.rowid) WHERE personal")
 
     def held(self) -> Iterator[list[HeldTouch]]:
         """The held touches of the threaded messages, with their thread keys (after
