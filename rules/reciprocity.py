@@ -12,7 +12,9 @@
   ``owed_reply_after`` after it, unless it is cold mail (``cold``: never written to, unless
   their mail quotes the user's own words). The user's reply, a later
   message of the user's that asks them something on another thread (the answer folded into a
-  new invitation), or any touch the user logs after it, ends it; a bare forward does not.
+  new invitation), a new conversation the user started with them since (``rules.resumed``:
+  no reply, no forward, to a few), or any touch the user logs after it, ends it; a bare
+  forward, or a reply on another thread, does not.
 - ``thank``: they answered an ask of the user's, or introduced the user to someone; due
   ``owed_reply_after`` after that, so a quick thank-you by mail makes it vanish unseen. The
   user's next message to them, or a touch the user logs, ends it.
@@ -92,6 +94,9 @@ def owed_waived(ledger: PersonLedger, own_domains: frozenset[str], *,
         return "you logged a touch with them after it (syncd touch)"
     if ledger.last_direct_out is not None and ledger.last_direct_out > owed.at:
         return "you have written to them since, asking them something on another thread"
+    if ledger.resumed is not None and ledger.resumed > owed.at:
+        return (f"you have written to them afresh since (a new message on "
+                f"{ledger.resumed.date()}, no reply and no forward): the matter moved on")
     if cold(ledger, own_domains) and not answering:
         return ("cold mail: you have never written to them, they are outside your own "
                 "domains, and none of their mail quotes yours: it is owed no reply")

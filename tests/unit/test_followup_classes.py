@@ -316,6 +316,35 @@ def test_your_later_message_to_them_anywhere_answers_what_they_asked() -> None:
     assert planned([known, question, answer], "owed_reply") == {}
 
 
+def test_a_new_conversation_you_start_with_them_picks_up_what_they_asked() -> None:
+    """"Will you call me when you're back?", then days later the user writes to them afresh
+    (asking nothing): the matter moved on. A reply on another thread, a forward or a memo to
+    many does not pick it up."""
+    known = mail(ME, ANN, days_ago=90, subject="Hello")
+    question = replace(mail(ANN, ME, days_ago=9, subject="Quick help", mid="q-1"),
+                       signals=("ask",))
+    links = replace(mail(ME, ANN, days_ago=3, subject="", mid="q-2"), signals=())
+    assert set(planned([known, question], "owed_reply")) == {ANN}
+    assert planned([known, question, links], "owed_reply") == {}
+    snap = compute(CFG, [known, question, links], [], NOW)
+    pid = snap.directory.person_id(ANN)
+    reason = owed_why(snap, CFG, pid, NOW)
+    assert reason is not None and "afresh" in reason
+    not_fresh = [
+        replace(mail(ME, ANN, days_ago=3, subject="Re: Budget", mid="q-3", reply_to="b-0"),
+                signals=("thanks",)),  # "thank you" on another thread
+        replace(mail(ME, ANN, days_ago=3, subject="Fwd: Job listing", mid="q-4"), signals=()),
+        replace(mail(ME, ANN, days_ago=3, subject="Job listing", mid="q-5"),
+                signals=("forward", "quotes_reply")),
+        replace(mail(ME, [ANN, BOB, CAT, "dan@partner.example"], days_ago=3, subject="Memo",
+                     mid="q-6"), signals=()),
+        replace(mail(ME, BOB, days_ago=3, subject="Lunch", cc=[ANN], mid="q-7"), signals=()),
+        replace(mail(ME, ANN, days_ago=10, subject="Before", mid="q-8"), signals=()),
+    ]
+    for later in not_fresh:
+        assert set(planned([known, question, later], "owed_reply")) == {ANN}, later.subject
+
+
 def test_your_forward_whose_quote_was_not_found_asks_nothing() -> None:
     article = replace(mail(ME, ANN, days_ago=8, subject="FW: How it went wrong"),
                       signals=("ask",))
