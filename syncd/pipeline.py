@@ -180,7 +180,8 @@ def _note_resumed(ledgers: dict[str, PersonLedger], directory: Directory, oldest
     """Set ``resumed`` on the ledgers with a reply owed that has not lapsed (owed after
     ``oldest``): the user's newest new conversation with them since (``rules.resumed``)."""
     since = {pid: led.owed.at for pid, led in ledgers.items()
-             if led.owed is not None and led.owed.at >= oldest}
+             if led.owed is not None and led.owed.at >= oldest
+             and led.last_outbound is not None and led.last_outbound > led.owed.at}
     if not since:
         return
     fresh = newest_fresh(sent_since(since), since, directory.person_id,
