@@ -19,12 +19,11 @@ from rules.classify import in_sent_folder
 from rules.drift import DriftSettings
 from rules.identity import same_name
 from rules.people import Directory, PersonSpec
-from rules.resumed import newest_fresh
 from rules.rhythm import Rhythm, rhythm
 from rules.strength import Strength, strength
 from rules.wanted import Settings, desired
 from rules.weekly import active, weekly_plan
-from syncd import collector, incremental
+from syncd import collector, incremental, later_mail
 from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
 from syncd.interactions import Derived, Interaction, derive
@@ -128,14 +127,16 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
         return {i.person for i in derived.interactions
                 if i.direction == "in" and i.answered and i.person in wanted}
 
+    by_id = {m.message_id: m for m in messages}
+
     def sent_since(since: Mapping[str, datetime]) -> list[tuple[str, Message]]:
-        by_id = {m.message_id: m for m in messages}
         return [(i.person, by_id[i.ref]) for i in derived.interactions
                 if i.direction == "out" and i.person in since and i.at > since[i.person]
                 and i.ref in by_id]
 
     return _finish(config, directory, ledgers, derived, now,
-                   lambda _people: derived.interactions, answering, sent_since)
+                   lambda _people: derived.interactions, answering,
+                   later_mail.Lookups(sent_since, lambda mid: mid in by_id))
 
 
 @collector.paused  # (it builds no reference cycles: no full heap walks for nothing)
@@ -171,23 +172,8 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
 
     return _finish(config, directory, ledgers, derived, now,
                    lambda people: incremental.interactions_together(store, people),
-                   store.derived.touches.answering, sent_since)
-
-
-def _note_resumed(ledgers: dict[str, PersonLedger], directory: Directory, oldest: datetime,
-                  sent_since: Callable[[Mapping[str, datetime]], list[tuple[str, Message]]]
-                  ) -> None:
-    """Set ``resumed`` on the ledgers with a reply owed that has not lapsed (owed after
-    ``oldest``): the user's newest new conversation with them since (``rules.resumed``)."""
-    since = {pid: led.owed.at for pid, led in ledgers.items()
-             if led.owed is not None and led.owed.at >= oldest
-             and led.last_outbound is not None and led.last_outbound > led.owed.at}
-    if not since:
-        return
-    fresh = newest_fresh(sent_since(since), since, directory.person_id,
-                         directory.is_self_address)
-    for pid, at in fresh.items():
-        ledgers[pid].resumed = at
+                   store.derived.touches.answering,
+                   later_mail.Lookups(sent_since, lambda mid: store.message(mid) is not None))
 
 
 def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
@@ -212,18 +198,17 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
             derived: Derived, now: datetime,
             near: Callable[[list[str]], Iterable[Interaction]],
             answering: Callable[[list[str]], set[str]],
-            sent_since: Callable[[Mapping[str, datetime]], list[tuple[str, Message]]]
-            ) -> Snapshot:
+            later: later_mail.Lookups) -> Snapshot:
     """Rules, follow-ups and the weekly plan. ``near(people)``: at least the interactions in
     the threads and meetings with 2 to 20 people that those people were in (what the weekly
     suggestions compare); ``answering(people)``: those of them with a message that quotes the
     user's own words (asked only about would-be cold mail: ``rules.reciprocity.cold``);
-    ``sent_since(since)``: (person, message) for the user's messages that touched each person
-    after ``since[person]`` (asked only about those with a reply owed: ``rules.resumed``)."""
+    ``later``: the user's later mail to a person, asked only about those it can change
+    (``syncd.later_mail``)."""
     for pid in [pid for pid, led in ledgers.items() if _own_mailbox(directory, led)]:
         del ledgers[pid]
-    _note_resumed(ledgers, directory, now - config.followups.horizon
-                  - config.reciprocity.owed_reply_after, sent_since)
+    later_mail.note(ledgers, directory, now - config.followups.horizon
+                    - config.reciprocity.owed_reply_after, later)
     rules = cadence_rules(config)
     if any(r.tags or r.people or r.addresses or r.domains for r in rules):
         matched = {

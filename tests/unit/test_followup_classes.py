@@ -16,7 +16,7 @@ from rules.candidates import Candidate
 from rules.classify import ClassifyContext, classify_message
 from rules.people import Directory
 from syncd.commands.why import explain_message
-from syncd.commands.why_person import owed_why
+from syncd.commands.why_person import nudge_why, owed_why
 from syncd.model import Address, Message, Page
 from syncd.pipeline import compute, compute_from_store, directory_for
 from syncd.store import Store
@@ -343,6 +343,29 @@ def test_a_new_conversation_you_start_with_them_picks_up_what_they_asked() -> No
     ]
     for later in not_fresh:
         assert set(planned([known, question, later], "owed_reply")) == {ANN}, later.subject
+
+
+def test_their_words_quoted_in_your_later_message_answer_your_ask() -> None:
+    """The user asks HR whether the fax arrived; HR's confirmation goes to a folder syncd does
+    not read; half an hour later the user writes to HR on another thread quoting it: answered.
+    A reply to their stored message from before the ask shows nothing new."""
+    ask = asks(mail(ME, ANN, days_ago=12, subject="Direct deposit", mid="d-1"))
+    assert set(planned([ask], "nudge")) == {ANN}
+    quoting = replace(mail(ME, ANN, days_ago=11, subject="RE: Deposit confirmation", mid="d-2"),
+                      signals=("quotes_reply", f"quoted:{ANN}"))
+    assert planned([ask, quoting], "nudge") == {}
+    snap = compute(CFG, [ask, quoting], [], NOW)
+    reason = nudge_why(snap, snap.directory.person_id(ANN))
+    assert reason is not None and "answered you elsewhere" in reason
+    old = mail(ANN, ME, days_ago=20, subject="Deposit confirmation", mid="d-0")
+    answering_old = replace(quoting, in_reply_to="d-0", references=("d-0",))
+    assert set(planned([old, ask, answering_old], "nudge")) == {ANN}
+    someone_else = replace(quoting, signals=("quotes_reply", f"quoted:{BOB}"))
+    assert set(planned([ask, someone_else], "nudge")) == {ANN}
+    forwarded = replace(quoting, signals=("forward", "quotes_reply", f"quoted:{ANN}"))
+    assert set(planned([ask, forwarded], "nudge")) == {ANN}
+    before = replace(quoting, date=ask.date - timedelta(hours=1))
+    assert set(planned([ask, before], "nudge")) == {ANN}
 
 
 def test_your_forward_whose_quote_was_not_found_asks_nothing() -> None:

@@ -48,3 +48,18 @@ def test_newest_fresh_is_the_newest_after_each_persons_time() -> None:
 
     sent = [("ann", early), ("ann", later), ("ann", latest_reply), ("bob", to_bob)]
     assert newest_fresh(sent, since, person, is_self) == {"ann": later.date}
+
+
+def test_quotes_them_only_from_mail_never_stored() -> None:
+    from rules.quoted_answer import quotes_them
+
+    m = replace(mail(ME, [ANN], days_ago=1, subject="RE: Confirmation"),
+                signals=("quotes_reply", "quoted:ann@partner.example"))
+    assert quotes_them(m, lambda _mid: False) == {"ann@partner.example"}
+    parent = replace(m, in_reply_to="p@x")
+    assert quotes_them(parent, lambda mid: mid == "p@x") == frozenset()  # stored: it counts
+    assert quotes_them(parent, lambda _mid: False) == {"ann@partner.example"}
+    assert quotes_them(replace(m, signals=None), lambda _mid: False) == frozenset()
+    assert quotes_them(replace(m, signals=("forward", "quotes_reply",
+                                           "quoted:ann@partner.example")),
+                       lambda _mid: False) == frozenset()
