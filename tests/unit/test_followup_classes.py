@@ -368,6 +368,19 @@ def test_their_words_quoted_in_your_later_message_answer_your_ask() -> None:
     assert set(planned([ask, before], "nudge")) == {ANN}
 
 
+def test_your_answer_offering_a_call_is_no_ask() -> None:
+    """"Give me a call at your convenience and I'll give you a data dump" above their question:
+    the answer goes by phone, which no mail shows; no nudge. A new message asking for a call
+    is an ask."""
+    offer = replace(mail(ME, ANN, days_ago=9, subject="Re: Candidate", mid="c-1"),
+                    signals=("ask", "quotes_reply", "call_only"))
+    assert planned([offer], "nudge") == {}
+    assert outbound_ask(offer, is_self)[1] == "call_only"
+    request = replace(mail(ME, ANN, days_ago=9, subject="Furniture", mid="c-2"),
+                      signals=("ask",))
+    assert set(planned([request], "nudge")) == {ANN}
+
+
 def test_your_forward_whose_quote_was_not_found_asks_nothing() -> None:
     article = replace(mail(ME, ANN, days_ago=8, subject="FW: How it went wrong"),
                       signals=("ask",))
