@@ -19,6 +19,7 @@ from rules.text_signals import (
     ASK,
     AUTOMATED,
     BROADCAST,
+    CALL_ONLY,
     FORWARD,
     QUOTES_OWN,
     QUOTES_REPLY,
@@ -88,6 +89,10 @@ def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
                                               "that asked something: you asked again")
         if FORWARD in m.signals:
             return False, "forward_nothing_added", "a forward with nothing added: an FYI"
+        if ASK in m.signals and CALL_ONLY in m.signals:
+            return False, "call_only", (
+                "all it asks is a call (\"give me a call\"): its answer is the call, which no "
+                "mail shows")
         if ASK in m.signals:
             return True, "text_asks", "its text asks something (a question, a request, a date)"
         if THANKS in m.signals:

@@ -6,13 +6,16 @@
   due: a new question does not postpone the nudge for an overdue one); a second nudge
   ``nudge_after`` later if still open, then no more for that ask. A run of unanswered asks
   (three or more in a row) lowers its priority; a new ask always gets its own nudge. An answer
-  on the thread by anyone, their message to the user (in To), a meeting, or a logged touch where
-  they answered (a call, a meeting, ``--answered``) ends it.
+  on the thread by anyone, their message to the user (in To), a meeting, a logged touch where
+  they answered (a call, a meeting, ``--answered``), or a later message of the user's that quotes
+  their words from mail never synced (``rules.quoted_answer``: they answered elsewhere) ends it.
 - ``owed_reply``: their newest direct message in a thread they started, still last there; due
   ``owed_reply_after`` after it, unless it is cold mail (``cold``: never written to, unless
   their mail quotes the user's own words). The user's reply, a later
   message of the user's that asks them something on another thread (the answer folded into a
-  new invitation), or any touch the user logs after it, ends it; a bare forward does not.
+  new invitation), a new conversation the user started with them since (``rules.resumed``:
+  no reply, no forward, to a few), or any touch the user logs after it, ends it; a bare
+  forward, or a reply on another thread, does not.
 - ``thank``: they answered an ask of the user's, or introduced the user to someone; due
   ``owed_reply_after`` after that, so a quick thank-you by mail makes it vanish unseen. The
   user's next message to them, or a touch the user logs, ends it.
@@ -27,6 +30,7 @@ from datetime import datetime, timedelta
 
 from rules.candidates import PRIORITY, Candidate, base_key
 from rules.identity import domain_of
+from syncd.interactions import Interaction
 from syncd.ledger import PersonLedger
 
 MAX_NUDGES = 2
@@ -51,9 +55,11 @@ def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime,
     """``heard_until``: the newest message anyone wrote to the user; an ask made more than
     ``DEAF`` after it is not nudged (no mail reaches syncd: it could not see an answer)."""
     ask = ledger.last_ask
-    if ask is None or (heard_until is not None and ask.at > heard_until + DEAF):
+    if ask is None or (heard_until is not None and ask.at > heard_until + DEAF) or (
+            answered_elsewhere(ledger, ask)):
         return None
-    if now < ask.at + nudge_after and ledger.due_ask is not None:
+    if (now < ask.at + nudge_after and ledger.due_ask is not None
+            and not answered_elsewhere(ledger, ledger.due_ask)):
         ask = ledger.due_ask  # an older ask is overdue: a newer one must not postpone its nudge
     n = 2 if now >= ask.at + 2 * nudge_after else 1
     streak = ledger.ask_streak
@@ -66,6 +72,22 @@ def nudge(ledger: PersonLedger, nudge_after: timedelta, now: datetime,
         f"you asked on {ask.at.date()}{_quote(ask.subject)} and nobody has answered on the "
         f"thread (nudge {n} of {MAX_NUDGES}{note})",
         rank=PRIORITY["cadence"] if persistent else None)
+
+
+def answered_elsewhere(ledger: PersonLedger, ask: Interaction) -> bool:
+    """Has a later message of the user's quoted their words from mail never synced
+    (``rules.quoted_answer``): they answered, where syncd could not see it?"""
+    return ledger.quoted_answer is not None and ledger.quoted_answer > ask.at
+
+
+def nudge_waived(ledger: PersonLedger) -> str | None:
+    """Why the user's newest ask of them wants no nudge though nothing answered it on its
+    thread, in the user's words (``syncd why`` shows it); None otherwise."""
+    ask = ledger.last_ask or ledger.due_ask
+    if ask is None or ledger.quoted_answer is None or not answered_elsewhere(ledger, ask):
+        return None
+    return (f"your message of {ledger.quoted_answer.date()} quotes their words from mail syncd "
+            "never saw: they answered you elsewhere")
 
 
 def owed_reply(ledger: PersonLedger, owed_reply_after: timedelta,
@@ -92,6 +114,9 @@ def owed_waived(ledger: PersonLedger, own_domains: frozenset[str], *,
         return "you logged a touch with them after it (syncd touch)"
     if ledger.last_direct_out is not None and ledger.last_direct_out > owed.at:
         return "you have written to them since, asking them something on another thread"
+    if ledger.resumed is not None and ledger.resumed > owed.at:
+        return (f"you have written to them afresh since (a new message on "
+                f"{ledger.resumed.date()}, no reply and no forward): the matter moved on")
     if cold(ledger, own_domains) and not answering:
         return ("cold mail: you have never written to them, they are outside your own "
                 "domains, and none of their mail quotes yours: it is owed no reply")

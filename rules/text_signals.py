@@ -16,6 +16,10 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
 - ``asked:a@x b@y``: the asks greet these recipients by name ("Vicki, please add ...",
   ``rules.addressed``): they, not everyone in To, are the ones asked.
 - ``quotes_own``: new words above the author's own earlier message (which asked nothing).
+- ``call_only``: in an answer to someone's message, all the asking words ask is a phone call to
+  the author ("give me a call at your convenience and I'll give you a data dump"): from the
+  user, an offer to give the answer by phone, not an ask to be nudged (``rules.asks``); a new
+  message asking for a call ("could you or a manager call me?") still asks.
 - ``resends``: the author forwards or quotes an earlier message of their own that asked
   something ("sorry, wrong address" above their own ask): it asks again (``rules.quoted``).
 - ``quoted:a@x``: the quoted message is by this recipient (the author answers a recipient's
@@ -33,6 +37,7 @@ from collections.abc import Sequence
 from itertools import filterfalse
 
 from rules.addressed import asked_by_name
+from rules.call_only import only_calls
 from rules.identity import normalize_address
 from rules.own_timing import own_timing
 from rules.own_words import own_lines
@@ -52,10 +57,11 @@ ASK, THANKS, FORWARD, QUOTES_REPLY = "ask", "thanks", "forward", "quotes_reply"
 RESENDS, AUTOMATED, BROADCAST = "resends", "automated", "broadcast"
 QUOTES_OWN = "quotes_own"
 SHORT_QUESTION = "short_question"
+CALL_ONLY = "call_only"
 ASKED = "asked:"  # then the addresses its asks greet by name, separated by spaces
 QUOTED = "quoted:"  # then the recipients whose own message it quotes, separated by spaces
 ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED, BROADCAST, QUOTES_OWN,
-       SHORT_QUESTION)
+       SHORT_QUESTION, CALL_ONLY)
 PREVIEW_BYTES = 2048
 
 _SIGNOFF = re.compile(r"^\s*(?:thanks|thank you|regards|best|cheers|br|rgds|--)\b[\s,.!]*\w*\s*$",
@@ -122,6 +128,17 @@ _RHETORICAL_RE = re.compile(
     r"(?:(?:please )?let (?:me|us) know |please advise )?" + _TROUBLE + r"(?:[^.!?\n]{0,60}?"
     r"(?:let (?:me|us) know|please advise|give me a call|call me))?|"
     r"let (?:me|us) know (?:how|if|what|where) (?:i|we) can (?:help|assist|do)\w*|"
+    # "let me know" only on a condition about someone else: "If they wanted exact numbers,
+    # let me know", "if someone has better tools, please let us know" (the reader's own
+    # condition asks: "if you can make it, let me know", "if this is OK, let me know")
+    r"(?:if (?:they|he|she|someone|somebody|anyone|anybody|(?!you\b)[a-z]+ (?:wants?|wanted|needs?|"
+    r"needed|asks?|asked))\b[^.!?\n,]{0,80}, (?:please )?let (?:me|us) know|"
+    r"let (?:me|us) know if (?:they|he|she|someone|somebody|anyone|anybody|(?!you\b)[a-z]+ "
+    r"(?:wants?|wanted|needs?|needed|asks?|asked))\b)[^.!?\n]*|"
+    # an idiom, not a request: "call me heartless, but ...", "call me old-fashioned"
+    r"call me (?:an? )?(?:crazy|old[- ]fashioned|paranoid|heartless|cynical|skeptical|"
+    r"sceptical|naive|selfish|lazy|picky|biased|silly|weird|nuts|stupid|idiot|sucker|optimist|"
+    r"pessimist|romantic|dreamer|fool|cheap|greedy|ishmael)|"
     r"please (?:find|see|note) (?:attached|below)?|"
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
     r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
@@ -132,7 +149,7 @@ _RHETORICAL_RE = re.compile(
     r"please (?:note|mark|put|save|hold)(?: (?:it|this|the date))?(?: on| in)? (?:your|the) "
     r"calendars?[^.!?\n]*|please attend\b[^.!?\n]*)\b")  # a meeting notice: nothing to answer
 _RHETORICAL = Prechecked(
-    _RHETORICAL_RE, ("if ", "let ", "please", "fyi", "for your", "feel "),
+    _RHETORICAL_RE, ("if ", "let ", "please", "fyi", "for your", "feel ", "call me "),
     re.compile("please |give |call |let |contact |e-?mail |ping |if |fyi|for |feel "))  # openings
 # A question that tells: "did you know that ...?", "guess what?", "crazy, isn't it?".
 _TELLING = Prechecked(re.compile(
@@ -151,6 +168,8 @@ _DELEGATION = Prechecked(re.compile(
     r"forward (?:this |it )?to (?!me\b|us\b)|set (?:it |this |that |them )?up\b|"
     r"work with (?!me\b|us\b)[a-z]\w+|fill (?:him|her|them) in|"
     r"pass on|send (?:this|it) on|send (?:[\w'\"]+ ){0,3}?to (?!me\b|us\b)|"
+    r"(?:give|hand|pass|bring|deliver) (?!me\b|us\b|your\b)(?:[\w'\"]+ ){1,6}?to "
+    r"(?!me\b|us\b)[a-z]\w+|"
     r"give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
     r"(?:call|contact|ring) (?!me\b|us\b)[a-z]\w+|reach out to|"
     r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b)|let (?!me\b|us\b)\w+ know|"
@@ -278,6 +297,8 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
         named = asked_by_name(own_text, asks_here, recipients)
         if answering and short_question(own_text, asks_here):
             flags.add(SHORT_QUESTION)
+        if answering and only_calls(body, asks_here):
+            flags.add(CALL_ONLY)
     elif _THANKS.search(lowered):
         flags.add(THANKS)
     if ASK not in flags and RESENDS in flags:

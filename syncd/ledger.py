@@ -51,6 +51,12 @@ class PersonLedger:
     last_inbound: datetime | None = None
     last_outbound: datetime | None = None
     last_direct_out: datetime | None = None  # the user's newest ask of them, on any thread
+    # the user's newest message that started a new conversation with them since their owed
+    # message (``rules.resumed``): set by the pipeline for those with a reply owed
+    resumed: datetime | None = None
+    # the user's newest message to them, after an open ask, that quotes their words from mail
+    # never synced (``rules.quoted_answer``): set by the pipeline (``syncd.later_mail``)
+    quoted_answer: datetime | None = None
     messages_in: int = 0
     messages_out: int = 0
     meetings: int = 0

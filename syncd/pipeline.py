@@ -23,7 +23,7 @@ from rules.rhythm import Rhythm, rhythm
 from rules.strength import Strength, strength
 from rules.wanted import Settings, desired
 from rules.weekly import active, weekly_plan
-from syncd import collector, incremental
+from syncd import collector, incremental, later_mail
 from syncd import ledger as ledger_mod
 from syncd.config import Config, ImapAccount
 from syncd.interactions import Derived, Interaction, derive
@@ -127,8 +127,16 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
         return {i.person for i in derived.interactions
                 if i.direction == "in" and i.answered and i.person in wanted}
 
+    by_id = {m.message_id: m for m in messages}
+
+    def sent_since(since: Mapping[str, datetime]) -> list[tuple[str, Message]]:
+        return [(i.person, by_id[i.ref]) for i in derived.interactions
+                if i.direction == "out" and i.person in since and i.at > since[i.person]
+                and i.ref in by_id]
+
     return _finish(config, directory, ledgers, derived, now,
-                   lambda _people: derived.interactions, answering)
+                   lambda _people: derived.interactions, answering,
+                   later_mail.Lookups(sent_since, lambda mid: mid in by_id))
 
 
 @collector.paused  # (it builds no reference cycles: no full heap walks for nothing)
@@ -155,9 +163,17 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
     for person, history in incremental.histories(store, opening).items():
         ledgers[person].history = history
     derived = Derived((), {}, {}, tuple(given), tuple(received))
+
+    def sent_since(since: Mapping[str, datetime]) -> list[tuple[str, Message]]:
+        sent = store.derived.touches.sent_after(
+            {person: at.timestamp() for person, at in since.items()})
+        found = {m.message_id: m for m in store.messages_by_id({ref for _p, ref in sent})}
+        return [(person, found[ref]) for person, ref in sent if ref in found]
+
     return _finish(config, directory, ledgers, derived, now,
                    lambda people: incremental.interactions_together(store, people),
-                   store.derived.touches.answering)
+                   store.derived.touches.answering,
+                   later_mail.Lookups(sent_since, lambda mid: store.message(mid) is not None))
 
 
 def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
@@ -181,13 +197,18 @@ def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
 def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedger],
             derived: Derived, now: datetime,
             near: Callable[[list[str]], Iterable[Interaction]],
-            answering: Callable[[list[str]], set[str]]) -> Snapshot:
+            answering: Callable[[list[str]], set[str]],
+            later: later_mail.Lookups) -> Snapshot:
     """Rules, follow-ups and the weekly plan. ``near(people)``: at least the interactions in
     the threads and meetings with 2 to 20 people that those people were in (what the weekly
     suggestions compare); ``answering(people)``: those of them with a message that quotes the
-    user's own words (asked only about would-be cold mail: ``rules.reciprocity.cold``)."""
+    user's own words (asked only about would-be cold mail: ``rules.reciprocity.cold``);
+    ``later``: the user's later mail to a person, asked only about those it can change
+    (``syncd.later_mail``)."""
     for pid in [pid for pid, led in ledgers.items() if _own_mailbox(directory, led)]:
         del ledgers[pid]
+    later_mail.note(ledgers, directory, now - config.followups.horizon
+                    - config.reciprocity.owed_reply_after, later)
     rules = cadence_rules(config)
     if any(r.tags or r.people or r.addresses or r.domains for r in rules):
         matched = {

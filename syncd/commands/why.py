@@ -25,7 +25,7 @@ from syncd.commands import views
 from syncd.commands.report import find_person
 from syncd.commands.times import iso, sort_key, zone
 from syncd.commands.why_history import StoredHistory
-from syncd.commands.why_person import cadence_why, drift_why, owed_why, roles
+from syncd.commands.why_person import cadence_why, drift_why, nudge_why, owed_why, roles
 from syncd.config import Config
 from syncd.errors import SyncdError
 from syncd.interactions import Interaction, is_outbound, meeting_exclusion
@@ -202,6 +202,7 @@ def explain_person(config: Config, snapshot: Snapshot, placed: Mapping[str, date
         "strength": views.strength_parts(snapshot, pid),
         "drift": drift_why(snapshot, config, pid, now),
         "owed_reply": owed_why(snapshot, config, pid, now),
+        "nudge": nudge_why(snapshot, pid),
         "follow_ups": [{"kind": c.kind, "due": iso(c.due, tz), "reason": c.reason,
                         "placed": iso(placed.get(c.base_key), tz)}
                        for c in snapshot.candidates.values() if c.person == pid],

@@ -171,3 +171,15 @@ def owed_why(snapshot: Snapshot, config: Config, pid: str, now: datetime) -> str
     if due < now - config.followups.horizon:
         return f"it fell due on {due.date()}, longer ago than followups.horizon: lapsed"
     return owed_waived(ledger, snapshot.directory.own_domains)
+
+
+def nudge_why(snapshot: Snapshot, pid: str) -> str | None:
+    """Why the user's open ask of them has no ``nudge`` though nothing answered it on its
+    thread (``rules.reciprocity.nudge_waived``); None otherwise."""
+    from rules.reciprocity import nudge_waived
+
+    ledger = snapshot.ledgers.get(pid)
+    if ledger is None or any(c.person == pid and c.kind == "nudge"
+                             for c in snapshot.candidates.values()):
+        return None
+    return nudge_waived(ledger)

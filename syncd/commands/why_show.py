@@ -73,6 +73,8 @@ def show_why(out: Console, data: Mapping[str, Any], tz: tzinfo, *, show_all: boo
     line("drift", data["drift"])
     if data.get("owed_reply"):
         line("no owed reply", data["owed_reply"])
+    if data.get("nudge"):
+        line("no nudge", data["nudge"])
     for f in data["follow_ups"]:
         placed = f" (in the calendar {local(f['placed'], tz)})" if f["placed"] else ""
         line("follow-up", f"{f['kind']} due {f['due'][:10]}{placed}: {f['reason']}")

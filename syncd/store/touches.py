@@ -7,7 +7,7 @@ the ledgers, the weekly suggestions and the introductions read them.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -152,6 +152,16 @@ class TouchTables:
         return self._column(
             "SELECT DISTINCT person FROM touches WHERE person IN ({}) AND direction = 'in' "
             "AND answered", people)
+
+    def sent_after(self, since: Mapping[str, float]) -> list[tuple[str, str]]:
+        """(person, Message-ID) of the user's messages that touched each person after the
+        time ``since[person]`` (an index probe per person: ``touches_ledger``)."""
+        out: list[tuple[str, str]] = []
+        for person, ts in since.items():
+            out.extend((person, ref) for (ref,) in self._db.execute(
+                "SELECT ref FROM touches WHERE person = ? AND ts > ? AND direction = 'out'",
+                (person, ts)))
+        return out
 
     def touches_of(self, people: Iterable[str]) -> list[Touch]:
         """The touches of ``people``, in the order the ledger reads them."""

@@ -16,7 +16,7 @@ from rules.candidates import Candidate
 from rules.classify import ClassifyContext, classify_message
 from rules.people import Directory
 from syncd.commands.why import explain_message
-from syncd.commands.why_person import owed_why
+from syncd.commands.why_person import nudge_why, owed_why
 from syncd.model import Address, Message, Page
 from syncd.pipeline import compute, compute_from_store, directory_for
 from syncd.store import Store
@@ -314,6 +314,71 @@ def test_your_later_message_to_them_anywhere_answers_what_they_asked() -> None:
     assert set(planned([known, question], "owed_reply")) == {ANN}
     answer = mail(ME, ANN, days_ago=5, subject="", mid="e-2")  # no subject: another thread
     assert planned([known, question, answer], "owed_reply") == {}
+
+
+def test_a_new_conversation_you_start_with_them_picks_up_what_they_asked() -> None:
+    """"Will you call me when you're back?", then days later the user writes to them afresh
+    (asking nothing): the matter moved on. A reply on another thread, a forward or a memo to
+    many does not pick it up."""
+    known = mail(ME, ANN, days_ago=90, subject="Hello")
+    question = replace(mail(ANN, ME, days_ago=9, subject="Quick help", mid="q-1"),
+                       signals=("ask",))
+    links = replace(mail(ME, ANN, days_ago=3, subject="", mid="q-2"), signals=())
+    assert set(planned([known, question], "owed_reply")) == {ANN}
+    assert planned([known, question, links], "owed_reply") == {}
+    snap = compute(CFG, [known, question, links], [], NOW)
+    pid = snap.directory.person_id(ANN)
+    reason = owed_why(snap, CFG, pid, NOW)
+    assert reason is not None and "afresh" in reason
+    not_fresh = [
+        replace(mail(ME, ANN, days_ago=3, subject="Re: Budget", mid="q-3", reply_to="b-0"),
+                signals=("thanks",)),  # "thank you" on another thread
+        replace(mail(ME, ANN, days_ago=3, subject="Fwd: Job listing", mid="q-4"), signals=()),
+        replace(mail(ME, ANN, days_ago=3, subject="Job listing", mid="q-5"),
+                signals=("forward", "quotes_reply")),
+        replace(mail(ME, [ANN, BOB, CAT, "dan@partner.example"], days_ago=3, subject="Memo",
+                     mid="q-6"), signals=()),
+        replace(mail(ME, BOB, days_ago=3, subject="Lunch", cc=[ANN], mid="q-7"), signals=()),
+        replace(mail(ME, ANN, days_ago=10, subject="Before", mid="q-8"), signals=()),
+    ]
+    for later in not_fresh:
+        assert set(planned([known, question, later], "owed_reply")) == {ANN}, later.subject
+
+
+def test_their_words_quoted_in_your_later_message_answer_your_ask() -> None:
+    """The user asks HR whether the fax arrived; HR's confirmation goes to a folder syncd does
+    not read; half an hour later the user writes to HR on another thread quoting it: answered.
+    A reply to their stored message from before the ask shows nothing new."""
+    ask = asks(mail(ME, ANN, days_ago=12, subject="Direct deposit", mid="d-1"))
+    assert set(planned([ask], "nudge")) == {ANN}
+    quoting = replace(mail(ME, ANN, days_ago=11, subject="RE: Deposit confirmation", mid="d-2"),
+                      signals=("quotes_reply", f"quoted:{ANN}"))
+    assert planned([ask, quoting], "nudge") == {}
+    snap = compute(CFG, [ask, quoting], [], NOW)
+    reason = nudge_why(snap, snap.directory.person_id(ANN))
+    assert reason is not None and "answered you elsewhere" in reason
+    old = mail(ANN, ME, days_ago=20, subject="Deposit confirmation", mid="d-0")
+    answering_old = replace(quoting, in_reply_to="d-0", references=("d-0",))
+    assert set(planned([old, ask, answering_old], "nudge")) == {ANN}
+    someone_else = replace(quoting, signals=("quotes_reply", f"quoted:{BOB}"))
+    assert set(planned([ask, someone_else], "nudge")) == {ANN}
+    forwarded = replace(quoting, signals=("forward", "quotes_reply", f"quoted:{ANN}"))
+    assert set(planned([ask, forwarded], "nudge")) == {ANN}
+    before = replace(quoting, date=ask.date - timedelta(hours=1))
+    assert set(planned([ask, before], "nudge")) == {ANN}
+
+
+def test_your_answer_offering_a_call_is_no_ask() -> None:
+    """"Give me a call at your convenience and I'll give you a data dump" above their question:
+    the answer goes by phone, which no mail shows; no nudge. A new message asking for a call
+    is an ask."""
+    offer = replace(mail(ME, ANN, days_ago=9, subject="Re: Candidate", mid="c-1"),
+                    signals=("ask", "quotes_reply", "call_only"))
+    assert planned([offer], "nudge") == {}
+    assert outbound_ask(offer, is_self)[1] == "call_only"
+    request = replace(mail(ME, ANN, days_ago=9, subject="Furniture", mid="c-2"),
+                      signals=("ask",))
+    assert set(planned([request], "nudge")) == {ANN}
 
 
 def test_your_forward_whose_quote_was_not_found_asks_nothing() -> None:

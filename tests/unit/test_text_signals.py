@@ -17,6 +17,7 @@ from rules.text_signals import (
     ASK,
     AUTOMATED,
     BROADCAST,
+    CALL_ONLY,
     FORWARD,
     QUOTES_REPLY,
     SHORT_QUESTION,
@@ -142,6 +143,19 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("I'll need it by Friday.", {ASK}),
     ("I will review it. Send the file by Friday.", {ASK}),
     ("If I can have these back by noon tomorrow, I can combine them.", {ASK}),
+    # "let me know" on a condition about someone else; the reader's own condition still asks
+    ("Lindy, this looks fine. If they wanted exact usage numbers, let me know. DF", set()),
+    ("Do the work you need to. If someone has better tools, please let us know.", set()),
+    ("Let me know if the date works for you.", {ASK}),
+    ("If you can make it on Friday, let me know.", {ASK}),
+    ("If possible, let me know your availability.", {ASK}),
+    ("Let me know if you want to go so Zooey can book.", {ASK}),
+    # an idiom, not a request
+    ("Call me heartless but I am now in my office. No word on the ruling.", set()),
+    ("Call me old-fashioned, but I like paper.", set()),
+    # handing something over to someone else: an errand
+    ("pls give that copy of Gorak's sba filing to maria. I think I left it with you.", set()),
+    ("Denise would you give a copy of this memo to Maria Pavlou please?", set()),
     ("Picking out baby furniture....crazy isn't it?\nTake care, talk soon.", set()),
     ("Last of four nights, huh? Did you go to the party?", {ASK}),
     ("I'm going to ask Stephanie but, if you do please let her know. Thanks", {THANKS}),
@@ -169,6 +183,21 @@ def test_a_need_asks_in_a_new_message_but_not_in_an_answer(words: str) -> None:
 def test_give_me_a_call_asks_in_an_answer_too() -> None:
     answer = "Give me a call.\n\n-----Original Message-----\nFrom: Clint\nIs the issue fixed?"
     assert ASK in judge(answer)
+
+
+@pytest.mark.parametrize(("text", "only"), [
+    ("Give me a call at your convenience and I'll give you a data dump. DF", True),
+    ("Drew: Call me. We've got some unexpected conflicts this weekend.", True),
+    ("Pls give me a call. DF", True),
+    ("Call me when you can. Also, can you send the Q4 numbers?", False),
+    ("Can you send the numbers? Give me a call after.", False),
+])
+def test_call_only_marks_answers_that_ask_nothing_but_a_call(text: str, only: bool) -> None:
+    quote = "\n\n-----Original Message-----\nFrom: Lou\nAny views on the candidate?"
+    flags = judge(text + quote)
+    assert ASK in flags
+    assert (CALL_ONLY in flags) is only
+    assert CALL_ONLY not in judge(text)  # a new message asking for a call asks
 
 
 def test_a_question_in_the_quoted_part_is_not_the_authors() -> None:
@@ -206,7 +235,8 @@ def test_on_real_enron_mail_both_asks_and_non_asks_are_found() -> None:
     share_fwd = sum(FORWARD in f for f in judged) / len(judged)
     # a lawyer's sent mail: many questions and requests, some bare forwards, neither all
     assert 0.2 < share_ask < 0.8 and 0 < share_fwd < 0.5
-    assert all(f <= {ASK, THANKS, FORWARD, QUOTES_REPLY, SHORT_QUESTION} for f in judged)
+    assert all(f <= {ASK, THANKS, FORWARD, QUOTES_REPLY, SHORT_QUESTION, CALL_ONLY}
+               for f in judged)
 
 
 # -- IMAP: BODYSTRUCTURE and decoding -----------------------------------------------------

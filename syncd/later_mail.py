@@ -1,0 +1,60 @@
+"""What the user's later messages to a person show, looked up when the follow-ups are planned,
+for the few people it can change (those the user wrote to after a reply owed to them or an ask
+of theirs):
+
+- a new conversation the user started with them picks up the reply owed (``rules.resumed``:
+  ``PersonLedger.resumed``);
+- their words quoted from mail never synced show they answered the user's ask
+  (``rules.quoted_answer``: ``PersonLedger.quoted_answer``).
+
+Both read whole messages (headers and text flags), which the ledger summaries do not hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from rules.people import Directory
+from rules.quoted_answer import newest_quoting
+from rules.resumed import newest_fresh
+from syncd.ledger import PersonLedger
+from syncd.model import Message
+
+
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """``sent_since(since)``: (person, message) for the user's messages that touched each
+    person after ``since[person]``; ``stored(message_id)``: is that message among the synced
+    mail?"""
+
+    sent_since: Callable[[Mapping[str, datetime]], list[tuple[str, Message]]]
+    stored: Callable[[str], bool]
+
+
+def note(ledgers: Mapping[str, PersonLedger], directory: Directory, oldest: datetime,
+         lookups: Lookups) -> None:
+    """Set ``resumed`` (for a reply owed since ``oldest``: older ones have lapsed) and
+    ``quoted_answer`` (for an open ask) on the ledgers they can change."""
+    owed_since: dict[str, datetime] = {}
+    ask_since: dict[str, datetime] = {}
+    for pid, led in ledgers.items():
+        if led.last_outbound is None:
+            continue
+        if led.owed is not None and oldest <= led.owed.at < led.last_outbound:
+            owed_since[pid] = led.owed.at
+        asks = [a.at for a in (led.due_ask, led.last_ask) if a is not None]
+        if asks and min(asks) < led.last_outbound:
+            ask_since[pid] = min(asks)
+    if not owed_since and not ask_since:
+        return
+    since = {pid: min(at for at in (owed_since.get(pid), ask_since.get(pid)) if at is not None)
+             for pid in owed_since.keys() | ask_since.keys()}
+    sent = lookups.sent_since(since)
+    for pid, at in newest_fresh(sent, owed_since, directory.person_id,
+                                directory.is_self_address).items():
+        ledgers[pid].resumed = at
+    for pid, at in newest_quoting(sent, ask_since, directory.person_id,
+                                  lookups.stored).items():
+        ledgers[pid].quoted_answer = at
