@@ -64,11 +64,13 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
                 written.update(normalize_address(a.email) for a in (*m.to, *m.cc))
             elif not fact[4] and fact[5]:
                 senders[m.message_id] = fact[5]
+        first = tables.streamed.numbers() if holder is not None else 0
+        tables.put_facts(facts, refs, fresh=bulk)
         if holder is not None:  # facts written into emptied tables are numbered in order
-            first = tables.streamed.numbers()
+            if tables.streamed.numbers() != first + len(facts):
+                raise RuntimeError("a first derivation's facts were not numbered in order")
             holder.hold((first + k, m) for k, m in enumerate(messages)
                         if may_be_personal(facts[k][2], facts[k][3]))
-        tables.put_facts(facts, refs, fresh=bulk)
         tables.named.put(named, fresh=bulk)
         if bulk:
             everyone |= written
