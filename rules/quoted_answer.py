@@ -11,8 +11,7 @@ their stored message shows nothing new: the stored message itself counts, with i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable
 
 from rules.text_signals import FORWARD, quoted_from
 from syncd.model import Message
@@ -26,20 +25,3 @@ def quotes_them(m: Message, stored: Callable[[str], bool]) -> frozenset[str]:
     if m.in_reply_to is not None and stored(m.in_reply_to):
         return frozenset()
     return quoted_from(m.signals)
-
-
-def newest_quoting(sent: Iterable[tuple[str, Message]], since: Mapping[str, datetime],
-                   person_of: Callable[[str], str], stored: Callable[[str], bool]
-                   ) -> dict[str, datetime]:
-    """Person -> the newest message of the user's after ``since[person]`` that quotes their
-    words from mail never stored, from ``sent``: (person, a message of the user's that touched
-    them)."""
-    out: dict[str, datetime] = {}
-    for person, m in sent:
-        after = since.get(person)
-        if after is None or m.date <= after:
-            continue
-        if any(person_of(a) == person for a in quotes_them(m, stored)):
-            held = out.get(person)
-            out[person] = m.date if held is None else max(held, m.date)
-    return out

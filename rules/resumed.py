@@ -9,8 +9,7 @@ else), a forward, or a message to many does not pick anything up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable
 
 from rules.asks import is_forward, is_reply
 from rules.identity import normalize_address
@@ -31,19 +30,3 @@ def starts_with(m: Message, is_self: Callable[[Address], bool]) -> frozenset[str
     if not others or len(others) > FEW:
         return frozenset()
     return frozenset(normalize_address(a.email) for a in m.to if not is_self(a))
-
-
-def newest_fresh(sent: Iterable[tuple[str, Message]], since: Mapping[str, datetime],
-                 person_of: Callable[[str], str], is_self: Callable[[Address], bool]
-                 ) -> dict[str, datetime]:
-    """Person -> the newest time the user started a new conversation with them after
-    ``since[person]``, from ``sent``: (person, a message of the user's that touched them)."""
-    out: dict[str, datetime] = {}
-    for person, m in sent:
-        after = since.get(person)
-        if after is None or m.date <= after:
-            continue
-        if any(person_of(a) == person for a in starts_with(m, is_self)):
-            held = out.get(person)
-            out[person] = m.date if held is None else max(held, m.date)
-    return out

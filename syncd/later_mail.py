@@ -12,13 +12,13 @@ Both read whole messages (headers and text flags), which the ledger summaries do
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from rules.people import Directory
-from rules.quoted_answer import newest_quoting
-from rules.resumed import newest_fresh
+from rules.quoted_answer import quotes_them
+from rules.resumed import starts_with
 from syncd.ledger import PersonLedger
 from syncd.model import Message
 
@@ -52,9 +52,25 @@ def note(ledgers: Mapping[str, PersonLedger], directory: Directory, oldest: date
     since = {pid: min(at for at in (owed_since.get(pid), ask_since.get(pid)) if at is not None)
              for pid in owed_since.keys() | ask_since.keys()}
     sent = lookups.sent_since(since)
-    for pid, at in newest_fresh(sent, owed_since, directory.person_id,
-                                directory.is_self_address).items():
+    for pid, at in newest(sent, owed_since, directory.person_id,
+                          lambda m: starts_with(m, directory.is_self_address)).items():
         ledgers[pid].resumed = at
-    for pid, at in newest_quoting(sent, ask_since, directory.person_id,
-                                  lookups.stored).items():
+    for pid, at in newest(sent, ask_since, directory.person_id,
+                          lambda m: quotes_them(m, lookups.stored)).items():
         ledgers[pid].quoted_answer = at
+
+
+def newest(sent: Iterable[tuple[str, Message]], since: Mapping[str, datetime],
+           person_of: Callable[[str], str], names: Callable[[Message], frozenset[str]]
+           ) -> dict[str, datetime]:
+    """Person -> the newest message of ``sent`` ((person, a message of the user's that touched
+    them)) after ``since[person]`` among whose ``names`` (addresses) they are."""
+    out: dict[str, datetime] = {}
+    for person, m in sent:
+        after = since.get(person)
+        if after is None or m.date <= after:
+            continue
+        if any(person_of(a) == person for a in names(m)):
+            held = out.get(person)
+            out[person] = m.date if held is None else max(held, m.date)
+    return out

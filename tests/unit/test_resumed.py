@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from rules.identity import normalize_address
-from rules.resumed import FEW, newest_fresh, starts_with
+from rules.resumed import FEW, starts_with
+from syncd.later_mail import newest
 from syncd.model import Address
 from tests.factories import ME, NOW, mail
 
@@ -36,7 +37,7 @@ def test_replies_forwards_and_memos_to_many_start_nothing() -> None:
     assert starts_with(replace(base, to=(Address(ME),)), is_self) == frozenset()  # a note
 
 
-def test_newest_fresh_is_the_newest_after_each_persons_time() -> None:
+def test_newest_is_the_newest_fresh_message_after_each_persons_time() -> None:
     early = mail(ME, [ANN], days_ago=9, subject="Early")
     later = mail(ME, [ANN], days_ago=2, subject="Later")
     latest_reply = mail(ME, [ANN], days_ago=1, subject="Re: Later", reply_to="x@y")
@@ -47,7 +48,7 @@ def test_newest_fresh_is_the_newest_after_each_persons_time() -> None:
         return address.split("@")[0]
 
     sent = [("ann", early), ("ann", later), ("ann", latest_reply), ("bob", to_bob)]
-    assert newest_fresh(sent, since, person, is_self) == {"ann": later.date}
+    assert newest(sent, since, person, lambda m: starts_with(m, is_self)) == {"ann": later.date}
 
 
 def test_quotes_them_only_from_mail_never_stored() -> None:
