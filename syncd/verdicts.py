@@ -9,7 +9,9 @@ A cycle classifies its few new messages and checks, batch by batch, whom they ad
 ``written_to`` and which earlier verdicts that flips. A first derivation (``bulk``) classifies
 everything into empty tables: it reads the messages in one scan of the table, writes the facts
 without the indexes, builds them once at the end and finds every answer to the user's mail in
-one join; everything is re-threaded after it anyway, so there is nothing to flip.
+one join; everything is re-threaded after it anyway, so there is nothing to flip. While it
+has each message in memory it also holds what threading reads of those that may be personal
+(``syncd.first_held``), so the threading pass decodes no message again.
 """
 
 from __future__ import annotations
