@@ -60,7 +60,12 @@ def derive_all(tables: DerivedTables, config: Config, directory: Directory, *,
     linked = roots.linked
     for rows in streamed.narrow_in_order(batch):
         threads: list[tuple[str, int]] = []
-        met = {roots.find(row[0]) for row in rows if linked[row[0]]}
+        met = set()
+        for row in rows:  # a root in the batch gives its key; only the others are looked up
+            if linked[n := row[0]]:
+                if (root := roots.find(n)) == n:
+                    keys[n] = "r:" + row[1]
+                met.add(root)
         keys.update((root, "r:" + mid) for root, mid in streamed.message_ids(met - keys.keys()))
         for n, message_id, ts, subject, thread_id, quotes, people in rows:
             if linked[n]:
