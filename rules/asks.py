@@ -24,6 +24,7 @@ from rules.text_signals import (
     QUOTES_OWN,
     QUOTES_REPLY,
     RESENDS,
+    RSVP,
     SHORT_QUESTION,
     THANKS,
     asked,
@@ -119,7 +120,8 @@ def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     if others > ANNOUNCEMENT_RECIPIENTS:
         return False, "announcement", (f"sent to {others} people besides you "
                                        f"(more than {ANNOUNCEMENT_RECIPIENTS}: an announcement)")
-    if named is None and sum(1 for a in m.to if not is_self(a)) >= GROUP_TO:
+    if named is None and sum(1 for a in m.to if not is_self(a)) >= GROUP_TO and not (
+            m.signals is not None and RSVP in m.signals):  # each invited answers for themselves
         return False, "group_question", (
             "a question to several people at once (you and others in To, nobody greeted by "
             "name): anyone may answer")

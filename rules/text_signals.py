@@ -16,6 +16,7 @@ Pure: the text is judged in memory and dropped; only the flags are kept (``Messa
 - ``asked:a@x b@y``: the asks greet these recipients by name ("Vicki, please add ...",
   ``rules.addressed``): they, not everyone in To, are the ones asked.
 - ``quotes_own``: new words above the author's own earlier message (which asked nothing).
+- ``rsvp``: it asks whether the reader will come: each answers for themselves (``rules.rsvp``).
 - ``call_only``: in an answer to someone's message, all the asking words ask is a phone call to
   the author ("give me a call at your convenience and I'll give you a data dump"): from the
   user, an offer to give the answer by phone, not an ask to be nudged (``rules.asks``); a new
@@ -50,6 +51,7 @@ from rules.quoted import (
     same_person,
     unquoted,
 )
+from rules.rsvp import asks_each
 from rules.short_question import short_question
 from syncd.model import Address
 
@@ -58,10 +60,11 @@ RESENDS, AUTOMATED, BROADCAST = "resends", "automated", "broadcast"
 QUOTES_OWN = "quotes_own"
 SHORT_QUESTION = "short_question"
 CALL_ONLY = "call_only"
+RSVP = "rsvp"
 ASKED = "asked:"  # then the addresses its asks greet by name, separated by spaces
 QUOTED = "quoted:"  # then the recipients whose own message it quotes, separated by spaces
 ALL = (ASK, THANKS, FORWARD, QUOTES_REPLY, RESENDS, AUTOMATED, BROADCAST, QUOTES_OWN,
-       SHORT_QUESTION, CALL_ONLY)
+       SHORT_QUESTION, CALL_ONLY, RSVP)
 PREVIEW_BYTES = 2048
 
 _SIGNOFF = re.compile(r"^\s*(?:thanks|thank you|regards|best|cheers|br|rgds|--)\b[\s,.!]*\w*\s*$",
@@ -299,6 +302,8 @@ def judge(text: str, author: Address | None = None, recipients: Sequence[Address
             flags.add(SHORT_QUESTION)
         if answering and only_calls(body, asks_here):
             flags.add(CALL_ONLY)
+        if asks_each(body):
+            flags.add(RSVP)
     elif _THANKS.search(lowered):
         flags.add(THANKS)
     if ASK not in flags and RESENDS in flags:

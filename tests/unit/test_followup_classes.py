@@ -381,6 +381,18 @@ def test_your_answer_offering_a_call_is_no_ask() -> None:
     assert set(planned([request], "nudge")) == {ANN}
 
 
+def test_an_invitation_to_several_is_owed_by_each_invited() -> None:
+    """"Will you be able to attend?" to five people: each answers for themselves; the same
+    question without an invitation to several is anyone's to answer."""
+    known = mail(ME, ANN, days_ago=90, subject="Hello")
+    invite = replace(mail(ANN, [ME, BOB, CAT], days_ago=5, subject="Lennox", mid="r-1"),
+                     signals=("ask", "rsvp"))
+    assert set(planned([known, invite], "owed_reply")) == {ANN}
+    question = replace(invite, signals=("ask",))
+    assert planned([known, question], "owed_reply") == {}
+    assert inbound_expects(question, is_self)[1] == "group_question"
+
+
 def test_your_forward_whose_quote_was_not_found_asks_nothing() -> None:
     article = replace(mail(ME, ANN, days_ago=8, subject="FW: How it went wrong"),
                       signals=("ask",))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules import call_only, text_signals
+from rules import call_only, rsvp, text_signals
 from rules.prechecked import Prechecked
 
 COURTESY = Prechecked(re.compile(r"\b(?:please (?:see|note)|call me if)\b[^.]*"),
@@ -43,7 +43,7 @@ def test_without_its_words_the_pattern_is_not_run() -> None:
     assert never.search("x") is None and never.sub(" ", "x") == "x"  # the words are trusted
 
 
-CHECKED = sorted((name, value) for module in (text_signals, call_only)
+CHECKED = sorted((name, value) for module in (text_signals, call_only, rsvp)
                  for name, value in vars(module).items() if isinstance(value, Prechecked))
 SEPARATORS = [" ", "  ", ", ", ". ", "? ", "?", "!", "\n", "-", "'", "", " x ", "2"]
 

@@ -20,6 +20,7 @@ from rules.text_signals import (
     CALL_ONLY,
     FORWARD,
     QUOTES_REPLY,
+    RSVP,
     SHORT_QUESTION,
     THANKS,
     judge,
@@ -122,7 +123,7 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("This confirms the meeting on Thursday. If any conflicts, please feel to call me at x0643.",
      set()),
     ("Guys, please attend if available. Regards", set()),
-    ("Can you attend on Friday?", {ASK}),
+    ("Can you attend on Friday?", {ASK, RSVP}),
     # an announcement to everyone, even when each copy names one person
     ("Beginning in November, pay stubs will be available to all employees. Please log in.",
      {ASK, BROADCAST}),
@@ -180,6 +181,21 @@ def test_a_need_asks_in_a_new_message_but_not_in_an_answer(words: str) -> None:
     assert ASK in judge(question)
 
 
+@pytest.mark.parametrize(("text", "each"), [
+    ("Let's meet with him on Tuesday 2:00. How does that sound? Will you be able to attend?",
+     True),
+    ("Dinner on Friday. Can you make it?", True),
+    ("Are you available at 3 tomorrow?", True),
+    ("Please RSVP to Kay by Monday.", True),
+    ("Can you send me the numbers?", False),
+    ("If you haven't RSVP'd for the meeting, please do. Can you bring the report?", False),
+])
+def test_rsvp_marks_a_question_each_invited_answers(text: str, each: bool) -> None:
+    flags = judge(text)
+    assert ASK in flags
+    assert (RSVP in flags) is each
+
+
 def test_give_me_a_call_asks_in_an_answer_too() -> None:
     answer = "Give me a call.\n\n-----Original Message-----\nFrom: Clint\nIs the issue fixed?"
     assert ASK in judge(answer)
@@ -235,7 +251,7 @@ def test_on_real_enron_mail_both_asks_and_non_asks_are_found() -> None:
     share_fwd = sum(FORWARD in f for f in judged) / len(judged)
     # a lawyer's sent mail: many questions and requests, some bare forwards, neither all
     assert 0.2 < share_ask < 0.8 and 0 < share_fwd < 0.5
-    assert all(f <= {ASK, THANKS, FORWARD, QUOTES_REPLY, SHORT_QUESTION, CALL_ONLY}
+    assert all(f <= {ASK, THANKS, FORWARD, QUOTES_REPLY, SHORT_QUESTION, CALL_ONLY, RSVP}
                for f in judged)
 
 

@@ -207,6 +207,38 @@ def test_cli_why_text_for_a_person(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "r:a: the References / In-Reply-To chain" in capsys.readouterr().out  # no :a: emoji
 
 
+@pytest.mark.usefixtures("pinned_clock")
+def test_cli_why_says_why_an_ask_and_a_reply_owed_want_no_reminder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An ask answered where syncd could not see it (the user's later message quotes their
+    words from mail never stored), and a reply owed picked up by a new conversation."""
+    from dataclasses import replace
+
+    from syncd.commands.cli import main
+
+    db = tmp_path / "state" / "syncd.sqlite3"
+    messages = [
+        replace(mail(ME, JANE, days_ago=12, subject="Direct deposit", mid="ask"),
+                signals=("ask",)),
+        replace(mail(ME, JANE, days_ago=11, subject="RE: Confirmation", mid="quoting"),
+                signals=("quotes_reply", f"quoted:{JANE}")),
+        replace(mail(OMAR, ME, days_ago=9, subject="Quick help", mid="help"), signals=("ask",)),
+        replace(mail(ME, OMAR, days_ago=3, subject="Links", mid="links"), signals=()),
+    ]
+    with Store.open(db) as store:
+        store.ingest("mail", Page(items=tuple(messages), cursor="c1"))
+    path = tmp_path / "config.toml"
+    path.write_text(f'[me]\naddresses = ["{ME}"]\ntimezone = "Europe/Berlin"\n'
+                    f'[store]\npath = "{db}"\n', encoding="utf-8")
+    assert main(["--config", str(path), "why", JANE]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "no nudge" in text and "they answered you elsewhere" in text
+    assert main(["--config", str(path), "why", OMAR, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "afresh" in data["owed_reply"] and data["nudge"] is None
+    assert not [f for f in data["follow_ups"] if f["kind"] == "owed_reply"]
+
+
 def test_cli_why_without_a_match_exits_1_with_the_hint(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from syncd.commands.cli import main
