@@ -14,10 +14,10 @@ from collections.abc import Callable
 
 from rules.prechecked import Prechecked
 
-# A request to phone the author: "give me a call", "call me", "pls grab me".
+# A request to phone the author: "give me a call", "call me", "ring me".
 _CALL_ME = Prechecked(re.compile(
-    r"\b(?:please |pls )?(?:give me a (?:call|ring|buzz)|call me|ring me|phone me|buzz me|"
-    r"grab me)\b"), ("call", "ring", "phone", "buzz", "grab"))
+    r"\b(?:please |pls )?(?:give me a (?:call|ring|buzz)|call me|ring me|phone me|buzz me)\b"),
+    ("call", "ring", "phone", "buzz"))
 
 
 def only_calls(words: str, asks: Callable[[str], bool]) -> bool:

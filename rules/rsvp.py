@@ -12,11 +12,15 @@ import re
 
 from rules.prechecked import Prechecked
 
+_DAYS = (r"(?:on|at|this|next|tonight|tomorrow|today|monday|tuesday|wednesday|thursday|friday|"
+         r"saturday|sunday)\b")
 _RSVP = Prechecked(re.compile(
-    r"\b(?:(?:will|can|could|would) you (?:be able to )?(?:attend|join us|make it|be there)|"
-    r"(?:are|will) you (?:be )?(?:available|free) (?:at|on|to|for|this|next|tomorrow)|"
-    r"(?:please )?rsvp\b(?! ?'?d)|please confirm (?:your )?attendance)"),
-    ("attend", "join us", "make it", "be there", "available", "free", "rsvp"))
+    r"\b(?:(?:will|can|could|would) you (?:be able to )?(?:attend|join us|be there)\b|"
+    r"(?:will|can|could|would) you make it(?: " + _DAYS + r"|\s*\?)|"
+    r"(?:are|will) you (?:be )?(?:available|free) (?:" + _DAYS + r"|for (?:a |the )?"
+    r"(?:meeting|call|lunch|dinner|drinks|coffee|breakfast)\b)|"
+    r"(?<!your )(?<!the )(?<!an )(?:please )?rsvp\b(?! ?'?d)|please confirm (?:your )?attendance)"),
+    ("attend", "join us", "be there", "make it", "available", "free", "rsvp"))
 
 
 def asks_each(words: str) -> bool:

@@ -119,6 +119,9 @@ _TROUBLE = (r"if (?:(?:i am|i'm|i was) (?:wrong|incorrect|mistaken|off base|miss
             r"(?:this|that|it) (?:is not|isn't|doesn't|does not) (?:ok|okay|right|correct|work)|"
             r"(?:i|we) need to (?:move|change|do|bring|send|prepare) anything"
             r")\b(?: (?:in|with) (?:my|this|that|the) \w+)?")
+# Someone else, not the reader: "they", "anyone", "FERC wanted" (not "it needs", "this"):
+_SOMEONE = (r"(?:they|he|she|someone|somebody|anyone|anybody|(?!you\b|it\b|this\b|that\b|"
+            r"anything\b|something\b|everything\b|nothing\b)[a-z]+ (?:wants?|wanted|asks?|asked))")
 _RHETORICAL_RE = re.compile(
     r"\b(?:(?:please )?(?:give me a call|call|let me know|let us know|contact|e-?mail|ping)"
     r"(?: me| us)?(?: directly| anytime| any time)?(?: at [\w .+()/-]{1,30}?)? " + _OFFER +
@@ -131,17 +134,13 @@ _RHETORICAL_RE = re.compile(
     r"(?:(?:please )?let (?:me|us) know |please advise )?" + _TROUBLE + r"(?:[^.!?\n]{0,60}?"
     r"(?:let (?:me|us) know|please advise|give me a call|call me))?|"
     r"let (?:me|us) know (?:how|if|what|where) (?:i|we) can (?:help|assist|do)\w*|"
-    # "let me know" only on a condition about someone else: "If they wanted exact numbers,
-    # let me know", "if someone has better tools, please let us know" (the reader's own
-    # condition asks: "if you can make it, let me know", "if this is OK, let me know")
-    r"(?:if (?:they|he|she|someone|somebody|anyone|anybody|(?!you\b)[a-z]+ (?:wants?|wanted|needs?|"
-    r"needed|asks?|asked))\b[^.!?\n,]{0,80}, (?:please )?let (?:me|us) know|"
-    r"let (?:me|us) know if (?:they|he|she|someone|somebody|anyone|anybody|(?!you\b)[a-z]+ "
-    r"(?:wants?|wanted|needs?|needed|asks?|asked))\b)[^.!?\n]*|"
+    # "let me know" on someone else's condition: "If they wanted exact numbers, let me know"
+    # (the reader's own asks: "if you can make it, let me know", "if this is OK, ...")
+    r"(?:if " + _SOMEONE + r"\b[^.!?\n,]{0,80}, (?:please )?let (?:me|us) know\b|"
+    r"let (?:me|us) know if " + _SOMEONE + r"\b(?:(?! and | but )[^.!?\n,;])*)|"
     # an idiom, not a request: "call me heartless, but ...", "call me old-fashioned"
-    r"call me (?:an? )?(?:crazy|old[- ]fashioned|paranoid|heartless|cynical|skeptical|"
-    r"sceptical|naive|selfish|lazy|picky|biased|silly|weird|nuts|stupid|idiot|sucker|optimist|"
-    r"pessimist|romantic|dreamer|fool|cheap|greedy|ishmael)|"
+    r"call me (?:an? )?(?:crazy|old[- ]fashioned|paranoid|heartless|cynical|skeptical|naive|"
+    r"silly|stupid|selfish|optimist|pessimist|romantic|dreamer|fool|biased|picky|ishmael)|"
     r"please (?:find|see|note) (?:attached|below)?|"
     r"please (?:forgive|excuse|pardon|don't hesitate|do not hesitate)|"
     r"if you (?:use|want|need|wish|prefer|are interested)\b[^.!?\n]{0,60}?please "
@@ -171,8 +170,9 @@ _DELEGATION = Prechecked(re.compile(
     r"forward (?:this |it )?to (?!me\b|us\b)|set (?:it |this |that |them )?up\b|"
     r"work with (?!me\b|us\b)[a-z]\w+|fill (?:him|her|them) in|"
     r"pass on|send (?:this|it) on|send (?:[\w'\"]+ ){0,3}?to (?!me\b|us\b)|"
-    r"(?:give|hand|pass|bring|deliver) (?!me\b|us\b|your\b)(?:[\w'\"]+ ){1,6}?to "
-    r"(?!me\b|us\b)[a-z]\w+|"
+    r"(?:give|hand|pass|bring|deliver) (?!me\b|us\b|your\b)(?:(?!me\b|us\b|to\b)[\w'\"]+ ){1,6}?"
+    r"to (?!me\b|us\b|the\b|our\b|your\b|my\b|an?\b|this\b|that\b)[a-z]\w+(?: [a-z]\w+)?"
+    r"(?=\s*(?:[.!?,;]|$|(?:please|pls|thanks|asap|today|tomorrow)\b))|"
     r"give (?!me\b|us\b)\w+(?: \w+)? a (?:call|ring)|"
     r"(?:call|contact|ring) (?!me\b|us\b)[a-z]\w+|reach out to|"
     r"(?:talk|speak)(?: briefly)? (?:to|with) (?!me\b|us\b)|let (?!me\b|us\b)\w+ know|"

@@ -27,16 +27,18 @@ from syncd.model import Message
 class Lookups:
     """``sent_since(since)``: (person, message) for the user's messages that touched each
     person after ``since[person]``; ``stored(message_id)``: is that message among the synced
-    mail?"""
+    mail? ``wrote_on(address, subject, before)``: did the address write a stored message with
+    that normalised subject before then?"""
 
     sent_since: Callable[[Mapping[str, datetime]], list[tuple[str, Message]]]
     stored: Callable[[str], bool]
+    wrote_on: Callable[[str, str, datetime], bool]
 
 
 def note(ledgers: Mapping[str, PersonLedger], directory: Directory, oldest: datetime,
-         lookups: Lookups) -> None:
-    """Set ``resumed`` (for a reply owed since ``oldest``: older ones have lapsed) and
-    ``quoted_answer`` (for an open ask) on the ledgers they can change."""
+         oldest_ask: datetime, lookups: Lookups) -> None:
+    """Set ``resumed`` (for a reply owed since ``oldest``) and ``quoted_answer`` (for an open
+    ask made since ``oldest_ask``; older ones have lapsed) on the ledgers they can change."""
     owed_since: dict[str, datetime] = {}
     ask_since: dict[str, datetime] = {}
     for pid, led in ledgers.items():
@@ -44,7 +46,7 @@ def note(ledgers: Mapping[str, PersonLedger], directory: Directory, oldest: date
             continue
         if led.owed is not None and oldest <= led.owed.at < led.last_outbound:
             owed_since[pid] = led.owed.at
-        asks = [a.at for a in (led.due_ask, led.last_ask) if a is not None]
+        asks = [a.at for a in (led.due_ask, led.last_ask) if a is not None and a.at >= oldest_ask]
         if asks and min(asks) < led.last_outbound:
             ask_since[pid] = min(asks)
     if not owed_since and not ask_since:
@@ -56,7 +58,7 @@ def note(ledgers: Mapping[str, PersonLedger], directory: Directory, oldest: date
                           lambda m: starts_with(m, directory.is_self_address)).items():
         ledgers[pid].resumed = at
     for pid, at in newest(sent, ask_since, directory.person_id,
-                          lambda m: quotes_them(m, lookups.stored)).items():
+                          lambda m: quotes_them(m, lookups.stored, lookups.wrote_on)).items():
         ledgers[pid].quoted_answer = at
 
 

@@ -17,10 +17,12 @@ from rules.cadence import CadenceRule, matching_rule, new_contact_start
 from rules.candidates import Candidate
 from rules.classify import in_sent_folder
 from rules.drift import DriftSettings
-from rules.identity import same_name
+from rules.identity import normalize_address, same_name
 from rules.people import Directory, PersonSpec
+from rules.reciprocity import MAX_NUDGES
 from rules.rhythm import Rhythm, rhythm
 from rules.strength import Strength, strength
+from rules.threads import normalize_subject
 from rules.wanted import Settings, desired
 from rules.weekly import active, weekly_plan
 from syncd import collector, incremental, later_mail
@@ -134,9 +136,14 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
                 if i.direction == "out" and i.person in since and i.at > since[i.person]
                 and i.ref in by_id]
 
+    def wrote_on(address: str, subject: str, before: datetime) -> bool:
+        return any(m.sender is not None and normalize_address(m.sender.email) == address
+                   and m.date < before and normalize_subject(m.subject) == subject
+                   for m in messages)
+
     return _finish(config, directory, ledgers, derived, now,
                    lambda _people: derived.interactions, answering,
-                   later_mail.Lookups(sent_since, lambda mid: mid in by_id))
+                   later_mail.Lookups(sent_since, lambda mid: mid in by_id, wrote_on))
 
 
 @collector.paused  # (it builds no reference cycles: no full heap walks for nothing)
@@ -173,7 +180,8 @@ def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
     return _finish(config, directory, ledgers, derived, now,
                    lambda people: incremental.interactions_together(store, people),
                    store.derived.touches.answering,
-                   later_mail.Lookups(sent_since, lambda mid: store.message(mid) is not None))
+                   later_mail.Lookups(sent_since, store.derived.has_message,
+                                      store.derived.wrote_on))
 
 
 def _own_mailbox(directory: Directory, ledger: PersonLedger) -> bool:
@@ -207,8 +215,9 @@ def _finish(config: Config, directory: Directory, ledgers: dict[str, PersonLedge
     (``syncd.later_mail``)."""
     for pid in [pid for pid, led in ledgers.items() if _own_mailbox(directory, led)]:
         del ledgers[pid]
-    later_mail.note(ledgers, directory, now - config.followups.horizon
-                    - config.reciprocity.owed_reply_after, later)
+    horizon = config.followups.horizon
+    later_mail.note(ledgers, directory, now - horizon - config.reciprocity.owed_reply_after,
+                    now - horizon - MAX_NUDGES * config.reciprocity.nudge_after, later)
     rules = cadence_rules(config)
     if any(r.tags or r.people or r.addresses or r.domains for r in rules):
         matched = {

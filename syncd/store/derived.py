@@ -23,6 +23,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 
 from syncd.errors import StoreError
 from syncd.store import ledger_cache
@@ -239,6 +240,18 @@ class DerivedTables:
         return self._column(
             "SELECT r.message_id FROM refs r JOIN facts f ON f.message_id = r.ref "
             "WHERE r.message_id IN ({}) AND f.outbound AND f.verdict = 'personal'", ids)
+
+    def has_message(self, message_id: str) -> bool:
+        """Is the message among the stored (classified) mail? (A key probe, no decoding.)"""
+        return self._db.execute("SELECT 1 FROM facts WHERE message_id = ?",
+                                (message_id,)).fetchone() is not None
+
+    def wrote_on(self, address: str, subject: str, before: datetime) -> bool:
+        """Did ``address`` write a stored message with this normalised subject before
+        ``before``? (Through ``facts_subject``.)"""
+        return self._db.execute(
+            "SELECT 1 FROM facts WHERE subject_key = ? AND ts < ? AND sender = ? LIMIT 1",
+            (subject, before.timestamp(), address)).fetchone() is not None
 
     def senders_answering_mine(self) -> set[str]:
         """Senders of every inbound message that references an outbound personal message

@@ -366,6 +366,14 @@ def test_their_words_quoted_in_your_later_message_answer_your_ask() -> None:
     assert set(planned([ask, forwarded], "nudge")) == {ANN}
     before = replace(quoting, date=ask.date - timedelta(hours=1))
     assert set(planned([ask, before], "nudge")) == {ANN}
+    # no In-Reply-To (an old client, Enron): their stored message on the subject answers it
+    by_subject = replace(quoting, subject="RE: Deposit confirmation")
+    assert set(planned([old, ask, by_subject], "nudge")) == {ANN}
+    assert planned([ask, by_subject], "nudge") == {}
+    # a forward of their stored message, with a comment, to someone else with them copied
+    passed_on = replace(mail(ME, BOB, cc=[ANN], days_ago=11, subject="Fwd: Deposit",
+                             mid="d-3"), signals=("ask", "quotes_reply", f"quoted:{ANN}"))
+    assert ANN in planned([old, ask, passed_on], "nudge")
 
 
 def test_your_answer_offering_a_call_is_no_ask() -> None:

@@ -54,13 +54,23 @@ def test_newest_is_the_newest_fresh_message_after_each_persons_time() -> None:
 def test_quotes_them_only_from_mail_never_stored() -> None:
     from rules.quoted_answer import quotes_them
 
+    def nothing(*_args: object) -> bool:
+        return False
+
     m = replace(mail(ME, [ANN], days_ago=1, subject="RE: Confirmation"),
                 signals=("quotes_reply", "quoted:ann@partner.example"))
-    assert quotes_them(m, lambda _mid: False) == {"ann@partner.example"}
+    assert quotes_them(m, nothing, nothing) == {"ann@partner.example"}
     parent = replace(m, in_reply_to="p@x")
-    assert quotes_them(parent, lambda mid: mid == "p@x") == frozenset()  # stored: it counts
-    assert quotes_them(parent, lambda _mid: False) == {"ann@partner.example"}
-    assert quotes_them(replace(m, signals=None), lambda _mid: False) == frozenset()
+    assert quotes_them(parent, lambda mid: mid == "p@x", nothing) == frozenset()  # stored
+    assert quotes_them(parent, nothing, nothing) == {"ann@partner.example"}
+    chained = replace(m, references=("old@x", "p@x"))
+    assert quotes_them(chained, lambda mid: mid == "p@x", nothing) == frozenset()
+    # no threading headers (Enron, old clients): a stored message of theirs on the subject
+    assert quotes_them(m, nothing, lambda a, subject, _before: (
+        a == "ann@partner.example" and subject == "confirmation")) == frozenset()
+    assert quotes_them(replace(m, signals=None), nothing, nothing) == frozenset()
     assert quotes_them(replace(m, signals=("forward", "quotes_reply",
                                            "quoted:ann@partner.example")),
-                       lambda _mid: False) == frozenset()
+                       nothing, nothing) == frozenset()
+    assert quotes_them(replace(m, subject="Fwd: Budget"), nothing, nothing) == frozenset()
+    assert quotes_them(replace(m, subject="RE:"), nothing, nothing) == frozenset()

@@ -151,12 +151,20 @@ DATA = Path(os.environ.get("SYNCD_DATA") or Path(__file__).resolve().parents[3] 
     ("If you can make it on Friday, let me know.", {ASK}),
     ("If possible, let me know your availability.", {ASK}),
     ("Let me know if you want to go so Zooey can book.", {ASK}),
+    ("If it needs any changes, please let me know.", {ASK}),
+    ("Let me know if anything needs changing.", {ASK}),
+    ("Let me know if anyone needs access and please send me your hours by Friday.", {ASK}),
+    ("If anyone asks, let me know, and please send me the revised schedule today.", {ASK}),
     # an idiom, not a request
     ("Call me heartless but I am now in my office. No word on the ruling.", set()),
     ("Call me old-fashioned, but I like paper.", set()),
     # handing something over to someone else: an errand
     ("pls give that copy of Gorak's sba filing to maria. I think I left it with you.", set()),
     ("Denise would you give a copy of this memo to Maria Pavlou please?", set()),
+    ("Can you give the numbers to review by Friday?", {ASK}),
+    ("Please bring the contract to the meeting tomorrow.", {ASK}),
+    ("Could you deliver the documents to our office by Monday?", {ASK}),
+    ("Can you give a copy to me and to John?", {ASK}),
     ("Picking out baby furniture....crazy isn't it?\nTake care, talk soon.", set()),
     ("Last of four nights, huh? Did you go to the party?", {ASK}),
     ("I'm going to ask Stephanie but, if you do please let her know. Thanks", {THANKS}),
@@ -188,6 +196,10 @@ def test_a_need_asks_in_a_new_message_but_not_in_an_answer(words: str) -> None:
     ("Are you available at 3 tomorrow?", True),
     ("Please RSVP to Kay by Monday.", True),
     ("Can you send me the numbers?", False),
+    ("Can you make it by Friday?", False),
+    ("Could you make it a PDF?", False),
+    ("Are you free to review the contract today?", False),
+    ("Thanks for your RSVP. Can you send the slides?", False),
     ("If you haven't RSVP'd for the meeting, please do. Can you bring the report?", False),
 ])
 def test_rsvp_marks_a_question_each_invited_answers(text: str, each: bool) -> None:
