@@ -136,10 +136,16 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
                 if i.direction == "out" and i.person in since and i.at > since[i.person]
                 and i.ref in by_id]
 
+    first_on: dict[tuple[str, str], datetime] = {}  # (sender, subject) -> its first message
+
     def wrote_on(address: str, subject: str, before: datetime) -> bool:
-        return any(m.sender is not None and normalize_address(m.sender.email) == address
-                   and m.date < before and normalize_subject(m.subject) == subject
-                   for m in messages)
+        if not first_on:
+            for m in messages:
+                if m.sender is not None:
+                    key = (normalize_address(m.sender.email), normalize_subject(m.subject))
+                    first_on[key] = min(first_on.get(key, m.date), m.date)
+        first = first_on.get((address, subject))
+        return first is not None and first < before
 
     return _finish(config, directory, ledgers, derived, now,
                    lambda _people: derived.interactions, answering,
