@@ -41,18 +41,18 @@ def note(ledgers: Mapping[str, PersonLedger], directory: Directory, oldest: date
     ask made since ``oldest_ask``; older ones have lapsed) on the ledgers they can change."""
     owed_since: dict[str, datetime] = {}
     ask_since: dict[str, datetime] = {}
+    since: dict[str, datetime] = {}  # the earlier of the two: what to look up
     for pid, led in ledgers.items():
         if led.last_outbound is None:
             continue
         if led.owed is not None and oldest <= led.owed.at < led.last_outbound:
-            owed_since[pid] = led.owed.at
+            owed_since[pid] = since[pid] = led.owed.at
         asks = [a.at for a in (led.due_ask, led.last_ask) if a is not None and a.at >= oldest_ask]
         if asks and min(asks) < led.last_outbound:
             ask_since[pid] = min(asks)
-    if not owed_since and not ask_since:
+            since[pid] = min(since.get(pid, ask_since[pid]), ask_since[pid])
+    if not since:
         return
-    since = {pid: min(at for at in (owed_since.get(pid), ask_since.get(pid)) if at is not None)
-             for pid in owed_since.keys() | ask_since.keys()}
     sent = lookups.sent_since(since)
     for pid, at in newest(sent, owed_since, directory.person_id,
                           lambda m: starts_with(m, directory.is_self_address)).items():

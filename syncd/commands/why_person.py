@@ -164,8 +164,7 @@ def owed_why(snapshot: Snapshot, config: Config, pid: str, now: datetime) -> str
     from rules.reciprocity import owed_waived
 
     ledger = snapshot.ledgers.get(pid)
-    if ledger is None or ledger.owed is None or any(
-            c.person == pid and c.kind == "owed_reply" for c in snapshot.candidates.values()):
+    if ledger is None or ledger.owed is None or _planned(snapshot, pid, "owed_reply"):
         return None
     due = ledger.owed.at + config.reciprocity.owed_reply_after
     if due < now - config.followups.horizon:
@@ -179,7 +178,11 @@ def nudge_why(snapshot: Snapshot, pid: str) -> str | None:
     from rules.reciprocity import nudge_waived
 
     ledger = snapshot.ledgers.get(pid)
-    if ledger is None or any(c.person == pid and c.kind == "nudge"
-                             for c in snapshot.candidates.values()):
+    if ledger is None or _planned(snapshot, pid, "nudge"):
         return None
     return nudge_waived(ledger)
+
+
+def _planned(snapshot: Snapshot, pid: str, kind: str) -> bool:
+    """Is a follow-up of ``kind`` planned for them?"""
+    return any(c.person == pid and c.kind == kind for c in snapshot.candidates.values())
