@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from rules.text_signals import (
     ASK,
@@ -48,15 +49,23 @@ Rule = tuple[bool, str, str]  # (yes, rule name, reason)
 
 
 def is_reply(m: Message) -> bool:
-    return m.in_reply_to is not None or bool(_REPLY.match(m.subject or ""))
+    return m.in_reply_to is not None or _subject_reads(m.subject)[0]
 
 
 def is_forward(m: Message) -> bool:
-    return bool(_FORWARD.match(m.subject or ""))
+    return _subject_reads(m.subject)[1]
 
 
 def _thanks_subject(m: Message) -> bool:
-    return bool(_THANKS.search(normalize_subject(m.subject)))
+    return _subject_reads(m.subject)[2]
+
+
+@lru_cache(maxsize=4096)  # the messages of a thread share their subject
+def _subject_reads(subject: str | None) -> tuple[bool, bool, bool]:
+    """(a reply's "Re:", a forward's "Fwd:", thanks or congratulations) of a subject."""
+    text = subject or ""
+    return (bool(_REPLY.match(text)), bool(_FORWARD.match(text)),
+            bool(_THANKS.search(normalize_subject(subject))))
 
 
 UNREAD_FORWARD: Rule = (False, "forward", ("a forward (Fwd:) whose quoted part was not found "
@@ -75,9 +84,17 @@ def _quote_unread(m: Message, quote_flags: set[str]) -> bool:
 
 def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     """Does the user's message ask something of its recipients?"""
-    if not any(not is_self(a) for a in (*m.to, *m.cc)):
+    return outbound_ask_of(m, any(not is_self(a) for a in (*m.to, *m.cc)),
+                           m.sender is not None and bool(m.sender.email)
+                           and not is_self(m.sender))
+
+
+def outbound_ask_of(m: Message, others: bool, delegate: bool) -> Rule:
+    """``outbound_ask`` given what it asks of the addresses: someone but the user among the
+    recipients (``others``), a sender with an address that is not the user's (``delegate``)."""
+    if not others:
         return False, "no_recipients", "addressed to nobody but you (a note or a draft)"
-    if m.sender is not None and m.sender.email and not is_self(m.sender):
+    if delegate:
         return False, "delegate", ("sent from your mailbox by someone else (an assistant, from "
                                    "their own address): their ask, answered to them")
     if _quote_unread(m, {FORWARD, QUOTES_REPLY, RESENDS, QUOTES_OWN}):
@@ -111,16 +128,25 @@ def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
 
 def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
     """Does their message expect an answer from the user?"""
+    to_others = sum(1 for a in m.to if not is_self(a))
+    return inbound_expects_of(m, is_self, to_others < len(m.to),
+                              to_others + sum(1 for a in m.cc if not is_self(a)), to_others)
+
+
+def inbound_expects_of(m: Message, is_self: Callable[[Address], bool], in_to: bool,
+                       others: int, to_others: int) -> Rule:
+    """``inbound_expects`` given what it asks of the addresses: the user in To (``in_to``),
+    how many recipients are not the user (``others``), of them in To (``to_others``);
+    ``is_self`` for the people its words greet by name."""
     named = asked(m.signals)
     if named is not None and not any(is_self(Address(a)) for a in named):
         return False, "asks_someone_else", "its words ask someone else by name, not you"
-    if named is None and not any(is_self(a) for a in m.to):
+    if named is None and not in_to:
         return False, "copied", "you were only copied (Cc or Bcc)"
-    others = sum(1 for a in (*m.to, *m.cc) if not is_self(a))
     if others > ANNOUNCEMENT_RECIPIENTS:
         return False, "announcement", (f"sent to {others} people besides you "
                                        f"(more than {ANNOUNCEMENT_RECIPIENTS}: an announcement)")
-    if named is None and sum(1 for a in m.to if not is_self(a)) >= GROUP_TO and not (
+    if named is None and to_others >= GROUP_TO and not (
             m.signals is not None and RSVP in m.signals):  # each invited answers for themselves
         return False, "group_question", (
             "a question to several people at once (you and others in To, nobody greeted by "

@@ -21,6 +21,9 @@ from rules.identity import domain_of, name_tokens, normalize_address, same_name
 from rules.same_person import local_key, name_key, same_given, spellings
 from syncd.model import Address, Contact
 
+# (normalised address, person id, self by the address, self by the address or the name)
+AddressFacts = tuple[str, str, bool, bool]
+
 
 @dataclass(frozen=True, slots=True)
 class PersonSpec:
@@ -70,7 +73,7 @@ class Directory:
     # The domains of the configured addresses (not of learned ones: a home address at a mail
     # provider does not make the provider the user's organisation).
     own_domains: frozenset[str] = frozenset()
-    _self: dict[Address, bool] = field(default_factory=dict)  # is_self_address, as found
+    _facts: dict[Address, AddressFacts] = field(default_factory=dict)  # ``facts``, as found
 
     @classmethod
     def build(cls, self_addresses: Iterable[str], people: Iterable[PersonSpec],
@@ -129,11 +132,20 @@ class Directory:
     def is_self_address(self, a: Address) -> bool:
         """Self by address, or by a display name that is the user's own name (another address
         of the user's: "Dana Example (home)")."""
-        found = self._self.get(a)
+        return (self._facts.get(a) or self.facts(a))[3]
+
+    def facts(self, a: Address) -> AddressFacts:
+        """What is asked of an address as a message names it: (normalised, person id,
+        ``is_self`` of the address, ``is_self_address``), worked out once per address (a
+        mailbox repeats the same few thousand; emptied when it holds 65,536)."""
+        found = self._facts.get(a)
         if found is None:
-            if len(self._self) > 65_536:
-                self._self.clear()
-            found = self._self[a] = self.is_self(a.email) or same_name(a.name, self.self_name)
+            if len(self._facts) > 65_536:
+                self._facts.clear()
+            norm = normalize_address(a.email)
+            mine = self.is_self(a.email)
+            found = self._facts[a] = (norm, self._alias.get(norm, norm), mine,
+                                      mine or same_name(a.name, self.self_name))
         return found
 
     def person_id(self, address: str) -> str:

@@ -17,11 +17,12 @@ from rules.people import Directory
 from rules.threads import quotes_earlier
 from syncd.config import Config
 from syncd.interactions import (
-    direct_code,
-    intro_people,
-    is_outbound,
-    message_touches,
-    participants,
+    ASKS,
+    Parties,
+    participants_in,
+    parties,
+    people_in,
+    touch_parts,
 )
 from syncd.model import Message
 from syncd.store.streamed import HeldRow, Streamed
@@ -44,24 +45,31 @@ class Holder:
 
     def __init__(self, streamed: Streamed, config: Config, directory: Directory) -> None:
         self._streamed, self._config, self._directory = streamed, config, directory
-        self._people_of, self._sender_of = intro_people(config, directory)
 
     def hold(self, numbered: Iterable[tuple[int, Message]]) -> None:
         """Hold messages (number, message); their touches as ``message_touches`` gives them,
         every person ``rules.introductions.detect`` reads as in it, what threading reads."""
+        directory = self._directory
+        self.hold_seen((n, m, parties(m, directory), m.date.timestamp()) for n, m in numbered)
+
+    def hold_seen(self, seen: Iterable[tuple[int, Message, Parties, float]]) -> None:
+        """``hold`` of messages (number, message, its ``parties``, its time stamp)."""
         config, directory = self._config, self._directory
         narrow: list[tuple[int, str | None, int, str | None]] = []
         touches: list[HeldRow] = []
         members: list[tuple[int, str, str, float]] = []
-        for n, m in numbered:
-            ts = m.date.timestamp()
-            touches.extend((n, ts, i.ref, i.person, i.direction, i.subject, direct_code(i),
-                            a.email, a.name, int(i.answered))
-                           for i, a in message_touches(m, "", config, directory))
-            everyone = self._people_of(m) if is_outbound(m, directory) else [
-                self._sender_of(m), *self._people_of(m)]
-            members.extend((n, m.message_id, pid, ts) for pid in everyone)
+        for n, m, p, ts in seen:
+            ref, subject = m.message_id, m.subject
+            touches.extend((n, ts, ref, pid, direction, subject,
+                            ASKS if direct and asks else int(direct), a.email, a.name,
+                            int(answered))
+                           for pid, direction, direct, asks, answered, a in touch_parts(
+                               m, p, config, directory))
+            everyone = people_in(p, config)
+            if not p.outbound:
+                everyone.insert(0, "" if p.sender is None else p.sender[1])
+            members.extend((n, ref, pid, ts) for pid in everyone)
             people = None if m.thread_id else "".join(
-                _PERSON + p for p in participants(m, directory))
+                _PERSON + pid for pid in participants_in(p))
             narrow.append((n, m.thread_id, int(quotes_earlier(m)), people))
         self._streamed.hold(narrow, touches, members)

@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import NamedTuple
 
-from rules.asks import inbound_expects, outbound_ask
+from rules.asks import inbound_expects_of, outbound_ask_of
 from rules.classify import ClassifyContext, Verdict, classify_message, in_sent_folder
 from rules.identity import normalize_address
 from rules.introductions import Introduction
 from rules.introductions import detect as detect_introductions
-from rules.people import Directory
+from rules.people import AddressFacts, Directory
 from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, asked, quoted_from
 from rules.threads import assign_threads
 from syncd.config import Config
@@ -68,6 +69,42 @@ def is_outbound(message: Message, directory: Directory) -> bool:
     if in_sent_folder(message):
         return True
     return message.sender is not None and directory.is_self_address(message.sender)
+
+
+class Parties(NamedTuple):
+    """A message's sender and recipients as the directory sees them (``Directory.facts``:
+    normalised, person id, self by address, self), each looked up once: what the
+    classification, the touches, the memberships and threading read of its addresses."""
+
+    outbound: bool  # ``is_outbound``
+    sender: AddressFacts | None
+    to: tuple[AddressFacts, ...]
+    cc: tuple[AddressFacts, ...]
+
+
+def parties(m: Message, directory: Directory) -> Parties:
+    facts = directory.facts
+    sender = None if m.sender is None else facts(m.sender)
+    return Parties(in_sent_folder(m) or (sender is not None and sender[3]), sender,
+                   tuple(map(facts, m.to)), tuple(map(facts, m.cc)))
+
+
+def people_in(p: Parties, config: Config) -> list[str]:
+    """``people_of`` (``intro_people``) of a message's ``Parties``."""
+    recipients = (*p.to, *p.cc)
+    if len(recipients) > config.ignore.max_recipients:
+        return []
+    if not p.outbound and not any(f[2] for f in recipients):
+        return []  # an introduction for the user names the user
+    return [f[1] for f in recipients if not f[3]]
+
+
+def participants_in(p: Parties) -> frozenset[str]:
+    """``participants`` of a message's ``Parties``."""
+    people = [f[1] for f in (*p.to, *p.cc) if not f[3]]
+    if p.sender is not None and not p.sender[3]:
+        people.append(p.sender[1])
+    return frozenset(people)
 
 
 def classify_context(config: Config, self_addresses: Iterable[str]) -> ClassifyContext:
@@ -155,14 +192,7 @@ def intro_people(config: Config, directory: Directory) -> tuple[
         Callable[[Message], list[str]], Callable[[Message], str]]:
     """``people_of`` and ``sender_of`` as ``rules.introductions.detect`` reads them."""
     def people_of(m: Message) -> list[str]:
-        recipients = (*m.to, *m.cc)
-        if len(recipients) > config.ignore.max_recipients:
-            return []
-        if not is_outbound(m, directory) and not any(directory.is_self(a.email)
-                                                     for a in recipients):
-            return []  # an introduction for the user names the user
-        return [directory.person_id(a.email) for a in recipients
-                if not directory.is_self_address(a)]
+        return people_in(parties(m, directory), config)
 
     def sender_of(m: Message) -> str:
         return directory.person_id(m.sender.email) if m.sender is not None else ""
@@ -193,11 +223,7 @@ def _introductions(personal: Sequence[Message], threads: dict[str, str], config:
 
 def participants(m: Message, directory: Directory) -> frozenset[str]:
     """The people of a message but the user (what subject threading compares)."""
-    people = [*m.to, *m.cc]
-    if m.sender is not None:
-        people.append(m.sender)
-    return frozenset(directory.person_id(a.email) for a in people
-                     if not directory.is_self_address(a))
+    return participants_in(parties(m, directory))
 
 
 def message_touches(m: Message, thread: str, config: Config, directory: Directory
@@ -209,33 +235,48 @@ def message_touches(m: Message, thread: str, config: Config, directory: Director
     greeted: ``rules.text_signals.asked``); inbound, it expects an answer from the user
     (``rules.asks.inbound_expects``). A message with no recipients (a note or a task exported
     as mail) touches nobody."""
-    recipients = (*m.to, *m.cc)
-    if len(recipients) > config.ignore.max_recipients or not recipients:
+    return [(Interaction(m.date, pid, direction, thread, m.message_id, m.subject, direct, asks,
+                         answered), a)
+            for pid, direction, direct, asks, answered, a in touch_parts(
+                m, parties(m, directory), config, directory)]
+
+
+# A touch of ``message_touches`` as ``touch_parts`` gives it: (person id, direction, direct,
+# asks, answered, the address it came from).
+TouchPart = tuple[str, str, bool, bool, bool, Address]
+
+
+def touch_parts(m: Message, p: Parties, config: Config, directory: Directory
+                ) -> list[TouchPart]:
+    """``message_touches`` of a message and its ``Parties``, without an ``Interaction`` each."""
+    count = len(p.to) + len(p.cc)
+    if count > config.ignore.max_recipients or not count:
         return []
-    if is_outbound(m, directory):
-        asks = outbound_ask(m, directory.is_self_address)[0]
-        answered = (m.signals is not None and QUOTES_REPLY in m.signals
-                    and FORWARD not in m.signals)
-        to = asked(m.signals) or {normalize_address(a.email) for a in m.to}
-        touched: dict[str, tuple[Interaction, Address]] = {}
-        for a in recipients:
-            if directory.is_self_address(a):
+    signals = m.signals
+    if p.outbound:
+        recipients = (*p.to, *p.cc)
+        delegate = (m.sender is not None and bool(m.sender.email) and p.sender is not None
+                    and not p.sender[3])
+        asks = outbound_ask_of(m, not all(f[3] for f in recipients), delegate)[0]
+        answered = signals is not None and QUOTES_REPLY in signals and FORWARD not in signals
+        to = asked(signals) or {f[0] for f in p.to}
+        touched: dict[str, TouchPart] = {}
+        for a, f in zip((*m.to, *m.cc), recipients, strict=True):
+            if f[3]:
                 continue
-            pid = directory.person_id(a.email)
+            pid = f[1]
             before = touched.get(pid)
-            direct = asks and (normalize_address(a.email) in to or (before is not None
-                                                                    and before[0].direct))
-            touched[pid] = (Interaction(m.date, pid, "out", thread, m.message_id, m.subject,
-                                        direct, answered=answered), a)
+            direct = asks and (f[0] in to or (before is not None and before[2]))
+            touched[pid] = (pid, "out", direct, False, answered, a)
         return list(touched.values())
-    if m.sender is None or directory.is_self_address(m.sender):
+    if m.sender is None or p.sender is None or p.sender[3]:
         return []
-    pid = directory.person_id(m.sender.email)
-    direct = inbound_expects(m, directory.is_self_address)[0]
-    worded = direct and m.signals is not None and ASK in m.signals
-    answers_me = any(directory.is_self(a) for a in quoted_from(m.signals))
-    return [(Interaction(m.date, pid, "in", thread, m.message_id, m.subject, direct, worded,
-                         answered=answers_me), m.sender)]
+    to_others = sum(1 for f in p.to if not f[3])
+    direct = inbound_expects_of(m, directory.is_self_address, to_others < len(p.to),
+                                to_others + sum(1 for f in p.cc if not f[3]), to_others)[0]
+    worded = direct and signals is not None and ASK in signals
+    answers_me = any(directory.is_self(a) for a in quoted_from(signals))
+    return [(p.sender[1], "in", direct, worded, answers_me, m.sender)]
 
 
 def meeting_touches(meetings: Sequence[Meeting], config: Config, directory: Directory,

@@ -25,7 +25,7 @@ from rules.people import Directory
 from rules.threads import normalize_subject, thread_subject
 from syncd.config import Config
 from syncd.first_held import Holder, may_be_personal
-from syncd.interactions import classify_context, is_outbound, participants
+from syncd.interactions import Parties, classify_context, participants_in, parties
 from syncd.model import Message
 from syncd.store import Store
 from syncd.store.derived import DerivedTables, Fact
@@ -55,24 +55,34 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         written: set[str] = set()
         senders: dict[str, str] = {}
         named: list[tuple[str, str]] = []
+        seen: list[tuple[Parties, float]] = []
         for m in messages:
-            fact = make_fact(m, directory, context)
+            p = parties(m, directory)
+            ts = m.date.timestamp()
+            seen.append((p, ts))
+            fact = fact_of(m, p, ts, directory, context)
             facts.append(fact)
-            refs.extend((m.message_id, r) for r in dict.fromkeys(
-                (*m.references, *([m.in_reply_to] if m.in_reply_to else ()))))
-            named.extend((m.message_id, a) for a in {normalize_address(a.email) for a in (
-                *([m.sender] if m.sender else ()), *m.to, *m.cc)} - mine if a)
+            ref = m.message_id
+            if m.in_reply_to:
+                refs.extend((ref, r) for r in dict.fromkeys((*m.references, m.in_reply_to)))
+            elif m.references:
+                refs.extend((ref, r) for r in dict.fromkeys(m.references))
+            addresses = {f[0] for f in (*p.to, *p.cc)}
+            if p.sender is not None:
+                named.extend((ref, a) for a in (addresses | {p.sender[0]}) - mine if a)
+            else:
+                named.extend((ref, a) for a in addresses - mine if a)
             if fact[4] and fact[2] == "personal":
-                written.update(normalize_address(a.email) for a in (*m.to, *m.cc))
+                written |= addresses
             elif not fact[4] and fact[5]:
-                senders[m.message_id] = fact[5]
+                senders[ref] = fact[5]
         first = tables.streamed.numbers() if holder is not None else 0
         tables.put_facts(facts, refs, fresh=bulk)
         if holder is not None:  # facts written into emptied tables are numbered in order
             if tables.streamed.numbers() != first + len(facts):
                 raise RuntimeError("a first derivation's facts were not numbered in order")
-            holder.hold((first + k, m) for k, m in enumerate(messages)
-                        if may_be_personal(facts[k][2], facts[k][3]))
+            holder.hold_seen((first + k, m, *seen[k]) for k, m in enumerate(messages)
+                             if may_be_personal(facts[k][2], facts[k][3]))
         tables.named.put(named, fresh=bulk)
         if bulk:
             everyone |= written
@@ -100,7 +110,13 @@ def _stale(tables: DerivedTables, store: Store) -> Iterator[list[Message]]:
 
 
 def make_fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
-    outbound = is_outbound(m, directory)
+    return fact_of(m, parties(m, directory), m.date.timestamp(), directory, context)
+
+
+def fact_of(m: Message, p: Parties, ts: float, directory: Directory, context: ClassifyContext
+            ) -> Fact:
+    """``make_fact`` of a message, its ``parties`` (under ``directory``) and its time stamp."""
+    outbound = p.outbound
     key = shape(m, outbound)
     memo = _JUDGED
     if memo.directory is not directory or memo.context is not context:
@@ -112,8 +128,8 @@ def make_fact(m: Message, directory: Directory, context: ClassifyContext) -> Fac
         judged = memo.found[key] = _judge(m, outbound, context)
     subject, intro = _subject_facts(m.subject)
     if not subject:  # no subject to thread by: its people (what thread_subject gives then)
-        subject = thread_subject(m, participants(m, directory))
-    return (m.message_id, m.date.timestamp(), *judged, subject, intro)
+        subject = thread_subject(m, participants_in(p))
+    return (m.message_id, ts, *judged, subject, intro)
 
 
 def _judge(m: Message, outbound: bool, context: ClassifyContext
