@@ -101,11 +101,12 @@ def _header_findings(headers: tuple[tuple[str, str], ...]) -> tuple[Finding, ...
 
 
 def subject_findings(subject: str | None) -> list[Finding]:
-    return list(_subject_findings(subject)) if subject else []
+    return list(subject_found(subject)) if subject else []
 
 
 @lru_cache(maxsize=4096)  # the messages of a thread share their subject
-def _subject_findings(subject: str) -> tuple[Finding, ...]:
+def subject_found(subject: str) -> tuple[Finding, ...]:
+    """``subject_findings`` of a subject (not empty), as a tuple."""
     text = clean(subject)
     if _subject_pattern("ooo_subjects.txt").search(text):
         return ((AUTO_REPLY, "auto_reply", f"subject {short(text)!r} is an automatic reply"),)

@@ -49,19 +49,19 @@ Rule = tuple[bool, str, str]  # (yes, rule name, reason)
 
 
 def is_reply(m: Message) -> bool:
-    return m.in_reply_to is not None or _subject_reads(m.subject)[0]
+    return m.in_reply_to is not None or subject_reads(m.subject)[0]
 
 
 def is_forward(m: Message) -> bool:
-    return _subject_reads(m.subject)[1]
+    return subject_reads(m.subject)[1]
 
 
 def _thanks_subject(m: Message) -> bool:
-    return _subject_reads(m.subject)[2]
+    return subject_reads(m.subject)[2]
 
 
 @lru_cache(maxsize=4096)  # the messages of a thread share their subject
-def _subject_reads(subject: str | None) -> tuple[bool, bool, bool]:
+def subject_reads(subject: str | None) -> tuple[bool, bool, bool]:
     """(a reply's "Re:", a forward's "Fwd:", thanks or congratulations) of a subject."""
     text = subject or ""
     return (bool(_REPLY.match(text)), bool(_FORWARD.match(text)),

@@ -54,6 +54,7 @@ from rules._signals import (
     relay_sender,
     role_match,
     subject_findings,
+    subject_found,
     verp_sender,
 )
 from rules.identity import domain_of, normalize_address
@@ -147,10 +148,16 @@ def shape(message: Message, outbound: bool) -> tuple[object, ...]:
     is_outbound``); mail that is not reads its recipients only for the envelope signal, which
     needs a header, so inbound mail without headers leaves them out of its shape (more mail
     shares one). The subject counts by what it is found to say (mostly nothing)."""
-    sender = message.sender
     subject = message.subject
+    return shape_of(message, outbound, subject_found(subject) if subject else ())
+
+
+def shape_of(message: Message, outbound: bool, findings: tuple[object, ...]
+             ) -> tuple[object, ...]:
+    """``shape`` given what the subject is found to say (``rules._signals.subject_found``)."""
+    sender = message.sender
     return (None if sender is None else sender.email, None if sender is None else sender.name,
-            message.labels, message.headers, tuple(subject_findings(subject)) if subject else (),
+            message.labels, message.headers, findings,
             tuple(a.email for a in (*message.to, *message.cc))
             if outbound or message.headers else None)
 

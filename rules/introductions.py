@@ -21,11 +21,12 @@ INTRO_SUBJECT = re.compile(
     r"|<\s*-?\s*>|\S\s+/\s+\S|\S\s+x\s+\S.*\bintro",
     re.IGNORECASE,
 )
+_REPLY = re.compile(r"\s*(re|aw|sv|fwd?|wg)\s*:", re.IGNORECASE)
 
 
 def is_intro_subject(subject: str | None) -> bool:
     """``"Intro: Jane <> Omar"``, ``"Jane / Omar"``, ``"Connecting you two"``; not replies."""
-    if not subject or re.match(r"\s*(re|aw|sv|fwd?|wg)\s*:", subject, re.IGNORECASE):
+    if not subject or _REPLY.match(subject):
         return False
     return INTRO_SUBJECT.search(subject) is not None
 

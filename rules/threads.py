@@ -10,6 +10,7 @@ import re
 from array import array
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from rules.text_signals import QUOTES_OWN, QUOTES_REPLY, RESENDS
 from syncd.model import Message
@@ -24,6 +25,7 @@ _PREFIX = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)  # asked of each message more than once (threads, asks, the fact)
 def normalize_subject(subject: str | None) -> str:
     """``"RE: Fwd: [team] Lunch  plans"`` -> ``"lunch plans"``."""
     if not subject:

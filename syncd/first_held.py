@@ -16,18 +16,9 @@ from collections.abc import Iterable
 from rules.people import Directory
 from rules.threads import quotes_earlier
 from syncd.config import Config
-from syncd.interactions import (
-    ASKS,
-    Parties,
-    participants_in,
-    parties,
-    people_in,
-    touch_parts,
-)
+from syncd.envelopes import PERSON, Envelope, Envelopes
 from syncd.model import Message
 from syncd.store.streamed import HeldRow, Streamed
-
-_PERSON = "\x00"  # before each person id in a held ``people`` column
 
 
 def may_be_personal(verdict: str, soft: str | None) -> bool:
@@ -37,39 +28,36 @@ def may_be_personal(verdict: str, soft: str | None) -> bool:
 
 def people_of(held: str | None) -> frozenset[str]:
     """The participants ``Holder.hold`` kept (``None``: a provider's thread, never asked)."""
-    return frozenset(held.split(_PERSON)[1:]) if held else frozenset()
+    return frozenset(held.split(PERSON)[1:]) if held else frozenset()
 
 
 class Holder:
     """Holds the touches, memberships and threading inputs of messages."""
 
-    def __init__(self, streamed: Streamed, config: Config, directory: Directory) -> None:
-        self._streamed, self._config, self._directory = streamed, config, directory
+    def __init__(self, streamed: Streamed, config: Config, directory: Directory,
+                 envelopes: Envelopes | None = None) -> None:
+        self._streamed = streamed
+        self._envelopes = Envelopes(config, directory) if envelopes is None else envelopes
 
     def hold(self, numbered: Iterable[tuple[int, Message]]) -> None:
         """Hold messages (number, message); their touches as ``message_touches`` gives them,
         every person ``rules.introductions.detect`` reads as in it, what threading reads."""
-        directory = self._directory
-        self.hold_seen((n, m, parties(m, directory), m.date.timestamp()) for n, m in numbered)
+        of = self._envelopes.of
+        self.hold_seen((n, m, of(m), m.date.timestamp()) for n, m in numbered)
 
-    def hold_seen(self, seen: Iterable[tuple[int, Message, Parties, float]]) -> None:
-        """``hold`` of messages (number, message, its ``parties``, its time stamp)."""
-        config, directory = self._config, self._directory
+    def hold_seen(self, seen: Iterable[tuple[int, Message, Envelope, float]]) -> None:
+        """``hold`` of messages (number, message, its envelope, its time stamp)."""
+        touches_of = self._envelopes.touches
         narrow: list[tuple[int, str | None, int, str | None]] = []
         touches: list[HeldRow] = []
         members: list[tuple[int, str, str, float]] = []
-        for n, m, p, ts in seen:
+        for n, m, envelope, ts in seen:
             ref, subject = m.message_id, m.subject
-            touches.extend((n, ts, ref, pid, direction, subject,
-                            ASKS if direct and asks else int(direct), a.email, a.name,
-                            int(answered))
-                           for pid, direction, direct, asks, answered, a in touch_parts(
-                               m, p, config, directory))
-            everyone = people_in(p, config)
-            if not p.outbound:
-                everyone.insert(0, "" if p.sender is None else p.sender[1])
-            members.extend((n, ref, pid, ts) for pid in everyone)
-            people = None if m.thread_id else "".join(
-                _PERSON + pid for pid in participants_in(p))
-            narrow.append((n, m.thread_id, int(quotes_earlier(m)), people))
+            touches.extend((n, ts, ref, pid, direction, subject, direct, address, name,
+                            answered)
+                           for pid, direction, direct, address, name, answered in touches_of(
+                               m, envelope))
+            members.extend((n, ref, pid, ts) for pid in envelope.members)
+            narrow.append((n, m.thread_id, int(quotes_earlier(m)),
+                           None if m.thread_id else envelope.people))
         self._streamed.hold(narrow, touches, members)

@@ -14,18 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import NamedTuple
 
-from rules.asks import inbound_expects_of, outbound_ask_of
 from rules.classify import ClassifyContext, Verdict, classify_message, in_sent_folder
 from rules.identity import normalize_address
 from rules.introductions import Introduction
 from rules.introductions import detect as detect_introductions
-from rules.people import AddressFacts, Directory
-from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, asked, quoted_from
+from rules.people import Directory
 from rules.threads import assign_threads
 from syncd.config import Config
 from syncd.model import Address, LoggedTouch, Meeting, Message
+from syncd.parties import participants_in, parties, people_in, touch_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,42 +67,6 @@ def is_outbound(message: Message, directory: Directory) -> bool:
     if in_sent_folder(message):
         return True
     return message.sender is not None and directory.is_self_address(message.sender)
-
-
-class Parties(NamedTuple):
-    """A message's sender and recipients as the directory sees them (``Directory.facts``:
-    normalised, person id, self by address, self), each looked up once: what the
-    classification, the touches, the memberships and threading read of its addresses."""
-
-    outbound: bool  # ``is_outbound``
-    sender: AddressFacts | None
-    to: tuple[AddressFacts, ...]
-    cc: tuple[AddressFacts, ...]
-
-
-def parties(m: Message, directory: Directory) -> Parties:
-    facts = directory.facts
-    sender = None if m.sender is None else facts(m.sender)
-    return Parties(in_sent_folder(m) or (sender is not None and sender[3]), sender,
-                   tuple(map(facts, m.to)), tuple(map(facts, m.cc)))
-
-
-def people_in(p: Parties, config: Config) -> list[str]:
-    """``people_of`` (``intro_people``) of a message's ``Parties``."""
-    recipients = (*p.to, *p.cc)
-    if len(recipients) > config.ignore.max_recipients:
-        return []
-    if not p.outbound and not any(f[2] for f in recipients):
-        return []  # an introduction for the user names the user
-    return [f[1] for f in recipients if not f[3]]
-
-
-def participants_in(p: Parties) -> frozenset[str]:
-    """``participants`` of a message's ``Parties``."""
-    people = [f[1] for f in (*p.to, *p.cc) if not f[3]]
-    if p.sender is not None and not p.sender[3]:
-        people.append(p.sender[1])
-    return frozenset(people)
 
 
 def classify_context(config: Config, self_addresses: Iterable[str]) -> ClassifyContext:
@@ -239,44 +201,6 @@ def message_touches(m: Message, thread: str, config: Config, directory: Director
                          answered), a)
             for pid, direction, direct, asks, answered, a in touch_parts(
                 m, parties(m, directory), config, directory)]
-
-
-# A touch of ``message_touches`` as ``touch_parts`` gives it: (person id, direction, direct,
-# asks, answered, the address it came from).
-TouchPart = tuple[str, str, bool, bool, bool, Address]
-
-
-def touch_parts(m: Message, p: Parties, config: Config, directory: Directory
-                ) -> list[TouchPart]:
-    """``message_touches`` of a message and its ``Parties``, without an ``Interaction`` each."""
-    count = len(p.to) + len(p.cc)
-    if count > config.ignore.max_recipients or not count:
-        return []
-    signals = m.signals
-    if p.outbound:
-        recipients = (*p.to, *p.cc)
-        delegate = (m.sender is not None and bool(m.sender.email) and p.sender is not None
-                    and not p.sender[3])
-        asks = outbound_ask_of(m, not all(f[3] for f in recipients), delegate)[0]
-        answered = signals is not None and QUOTES_REPLY in signals and FORWARD not in signals
-        to = asked(signals) or {f[0] for f in p.to}
-        touched: dict[str, TouchPart] = {}
-        for a, f in zip((*m.to, *m.cc), recipients, strict=True):
-            if f[3]:
-                continue
-            pid = f[1]
-            before = touched.get(pid)
-            direct = asks and (f[0] in to or (before is not None and before[2]))
-            touched[pid] = (pid, "out", direct, False, answered, a)
-        return list(touched.values())
-    if m.sender is None or p.sender is None or p.sender[3]:
-        return []
-    to_others = sum(1 for f in p.to if not f[3])
-    direct = inbound_expects_of(m, directory.is_self_address, to_others < len(p.to),
-                                to_others + sum(1 for f in p.cc if not f[3]), to_others)[0]
-    worded = direct and signals is not None and ASK in signals
-    answers_me = any(directory.is_self(a) for a in quoted_from(signals))
-    return [(p.sender[1], "in", direct, worded, answers_me, m.sender)]
 
 
 def meeting_touches(meetings: Sequence[Meeting], config: Config, directory: Directory,

@@ -18,15 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.classify import ClassifyContext, classify_message, classify_soft, shape
+from rules._signals import subject_found
+from rules.classify import ClassifyContext, classify_message, classify_soft, shape_of
 from rules.identity import normalize_address
 from rules.introductions import is_intro_subject
 from rules.people import Directory
 from rules.threads import normalize_subject, thread_subject
 from syncd.config import Config
+from syncd.envelopes import Envelope, Envelopes
 from syncd.first_held import Holder, may_be_personal
-from syncd.interactions import Parties, classify_context, participants_in, parties
+from syncd.interactions import classify_context
 from syncd.model import Message
+from syncd.parties import Parties, participants_in, parties
 from syncd.store import Store
 from syncd.store.derived import DerivedTables, Fact
 
@@ -42,12 +45,12 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         tables.drop_fact_indexes()
     else:
         tables.named.ensure()
-    mine = directory.self_addresses
     everyone: set[str] = set()
+    envelopes = Envelopes(config, directory)
     holder = None
     if bulk:  # what threading will read of the mail, held while it is in memory
         tables.streamed.start()
-        holder = Holder(tables.streamed, config, directory)
+        holder = Holder(tables.streamed, config, directory, envelopes)
     for messages in (store.message_batches(BATCH) if bulk else _stale(tables, store)):
         ids = [m.message_id for m in messages]
         facts: list[Fact] = []
@@ -55,25 +58,23 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         written: set[str] = set()
         senders: dict[str, str] = {}
         named: list[tuple[str, str]] = []
-        seen: list[tuple[Parties, float]] = []
+        seen: list[tuple[Envelope, float]] = []
         for m in messages:
-            p = parties(m, directory)
+            envelope = envelopes.of(m)
             ts = m.date.timestamp()
-            seen.append((p, ts))
-            fact = fact_of(m, p, ts, directory, context)
+            seen.append((envelope, ts))
+            fact = _fact(m, envelope.parties, ts, directory, context, envelope.participants)
             facts.append(fact)
             ref = m.message_id
-            if m.in_reply_to:
-                refs.extend((ref, r) for r in dict.fromkeys((*m.references, m.in_reply_to)))
-            elif m.references:
-                refs.extend((ref, r) for r in dict.fromkeys(m.references))
-            addresses = {f[0] for f in (*p.to, *p.cc)}
-            if p.sender is not None:
-                named.extend((ref, a) for a in (addresses | {p.sender[0]}) - mine if a)
-            else:
-                named.extend((ref, a) for a in addresses - mine if a)
+            parent, references = m.in_reply_to, m.references
+            if parent and (not references or references == (parent,)):  # most replies
+                refs.append((ref, parent))
+            elif parent or references:
+                refs.extend((ref, r) for r in dict.fromkeys(
+                    (*references, parent) if parent else references))
+            named.extend((ref, a) for a in envelope.named)
             if fact[4] and fact[2] == "personal":
-                written |= addresses
+                written |= envelope.addressed
             elif not fact[4] and fact[5]:
                 senders[ref] = fact[5]
         first = tables.streamed.numbers() if holder is not None else 0
@@ -110,14 +111,17 @@ def _stale(tables: DerivedTables, store: Store) -> Iterator[list[Message]]:
 
 
 def make_fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
-    return fact_of(m, parties(m, directory), m.date.timestamp(), directory, context)
+    p = parties(m, directory)
+    return _fact(m, p, m.date.timestamp(), directory, context, None)
 
 
-def fact_of(m: Message, p: Parties, ts: float, directory: Directory, context: ClassifyContext
-            ) -> Fact:
-    """``make_fact`` of a message, its ``parties`` (under ``directory``) and its time stamp."""
+def _fact(m: Message, p: Parties, ts: float, directory: Directory, context: ClassifyContext,
+          people: frozenset[str] | None) -> Fact:
+    """``make_fact`` of a message, its ``parties`` (under ``directory``), its time stamp and
+    its ``participants`` (``None``: worked out if needed)."""
     outbound = p.outbound
-    key = shape(m, outbound)
+    subject, intro, findings = _subject_facts(m.subject)
+    key = shape_of(m, outbound, findings)
     memo = _JUDGED
     if memo.directory is not directory or memo.context is not context:
         memo.forget(directory, context)
@@ -126,9 +130,8 @@ def fact_of(m: Message, p: Parties, ts: float, directory: Directory, context: Cl
         if len(memo.found) >= JUDGED_KEPT:
             memo.found.clear()
         judged = memo.found[key] = _judge(m, outbound, context)
-    subject, intro = _subject_facts(m.subject)
     if not subject:  # no subject to thread by: its people (what thread_subject gives then)
-        subject = thread_subject(m, participants_in(p))
+        subject = thread_subject(m, participants_in(p) if people is None else people)
     return (m.message_id, ts, *judged, subject, intro)
 
 
@@ -164,19 +167,22 @@ _JUDGED = _Judged()
 JUDGED_KEPT = 32_768
 
 
-# Per subject: (normalised, introduction or not). Subjects repeat (a thread's, a list's); the
-# dict is emptied when it holds SUBJECTS_KEPT, and after each classification pass.
-_SUBJECTS: dict[str | None, tuple[str, int]] = {}
+# Per subject: (normalised, introduction or not, what the classifier finds in it). Subjects
+# repeat (a thread's, a list's); the dict is emptied when it holds SUBJECTS_KEPT, and after
+# each classification pass.
+_SUBJECTS: dict[str | None, tuple[str, int, tuple[object, ...]]] = {}
 SUBJECTS_KEPT = 8192
 
 
-def _subject_facts(subject: str | None) -> tuple[str, int]:
+def _subject_facts(subject: str | None) -> tuple[str, int, tuple[object, ...]]:
     """A subject's normalised form (``rules.threads.normalize_subject``, what ``thread_subject``
-    gives when it is not empty) and whether it reads as an introduction, remembered per
-    subject: a first derivation asks once per message, and subjects repeat."""
+    gives when it is not empty), whether it reads as an introduction and what it says to the
+    classifier (``rules._signals.subject_found``: part of a message's ``shape``), remembered
+    per subject: a first derivation asks once per message, and subjects repeat."""
     found = _SUBJECTS.get(subject)
     if found is None:
         if len(_SUBJECTS) >= SUBJECTS_KEPT:
             _SUBJECTS.clear()
-        found = _SUBJECTS[subject] = (normalize_subject(subject), int(is_intro_subject(subject)))
+        found = _SUBJECTS[subject] = (normalize_subject(subject), int(is_intro_subject(subject)),
+                                      subject_found(subject) if subject else ())
     return found

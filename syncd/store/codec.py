@@ -211,6 +211,16 @@ def _list(text: str) -> Any:
     return [] if text == "[]" else json.loads(text)
 
 
+def _references(text: str) -> tuple[str, ...]:
+    """The ``refs`` column, not empty: mostly one Message-ID (a reply's parent), whose JSON is
+    itself between ``["`` and ``"]`` when it holds no quote and no escape (``_dumps`` escapes
+    every non-ASCII and control character with a backslash)."""
+    inner = text[2:-2]
+    if '"' not in inner and "\\" not in inner and text[:2] == '["' and text[-2:] == '"]':
+        return (inner,)
+    return tuple(json.loads(text))
+
+
 def message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     senders, recipients, subjects, headers, labels, accounts, flags = (
         _DECODED[2], _DECODED[3], _DECODED[4], _DECODED[8], _DECODED[9], _DECODED[10],
@@ -239,5 +249,5 @@ def message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     refs = row[7]
     return build_message(
         accounts.get(row[10]) or _miss(10, row[10]), "", row[0], dt(row[1]), sender, to, cc,
-        subject, row[5], row[6], () if refs == "[]" else tuple(json.loads(refs)),
+        subject, row[5], row[6], () if refs == "[]" else _references(refs),
         found_headers, found_labels, "", signals)

@@ -3,9 +3,9 @@
 - ``syncd.model.build_message`` / ``with_signals``: the record ``Message(...)`` /
   ``dataclasses.replace`` would build, still frozen, its parameters the fields in order;
 - ``syncd.store.codec._dumps``: ``json.dumps`` text for every value a stored row holds;
-- ``syncd.verdicts._subject_facts``: the normalised subject and introduction flag of
-  ``rules``, remembered per subject in a dict that never holds more than ``SUBJECTS_KEPT``
-  and is empty after a classification pass.
+- ``syncd.verdicts._subject_facts``: the normalised subject, introduction flag and the
+  classifier's subject findings of ``rules``, remembered per subject in a dict that never
+  holds more than ``SUBJECTS_KEPT`` and is empty after a classification pass.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors import _imap_parse
+from rules._signals import subject_findings
 from rules.introductions import is_intro_subject
 from rules.people import Directory
 from rules.threads import normalize_subject, thread_subject
@@ -78,7 +79,8 @@ def test_stored_json_is_json_dumps(value: object) -> None:
 @given(st.none() | st.text(max_size=30) | st.sampled_from(["Intro: Ann <> Bo", "Re: Lunch",
                                                            "Connecting you two", ""]))
 def test_subject_facts_are_the_rules(subject: str | None) -> None:
-    expected = (normalize_subject(subject), int(is_intro_subject(subject)))
+    expected = (normalize_subject(subject), int(is_intro_subject(subject)),
+                tuple(subject_findings(subject)))
     assert verdicts._subject_facts(subject) == expected
     assert verdicts._subject_facts(subject) == expected  # remembered: the same answer
 

@@ -1,0 +1,90 @@
+"""A message's sender and recipients as the directory sees them, each address looked up once
+(``rules.people.Directory.facts``), and what is made of them: whether the user sent it, the
+people of its memberships and of its subject thread, its touches (``syncd.interactions``
+builds an ``Interaction`` of each). Pure, no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from rules.asks import inbound_expects_of, outbound_ask_of
+from rules.classify import in_sent_folder
+from rules.people import AddressFacts, Directory
+from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, asked, quoted_from
+from syncd.config import Config
+from syncd.model import Address, Message
+
+
+class Parties(NamedTuple):
+    """A message's sender and recipients as the directory sees them (``Directory.facts``:
+    normalised, person id, self by address, self), each looked up once: what the
+    classification, the touches, the memberships and threading read of its addresses."""
+
+    outbound: bool  # ``syncd.interactions.is_outbound``
+    sender: AddressFacts | None
+    to: tuple[AddressFacts, ...]
+    cc: tuple[AddressFacts, ...]
+
+
+def parties(m: Message, directory: Directory) -> Parties:
+    facts = directory.facts
+    sender = None if m.sender is None else facts(m.sender)
+    return Parties(in_sent_folder(m) or (sender is not None and sender[3]), sender,
+                   tuple(map(facts, m.to)), tuple(map(facts, m.cc)))
+
+
+def people_in(p: Parties, config: Config) -> list[str]:
+    """``people_of`` (``intro_people``) of a message's ``Parties``."""
+    recipients = (*p.to, *p.cc)
+    if len(recipients) > config.ignore.max_recipients:
+        return []
+    if not p.outbound and not any(f[2] for f in recipients):
+        return []  # an introduction for the user names the user
+    return [f[1] for f in recipients if not f[3]]
+
+
+def participants_in(p: Parties) -> frozenset[str]:
+    """``participants`` of a message's ``Parties``."""
+    people = [f[1] for f in (*p.to, *p.cc) if not f[3]]
+    if p.sender is not None and not p.sender[3]:
+        people.append(p.sender[1])
+    return frozenset(people)
+
+
+# A touch of ``message_touches`` as ``touch_parts`` gives it: (person id, direction, direct,
+# asks, answered, the address it came from).
+TouchPart = tuple[str, str, bool, bool, bool, Address]
+
+
+def touch_parts(m: Message, p: Parties, config: Config, directory: Directory
+                ) -> list[TouchPart]:
+    """``message_touches`` of a message and its ``Parties``, without an ``Interaction`` each."""
+    count = len(p.to) + len(p.cc)
+    if count > config.ignore.max_recipients or not count:
+        return []
+    signals = m.signals
+    if p.outbound:
+        recipients = (*p.to, *p.cc)
+        delegate = (m.sender is not None and bool(m.sender.email) and p.sender is not None
+                    and not p.sender[3])
+        asks = outbound_ask_of(m, not all(f[3] for f in recipients), delegate)[0]
+        answered = signals is not None and QUOTES_REPLY in signals and FORWARD not in signals
+        to = asked(signals) or {f[0] for f in p.to}
+        touched: dict[str, TouchPart] = {}
+        for a, f in zip((*m.to, *m.cc), recipients, strict=True):
+            if f[3]:
+                continue
+            pid = f[1]
+            before = touched.get(pid)
+            direct = asks and (f[0] in to or (before is not None and before[2]))
+            touched[pid] = (pid, "out", direct, False, answered, a)
+        return list(touched.values())
+    if m.sender is None or p.sender is None or p.sender[3]:
+        return []
+    to_others = sum(1 for f in p.to if not f[3])
+    direct = inbound_expects_of(m, directory.is_self_address, to_others < len(p.to),
+                                to_others + sum(1 for f in p.cc if not f[3]), to_others)[0]
+    worded = direct and signals is not None and ASK in signals
+    answers_me = any(directory.is_self(a) for a in quoted_from(signals))
+    return [(p.sender[1], "in", direct, worded, answers_me, m.sender)]
