@@ -16,9 +16,12 @@ from collections.abc import Iterable
 from rules.people import Directory
 from rules.threads import quotes_earlier
 from syncd.config import Config
-from syncd.envelopes import PERSON, Envelope, Envelopes
+from syncd.interactions import ASKS
 from syncd.model import Message
+from syncd.parties import Parties, participants_in, parties, people_in, touch_parts
 from syncd.store.streamed import HeldRow, Streamed
+
+PERSON = "\x00"  # before each person id in a held ``people`` column
 
 
 def may_be_personal(verdict: str, soft: str | None) -> bool:
@@ -32,32 +35,45 @@ def people_of(held: str | None) -> frozenset[str]:
 
 
 class Holder:
-    """Holds the touches, memberships and threading inputs of messages."""
+    """Holds the touches, memberships and threading inputs of messages: ``add`` each, then
+    ``flush``."""
 
-    def __init__(self, streamed: Streamed, config: Config, directory: Directory,
-                 envelopes: Envelopes | None = None) -> None:
-        self._streamed = streamed
-        self._envelopes = Envelopes(config, directory) if envelopes is None else envelopes
+    def __init__(self, streamed: Streamed, config: Config, directory: Directory) -> None:
+        self._streamed, self._config, self._directory = streamed, config, directory
+        self._narrow: list[tuple[int, str | None, int, str | None]] = []
+        self._touches: list[HeldRow] = []
+        self._members: list[tuple[int, str, str, float]] = []
 
     def hold(self, numbered: Iterable[tuple[int, Message]]) -> None:
         """Hold messages (number, message); their touches as ``message_touches`` gives them,
         every person ``rules.introductions.detect`` reads as in it, what threading reads."""
-        of = self._envelopes.of
-        self.hold_seen((n, m, of(m), m.date.timestamp()) for n, m in numbered)
+        directory = self._directory
+        for n, m in numbered:
+            self.add(n, m, parties(m, directory), m.date.timestamp())
+        self.flush()
 
-    def hold_seen(self, seen: Iterable[tuple[int, Message, Envelope, float]]) -> None:
-        """``hold`` of messages (number, message, its envelope, its time stamp)."""
-        touches_of = self._envelopes.touches
-        narrow: list[tuple[int, str | None, int, str | None]] = []
-        touches: list[HeldRow] = []
-        members: list[tuple[int, str, str, float]] = []
-        for n, m, envelope, ts in seen:
-            ref, subject = m.message_id, m.subject
-            touches.extend((n, ts, ref, pid, direction, subject, direct, address, name,
-                            answered)
-                           for pid, direction, direct, address, name, answered in touches_of(
-                               m, envelope))
-            members.extend((n, ref, pid, ts) for pid in envelope.members)
-            narrow.append((n, m.thread_id, int(quotes_earlier(m)),
-                           None if m.thread_id else envelope.people))
-        self._streamed.hold(narrow, touches, members)
+    def add(self, n: int, m: Message, p: Parties, ts: float) -> None:
+        """``hold`` of message number ``n``, given its ``parties`` and its time stamp, kept
+        until ``flush``: rows of atomic values only, not the message (so a pass keeps few
+        objects for the garbage collector to walk)."""
+        ref, subject = m.message_id, m.subject
+        touches, members = self._touches, self._members
+        for pid, direction, direct, asks, answered, a in touch_parts(m, p, self._config,
+                                                                     self._directory):
+            touches.append((n, ts, ref, pid, direction, subject,
+                            ASKS if direct and asks else int(direct), a.email, a.name,
+                            int(answered)))
+        if not p.outbound:
+            members.append((n, ref, "" if p.sender is None else p.sender[1], ts))
+        for pid in people_in(p, self._config):
+            members.append((n, ref, pid, ts))
+        people = None
+        if not (thread_id := m.thread_id):
+            found = participants_in(p)
+            people = PERSON + PERSON.join(found) if found else ""
+        self._narrow.append((n, thread_id, int(quotes_earlier(m)), people))
+
+    def flush(self) -> None:
+        """Write what ``add`` kept."""
+        self._streamed.hold(self._narrow, self._touches, self._members)
+        self._narrow, self._touches, self._members = [], [], []

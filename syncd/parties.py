@@ -70,21 +70,32 @@ def touch_parts(m: Message, p: Parties, config: Config, directory: Directory
                     and not p.sender[3])
         asks = outbound_ask_of(m, not all(f[3] for f in recipients), delegate)[0]
         answered = signals is not None and QUOTES_REPLY in signals and FORWARD not in signals
-        to = asked(signals) or {f[0] for f in p.to}
         touched: dict[str, TouchPart] = {}
+        if not asks:  # nobody is asked directly
+            for a, f in zip((*m.to, *m.cc), recipients, strict=True):
+                if not f[3]:
+                    touched[f[1]] = (f[1], "out", False, False, answered, a)
+            return list(touched.values())
+        to = (asked(signals) if signals else None) or {f[0] for f in p.to}
         for a, f in zip((*m.to, *m.cc), recipients, strict=True):
             if f[3]:
                 continue
             pid = f[1]
             before = touched.get(pid)
-            direct = asks and (f[0] in to or (before is not None and before[2]))
+            direct = f[0] in to or (before is not None and before[2])
             touched[pid] = (pid, "out", direct, False, answered, a)
         return list(touched.values())
     if m.sender is None or p.sender is None or p.sender[3]:
         return []
-    to_others = sum(1 for f in p.to if not f[3])
+    to_others = others = 0
+    for f in p.to:
+        if not f[3]:
+            to_others += 1
+    for f in p.cc:
+        if not f[3]:
+            others += 1
     direct = inbound_expects_of(m, directory.is_self_address, to_others < len(p.to),
-                                to_others + sum(1 for f in p.cc if not f[3]), to_others)[0]
+                                to_others + others, to_others)[0]
     worded = direct and signals is not None and ASK in signals
-    answers_me = any(directory.is_self(a) for a in quoted_from(signals))
+    answers_me = bool(signals) and any(directory.is_self(a) for a in quoted_from(signals))
     return [(p.sender[1], "in", direct, worded, answers_me, m.sender)]

@@ -25,7 +25,6 @@ from rules.introductions import is_intro_subject
 from rules.people import Directory
 from rules.threads import normalize_subject, thread_subject
 from syncd.config import Config
-from syncd.envelopes import Envelope, Envelopes
 from syncd.first_held import Holder, may_be_personal
 from syncd.interactions import classify_context
 from syncd.model import Message
@@ -46,11 +45,11 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
     else:
         tables.named.ensure()
     everyone: set[str] = set()
-    envelopes = Envelopes(config, directory)
+    mine = directory.self_addresses
     holder = None
     if bulk:  # what threading will read of the mail, held while it is in memory
         tables.streamed.start()
-        holder = Holder(tables.streamed, config, directory, envelopes)
+        holder = Holder(tables.streamed, config, directory)
     for messages in (store.message_batches(BATCH) if bulk else _stale(tables, store)):
         ids = [m.message_id for m in messages]
         facts: list[Fact] = []
@@ -58,12 +57,11 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         written: set[str] = set()
         senders: dict[str, str] = {}
         named: list[tuple[str, str]] = []
-        seen: list[tuple[Envelope, float]] = []
-        for m in messages:
-            envelope = envelopes.of(m)
+        first = tables.streamed.numbers() if holder is not None else 0
+        for k, m in enumerate(messages):
+            p = parties(m, directory)
             ts = m.date.timestamp()
-            seen.append((envelope, ts))
-            fact = _fact(m, envelope.parties, ts, directory, context, envelope.participants)
+            fact = _fact(m, p, ts, directory, context)
             facts.append(fact)
             ref = m.message_id
             parent, references = m.in_reply_to, m.references
@@ -72,18 +70,20 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
             elif parent or references:
                 refs.extend((ref, r) for r in dict.fromkeys(
                     (*references, parent) if parent else references))
-            named.extend((ref, a) for a in envelope.named)
+            addressed = {f[0] for f in (*p.to, *p.cc)}
+            named.extend((ref, a) for a in (addressed | {p.sender[0]} if p.sender is not None
+                                            else addressed) - mine if a)
             if fact[4] and fact[2] == "personal":
-                written |= envelope.addressed
+                written |= addressed
             elif not fact[4] and fact[5]:
                 senders[ref] = fact[5]
-        first = tables.streamed.numbers() if holder is not None else 0
+            if holder is not None and may_be_personal(fact[2], fact[3]):
+                holder.add(first + k, m, p, ts)
         tables.put_facts(facts, refs, fresh=bulk)
         if holder is not None:  # facts written into emptied tables are numbered in order
             if tables.streamed.numbers() != first + len(facts):
                 raise RuntimeError("a first derivation's facts were not numbered in order")
-            holder.hold_seen((first + k, m, *seen[k]) for k, m in enumerate(messages)
-                             if may_be_personal(facts[k][2], facts[k][3]))
+            holder.flush()
         tables.named.put(named, fresh=bulk)
         if bulk:
             everyone |= written
@@ -111,14 +111,12 @@ def _stale(tables: DerivedTables, store: Store) -> Iterator[list[Message]]:
 
 
 def make_fact(m: Message, directory: Directory, context: ClassifyContext) -> Fact:
-    p = parties(m, directory)
-    return _fact(m, p, m.date.timestamp(), directory, context, None)
+    return _fact(m, parties(m, directory), m.date.timestamp(), directory, context)
 
 
-def _fact(m: Message, p: Parties, ts: float, directory: Directory, context: ClassifyContext,
-          people: frozenset[str] | None) -> Fact:
-    """``make_fact`` of a message, its ``parties`` (under ``directory``), its time stamp and
-    its ``participants`` (``None``: worked out if needed)."""
+def _fact(m: Message, p: Parties, ts: float, directory: Directory, context: ClassifyContext
+          ) -> Fact:
+    """``make_fact`` of a message, its ``parties`` (under ``directory``) and its time stamp."""
     outbound = p.outbound
     subject, intro, findings = _subject_facts(m.subject)
     key = shape_of(m, outbound, findings)
@@ -131,7 +129,7 @@ def _fact(m: Message, p: Parties, ts: float, directory: Directory, context: Clas
             memo.found.clear()
         judged = memo.found[key] = _judge(m, outbound, context)
     if not subject:  # no subject to thread by: its people (what thread_subject gives then)
-        subject = thread_subject(m, participants_in(p) if people is None else people)
+        subject = thread_subject(m, participants_in(p))
     return (m.message_id, ts, *judged, subject, intro)
 
 
