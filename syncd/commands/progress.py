@@ -1,5 +1,7 @@
 """Progress bars for long syncs, on a terminal only (rich); silent otherwise (and then
-``rich.progress`` is not even imported: `syncd sync --json` and a sync into a pipe skip it)."""
+``rich.progress`` is not even imported: `syncd sync --json` and a sync into a pipe skip it).
+A big derivation (a first sync, or everything derived again after an upgrade) gets a bar of
+its own, a stage at a time; a cycle's few new messages get none."""
 
 from __future__ import annotations
 
@@ -12,13 +14,17 @@ from syncd.engine import Observer
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress, TaskID
+    from rich.progress import Progress, Task, TaskID
+    from rich.text import Text
+
+BIG = 5000  # messages to classify from which a derivation shows its stages
 
 
 class BarObserver(Observer):
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
         self._tasks: dict[str, TaskID] = {}
+        self._big, self._stage = False, ""
 
     def page(self, account: str, items: int) -> None:
         task = self._tasks.get(account)
@@ -33,6 +39,35 @@ class BarObserver(Observer):
                 "calendar: changes", total=None)
         self._progress.advance(task, 1)
 
+    def deriving(self, stage: str, done: int, total: int | None) -> None:
+        """One bar for the derivation, naming its stage: "classifying" counts to the number
+        of messages, "threading" counts up, the last stages only name themselves."""
+        if stage == "classifying":
+            self._big = total is not None and total >= BIG
+        if not self._big:
+            return
+        task = self._tasks.get("\0deriving")
+        if task is not None and stage != self._stage:
+            self._progress.remove_task(task)  # (a stage's bar: its own total and time)
+            task = None
+        if task is None:
+            self._stage = stage
+            task = self._tasks["\0deriving"] = self._progress.add_task(
+                f"deriving: {stage}", total=total)
+        self._progress.update(task, completed=done)
+
+
+def _count(task: Task) -> Text:
+    """done/total, done alone when the total is not known ahead, nothing before the first."""
+    from rich.text import Text
+
+    done = int(task.completed)
+    if task.total is not None:
+        text = f"{done:,}/{int(task.total):,}"
+    else:
+        text = f"{done:,}" if done else ""
+    return Text(text, style="progress.download")
+
 
 @contextmanager
 def bar_observer(console: Console, *, enabled: bool = True) -> Iterator[Observer]:
@@ -40,14 +75,17 @@ def bar_observer(console: Console, *, enabled: bool = True) -> Iterator[Observer
         yield Observer()
         return
     from rich.progress import (
-        MofNCompleteColumn,
         Progress,
+        ProgressColumn,
         SpinnerColumn,
         TextColumn,
         TimeElapsedColumn,
     )
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    class Count(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            return _count(task)
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), Count(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         yield BarObserver(progress)

@@ -161,6 +161,10 @@ class DerivedTables:
             "SELECT rowid, message_id FROM stale WHERE rowid > ? ORDER BY rowid LIMIT ?",
             (rowid, limit)))
 
+    def stale_count(self) -> int:
+        """How many messages wait to be classified (every stored one after ``reset``)."""
+        return int(self._db.execute("SELECT count(*) FROM stale").fetchone()[0])
+
     def stale_to_pending(self) -> int:
         """Move every stale message to ``pending``; return how many there were."""
         self._db.execute("INSERT OR IGNORE INTO pending SELECT message_id FROM stale")
