@@ -147,7 +147,8 @@ def _pull_account(store: Store, source: Source, result: AccountResult,
         try:
             _ingest(store, source, result, observer)
         except CursorExpired as exc:
-            log.warning("%s: %s; resyncing from scratch (upsert, then sweep)", source.name, exc)
+            said = str(exc) if exc.account else f"{source.name}: {exc}"  # (named once)
+            log.warning("%s; resyncing from scratch (upsert, then sweep)", said)
             store.forget_cursor(source.name)
             _ingest(store, source, result, observer)  # one bounded resync per cycle
     except AuthError as exc:
