@@ -146,8 +146,8 @@ def test_the_resync_warning_names_the_account_once(store: Store,
     with caplog.at_level("WARNING", logger="syncd.engine"):
         cycle(store, source, sink)
     said = [r.getMessage() for r in caplog.records if "resyncing" in r.getMessage()]
-    assert said == ["mail: cursor from an older epoch; resyncing from scratch (upsert, then "
-                    "sweep)"]
+    assert said == [("mail: cursor from an older epoch; resyncing from scratch (upsert, then "
+                     "sweep)")]
 
 
 def test_dry_run_plans_but_writes_nothing(store: Store) -> None:
