@@ -6,11 +6,13 @@ its own, a stage at a time; a cycle's few new messages get none."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
 from rules.plan import Action
 from syncd.engine import Observer
+from syncd.incremental import Progress as Progress_
+from syncd.incremental import quiet
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -74,6 +76,38 @@ def bar_observer(console: Console, *, enabled: bool = True) -> Iterator[Observer
     if not enabled or not console.is_terminal:
         yield Observer()
         return
+    with _bars(console) as progress:
+        yield BarObserver(progress)
+
+
+class _OnlyIfBig:
+    """The derivation's bar for the read commands: nothing at all (no live display) unless
+    a big derivation starts (the first command after an upgrade), then ``BarObserver``'s."""
+
+    def __init__(self, console: Console, stack: ExitStack) -> None:
+        self._console, self._stack = console, stack
+        self._bar: BarObserver | None = None
+
+    def deriving(self, stage: str, done: int, total: int | None) -> None:
+        if self._bar is None:
+            if stage != "classifying" or total is None or total < BIG:
+                return
+            self._bar = BarObserver(self._stack.enter_context(_bars(self._console)))
+        self._bar.deriving(stage, done, total)
+
+
+@contextmanager
+def derive_bar(console: Console) -> Iterator[Progress_]:
+    """A ``syncd.incremental.Progress`` that draws a big derivation on ``console`` (a
+    terminal only), cleared when the block ends."""
+    if not console.is_terminal:
+        yield quiet
+        return
+    with ExitStack() as stack:
+        yield _OnlyIfBig(console, stack).deriving
+
+
+def _bars(console: Console) -> Progress:
     from rich.progress import (
         Progress,
         ProgressColumn,
@@ -87,5 +121,4 @@ def bar_observer(console: Console, *, enabled: bool = True) -> Iterator[Observer
             return _count(task)
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), Count(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        yield BarObserver(progress)
+    return Progress(*columns, console=console, transient=True)

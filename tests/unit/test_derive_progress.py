@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 
 from connectors.memory import MemorySink, MemorySource
-from syncd.commands.progress import BIG, BarObserver, bar_observer
+from syncd.commands.progress import BIG, BarObserver, bar_observer, derive_bar
 from syncd.daemon import Flags, _Observer
 from syncd.engine import Observer, run_cycle
 from syncd.model import Item
@@ -133,3 +133,21 @@ def test_the_daemon_pings_the_watchdog_at_each_step_of_a_derivation(
     told = Told()
     _cycle(store, MemorySource("mail", []), told, days=0.01)
     assert len(pings) >= len(told.said) >= 2
+
+
+def test_a_read_command_draws_nothing_unless_it_derives_a_big_store_afresh() -> None:
+    pipe = Console(file=io.StringIO(), width=80)  # not a terminal: never a bar
+    with derive_bar(pipe) as progress:
+        progress("classifying", 0, 10 * BIG)
+    assert pipe.file.getvalue() == ""  # type: ignore[attr-defined]
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=80)
+    with derive_bar(terminal) as progress:  # a cycle's few new messages: no live display
+        progress("classifying", 0, 3)
+        progress("classifying", 3, 3)
+        progress("ledgers", 0, None)
+    assert terminal.file.getvalue() == ""  # type: ignore[attr-defined]
+    with derive_bar(terminal) as progress:
+        progress("classifying", 0, BIG)
+        progress("classifying", BIG, BIG)
+        progress("ledgers", 0, None)
+    assert "deriving: ledgers" in terminal.file.getvalue()  # type: ignore[attr-defined]
