@@ -16,7 +16,7 @@ has each message in memory it also holds what threading reads of those that may 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from rules._signals import subject_found
 from rules.classify import ClassifyContext, classify_message, classify_soft, shape_of
@@ -36,9 +36,11 @@ BATCH = 2000
 
 
 def classify_stale(tables: DerivedTables, store: Store, config: Config, directory: Directory,
-                   *, bulk: bool = False) -> None:
+                   *, bulk: bool = False, done: Callable[[int], None] = lambda _n: None
+                   ) -> None:
     """Facts for the stale messages; grow ``written_to``; mark pending what that flips.
-    ``bulk``: the derived tables were just reset (a first derivation)."""
+    ``bulk``: the derived tables were just reset (a first derivation); ``done(n)`` after each
+    batch of ``n`` messages."""
     context = classify_context(config, directory.self_addresses)
     if bulk:
         tables.drop_fact_indexes()
@@ -85,6 +87,7 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
                 raise RuntimeError("a first derivation's facts were not numbered in order")
             holder.flush()
         tables.named.put(named, fresh=bulk)
+        done(len(messages))
         if bulk:
             everyone |= written
             continue
