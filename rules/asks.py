@@ -60,7 +60,7 @@ def _thanks_subject(m: Message) -> bool:
     return subject_reads(m.subject)[2]
 
 
-@lru_cache(maxsize=4096)  # the messages of a thread share their subject
+@lru_cache(maxsize=1024)  # asked up to three times of a message, one after the other
 def subject_reads(subject: str | None) -> tuple[bool, bool, bool]:
     """(a reply's "Re:", a forward's "Fwd:", thanks or congratulations) of a subject."""
     text = subject or ""

@@ -25,7 +25,7 @@ _PREFIX = re.compile(
 )
 
 
-@lru_cache(maxsize=8192)  # asked of each message more than once (threads, asks, the fact)
+@lru_cache(maxsize=1024)  # asked of a message more than once, one ask after the other
 def normalize_subject(subject: str | None) -> str:
     """``"RE: Fwd: [team] Lunch  plans"`` -> ``"lunch plans"``."""
     if not subject:
