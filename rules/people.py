@@ -73,7 +73,8 @@ class Directory:
     # The domains of the configured addresses (not of learned ones: a home address at a mail
     # provider does not make the provider the user's organisation).
     own_domains: frozenset[str] = frozenset()
-    _facts: dict[Address, AddressFacts] = field(default_factory=dict)  # ``facts``, as found
+    # per address: 2 self by the address, 1 by the display name only, 0 not (``facts``)
+    _self: dict[Address, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, self_addresses: Iterable[str], people: Iterable[PersonSpec],
@@ -132,20 +133,26 @@ class Directory:
     def is_self_address(self, a: Address) -> bool:
         """Self by address, or by a display name that is the user's own name (another address
         of the user's: "Dana Example (home)")."""
-        return (self._facts.get(a) or self.facts(a))[3]
+        found = self._self.get(a)
+        return (self._selfness(a) if found is None else found) > 0
 
     def facts(self, a: Address) -> AddressFacts:
         """What is asked of an address as a message names it: (normalised, person id,
-        ``is_self`` of the address, ``is_self_address``), worked out once per address (a
-        mailbox repeats the same few thousand; emptied when it holds 65,536)."""
-        found = self._facts.get(a)
+        ``is_self`` of the address, ``is_self_address``), self or not worked out once per
+        address (a mailbox repeats the same few thousand)."""
+        norm = normalize_address(a.email)
+        found = self._self.get(a)
         if found is None:
-            if len(self._facts) > 65_536:
-                self._facts.clear()
-            norm = normalize_address(a.email)
-            mine = self.is_self(a.email)
-            found = self._facts[a] = (norm, self._alias.get(norm, norm), mine,
-                                      mine or same_name(a.name, self.self_name))
+            found = self._selfness(a)
+        return norm, self._alias.get(norm, norm), found == 2, found > 0
+
+    def _selfness(self, a: Address) -> int:
+        """2: self by the address, 1: by the display name only, 0: not; remembered (emptied
+        when it holds 65,536)."""
+        if len(self._self) > 65_536:
+            self._self.clear()
+        found = self._self[a] = (2 if self.is_self(a.email)
+                                 else int(same_name(a.name, self.self_name)))
         return found
 
     def person_id(self, address: str) -> str:
