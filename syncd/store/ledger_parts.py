@@ -7,69 +7,38 @@ first and last times, the rows behind its newest interaction, owed reply, answer
 reply latencies, the times of the asks, owed replies and would-be unanswered asks, and the
 touches as times and local days. ``merge`` makes a person's summary of their parts in time
 order, the same as a summary of all their touches would be.
+
+``summarize`` reads the touches once, in the order of ``touches_ledger`` (person, time), and
+works out every part's figures as it goes; only the rows behind the four interactions are
+looked up (by rowid, a batch of parts at a time). ``marshal`` marks an object held anywhere
+else as one it may refer to again, so the bytes of a summary depend on what else holds its
+values when it is written: each summary is built of values nothing else holds (times copied,
+not shared between fields), the same bytes as when each figure came from its own SQL column.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from bisect import bisect_right
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from datetime import tzinfo
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 from typing import Any
 
-from syncd import recent as recent_mod
 from syncd.interactions import ASKS
 from syncd.ledger import COPY_GAP
+from syncd.recent import DayFinder
 
 PART = 90 * 86_400  # a quarter, roughly
 PART_OF = "CAST((ts + 1e11) / 7776000 AS INTEGER)"  # the part a time falls in (positive)
-_COPY = "direction = 'out' AND coalesce(prev, '') = 'out' AND gap < :copy"
-_OWED = "last AND (direct = 2 OR (direct AND NOT mine)) AND direction = 'in'"
-_ASK = "last AND direct AND direction = 'out'"
-_HEARD = "direction = 'meeting' OR (direction IN ('in', 'logged') AND direct)"
-_STREAK = f"direction = 'out' AND direct AND mine AND NOT ({_COPY})"
-_WORK = (f"FROM temp.ledger_work w CROSS JOIN touches t ON t.person = w.person "
-         f"AND t.ts >= w.low AND t.ts < w.high WHERE {PART_OF.replace('ts', 't.ts')} = w.part")
-_SUMMARY = f"""
-SELECT t.person, w.part, min(ts), max(ts),
-    max(ts) FILTER (WHERE direction = 'in'), max(ts) FILTER (WHERE direction = 'out'),
-    max(ts) FILTER (WHERE direction = 'out' AND direct),
-    count(*) FILTER (WHERE direction = 'in'),
-    count(*) FILTER (WHERE direction = 'out' AND NOT ({_COPY})),
-    count(*) FILTER (WHERE direction = 'meeting'), min(ts) FILTER (WHERE direction = 'meeting'),
-    count(*) FILTER (WHERE first AND direction = 'out'),
-    count(*) FILTER (WHERE first AND direction = 'in'),
-    count(*) FILTER (WHERE direction = 'out' AND prev = 'in'),
-    count(*) FILTER (WHERE direction = 'in' AND prev = 'out'),
-    min(ts) FILTER (WHERE prev IS NOT NULL AND prev != direction),
-    max(ts) FILTER (WHERE {_HEARD}),
-    count(*) FILTER (WHERE direction = 'logged'),
-    count(*) FILTER (WHERE direction = 'logged' AND direct),
-    max(ts) FILTER (WHERE direction = 'logged'),
-    max(ts) FILTER (WHERE {_OWED}),
-    max(ts) FILTER (WHERE mine AND direction = 'in' AND prev = 'out'),
-    max(ts) FILTER (WHERE {_ASK})
-{_WORK} GROUP BY t.person, w.part
-"""
-_LATENCIES = (f"SELECT t.person, w.part, direction, gap {_WORK} "
-              "AND prev IS NOT NULL AND prev != direction")
-_CANDIDATES = (f"SELECT t.person, w.part, ({_ASK}) + 2 * ({_STREAK}), ts {_WORK} "
-               f"AND (({_ASK}) OR ({_OWED}) OR ({_STREAK})) ORDER BY t.person, ts")
-_TOUCHES = (f"SELECT t.person, w.part, ts, direction {_WORK} "
-            f"AND NOT ({_COPY}) ORDER BY t.person, ts, direction")
-_ROWS = """
-SELECT w.kind, w.part, t.person, t.ts, t.ref, t.direction, t.thread, t.subject, t.direct, t.prev,
-    t.last, t.mine
-FROM temp.ledger_wanted w JOIN touches t ON t.person = w.person AND t.ts = w.ts
-"""
+SCAN = "rowid, person, ts, direction, direct, first, prev, last, mine, gap"  # in touches_ledger
+# A touch as ``summarize`` reads it (``SCAN``'s columns)
+Scanned = tuple[int, str, float, str, int, int, str | None, int, int, float]
 ROW_KINDS = ("last", "owed", "helped", "ask")
-# A part's summary, and (with ``streak`` the count, not the times) a person's: the fields of
-# ``_SUMMARY`` (the person and part aside), the rows behind ``ROW_KINDS`` ((ts, direction,
-# thread, ref, subject, direct) or None), the reply latencies either way (sorted), the times
-# of the asks, owed replies and would-be unanswered asks (ascending), ``recent``'s arrays as
-# bytes.
+# A part's summary, and (with ``streak`` the count, not the times) a person's: counts and
+# times (the fields up to ``ask_ts``), the rows behind ``ROW_KINDS`` ((ts, direction, thread,
+# ref, subject, direct) or None), the reply latencies either way (sorted), the times of the
+# asks, owed replies and would-be unanswered asks (ascending), ``recent``'s arrays as bytes.
 FIELDS = ("first", "last_ts", "last_in", "last_out", "direct_out", "n_in", "n_out", "n_meet",
           "first_meet", "init_me", "init_them", "rep_me", "rep_them", "first_exchange",
           "heard", "logged", "conversations", "last_logged", "owed_ts", "helped_ts", "ask_ts",
@@ -80,6 +49,10 @@ _SUM = {"n_in", "n_out", "n_meet", "init_me", "init_them", "rep_me", "rep_them",
         "conversations"}
 _ROW_AT = {"last": "last_ts", "owed": "owed_ts", "helped": "helped_ts", "ask": "ask_ts"}
 _SCALARS = FIELDS.index("last")
+_TIMES = [n for n, name in enumerate(FIELDS[:_SCALARS]) if name not in _SUM]
+BATCH = 2_000  # parts whose rows are looked up at a time
+_ROWS = ("SELECT t.ts, t.direction, t.thread, t.ref, t.subject, t.direct "
+         "FROM temp.ledger_rows w CROSS JOIN touches t ON t.rowid = w.id ORDER BY w.n")
 
 
 def bounds(part: int) -> tuple[float, float]:
@@ -88,54 +61,168 @@ def bounds(part: int) -> tuple[float, float]:
     return low - 1, low + PART + 1
 
 
-def summarize(db: sqlite3.Connection, tz: tzinfo, finder: recent_mod.DayFinder | None = None
+def summarize(db: sqlite3.Connection, touches: Iterable[Scanned], finder: DayFinder
               ) -> Iterator[tuple[str, int, tuple[Any, ...]]]:
-    """(person, part, summary) for every part of ``temp.ledger_work`` with touches; ``finder``:
-    the local days in ``tz`` worked out so far (shared by the batches of a refresh)."""
-    copy = {"copy": COPY_GAP.total_seconds()}
-    found: dict[tuple[str, int], list[Any]] = {}
-    for person, part, *values in db.execute(_SUMMARY, copy):
-        found[(person, part)] = [*values, None, None, None, None]
-    latencies: dict[tuple[str, int, str], list[float]] = defaultdict(list)
-    for person, part, direction, gap in db.execute(_LATENCIES):
-        latencies[(person, part, direction)].append(gap)
-    times: dict[tuple[str, int, int], list[float]] = defaultdict(list)  # 1 ask, 0 owed, 2 streak
-    for person, part, kind, ts in db.execute(_CANDIDATES, copy):
-        if kind & 1 or not kind:
-            times[(person, part, kind & 1)].append(ts)
-        if kind & 2:
-            times[(person, part, 2)].append(ts)
-    _rows(db, found)
-    touches: dict[tuple[str, int], list[tuple[float, str]]] = defaultdict(list)
-    for person, part, ts, direction in db.execute(_TOUCHES, copy):
-        touches[(person, part)].append((ts, direction))
-    finder = finder or recent_mod.DayFinder(tz)
-    for (person, part), values in found.items():
-        recent = recent_mod.build(touches.pop((person, part), []), tz, finder)
-        yield person, part, (
-            *values, sorted(latencies[(person, part, "out")]),
-            sorted(latencies[(person, part, "in")]), times[(person, part, 1)],
-            times[(person, part, 0)], times[(person, part, 2)], recent.times.tobytes(),
-            recent.days.tobytes(), recent.meetings.tobytes())
+    """(person, part, summary) for every part of ``touches`` (``SCAN``'s columns, by person and
+    time: in the order of ``touches_ledger``); ``finder``: the local days worked out so far
+    (shared by every part of a refresh)."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS ledger_rows "
+               "(n INTEGER PRIMARY KEY, id INTEGER NOT NULL)")
+    batch: list[list[Any]] = []
+    for scanned in _scan(touches):
+        batch.append(scanned)
+        if len(batch) >= BATCH:
+            done = _finish(db, batch, finder)
+            batch = []
+            yield from done
+    yield from _finish(db, batch, finder)
 
 
-def _rows(db: sqlite3.Connection, found: dict[tuple[str, int], list[Any]]) -> None:
-    """The rows behind each part's newest interaction, owed reply, answer and ask (on a tie in
-    time, the greater ref)."""
-    slot = {kind: FIELDS.index(kind) for kind in ROW_KINDS}
-    at = {kind: FIELDS.index(_ROW_AT[kind]) for kind in ROW_KINDS}
-    db.execute("DELETE FROM temp.ledger_wanted")
-    db.executemany("INSERT INTO temp.ledger_wanted VALUES (?, ?, ?, ?)", [
-        (kind, person, part, v[at[kind]]) for (person, part), v in found.items()
-        for kind in ROW_KINDS if v[at[kind]] is not None])
-    for kind, part, person, ts, ref, direction, thread, subject, direct, prev, is_last, mine in (
-            db.execute(_ROWS)):
-        if fits(kind, direction, direct, prev, bool(is_last), bool(mine)):
-            values = found[(person, part)]
-            held = values[slot[kind]]
-            if held is None or ref > held[3]:
-                values[slot[kind]] = (ts, direction, thread, ref, subject, direct)
-    db.execute("DELETE FROM temp.ledger_wanted")
+def _scan(touches: Iterable[Scanned]) -> Iterator[list[Any]]:
+    """Each part's figures, in one pass over its touches: ``_finish`` makes its summary of
+    them. Times are the objects the rows came with (copied when written), and the rows of
+    ``ROW_KINDS`` their rowids (all of those at the newest time of the kind)."""
+    copy = COPY_GAP.total_seconds()
+    figures: list[Any] = []
+    person: str | None = None
+    part = -1
+    for rowid, who, ts, direction, direct, first, prev, last, mine, gap in touches:
+        at = int((ts + 1e11) / PART)
+        if at != part or who != person:
+            if person is not None:
+                figures = [person, part, earliest, newest, last_in, last_out, direct_out, n_in,
+                           n_out, n_meet, first_meet, init_me, init_them, rep_me, rep_them,
+                           first_exchange, heard, logged, talks, last_logged, owed, helped,
+                           ask, at_newest, at_owed, at_helped, at_ask, lat_me, lat_them, asks,
+                           oweds, streak, times, meetings]
+            person, part, earliest, newest = who, at, ts, None
+            last_in = last_out = direct_out = first_meet = first_exchange = heard = None
+            last_logged = owed = helped = ask = None
+            n_in = n_out = n_meet = init_me = init_them = rep_me = rep_them = logged = talks = 0
+            at_newest: list[int] = []
+            at_owed: list[int] = []
+            at_helped: list[int] = []
+            at_ask: list[int] = []
+            lat_me: list[float] = []
+            lat_them: list[float] = []
+            asks: list[float] = []
+            oweds: list[float] = []
+            streak: list[float] = []
+            times = array("d")
+            meetings = array("d")
+            if figures:
+                yield figures  # (nothing of it held here any more: see the module's docstring)
+                figures = []
+        if ts != newest:
+            newest, at_newest = ts, [rowid]
+        else:
+            at_newest.append(rowid)
+        if direction == "in":
+            n_in += 1
+            last_in = ts
+            times.append(ts)
+            if first:
+                init_them += 1
+            if direct:
+                heard = ts
+                if last and (direct == ASKS or not mine):  # an owed reply
+                    oweds.append(ts)
+                    if ts != owed:
+                        owed, at_owed = ts, [rowid]
+                    else:
+                        at_owed.append(rowid)
+            if prev == "out":
+                rep_them += 1
+                if mine:  # an answer to the user's thread
+                    if ts != helped:
+                        helped, at_helped = ts, [rowid]
+                    else:
+                        at_helped.append(rowid)
+        elif direction == "out":
+            last_out = ts
+            copied = prev == "out" and gap < copy
+            if not copied:
+                n_out += 1
+                times.append(ts)
+            if first:
+                init_me += 1
+            if prev == "in":
+                rep_me += 1
+            if direct:
+                direct_out = ts
+                if last:  # an ask
+                    asks.append(ts)
+                    if ts != ask:
+                        ask, at_ask = ts, [rowid]
+                    else:
+                        at_ask.append(rowid)
+                if mine and not copied:
+                    streak.append(ts)
+        else:
+            times.append(ts)
+            if direction == "meeting":
+                n_meet += 1
+                heard = ts
+                meetings.append(ts)
+                if first_meet is None:
+                    first_meet = ts
+            elif direction == "logged":
+                logged += 1
+                last_logged = ts
+                if direct:
+                    talks += 1
+                    heard = ts
+        if prev is not None and prev != direction:
+            if first_exchange is None:
+                first_exchange = ts
+            if direction == "out":
+                lat_me.append(gap)
+            elif direction == "in":
+                lat_them.append(gap)
+    if person is not None:
+        figures = [person, part, earliest, newest, last_in, last_out, direct_out, n_in, n_out,
+                   n_meet, first_meet, init_me, init_them, rep_me, rep_them, first_exchange,
+                   heard, logged, talks, last_logged, owed, helped, ask, at_newest, at_owed,
+                   at_helped, at_ask, lat_me, lat_them, asks, oweds, streak, times, meetings]
+        del (ts, gap, earliest, newest, last_in, last_out, direct_out, first_meet,
+             first_exchange, heard, last_logged, owed, helped, ask, lat_me, lat_them, asks,
+             oweds, streak, times, meetings)
+        yield figures
+
+
+_IDS = 2 + _SCALARS  # where the rowids of ``ROW_KINDS`` start in ``_scan``'s figures
+
+
+def _finish(db: sqlite3.Connection, batch: list[list[Any]], finder: DayFinder
+            ) -> list[tuple[str, int, tuple[Any, ...]]]:
+    """The summaries of ``batch`` (``_scan``'s figures, emptied): the rows behind each part's
+    newest interaction, owed reply, answer and ask looked up (on a tie in time, the greater
+    ref), times copied, the local days of its touches."""
+    wanted = sorted((rowid, n * 4 + kind) for n, figures in enumerate(batch)
+                    for kind in range(4) for rowid in figures[_IDS + kind])
+    db.execute("DELETE FROM temp.ledger_rows")
+    db.executemany("INSERT INTO temp.ledger_rows VALUES (?, ?)",
+                   [(n, rowid) for n, (rowid, _) in enumerate(wanted)])
+    rows: list[Any] = [None] * (4 * len(batch))
+    for (_, slot), row in zip(wanted, db.execute(_ROWS), strict=True):
+        held = rows[slot]
+        if held is None or row[3] > held[3]:
+            rows[slot] = row
+    del wanted
+    out = []
+    for n, figures in enumerate(batch):
+        values = figures[2:_IDS]
+        for i in _TIMES:  # each its own float (``marshal``: see the module's docstring)
+            if values[i] is not None:
+                values[i] *= 1.0
+        times = figures[-2]
+        out.append((figures[0], figures[1], (
+            *values, *rows[n * 4:n * 4 + 4], sorted(figures[_IDS + 4]),
+            sorted(figures[_IDS + 5]), *figures[_IDS + 6:_IDS + 9], times.tobytes(),
+            finder.days(times).tobytes(), figures[-1].tobytes())))
+        figures.clear()
+    batch.clear()
+    return out
 
 
 _AT = {name: n for n, name in enumerate(FIELDS)}
