@@ -68,7 +68,7 @@ def summarize(db: sqlite3.Connection, touches: Iterable[Scanned], finder: DayFin
     (shared by every part of a refresh)."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS ledger_rows "
                "(n INTEGER PRIMARY KEY, id INTEGER NOT NULL)")
-    batch: list[list[Any]] = []
+    batch: list[tuple[str, int, list[Any], list[list[int]]]] = []
     for scanned in _scan(touches):
         batch.append(scanned)
         if len(batch) >= BATCH:
@@ -78,41 +78,55 @@ def summarize(db: sqlite3.Connection, touches: Iterable[Scanned], finder: DayFin
     yield from _finish(db, batch, finder)
 
 
-def _scan(touches: Iterable[Scanned]) -> Iterator[list[Any]]:
-    """Each part's figures, in one pass over its touches: ``_finish`` makes its summary of
-    them. Times are the objects the rows came with (copied when written), and the rows of
-    ``ROW_KINDS`` their rowids (all of those at the newest time of the kind)."""
+_LAST = FIELDS.index("last")  # where the rows go
+_TIMES_AT, _DAYS_AT = FIELDS.index("times"), FIELDS.index("days")
+
+
+def _scan(touches: Iterable[Scanned]) -> Iterator[tuple[str, int, list[Any], list[list[int]]]]:
+    """Each part's summary but its rows and days (``_finish``), in one pass over its touches,
+    with the rowids of all its touches at the newest time of each of ``ROW_KINDS``, and its
+    times as an array. Its times are the rows' objects, each copied where it is a field."""
     copy = COPY_GAP.total_seconds()
-    figures: list[Any] = []
-    person: str | None = None
+    person: str | None = ""
     part = -1
-    for rowid, who, ts, direction, direct, first, prev, last, mine, gap in touches:
-        at = int((ts + 1e11) / PART)
-        if at != part or who != person:
-            if person is not None:
-                figures = [person, part, earliest, newest, last_in, last_out, direct_out, n_in,
-                           n_out, n_meet, first_meet, init_me, init_them, rep_me, rep_them,
-                           first_exchange, heard, logged, talks, last_logged, owed, helped,
-                           ask, at_newest, at_owed, at_helped, at_ask, lat_me, lat_them, asks,
-                           oweds, streak, times, meetings]
-            person, part, earliest, newest = who, at, ts, None
-            last_in = last_out = direct_out = first_meet = first_exchange = heard = None
-            last_logged = owed = helped = ask = None
-            n_in = n_out = n_meet = init_me = init_them = rep_me = rep_them = logged = talks = 0
-            at_newest: list[int] = []
-            at_owed: list[int] = []
-            at_helped: list[int] = []
-            at_ask: list[int] = []
-            lat_me: list[float] = []
-            lat_them: list[float] = []
-            asks: list[float] = []
-            oweds: list[float] = []
-            streak: list[float] = []
-            times = array("d")
-            meetings = array("d")
-            if figures:
-                yield figures  # (nothing of it held here any more: see the module's docstring)
-                figures = []
+    high = 0.0  # below this time, the same part (``part``'s end, less a second)
+    done: tuple[str, int, list[Any], list[list[int]]] | None = None
+    for rowid, who, ts, direction, direct, first, prev, last, mine, gap in chain(touches,
+                                                                                  (_END,)):
+        if ts >= high or who != person:
+            at = int((ts + 1e11) / PART)
+            if at != part or who != person:
+                if part >= 0:
+                    done = (person, part, [  # FIELDS, (the rows, times and days in _finish)
+                        earliest * 1.0, newest * 1.0, _copy(last_in), _copy(last_out),
+                        _copy(direct_out), n_in, n_out, n_meet, _copy(first_meet), init_me,
+                        init_them, rep_me, rep_them, _copy(first_exchange), _copy(heard),
+                        logged, talks, _copy(last_logged), _copy(owed), _copy(helped),
+                        _copy(ask), None, None, None, None, sorted(lat_me), sorted(lat_them),
+                        asks, oweds, streak, times, None, meetings.tobytes()],
+                        [at_newest, at_owed, at_helped, at_ask])
+                person, part, earliest, newest = who, at, ts, None
+                high = (at + 1) * PART - 1e11 - 1
+                last_in = last_out = direct_out = first_meet = first_exchange = heard = None
+                last_logged = owed = helped = ask = None
+                n_in = n_out = n_meet = init_me = init_them = rep_me = rep_them = 0
+                logged = talks = 0
+                at_newest: list[int] = []
+                at_owed: list[int] = []
+                at_helped: list[int] = []
+                at_ask: list[int] = []
+                lat_me: list[float] = []
+                lat_them: list[float] = []
+                asks: list[float] = []
+                oweds: list[float] = []
+                streak: list[float] = []
+                times = array("d")
+                meetings = array("d")
+                if done is not None:  # (nothing of it held here: see the module's docstring)
+                    yield done
+                    done = None
+                if who is None:
+                    return
         if ts != newest:
             newest, at_newest = ts, [rowid]
         else:
@@ -179,27 +193,23 @@ def _scan(touches: Iterable[Scanned]) -> Iterator[list[Any]]:
                 lat_me.append(gap)
             elif direction == "in":
                 lat_them.append(gap)
-    if person is not None:
-        figures = [person, part, earliest, newest, last_in, last_out, direct_out, n_in, n_out,
-                   n_meet, first_meet, init_me, init_them, rep_me, rep_them, first_exchange,
-                   heard, logged, talks, last_logged, owed, helped, ask, at_newest, at_owed,
-                   at_helped, at_ask, lat_me, lat_them, asks, oweds, streak, times, meetings]
-        del (ts, gap, earliest, newest, last_in, last_out, direct_out, first_meet,
-             first_exchange, heard, last_logged, owed, helped, ask, lat_me, lat_them, asks,
-             oweds, streak, times, meetings)
-        yield figures
 
 
-_IDS = 2 + _SCALARS  # where the rowids of ``ROW_KINDS`` start in ``_scan``'s figures
+_END: Scanned = (0, None, 0.0, "", 0, 0, None, 0, 0, 0.0)  # type: ignore[assignment]  # (no person)
 
 
-def _finish(db: sqlite3.Connection, batch: list[list[Any]], finder: DayFinder
-            ) -> list[tuple[str, int, tuple[Any, ...]]]:
-    """The summaries of ``batch`` (``_scan``'s figures, emptied): the rows behind each part's
-    newest interaction, owed reply, answer and ask looked up (on a tie in time, the greater
-    ref), times copied, the local days of its touches."""
-    wanted = sorted((rowid, n * 4 + kind) for n, figures in enumerate(batch)
-                    for kind in range(4) for rowid in figures[_IDS + kind])
+def _copy(ts: float | None) -> float | None:
+    """A time as its own object (``marshal``: see the module's docstring)."""
+    return None if ts is None else ts * 1.0
+
+
+def _finish(db: sqlite3.Connection, batch: list[tuple[str, int, list[Any], list[list[int]]]],
+            finder: DayFinder) -> list[tuple[str, int, tuple[Any, ...]]]:
+    """The summaries of ``batch`` (``_scan``'s, emptied): the rows behind each part's newest
+    interaction, owed reply, answer and ask looked up (on a tie in time, the greater ref),
+    the local days of its touches."""
+    wanted = sorted((rowid, n * 4 + kind) for n, (_, _, _, ids) in enumerate(batch)
+                    for kind in range(4) for rowid in ids[kind])
     db.execute("DELETE FROM temp.ledger_rows")
     db.executemany("INSERT INTO temp.ledger_rows VALUES (?, ?)",
                    [(n, rowid) for n, (rowid, _) in enumerate(wanted)])
@@ -210,16 +220,12 @@ def _finish(db: sqlite3.Connection, batch: list[list[Any]], finder: DayFinder
             rows[slot] = row
     del wanted
     out = []
-    for n, figures in enumerate(batch):
-        values = figures[2:_IDS]
-        for i in _TIMES:  # each its own float (``marshal``: see the module's docstring)
-            if values[i] is not None:
-                values[i] *= 1.0
-        times = figures[-2]
-        out.append((figures[0], figures[1], (
-            *values, *rows[n * 4:n * 4 + 4], sorted(figures[_IDS + 4]),
-            sorted(figures[_IDS + 5]), *figures[_IDS + 6:_IDS + 9], times.tobytes(),
-            finder.days(times).tobytes(), figures[-1].tobytes())))
+    for n, (person, part, figures, _) in enumerate(batch):
+        figures[_LAST:_LAST + 4] = rows[n * 4:n * 4 + 4]
+        times = figures[_TIMES_AT]
+        figures[_TIMES_AT] = times.tobytes()
+        figures[_DAYS_AT] = finder.days(times).tobytes()
+        out.append((person, part, tuple(figures)))
         figures.clear()
     batch.clear()
     return out
@@ -237,20 +243,23 @@ def merge(parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
     if len(parts) == 1:
         values = list(parts[0])
     else:
+        fields = list(zip(*parts))  # each field of every part
         values = []
         for n, combine in _COMBINE:
-            given = [p[n] for p in parts if p[n] is not None]
+            given = fields[n]
+            if combine is not sum:
+                given = tuple(v for v in given if v is not None)
             values.append(combine(given) if given or combine is sum else None)
         for slot, n in _ROW_SLOTS:  # the part holding the newest time of the kind holds the row
             newest = values[n]
-            values.append(None if newest is None else next(
-                p[slot] for p in parts if p[n] == newest))
+            values.append(None if newest is None else fields[slot][fields[n].index(newest)])
         for name in ("latencies_me", "latencies_them"):
-            values.append(sorted(chain.from_iterable(p[_AT[name]] for p in parts)))
+            values.append(sorted(chain.from_iterable(fields[_AT[name]])))
         for name in ("ask_times", "owed_times", "streak"):
-            values.append(list(chain.from_iterable(p[_AT[name]] for p in parts)))
+            values.append(list(chain.from_iterable(fields[_AT[name]])))
         for name in ("times", "days", "meetings"):
-            values.append(b"".join(p[_AT[name]] for p in parts))
+            values.append(b"".join(fields[_AT[name]]))
+        del fields
     streak = _AT["streak"]
     heard, asked = values[_AT["heard"]], values[streak]  # asked: the user's asks, their times
     values[streak] = len(asked) - (0 if heard is None else bisect_right(asked, heard))
