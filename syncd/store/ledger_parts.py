@@ -23,6 +23,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
+from math import inf
 from typing import Any
 
 from syncd.interactions import ASKS
@@ -87,18 +88,27 @@ def _scan(touches: Iterable[Scanned]) -> Iterator[tuple[str, int, list[Any], lis
     with the rowids of all its touches at the newest time of each of ``ROW_KINDS``, and its
     times as an array. Its times are the rows' objects, each copied where it is a field."""
     copy = COPY_GAP.total_seconds()
-    person: str | None = ""
+    person = ""
     part = -1
     high = 0.0  # below this time, the same part (``part``'s end, less a second)
     done: tuple[str, int, list[Any], list[list[int]]] | None = None
+    earliest = 0.0  # (each part's figures, set again as it starts)
+    newest = last_in = last_out = direct_out = first_meet = first_exchange = heard = _NONE
+    last_logged = owed = helped = ask = _NONE
+    n_in = n_out = n_meet = init_me = init_them = rep_me = rep_them = logged = talks = 0
+    at_newest: list[int] = []
+    at_owed = at_helped = at_ask = at_newest
+    lat_me: list[float] = []
+    lat_them = asks = oweds = streak = lat_me
+    times = meetings = array("d")
     for rowid, who, ts, direction, direct, first, prev, last, mine, gap in chain(touches,
                                                                                   (_END,)):
         if ts >= high or who != person:
-            at = int((ts + 1e11) / PART)
+            at = int((ts + 1e11) / PART) if ts < inf else -1  # (-1: the end, ``_END``)
             if at != part or who != person:
                 if part >= 0:
                     done = (person, part, [  # FIELDS, (the rows, times and days in _finish)
-                        earliest * 1.0, newest * 1.0, _copy(last_in), _copy(last_out),
+                        earliest * 1.0, _copy(newest), _copy(last_in), _copy(last_out),
                         _copy(direct_out), n_in, n_out, n_meet, _copy(first_meet), init_me,
                         init_them, rep_me, rep_them, _copy(first_exchange), _copy(heard),
                         logged, talks, _copy(last_logged), _copy(owed), _copy(helped),
@@ -111,21 +121,14 @@ def _scan(touches: Iterable[Scanned]) -> Iterator[tuple[str, int, list[Any], lis
                 last_logged = owed = helped = ask = None
                 n_in = n_out = n_meet = init_me = init_them = rep_me = rep_them = 0
                 logged = talks = 0
-                at_newest: list[int] = []
-                at_owed: list[int] = []
-                at_helped: list[int] = []
-                at_ask: list[int] = []
-                lat_me: list[float] = []
-                lat_them: list[float] = []
-                asks: list[float] = []
-                oweds: list[float] = []
-                streak: list[float] = []
+                at_newest, at_owed, at_helped, at_ask = [], [], [], []
+                lat_me, lat_them, asks, oweds, streak = [], [], [], [], []
                 times = array("d")
                 meetings = array("d")
                 if done is not None:  # (nothing of it held here: see the module's docstring)
                     yield done
                     done = None
-                if who is None:
+                if at < 0:
                     return
         if ts != newest:
             newest, at_newest = ts, [rowid]
@@ -195,7 +198,8 @@ def _scan(touches: Iterable[Scanned]) -> Iterator[tuple[str, int, list[Any], lis
                 lat_them.append(gap)
 
 
-_END: Scanned = (0, None, 0.0, "", 0, 0, None, 0, 0, 0.0)  # type: ignore[assignment]  # (no person)
+_END: Scanned = (0, "", inf, "", 0, 0, None, 0, 0, 0.0)  # after the last touch
+_NONE: float | None = None
 
 
 def _copy(ts: float | None) -> float | None:
@@ -243,7 +247,7 @@ def merge(parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
     if len(parts) == 1:
         values = list(parts[0])
     else:
-        fields = list(zip(*parts))  # each field of every part
+        fields = list(zip(*parts, strict=True))  # each field of every part
         values = []
         for n, combine in _COMBINE:
             given = fields[n]
