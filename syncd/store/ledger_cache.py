@@ -15,7 +15,9 @@ transaction; a crash loses both or neither), and ``refresh`` recomputes the dirt
 their touches, and those people's summaries from their parts, before anything reads the cache.
 A fingerprint in ``meta`` (this code and the ledger code it mirrors, the Python that wrote the
 ``marshal`` summaries, the time zone the days are counted in) drops and rebuilds all of it when
-any of them changes, and a derivation of everything rebuilds it too (``pause``, ``resume``). The
+any of them changes, and a derivation of everything rebuilds it too (``pause``, ``resume``). A
+rebuild marks nothing and reads nothing back: one pass over every touch in person and time
+order (``touches_ledger``) writes each part and each person's summary as it leaves them. The
 tests hold the cached ledgers equal to ``syncd.ledger.build`` over the same interactions, on
 random histories and steps.
 """

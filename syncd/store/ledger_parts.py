@@ -50,7 +50,6 @@ _SUM = {"n_in", "n_out", "n_meet", "init_me", "init_them", "rep_me", "rep_them",
         "conversations"}
 _ROW_AT = {"last": "last_ts", "owed": "owed_ts", "helped": "helped_ts", "ask": "ask_ts"}
 _SCALARS = FIELDS.index("last")
-_TIMES = [n for n, name in enumerate(FIELDS[:_SCALARS]) if name not in _SUM]
 BATCH = 2_000  # parts whose rows are looked up at a time
 _ROWS = ("SELECT t.ts, t.direction, t.thread, t.ref, t.subject, t.direct "
          "FROM temp.ledger_rows w CROSS JOIN touches t ON t.rowid = w.id ORDER BY w.n")
@@ -90,7 +89,7 @@ def _scan(touches: Iterable[Scanned]) -> Iterator[tuple[str, int, list[Any], lis
     copy = COPY_GAP.total_seconds()
     person = ""
     part = -1
-    high = 0.0  # below this time, the same part (``part``'s end, less a second)
+    high = -inf  # below this time, the same part (``part``'s end, less a second)
     done: tuple[str, int, list[Any], list[list[int]]] | None = None
     earliest = 0.0  # (each part's figures, set again as it starts)
     newest = last_in = last_out = direct_out = first_meet = first_exchange = heard = _NONE
@@ -250,10 +249,11 @@ def merge(parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
         fields = list(zip(*parts, strict=True))  # each field of every part
         values = []
         for n, combine in _COMBINE:
-            given = fields[n]
-            if combine is not sum:
-                given = tuple(v for v in given if v is not None)
-            values.append(combine(given) if given or combine is sum else None)
+            if combine is sum:  # (counts are never None)
+                values.append(sum(fields[n]))
+            else:
+                given = [v for v in fields[n] if v is not None]
+                values.append(combine(given) if given else None)
         for slot, n in _ROW_SLOTS:  # the part holding the newest time of the kind holds the row
             newest = values[n]
             values.append(None if newest is None else fields[slot][fields[n].index(newest)])
@@ -263,7 +263,6 @@ def merge(parts: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
             values.append(list(chain.from_iterable(fields[_AT[name]])))
         for name in ("times", "days", "meetings"):
             values.append(b"".join(fields[_AT[name]]))
-        del fields
     streak = _AT["streak"]
     heard, asked = values[_AT["heard"]], values[streak]  # asked: the user's asks, their times
     values[streak] = len(asked) - (0 if heard is None else bisect_right(asked, heard))
