@@ -52,7 +52,7 @@ _ROW_AT = {"last": "last_ts", "owed": "owed_ts", "helped": "helped_ts", "ask": "
 _SCALARS = FIELDS.index("last")
 BATCH = 2_000  # parts whose rows are looked up at a time
 _ROWS = ("SELECT t.ts, t.direction, t.thread, t.ref, t.subject, t.direct "
-         "FROM temp.ledger_rows w CROSS JOIN touches t ON t.rowid = w.id ORDER BY w.n")
+         "FROM temp.ledger_rows w CROSS JOIN touches t ON t.rowid = w.id ORDER BY w.rowid")
 
 
 def bounds(part: int) -> tuple[float, float]:
@@ -66,8 +66,7 @@ def summarize(db: sqlite3.Connection, touches: Iterable[Scanned], finder: DayFin
     """(person, part, summary) for every part of ``touches`` (``SCAN``'s columns, by person and
     time: in the order of ``touches_ledger``); ``finder``: the local days worked out so far
     (shared by every part of a refresh)."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS ledger_rows "
-               "(n INTEGER PRIMARY KEY, id INTEGER NOT NULL)")
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS ledger_rows (id INTEGER NOT NULL)")
     batch: list[tuple[str, int, list[Any], list[list[int]]]] = []
     for scanned in _scan(touches):
         batch.append(scanned)
@@ -211,17 +210,21 @@ def _finish(db: sqlite3.Connection, batch: list[tuple[str, int, list[Any], list[
     """The summaries of ``batch`` (``_scan``'s, emptied): the rows behind each part's newest
     interaction, owed reply, answer and ask looked up (on a tie in time, the greater ref),
     the local days of its touches."""
-    wanted = sorted((rowid, n * 4 + kind) for n, (_, _, _, ids) in enumerate(batch)
-                    for kind in range(4) for rowid in ids[kind])
+    ids: list[int] = []  # the rows wanted (in part order: a part's rows are often the same)
+    slots: list[int] = []  # and where each goes (four a part)
+    for n, (_, _, _, found) in enumerate(batch):
+        for slot, rowids in enumerate(found, n * 4):
+            for rowid in rowids:
+                ids.append(rowid)
+                slots.append(slot)
     db.execute("DELETE FROM temp.ledger_rows")
-    db.executemany("INSERT INTO temp.ledger_rows VALUES (?, ?)",
-                   [(n, rowid) for n, (rowid, _) in enumerate(wanted)])
+    db.executemany("INSERT INTO temp.ledger_rows VALUES (?)", zip(ids))  # (rowids 1, 2, ...)
     rows: list[Any] = [None] * (4 * len(batch))
-    for (_, slot), row in zip(wanted, db.execute(_ROWS), strict=True):
+    for slot, row in zip(slots, db.execute(_ROWS), strict=True):
         held = rows[slot]
         if held is None or row[3] > held[3]:
             rows[slot] = row
-    del wanted
+    del ids, slots
     out = []
     for n, (person, part, figures, _) in enumerate(batch):
         figures[_LAST:_LAST + 4] = rows[n * 4:n * 4 + 4]
