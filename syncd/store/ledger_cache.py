@@ -131,20 +131,20 @@ def _rebuild(db: sqlite3.Connection, finder: DayFinder) -> int:
     people = 0
     parts: list[tuple[str, int, bytes]] = []
     summaries: list[tuple[str, bytes]] = []
-    held: list[tuple[Any, ...]] = []  # the current person's parts
+    held: list[tuple[Any, ...]] = []  # the parts of ``current``
     current = ""
     for person, part, summary in ledger_parts.summarize(db, db.execute(_ALL), finder):
-        if person != current:
-            if held:
-                summaries.append((current, marshal.dumps(merge(held))))
-            current, held = person, []
-            people += 1
+        if held and person != current:
+            summaries.append((current, marshal.dumps(merge(held))))
+            people, held = people + 1, []
+        current = person
         held.append(summary)
         parts.append((person, part, marshal.dumps(summary)))
         if len(parts) >= BATCH:
             _write(db, parts, summaries)
     if held:
         summaries.append((current, marshal.dumps(merge(held))))
+        people += 1
     _write(db, parts, summaries)
     return people
 
