@@ -73,7 +73,9 @@ class _IdleWatcher:
 
 
 class _Observer(Observer):
-    """Engine hooks: a watchdog ping on every stored page and write; the stop request."""
+    """Engine hooks: a watchdog ping on every stored page, write and step of the derivation
+    (a first derivation of a million messages outlasts ``WatchdogSec`` on a small machine);
+    the stop request."""
 
     def __init__(self, sd: Notifier, flags: Flags) -> None:
         self.sd, self.flags = sd, flags
@@ -82,6 +84,9 @@ class _Observer(Observer):
         self.sd.watchdog()
 
     def applied(self, action: Action) -> None:
+        self.sd.watchdog()
+
+    def deriving(self, stage: str, done: int, total: int | None) -> None:
         self.sd.watchdog()
 
     def should_stop(self) -> bool:

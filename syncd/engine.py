@@ -49,6 +49,10 @@ class Observer:
     def applied(self, action: Action) -> None:
         """A calendar action was applied and recorded."""
 
+    def deriving(self, stage: str, done: int, total: int | None) -> None:
+        """The derivation got on (``syncd.incremental.Progress``): a first derivation of a
+        big mailbox takes minutes on a small machine."""
+
     def should_stop(self) -> bool:
         """Asked between pages and between actions: True ends the cycle there (all committed)."""
         return False
@@ -104,7 +108,7 @@ def run_cycle(config: Config, store: Store, sources: Mapping[str, Source],
         store.set_status(name, result.state, error=result.error)
     if observer.should_stop():
         return report
-    snapshot = compute_from_store(config, store, now)
+    snapshot = compute_from_store(config, store, now, observer.deriving)
     snapshot.candidates.update(reauth.candidates(config, store.statuses(), now))
     report.snapshot = snapshot
     if sink is None:
@@ -143,7 +147,8 @@ def _pull_account(store: Store, source: Source, result: AccountResult,
         try:
             _ingest(store, source, result, observer)
         except CursorExpired as exc:
-            log.warning("%s: %s; resyncing from scratch (upsert, then sweep)", source.name, exc)
+            said = str(exc) if exc.account else f"{source.name}: {exc}"  # (named once)
+            log.warning("%s; resyncing from scratch (upsert, then sweep)", said)
             store.forget_cursor(source.name)
             _ingest(store, source, result, observer)  # one bounded resync per cycle
     except AuthError as exc:

@@ -22,7 +22,7 @@ closures of a first derivation gave (threads never cross a closure).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from rules.people import Directory
 from rules.threads import Roots, SubjectThreads
@@ -37,10 +37,12 @@ from syncd.verdicts import BATCH
 
 
 def derive_all(tables: DerivedTables, config: Config, directory: Directory, *,
-               batch: int = BATCH, held: bool = False) -> None:
+               batch: int = BATCH, held: bool = False,
+               done: Callable[[int], None] = lambda _n: None) -> None:
     """Thread every personal message and write its touches and memberships (into tables just
     reset: nothing derived yet), ``batch`` messages at a time. ``held``: the classification
-    held every message that may be personal (step 0); otherwise they are held here first."""
+    held every message that may be personal (step 0); otherwise they are held here first.
+    ``done(n)`` after each batch of ``n`` messages threaded."""
     streamed = tables.streamed
     if not held:
         streamed.start()
@@ -81,6 +83,7 @@ def derive_all(tables: DerivedTables, config: Config, directory: Directory, *,
                                       people_of(people))
             threads.append((key, n))
         streamed.set_threads(threads)
+        done(len(rows))
     streamed.write_threads()
     tables.touches.rewrite((), _marked(streamed.held()))
     streamed.write_members()

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import cache
@@ -104,6 +104,29 @@ def fingerprint(config: Config, directory: Directory) -> str:
 _GAP = SUBJECT_WINDOW.total_seconds() + 1
 
 
+# What a refresh tells as it goes (``syncd.engine.Observer.deriving``: the progress bar of
+# ``syncd sync``, the daemon's watchdog pings through a long first derivation): the stage
+# ("classifying", "threading", "indexing"), how many of its messages are done and how many
+# there are (``None``: not known ahead).
+Progress = Callable[[str, int, int | None], None]
+
+
+def quiet(_stage: str, _done: int, _total: int | None) -> None:
+    """A ``Progress`` that tells nobody."""
+
+
+class _Counted:
+    """A stage's running count, told to ``progress`` as it grows."""
+
+    def __init__(self, progress: Progress, stage: str, total: int | None) -> None:
+        self.progress, self.stage, self.total, self.done = progress, stage, total, 0
+        progress(stage, 0, total)
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        self.progress(self.stage, self.done, self.total)
+
+
 @dataclass(frozen=True, slots=True)
 class Refreshed:
     """What a refresh did: messages classified, messages re-threaded, everything or not."""
@@ -113,8 +136,10 @@ class Refreshed:
     full: bool
 
 
-def refresh(config: Config, directory: Directory, store: Store, now: datetime) -> Refreshed:
-    """Bring the derived tables up to date with the store at ``now``."""
+def refresh(config: Config, directory: Directory, store: Store, now: datetime,
+            progress: Progress = quiet) -> Refreshed:
+    """Bring the derived tables up to date with the store at ``now``, telling ``progress``
+    how far it is."""
     tables = store.derived
     with tables.transaction():
         wanted = fingerprint(config, directory)
@@ -123,7 +148,8 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
             tables.drop_read_indexes()
             tables.reset()
             tables.set_meta("fingerprint", wanted)
-        classify_stale(tables, store, config, directory, bulk=full)
+        classify_stale(tables, store, config, directory, bulk=full,
+                       done=_Counted(progress, "classifying", tables.stale_count()))
         classified = tables.stale_to_pending()
         now_ts = now.timestamp()
         last = float(tables.meta("now") or "-inf")
@@ -134,16 +160,22 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime) -
         rederived = 0
         if full:  # everything in one pass in date order (``syncd.first_pass``)
             rederived = tables.done_all_pending()
-            derive_all(tables, config, directory, held=True)  # held by classify_stale
+            derive_all(tables, config, directory, held=True,  # held by classify_stale
+                       done=_Counted(progress, "threading", None))
+            progress("indexing", 0, None)
             tables.build_read_indexes()
         # A few changes (a cycle's new mail) re-thread forward in time from each; a large
         # backfill goes group by group, each group whole.
         forward = len(tables.next_pending(BATCH + 1)) <= BATCH
+        threaded = _Counted(progress, "threading", None) if not forward else None
         while seeds := tables.next_pending(BATCH):
             region, since = tables.closure(seeds, forward=forward)
             tables.done_pending(region)  # one transaction: the order within it is free
             rederived += len(region)
+            size = len(region)
             _rederive(tables, store, config, directory, region, since)
+            if threaded is not None:
+                threaded(size)
         _meetings(tables, store, config, directory, now)
     return Refreshed(classified, rederived, full)
 

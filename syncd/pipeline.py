@@ -153,14 +153,16 @@ def compute(config: Config, messages: Sequence[Message], meetings: Sequence[Meet
 
 
 @collector.paused  # (it builds no reference cycles: no full heap walks for nothing)
-def compute_from_store(config: Config, store: Store, now: datetime) -> Snapshot:
+def compute_from_store(config: Config, store: Store, now: datetime,
+                       progress: incremental.Progress = incremental.quiet) -> Snapshot:
     """``compute`` over everything stored, from the stored interactions: only what changed since
     the last cycle is derived again (``syncd.incremental``); every ledger is finished at ``now``
     from per-person summaries of the interactions, recomputed for the people whose interactions
     changed (``syncd.store.ledgers``), without the histories, which are loaded only where a rule
     reads them."""
     directory = directory_for(config, store.address_book(), store.own_senders())
-    incremental.refresh(config, directory, store, now)
+    incremental.refresh(config, directory, store, now, progress)
+    progress("ledgers", 0, None)
     with store.derived.transaction():
         store.derived.touches.refresh_ledgers(ZoneInfo(config.me.timezone))
     ledgers = store.derived.touches.ledgers(

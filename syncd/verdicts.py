@@ -16,7 +16,7 @@ has each message in memory it also holds what threading reads of those that may 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from rules.classify import ClassifyContext, classify_message, classify_soft, shape
 from rules.identity import normalize_address
@@ -34,9 +34,11 @@ BATCH = 2000
 
 
 def classify_stale(tables: DerivedTables, store: Store, config: Config, directory: Directory,
-                   *, bulk: bool = False) -> None:
+                   *, bulk: bool = False, done: Callable[[int], None] = lambda _n: None
+                   ) -> None:
     """Facts for the stale messages; grow ``written_to``; mark pending what that flips.
-    ``bulk``: the derived tables were just reset (a first derivation)."""
+    ``bulk``: the derived tables were just reset (a first derivation); ``done(n)`` after each
+    batch of ``n`` messages."""
     context = classify_context(config, directory.self_addresses)
     if bulk:
         tables.drop_fact_indexes()
@@ -74,6 +76,7 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
             holder.hold((first + k, m) for k, m in enumerate(messages)
                         if may_be_personal(facts[k][2], facts[k][3]))
         tables.named.put(named, fresh=bulk)
+        done(len(messages))
         if bulk:
             everyone |= written
             continue

@@ -148,7 +148,8 @@ def write_json(data: Mapping[str, Any], file: IO[str]) -> None:
     written one object per line: the same JSON, and Python's C encoder does the long lists (with
     ``indent`` the pure-Python one writes everything: seconds for a person with 100,000 rows).
     A value that is an iterable other than a list, a dict or a string (``why``'s rows read from
-    the store) is such a list, written a row at a time as it is read."""
+    the store) is such a list, written a row at a time as it is read (by its ``encoded()``
+    when it has one: each row as the encoder would give it)."""
     if not data:
         file.write("{}")
         return
@@ -161,6 +162,9 @@ def write_json(data: Mapping[str, Any], file: IO[str]) -> None:
             value = iter(value)
         elif isinstance(value, (list, dict, str)) or not isinstance(value, Iterable):
             file.write(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+            continue
+        elif callable(encoded := getattr(value, "encoded", None)):  # rows that encode themselves
+            _write_rows(encoded(), file, str)
             continue
         _write_rows(iter(value), file, encode)
     file.write("\n}")

@@ -11,15 +11,18 @@ two equal).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from syncd.commands.why_person import role
+from syncd.commands.why_person import role, span
 from syncd.config import Config
 from syncd.store import Store
 
 NEWEST = 50  # rows the table shows of a long history
+# (at, kind, ref, direction, subject, thread, why)
+Row = tuple[str, str, str, str, str | None, str, str]
 _THREADLESS = ("meeting", "logged")
 
 
@@ -48,14 +51,35 @@ class StoredHistory:
         messages it is given are none of the person's interactions already)."""
         return self._store.history.threadless_refs(self._person)
 
+    def encoded(self) -> Iterator[str]:
+        """The rows as ``views.write_json`` writes them (each a line of JSON, the same as
+        its encoder gives a row), made without a dict each: a person has 280,000 of them."""
+        text = json.encoder.encode_basestring  # (what ``ensure_ascii=False`` uses)
+        said: dict[str, str] = {}  # each "why" (few: they repeat) encoded once
+        for at, kind, ref, direction, subject, thread, why in self._parts():
+            coded = said.get(why)
+            if coded is None:
+                coded = said[why] = text(why)
+            yield (f'{{"at": "{at}", "kind": "{kind}", "ref": {text(ref)}, "direction": '
+                   f'"{direction}", "subject": {"null" if subject is None else text(subject)}, '
+                   f'"thread": {text(thread) if thread else "null"}, "why": {coded}}}')
+
     def _rows(self, skip: int = 0) -> Iterator[dict[str, Any]]:
+        for at, kind, ref, direction, subject, thread, why in self._parts(skip):
+            yield {"at": at, "kind": kind, "ref": ref, "direction": direction,
+                   "subject": subject, "thread": thread or None, "why": why}
+
+    def _parts(self, skip: int = 0) -> Iterator[Row]:
         """The rows but the first ``skip``. Each row's place in the person's thread is followed
-        as the rows go by, from how many each thread has (``sizes``, emptied as they go)."""
+        as the rows go by, from how many each thread has (``sizes``, emptied as they go). The
+        role of a row that is not a thread's last direct one depends only on its direction,
+        whether it is direct and the one before (``why_person.role``): worded once each."""
         config, now, tz, when = self._config, self._now, self._tz, datetime.fromtimestamp
         history = self._store.history
         sizes = history.thread_sizes(self._person)
         open_: dict[str, tuple[str, str, float]] = {}  # thread -> the first's direction, the
         # direction and time of the one before
+        worded: dict[tuple[str, int, str, str], str] = {}
         for ref, ts, direction, thread, subject, direct in history.rows(self._person):
             before: tuple[str, timedelta] | None = None
             last, first = False, ""
@@ -77,8 +101,16 @@ class StoredHistory:
                 skip -= 1
                 continue
             at = when(ts, tz)  # (the same instant as in UTC: ``now - at`` is the same)
-            yield {"at": at.isoformat(),
-                   "kind": direction if direction in _THREADLESS else "message", "ref": ref,
-                   "direction": direction, "subject": subject, "thread": thread or None,
-                   "why": role(direction, bool(direct), at, now, config, before=before,
-                               started=first, last=last)}
+            kind = direction if direction in _THREADLESS else "message"
+            if (last and direct) or kind != "message":
+                why = role(direction, bool(direct), at, now, config, before=before,
+                           started=first, last=last)
+            else:
+                key = ((direction, direct, before[0], span(before[1])) if before
+                       else (direction, direct, "", ""))
+                found = worded.get(key)
+                if found is None:
+                    found = worded[key] = role(direction, bool(direct), at, now, config,
+                                               before=before, started=first)
+                why = found
+            yield at.isoformat(), kind, ref, direction, subject, thread, why

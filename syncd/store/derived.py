@@ -11,8 +11,7 @@ happens by itself when the rules or the config they read change (a fingerprint i
   names an introduction, whether it is personal now, and its thread key.
 - ``refs``: References and In-Reply-To, both ways, for the re-derivation closure.
 - ``written_to``: the addresses the user has written to personally (or who answered them).
-- ``touches``, ``seen``, ``members``: the interactions themselves (``syncd.store.touches``,
-  reached as ``DerivedTables.touches``).
+- ``touches``, ``seen``, ``members``: the interactions (``syncd.store.touches``, ``.touches``).
 
 No ledger is stored: ``syncd.store.ledgers`` finishes every person's at ``now`` each cycle from
 ``ledger_cache``, per-person summaries of the touches (``syncd.store.ledger_cache``).
@@ -160,6 +159,9 @@ class DerivedTables:
         return list(self._db.execute(
             "SELECT rowid, message_id FROM stale WHERE rowid > ? ORDER BY rowid LIMIT ?",
             (rowid, limit)))
+
+    def stale_count(self) -> int:  # (after ``reset``: every stored message)
+        return int(self._db.execute("SELECT count(*) FROM stale").fetchone()[0])
 
     def stale_to_pending(self) -> int:
         """Move every stale message to ``pending``; return how many there were."""

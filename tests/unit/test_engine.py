@@ -138,6 +138,18 @@ def test_expired_cursor_resyncs_once_without_duplicates(store: Store) -> None:
     assert store.counts()["messages"] == 4 and store.counts()["locations"] == 4
 
 
+def test_the_resync_warning_names_the_account_once(store: Store,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    source, sink = MemorySource("mail", history()), MemorySink()
+    cycle(store, source, sink)
+    source.epoch += 1
+    with caplog.at_level("WARNING", logger="syncd.engine"):
+        cycle(store, source, sink)
+    said = [r.getMessage() for r in caplog.records if "resyncing" in r.getMessage()]
+    assert said == [("mail: cursor from an older epoch; resyncing from scratch (upsert, then "
+                     "sweep)")]
+
+
 def test_dry_run_plans_but_writes_nothing(store: Store) -> None:
     source, sink = MemorySource("mail", history()), MemorySink()
     report = cycle(store, source, sink, dry_run=True)
