@@ -91,7 +91,8 @@ def _scan(touches: Iterable[Scanned]) -> Iterator[tuple[str, int, list[Any], lis
     high = -inf  # below this time, the same part (``part``'s end, less a second)
     done: tuple[str, int, list[Any], list[list[int]]] | None = None
     earliest = 0.0  # (each part's figures, set again as it starts)
-    newest = last_in = last_out = direct_out = first_meet = first_exchange = heard = _NONE
+    newest = 0.0
+    last_in = last_out = direct_out = first_meet = first_exchange = heard = _NONE
     last_logged = owed = helped = ask = _NONE
     n_in = n_out = n_meet = init_me = init_them = rep_me = rep_them = logged = talks = 0
     at_newest: list[int] = []
@@ -105,15 +106,23 @@ def _scan(touches: Iterable[Scanned]) -> Iterator[tuple[str, int, list[Any], lis
             at = int((ts + 1e11) / PART) if ts < inf else -1  # (-1: the end, ``_END``)
             if at != part or who != person:
                 if part >= 0:
-                    done = (person, part, [  # FIELDS, (the rows, times and days in _finish)
-                        earliest * 1.0, _copy(newest), _copy(last_in), _copy(last_out),
-                        _copy(direct_out), n_in, n_out, n_meet, _copy(first_meet), init_me,
-                        init_them, rep_me, rep_them, _copy(first_exchange), _copy(heard),
-                        logged, talks, _copy(last_logged), _copy(owed), _copy(helped),
-                        _copy(ask), None, None, None, None, sorted(lat_me), sorted(lat_them),
-                        asks, oweds, streak, times, None, meetings.tobytes()],
-                        [at_newest, at_owed, at_helped, at_ask])
-                person, part, earliest, newest = who, at, ts, None
+                    done = (person, part, [  # FIELDS (rows, times and days: _finish), each time
+                        earliest * 1.0, newest * 1.0,  # its own object (the module's docstring)
+                        None if last_in is None else last_in * 1.0,
+                        None if last_out is None else last_out * 1.0,
+                        None if direct_out is None else direct_out * 1.0, n_in, n_out, n_meet,
+                        None if first_meet is None else first_meet * 1.0, init_me, init_them,
+                        rep_me, rep_them,
+                        None if first_exchange is None else first_exchange * 1.0,
+                        None if heard is None else heard * 1.0, logged, talks,
+                        None if last_logged is None else last_logged * 1.0,
+                        None if owed is None else owed * 1.0,
+                        None if helped is None else helped * 1.0,
+                        None if ask is None else ask * 1.0, None, None, None, None,
+                        sorted(lat_me) if len(lat_me) > 1 else lat_me,
+                        sorted(lat_them) if len(lat_them) > 1 else lat_them, asks, oweds, streak,
+                        times, None, meetings.tobytes()], [at_newest, at_owed, at_helped, at_ask])
+                person, part, earliest, newest = who, at, ts, ts
                 high = (at + 1) * PART - 1e11 - 1
                 last_in = last_out = direct_out = first_meet = first_exchange = heard = None
                 last_logged = owed = helped = ask = None
@@ -198,11 +207,6 @@ def _scan(touches: Iterable[Scanned]) -> Iterator[tuple[str, int, list[Any], lis
 
 _END: Scanned = (0, "", inf, "", 0, 0, None, 0, 0, 0.0)  # after the last touch
 _NONE: float | None = None
-
-
-def _copy(ts: float | None) -> float | None:
-    """A time as its own object (``marshal``: see the module's docstring)."""
-    return None if ts is None else ts * 1.0
 
 
 def _finish(db: sqlite3.Connection, batch: list[tuple[str, int, list[Any], list[list[int]]]],
