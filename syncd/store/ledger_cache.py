@@ -15,7 +15,9 @@ transaction; a crash loses both or neither), and ``refresh`` recomputes the dirt
 their touches, and those people's summaries from their parts, before anything reads the cache.
 A fingerprint in ``meta`` (this code and the ledger code it mirrors, the Python that wrote the
 ``marshal`` summaries, the time zone the days are counted in) drops and rebuilds all of it when
-any of them changes, and a derivation of everything rebuilds it too (``pause``, ``resume``). The
+any of them changes, and a derivation of everything rebuilds it too (``pause``, ``resume``). A
+rebuild marks nothing and reads nothing back: one pass over every touch in person and time
+order (``touches_ledger``) writes each part and each person's summary as it leaves them. The
 tests hold the cached ledgers equal to ``syncd.ledger.build`` over the same interactions, on
 random histories and steps.
 """
@@ -34,7 +36,7 @@ from typing import Any
 
 from syncd.recent import DayFinder
 from syncd.store import ledger_parts
-from syncd.store.ledger_parts import PART_OF, bounds, merge
+from syncd.store.ledger_parts import PART_OF, SCAN, bounds, merge
 
 _CACHE_TABLES = (
     "CREATE TABLE ledger_cache (person TEXT PRIMARY KEY, summary BLOB NOT NULL)",
@@ -59,6 +61,11 @@ LEDGER_CACHE_SCHEMA = f"""
 _SOURCES = ("store/ledger_cache.py", "store/ledger_parts.py", "store/ledgers.py", "ledger.py",
             "recent.py")
 BATCH = 2_000  # parts recomputed at a time
+_ALL = f"SELECT {SCAN} FROM touches ORDER BY person, ts"  # noqa: S608 (through touches_ledger)
+_WORK = (f"SELECT {', '.join(f't.{c}' for c in SCAN.split(', '))} "  # noqa: S608
+         f"FROM temp.ledger_work w CROSS JOIN touches t ON t.person = w.person "
+         f"AND t.ts >= w.low AND t.ts < w.high WHERE {PART_OF.replace('ts', 't.ts')} = w.part "
+         "ORDER BY w.person, t.ts")
 
 
 def fingerprint(tz: tzinfo) -> str:
@@ -88,26 +95,25 @@ def refresh(db: sqlite3.Connection, tz: tzinfo) -> int:
     changed); returns how many people were recomputed. Call inside a write transaction."""
     wanted = fingerprint(tz)
     row = db.execute("SELECT value FROM meta WHERE key = 'ledger_cache'").fetchone()
+    finder = DayFinder(tz)  # each day's local midnight worked out once for every part
     if row is None or row[0] != wanted:  # the tables too: their layout may have changed
         for table, create in zip(("ledger_cache", "ledger_parts"), _CACHE_TABLES, strict=True):
             db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute(create)
         db.execute("DELETE FROM ledger_dirty")
-        db.execute(f"INSERT INTO ledger_dirty SELECT DISTINCT person, {PART_OF} FROM touches")  # noqa: S608
         db.execute("INSERT OR REPLACE INTO meta VALUES ('ledger_cache', ?)", (wanted,))
+        return _rebuild(db, finder)
     dirty: dict[str, list[int]] = defaultdict(list)
     for person, part in db.execute("SELECT person, part FROM ledger_dirty ORDER BY person"):
         dirty[person].append(part)
     db.execute("CREATE TEMP TABLE IF NOT EXISTS ledger_work (person TEXT, part INTEGER, "
                "low REAL, high REAL, PRIMARY KEY (person, part))")
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS ledger_wanted "
-               "(kind TEXT, person TEXT, part INTEGER, ts REAL)")
-    finder = DayFinder(tz)  # each day's local midnight worked out once for every batch
     for batch in _batches(dirty):
         db.execute("DELETE FROM temp.ledger_work")
         db.executemany("INSERT INTO temp.ledger_work VALUES (?, ?, ?, ?)", [
             (p, part, *bounds(part)) for p in batch for part in dirty[p]])
-        made = {(p, part): v for p, part, v in ledger_parts.summarize(db, tz, finder)}
+        made = {(p, part): v for p, part, v in ledger_parts.summarize(
+            db, db.execute(_WORK), finder)}
         db.execute("DELETE FROM ledger_parts WHERE (person, part) IN "
                    "(SELECT person, part FROM temp.ledger_work)")
         db.executemany("INSERT INTO ledger_parts VALUES (?, ?, ?)",
@@ -117,6 +123,38 @@ def refresh(db: sqlite3.Connection, tz: tzinfo) -> int:
     for table in ("temp.ledger_work", "ledger_dirty"):
         db.execute(f"DELETE FROM {table}")  # noqa: S608
     return len(dirty)
+
+
+def _rebuild(db: sqlite3.Connection, finder: DayFinder) -> int:
+    """Every part and every person's summary into the emptied tables, from one pass over the
+    touches in person and time order (``touches_ledger``); how many people."""
+    people = 0
+    parts: list[tuple[str, int, bytes]] = []
+    summaries: list[tuple[str, bytes]] = []
+    held: list[tuple[Any, ...]] = []  # the parts of ``current``
+    current = ""
+    for person, part, summary in ledger_parts.summarize(db, db.execute(_ALL), finder):
+        if held and person != current:
+            summaries.append((current, marshal.dumps(merge(held))))
+            people, held = people + 1, []
+        current = person
+        held.append(summary)
+        parts.append((person, part, marshal.dumps(summary)))
+        if len(parts) >= BATCH:
+            _write(db, parts, summaries)
+    if held:
+        summaries.append((current, marshal.dumps(merge(held))))
+        people += 1
+    _write(db, parts, summaries)
+    return people
+
+
+def _write(db: sqlite3.Connection, parts: list[tuple[str, int, bytes]],
+           summaries: list[tuple[str, bytes]]) -> None:
+    db.executemany("INSERT INTO ledger_parts VALUES (?, ?, ?)", parts)
+    db.executemany("INSERT INTO ledger_cache VALUES (?, ?)", summaries)
+    parts.clear()
+    summaries.clear()
 
 
 def _batches(dirty: dict[str, list[int]]) -> Iterator[list[str]]:

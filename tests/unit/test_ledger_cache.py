@@ -24,6 +24,7 @@ from syncd.model import Address, Meeting, Message, Page
 from syncd.pipeline import compute_from_store, directory_for
 from syncd.recent import DayFinder, local_days
 from syncd.store import Store
+from syncd.store.ledger_parts import PART_OF
 from tests.unit.test_incremental import (
     LOGGED,
     ME,
@@ -80,6 +81,37 @@ def test_the_cached_ledgers_equal_a_full_recomputation_after_every_step(
                 _same(cached, _full(config, store, now))
                 assert {p: _ledger(v) for p, v in cached.ledgers.items()} == {
                     p: _ledger(v) for p, v in _rebuilt(config, store, now).items()}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(), LOGGED, st.sampled_from(ZONES), st.sampled_from([1, 30, 90]))
+def test_a_rebuild_writes_what_recomputing_every_part_writes(
+        history: tuple[list[Message], list[Meeting], list[int]],
+        logged: list[tuple[str, int, str, bool, bool]], zone: str, stretch: int) -> None:
+    """A rebuild (one pass over every touch) and the recomputation of parts marked dirty (their
+    touches read part by part) write the same rows, byte for byte."""
+    messages, meetings, _ = history
+    messages = [replace(m, date=T0 + (m.date - T0) * stretch) for m in messages]
+    config = _config({"me": {"addresses": ["dana@example.org"], "timezone": zone}})
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.sqlite3") as store:
+        store.ingest("cal", Page(tuple(meetings), "c", scope="cal"))
+        store.ingest("mail", Page(tuple(messages), "1"))
+        for person, hours, via, answered, _ in logged:
+            store.logged.add(person, T0 + timedelta(hours=hours * stretch), via=via, note=via,
+                             answered=answered)
+        compute_from_store(config, store, T0)  # (a first derivation: a rebuild)
+        db = store.derived._db
+
+        def rows() -> list[tuple[object, ...]]:
+            return [*db.execute("SELECT * FROM ledger_parts ORDER BY person, part"),
+                    *db.execute("SELECT * FROM ledger_cache ORDER BY person")]
+
+        rebuilt = rows()
+        with db:
+            db.execute(f"INSERT INTO ledger_dirty SELECT DISTINCT person, {PART_OF} "
+                       "FROM touches")
+            store.derived.touches.refresh_ledgers(ZoneInfo(zone))
+        assert rows() == rebuilt
 
 
 def test_every_change_to_a_touch_marks_its_person_dirty_in_the_same_statement() -> None:
