@@ -161,3 +161,20 @@ def test_a_version_9_store_learns_who_its_sent_mail_was_from(tmp_path: Path) -> 
     conn.close()
     with Store.open(path) as store:
         assert store.own_senders() == ["d.w.example@example.org"]
+
+
+def test_a_new_store_has_16k_pages_and_an_older_one_keeps_its_own(tmp_path: Path) -> None:
+    fresh = tmp_path / "new.sqlite3"
+    with Store.open(fresh) as store:
+        store.ingest("mail", Page((mail(ME, "jane@acme.example", days_ago=1),), "c1"))
+    with sqlite3.connect(fresh) as db:
+        assert db.execute("PRAGMA page_size").fetchone() == (16_384,)
+    older = tmp_path / "old.sqlite3"
+    with sqlite3.connect(older) as db:  # made by an earlier syncd: 4 KiB pages, WAL
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("CREATE TABLE probe (x)")
+    with Store.open(older) as store:  # migrated in place, its pages left as they are
+        store.ingest("mail", Page((mail(ME, "jane@acme.example", days_ago=1),), "c1"))
+        assert store.counts()["messages"] == 1
+    with sqlite3.connect(older) as db:
+        assert db.execute("PRAGMA page_size").fetchone() == (4_096,)
