@@ -31,6 +31,7 @@ from syncd.config import Config, ImapAccount
 from syncd.interactions import Derived, Interaction, derive
 from syncd.ledger import PersonLedger
 from syncd.model import Birthday, Contact, LoggedTouch, Meeting, Message
+from syncd.process import give_back_heap
 from syncd.store import Store
 
 
@@ -161,10 +162,12 @@ def compute_from_store(config: Config, store: Store, now: datetime,
     changed (``syncd.store.ledgers``), without the histories, which are loaded only where a rule
     reads them."""
     directory = directory_for(config, store.address_book(), store.own_senders())
-    incremental.refresh(config, directory, store, now, progress)
+    refreshed = incremental.refresh(config, directory, store, now, progress)
     progress("ledgers", 0, None)
     with store.derived.transaction():
         store.derived.touches.refresh_ledgers(ZoneInfo(config.me.timezone))
+    if refreshed.full:  # the heap a derivation of everything left: back to the system (glibc)
+        give_back_heap()  # before the ledgers are built (186 -> 180 MB at a million messages)
     ledgers = store.derived.touches.ledgers(
         now, nudge_after=config.reciprocity.nudge_after,
         owed_reply_after=config.reciprocity.owed_reply_after)

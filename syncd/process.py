@@ -140,5 +140,10 @@ def few_arenas() -> None:
 def release_memory() -> None:
     """After a cycle: collect cycles, hand freed heap pages back to the system (glibc)."""
     gc.collect()
+    give_back_heap()
+
+
+def give_back_heap() -> None:
+    """Hand the heap's free pages back to the system (glibc), without a collection."""
     if (libc := _libc()) is not None:
         libc.malloc_trim(0)

@@ -151,3 +151,18 @@ def test_a_read_command_draws_nothing_unless_it_derives_a_big_store_afresh() -> 
         progress("classifying", BIG, BIG)
         progress("ledgers", 0, None)
     assert "deriving: ledgers" in terminal.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_derivation_of_everything_gives_the_heap_back_before_the_ledgers(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from syncd import pipeline
+
+    given: list[str] = []
+    monkeypatch.setattr(pipeline, "give_back_heap", lambda: given.append("trim"))
+    told = Told()
+    told.deriving = lambda stage, done, total: given.append(stage)  # type: ignore[method-assign]
+    _cycle(store, MemorySource("mail", _mail()), told)
+    assert given.index("trim") > given.index("indexing") and given[-1] == "trim"
+    given.clear()
+    _cycle(store, MemorySource("mail", _mail()), told, days=0.01)  # a cycle: nothing to give
+    assert "trim" not in given
