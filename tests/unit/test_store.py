@@ -167,6 +167,8 @@ def test_a_new_store_has_16k_pages_and_an_older_one_keeps_its_own(tmp_path: Path
     fresh = tmp_path / "new.sqlite3"
     with Store.open(fresh) as store:
         store.ingest("mail", Page((mail(ME, "jane@acme.example", days_ago=1),), "c1"))
+        store._db.execute("CREATE TEMP TABLE scratch (x)")  # its sorts and temporary tables:
+        assert store._db.execute("PRAGMA temp.page_size").fetchone() == (4_096,)  # SQLite's
     with sqlite3.connect(fresh) as db:
         assert db.execute("PRAGMA page_size").fetchone() == (16_384,)
     older = tmp_path / "old.sqlite3"
