@@ -84,8 +84,8 @@ _MIGRATIONS: dict[int, str] = {
 
 # 16 KiB pages: a store is read and written in long runs (a first derivation writes twice the
 # mail's size in derived tables and indexes, through the WAL): a quarter of the system calls of
-# 4 KiB pages, 7-10% less CPU for a first derivation at a million messages (bench/README.md,
-# "Issue 16: ..."). The page cache stays 2 MB. A store made before keeps its pages.
+# 4 KiB pages, about 5% less CPU for a first derivation at a million messages (bench/README.md,
+# "Issue 16: session 10 (io10)"). The page cache stays 2 MB. A store made before keeps its own.
 PAGE_SIZE = 16_384
 
 
