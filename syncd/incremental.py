@@ -171,8 +171,8 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime,
         while seeds := tables.next_pending(BATCH):
             region, since = tables.closure(seeds, forward=forward)
             tables.done_pending(region)  # one transaction: the order within it is free
-            rederived += len(region)
             size = len(region)
+            rederived += size
             _rederive(tables, store, config, directory, region, since)
             if threaded is not None:
                 threaded(size)

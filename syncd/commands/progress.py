@@ -45,7 +45,7 @@ class BarObserver(Observer):
         """One bar for the derivation, naming its stage: "classifying" counts to the number
         of messages, "threading" counts up, the last stages only name themselves."""
         if stage == "classifying":
-            self._big = total is not None and total >= BIG
+            self._big = _big(total)
         if not self._big:
             return
         task = self._tasks.get("\0deriving")
@@ -57,6 +57,11 @@ class BarObserver(Observer):
             task = self._tasks["\0deriving"] = self._progress.add_task(
                 f"deriving: {stage}", total=total)
         self._progress.update(task, completed=done)
+
+
+def _big(total: int | None) -> bool:
+    """A derivation that shows its stages: ``BIG`` messages or more to classify."""
+    return total is not None and total >= BIG
 
 
 def _count(task: Task) -> Text:
@@ -90,7 +95,7 @@ class _OnlyIfBig:
 
     def deriving(self, stage: str, done: int, total: int | None) -> None:
         if self._bar is None:
-            if stage != "classifying" or total is None or total < BIG:
+            if stage != "classifying" or not _big(total):
                 return
             self._bar = BarObserver(self._stack.enter_context(_bars(self._console)))
         self._bar.deriving(stage, done, total)

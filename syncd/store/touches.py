@@ -71,17 +71,8 @@ class TouchTables:
         for stored in old:
             held.setdefault(stored[1:], []).append(stored[0])
         batch: list[Touch] = []
-        if not held:  # (a first derivation: every row is new, none to look up)
-            for touch in new:
-                batch.append(touch)
-                if len(batch) >= _BATCH:
-                    self._insert(batch)
-                    batch = []
-            self._insert(batch)
-            return
-        for touch in new:
-            same = held.get(touch)
-            if same:
+        for touch in new:  # (nothing held, a first derivation: no row is looked up)
+            if held and (same := held.get(touch)):
                 same.pop()
                 continue
             batch.append(touch)
