@@ -56,10 +56,6 @@ def is_forward(m: Message) -> bool:
     return subject_reads(m.subject)[1]
 
 
-def _thanks_subject(m: Message) -> bool:
-    return subject_reads(m.subject)[2]
-
-
 @lru_cache(maxsize=1024)  # asked up to three times of a message, one after the other
 def subject_reads(subject: str | None) -> tuple[bool, bool, bool]:
     """(a reply's "Re:", a forward's "Fwd:", thanks or congratulations) of a subject."""
@@ -77,9 +73,13 @@ BROADCAST_RULE: Rule = (False, "announcement", ("its text addresses everyone (\"
                                                 "announcement"))
 
 
-def _quote_unread(m: Message, quote_flags: set[str]) -> bool:
+def _quote_unread(m: Message, quote_flags: frozenset[str]) -> bool:
     """A Fwd: whose text was read but none of ``quote_flags`` found its quoted part."""
-    return m.signals is not None and is_forward(m) and not quote_flags & set(m.signals)
+    return m.signals is not None and is_forward(m) and not quote_flags.intersection(m.signals)
+
+
+_OUT_QUOTES = frozenset({FORWARD, QUOTES_REPLY, RESENDS, QUOTES_OWN})  # ``outbound_ask_of``
+_IN_QUOTES = frozenset({FORWARD, QUOTES_REPLY, QUOTES_OWN})  # ``inbound_expects_of``
 
 
 def outbound_ask(m: Message, is_self: Callable[[Address], bool]) -> Rule:
@@ -97,9 +97,9 @@ def outbound_ask_of(m: Message, others: bool, delegate: bool) -> Rule:
     if delegate:
         return False, "delegate", ("sent from your mailbox by someone else (an assistant, from "
                                    "their own address): their ask, answered to them")
-    if _quote_unread(m, {FORWARD, QUOTES_REPLY, RESENDS, QUOTES_OWN}):
-        return UNREAD_FORWARD
     if m.signals is not None:
+        if _quote_unread(m, _OUT_QUOTES):
+            return UNREAD_FORWARD
         if BROADCAST in m.signals:
             return BROADCAST_RULE
         if RESENDS in m.signals:
@@ -116,14 +116,20 @@ def outbound_ask_of(m: Message, others: bool, delegate: bool) -> Rule:
         if THANKS in m.signals:
             return False, "thanks", "thanks or congratulations; nothing asked"
         return False, "text_asks_nothing", "its text asks nothing (no question or request)"
-    if is_reply(m):
-        return False, "your_reply", ("a reply of yours (Re: or In-Reply-To): the other side "
-                                     "spoke last, you were answering")
-    if is_forward(m):
+    if m.in_reply_to is not None:  # ``is_reply``
+        return YOUR_REPLY
+    reply, forward, thanks = subject_reads(m.subject)
+    if reply:
+        return YOUR_REPLY
+    if forward:
         return False, "forward", "a forward (Fwd:), judged from the headers alone: an FYI"
-    if _thanks_subject(m):
+    if thanks:
         return False, "thanks", "thanks or congratulations in the subject; nothing asked"
     return True, "new_message", "a new message of yours (headers only: no text signals)"
+
+
+YOUR_REPLY: Rule = (False, "your_reply", ("a reply of yours (Re: or In-Reply-To): the other "
+                                          "side spoke last, you were answering"))
 
 
 def inbound_expects(m: Message, is_self: Callable[[Address], bool]) -> Rule:
@@ -138,7 +144,8 @@ def inbound_expects_of(m: Message, is_self: Callable[[Address], bool], in_to: bo
     """``inbound_expects`` given what it asks of the addresses: the user in To (``in_to``),
     how many recipients are not the user (``others``), of them in To (``to_others``);
     ``is_self`` for the people its words greet by name."""
-    named = asked(m.signals)
+    signals = m.signals
+    named = None if signals is None else asked(signals)
     if named is not None and not any(is_self(Address(a)) for a in named):
         return False, "asks_someone_else", "its words ask someone else by name, not you"
     if named is None and not in_to:
@@ -147,31 +154,32 @@ def inbound_expects_of(m: Message, is_self: Callable[[Address], bool], in_to: bo
         return False, "announcement", (f"sent to {others} people besides you "
                                        f"(more than {ANNOUNCEMENT_RECIPIENTS}: an announcement)")
     if named is None and to_others >= GROUP_TO and not (
-            m.signals is not None and RSVP in m.signals):  # each invited answers for themselves
+            signals is not None and RSVP in signals):  # each invited answers for themselves
         return False, "group_question", (
             "a question to several people at once (you and others in To, nobody greeted by "
             "name): anyone may answer")
-    if m.signals is not None and AUTOMATED in m.signals:
-        return False, "automated", "its text says a program sent it (do not reply)"
-    if m.signals is not None and BROADCAST in m.signals:
-        return BROADCAST_RULE
-    if _quote_unread(m, {FORWARD, QUOTES_REPLY, QUOTES_OWN}):
-        return UNREAD_FORWARD
-    if m.signals is not None:
-        if FORWARD in m.signals:
+    if signals is not None:
+        if AUTOMATED in signals:
+            return False, "automated", "its text says a program sent it (do not reply)"
+        if BROADCAST in signals:
+            return BROADCAST_RULE
+        if _quote_unread(m, _IN_QUOTES):
+            return UNREAD_FORWARD
+        if FORWARD in signals:
             return False, "forward_nothing_added", "a forward with nothing added: an FYI"
-        if ASK in m.signals and SHORT_QUESTION in m.signals and any(
-                is_self(Address(a)) for a in quoted_from(m.signals)):
+        if ASK in signals and SHORT_QUESTION in signals and any(
+                is_self(Address(a)) for a in quoted_from(signals)):
             return False, "short_question", (
                 "a short question back on your own message (\"why?\", \"was it?\"), no "
                 "request: a turn in a conversation by mail, not an answer you owe")
-        if ASK in m.signals:
+        if ASK in signals:
             return True, "text_asks", "its text asks you something (a question, a request)"
-        if THANKS in m.signals:
+        if THANKS in signals:
             return False, "thanks", "thanks or congratulations; nothing asked"
         return False, "text_asks_nothing", "its text asks nothing (an FYI, a note)"
-    if is_forward(m):
+    _, forward, thanks = subject_reads(m.subject)
+    if forward:
         return False, "forward", "a forward (Fwd:), judged from the headers alone: an FYI"
-    if _thanks_subject(m):
+    if thanks:
         return False, "thanks", "thanks or congratulations in the subject; nothing asked"
     return True, "direct_message", "a message to you (headers only: no text signals)"

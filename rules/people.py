@@ -75,6 +75,7 @@ class Directory:
     own_domains: frozenset[str] = frozenset()
     # per address: 2 self by the address, 1 by the display name only, 0 not (``facts``)
     _self: dict[Address, int] = field(default_factory=dict)
+    _facts: dict[Address, AddressFacts] = field(default_factory=dict)  # ``facts``, remembered
 
     @classmethod
     def build(cls, self_addresses: Iterable[str], people: Iterable[PersonSpec],
@@ -138,13 +139,24 @@ class Directory:
 
     def facts(self, a: Address) -> AddressFacts:
         """What is asked of an address as a message names it: (normalised, person id,
-        ``is_self`` of the address, ``is_self_address``), self or not worked out once per
-        address (a mailbox repeats the same few thousand)."""
+        ``is_self`` of the address, ``is_self_address``), worked out once per address
+        (a mailbox repeats the same few thousand; a directory does not change once built);
+        emptied when it holds 65,536, and by ``forget_facts``."""
+        known = self._facts.get(a)
+        if known is not None:
+            return known
         norm = normalize_address(a.email)
         found = self._self.get(a)
         if found is None:
             found = self._selfness(a)
-        return norm, self._alias.get(norm, norm), found == 2, found > 0
+        if len(self._facts) >= 65_536:
+            self._facts.clear()
+        known = self._facts[a] = (norm, self._alias.get(norm, norm), found == 2, found > 0)
+        return known
+
+    def forget_facts(self) -> None:
+        """Drop what ``facts`` remembers (after a pass over the mail: nothing else reads it)."""
+        self._facts.clear()
 
     def _selfness(self, a: Address) -> int:
         """2: self by the address, 1: by the display name only, 0: not; remembered (emptied

@@ -98,6 +98,7 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
         tables.add_pending(tables.soft_from(added))
     _SUBJECTS.clear()  # held only through a pass: a daemon keeps nothing between cycles
     _JUDGED.forget(None, None)
+    directory.forget_facts()
     if bulk:
         tables.build_fact_indexes()
         tables.named.put_held()
