@@ -18,7 +18,7 @@ from rules.threads import quotes_earlier
 from syncd.config import Config
 from syncd.interactions import ASKS
 from syncd.model import Message
-from syncd.parties import Parties, participants_in, parties, people_in, touch_parts
+from syncd.parties import Parties, members_of, participants_in, parties, touches_of
 from syncd.store.streamed import HeldRow, Streamed
 
 PERSON = "\x00"  # before each person id in a held ``people`` column
@@ -40,6 +40,7 @@ class Holder:
 
     def __init__(self, streamed: Streamed, config: Config, directory: Directory) -> None:
         self._streamed, self._config, self._directory = streamed, config, directory
+        self._most = config.ignore.max_recipients
         self._narrow: list[tuple[int, str | None, int, str | None]] = []
         self._touches: list[HeldRow] = []
         self._members: list[tuple[int, str, str, float]] = []
@@ -56,22 +57,23 @@ class Holder:
         """``hold`` of message number ``n``, given its ``parties`` and its time stamp, kept
         until ``flush``: rows of atomic values only, not the message (so a pass keeps few
         objects for the garbage collector to walk)."""
-        ref, subject = m.message_id, m.subject
+        ref, subject, most = m.message_id, m.subject, self._most
         touches, members = self._touches, self._members
-        for pid, direction, direct, asks, answered, a in touch_parts(m, p, self._config,
-                                                                     self._directory):
+        for pid, direction, direct, asks, answered, a in touches_of(m, p, most,
+                                                                    self._directory):
             touches.append((n, ts, ref, pid, direction, subject,
                             ASKS if direct and asks else int(direct), a.email, a.name,
                             int(answered)))
         if not p.outbound:
             members.append((n, ref, "" if p.sender is None else p.sender[1], ts))
-        for pid in people_in(p, self._config):
-            members.append((n, ref, pid, ts))
-        people = None
+        if people := members_of(p, most):
+            members.extend([(n, ref, pid, ts) for pid in people])
+        held = None
         if not (thread_id := m.thread_id):
             found = participants_in(p)
-            people = PERSON + PERSON.join(found) if found else ""
-        self._narrow.append((n, thread_id, int(quotes_earlier(m)), people))
+            held = PERSON + PERSON.join(found) if found else ""
+        self._narrow.append((n, thread_id, 0 if m.signals is None else int(quotes_earlier(m)),
+                             held))
 
     def flush(self) -> None:
         """Write what ``add`` kept."""

@@ -36,8 +36,13 @@ def parties(m: Message, directory: Directory) -> Parties:
 
 def people_in(p: Parties, config: Config) -> list[str]:
     """``people_of`` (``intro_people``) of a message's ``Parties``."""
-    recipients = (*p.to, *p.cc)
-    if len(recipients) > config.ignore.max_recipients:
+    return members_of(p, config.ignore.max_recipients)
+
+
+def members_of(p: Parties, most: int) -> list[str]:
+    """``people_in`` given ``ignore.max_recipients`` (``most``)."""
+    recipients = p.to + p.cc
+    if len(recipients) > most:
         return []
     if not p.outbound and not any(f[2] for f in recipients):
         return []  # an introduction for the user names the user
@@ -60,42 +65,64 @@ TouchPart = tuple[str, str, bool, bool, bool, Address]
 def touch_parts(m: Message, p: Parties, config: Config, directory: Directory
                 ) -> list[TouchPart]:
     """``message_touches`` of a message and its ``Parties``, without an ``Interaction`` each."""
-    count = len(p.to) + len(p.cc)
-    if count > config.ignore.max_recipients or not count:
+    return touches_of(m, p, config.ignore.max_recipients, directory)
+
+
+def touches_of(m: Message, p: Parties, most: int, directory: Directory) -> list[TouchPart]:
+    """``touch_parts`` given ``ignore.max_recipients`` (``most``)."""
+    to, cc = p.to, p.cc
+    count = len(to) + len(cc)
+    if count > most or not count:
         return []
     signals = m.signals
     if p.outbound:
-        recipients = (*p.to, *p.cc)
+        recipients = to + cc
+        someone = False  # but the user among them
+        for f in recipients:
+            if not f[3]:
+                someone = True
+                break
         delegate = (m.sender is not None and bool(m.sender.email) and p.sender is not None
                     and not p.sender[3])
-        asks = outbound_ask_of(m, not all(f[3] for f in recipients), delegate)[0]
+        asks = outbound_ask_of(m, someone, delegate)[0]
         answered = signals is not None and QUOTES_REPLY in signals and FORWARD not in signals
+        addresses = m.to + m.cc
+        if count == 1:  # most mail: one recipient, touched once
+            f = recipients[0]
+            if f[3]:
+                return []
+            direct = False
+            if asks:  # greeted by name, else in To
+                named = asked(signals) if signals else None
+                direct = f[0] in named if named else bool(to)
+            return [(f[1], "out", direct, False, answered, addresses[0])]
         touched: dict[str, TouchPart] = {}
         if not asks:  # nobody is asked directly
-            for a, f in zip((*m.to, *m.cc), recipients, strict=True):
+            for a, f in zip(addresses, recipients, strict=True):
                 if not f[3]:
                     touched[f[1]] = (f[1], "out", False, False, answered, a)
             return list(touched.values())
-        to = (asked(signals) if signals else None) or {f[0] for f in p.to}
-        for a, f in zip((*m.to, *m.cc), recipients, strict=True):
+        greeted = (asked(signals) if signals else None) or {f[0] for f in to}
+        for a, f in zip(addresses, recipients, strict=True):
             if f[3]:
                 continue
             pid = f[1]
             before = touched.get(pid)
-            direct = f[0] in to or (before is not None and before[2])
+            direct = f[0] in greeted or (before is not None and before[2])
             touched[pid] = (pid, "out", direct, False, answered, a)
         return list(touched.values())
-    if m.sender is None or p.sender is None or p.sender[3]:
+    sender = p.sender
+    if m.sender is None or sender is None or sender[3]:
         return []
     to_others = others = 0
-    for f in p.to:
+    for f in to:
         if not f[3]:
             to_others += 1
-    for f in p.cc:
+    for f in cc:
         if not f[3]:
             others += 1
-    direct = inbound_expects_of(m, directory.is_self_address, to_others < len(p.to),
+    direct = inbound_expects_of(m, directory.is_self_address, to_others < len(to),
                                 to_others + others, to_others)[0]
     worded = direct and signals is not None and ASK in signals
     answers_me = bool(signals) and any(directory.is_self(a) for a in quoted_from(signals))
-    return [(p.sender[1], "in", direct, worded, answers_me, m.sender)]
+    return [(sender[1], "in", direct, worded, answers_me, m.sender)]

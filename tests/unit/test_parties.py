@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rules.asks import inbound_expects, outbound_ask
 from rules.identity import normalize_address
-from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, RESENDS, RSVP
+from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, RESENDS, RSVP, asked
 from syncd.model import Address, Message
 from syncd.parties import participants_in, parties, people_in, touch_parts
 from syncd.pipeline import directory_for
@@ -66,6 +66,13 @@ def test_parties_answer_as_the_directory_does(m: Message, most: int) -> None:
         assert all(t[1] == "out" and not t[3] for t in touches)
         if not asks:
             assert not any(t[2] for t in touches)
+        greeted = asked(m.signals) or {normalize_address(a.email) for a in m.to}
+        assert [t[2] for t in touches] == [asks and any(
+            normalize_address(a.email) in greeted for a in recipients
+            if not mine(a) and directory.person_id(a.email) == t[0]) for t in touches]
+        assert [t[5] for t in touches] == [[  # the last of a person's addresses
+            a for a in recipients if not mine(a) and directory.person_id(a.email) == t[0]][-1]
+            for t in touches]
     else:
         assert touches[0][:3] == (directory.person_id(m.sender.email) if m.sender else "", "in",
                                   inbound_expects(m, mine)[0])
