@@ -88,6 +88,9 @@ def dt(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
+_at = datetime.fromtimestamp
+
+
 def attendee(a: Attendee | None) -> list[str] | None:
     return None if a is None else [a.email, a.name, a.partstat, a.cutype]
 
@@ -231,7 +234,13 @@ def message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     to, cc = recipients.get(text) or _miss(3, text)
     subject = row[4]
     if subject is not None:
-        subject = subjects.get(subject) or _miss(4, subject)
+        found = subjects.get(subject)
+        if found is not None:
+            subject = found
+        elif len(subject) <= 200:  # ``_miss``, without the call: most subjects are new
+            if len(subjects) >= _CACHED:
+                subjects.clear()
+            subjects[subject] = subject
     text = row[8]
     found_headers = headers.get(text)
     if found_headers is None:
@@ -248,6 +257,6 @@ def message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
             signals = _miss(11, text)
     refs = row[7]
     return build_message(
-        accounts.get(row[10]) or _miss(10, row[10]), "", row[0], dt(row[1]), sender, to, cc,
+        accounts.get(row[10]) or _miss(10, row[10]), "", row[0], _at(row[1], UTC), sender, to, cc,
         subject, row[5], row[6], () if refs == "[]" else _references(refs),
         found_headers, found_labels, "", signals)
