@@ -158,7 +158,7 @@ def shape_of(message: Message, outbound: bool, findings: tuple[object, ...]
     sender = message.sender
     return (None if sender is None else sender.email, None if sender is None else sender.name,
             message.labels, message.headers, findings,
-            tuple(a.email for a in (*message.to, *message.cc))
+            tuple([a.email for a in message.to + message.cc])
             if outbound or message.headers else None)
 
 

@@ -30,8 +30,13 @@ class Parties(NamedTuple):
 def parties(m: Message, directory: Directory) -> Parties:
     facts = directory.facts
     sender = None if m.sender is None else facts(m.sender)
-    return Parties(in_sent_folder(m) or (sender is not None and sender[3]), sender,
-                   tuple(map(facts, m.to)), tuple(map(facts, m.cc)))
+    to, cc = m.to, m.cc
+    return _parties(Parties, (in_sent_folder(m) or (sender is not None and sender[3]), sender,
+                              (facts(to[0]),) if len(to) == 1 else tuple(map(facts, to)),
+                              tuple(map(facts, cc)) if cc else ()))
+
+
+_parties = tuple.__new__  # ``Parties(...)`` without its ``__new__`` in Python
 
 
 def people_in(p: Parties, config: Config) -> list[str]:

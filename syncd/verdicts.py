@@ -72,9 +72,9 @@ def classify_stale(tables: DerivedTables, store: Store, config: Config, director
             elif parent or references:
                 refs.extend((ref, r) for r in dict.fromkeys(
                     (*references, parent) if parent else references))
-            addressed = {f[0] for f in (*p.to, *p.cc)}
-            named.extend((ref, a) for a in (addressed | {p.sender[0]} if p.sender is not None
-                                            else addressed) - mine if a)
+            addressed = {f[0] for f in p.to + p.cc}
+            named.extend([(ref, a) for a in (addressed | {p.sender[0]} if p.sender is not None
+                                             else addressed) - mine if a])
             if fact[4] and fact[2] == "personal":
                 written |= addressed
             elif not fact[4] and fact[5]:
