@@ -32,8 +32,8 @@ def parties(m: Message, directory: Directory) -> Parties:
     sender = None if m.sender is None else facts(m.sender)
     to, cc = m.to, m.cc
     return _parties(Parties, (in_sent_folder(m) or (sender is not None and sender[3]), sender,
-                              (facts(to[0]),) if len(to) == 1 else tuple(map(facts, to)),
-                              tuple(map(facts, cc)) if cc else ()))
+                              directory.facts_of(to) if to else (),
+                              directory.facts_of(cc) if cc else ()))
 
 
 _parties = tuple.__new__  # ``Parties(...)`` without its ``__new__`` in Python

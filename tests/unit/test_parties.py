@@ -76,3 +76,15 @@ def test_parties_answer_as_the_directory_does(m: Message, most: int) -> None:
     else:
         assert touches[0][:3] == (directory.person_id(m.sender.email) if m.sender else "", "in",
                                   inbound_expects(m, mine)[0])
+
+
+def test_facts_of_a_list_are_its_addresses_facts_whatever_list_had_its_identity() -> None:
+    config = _config({"me": {"addresses": [ME.email], "timezone": "UTC",
+                             "name": "Dana Example"}})
+    directory = directory_for(config)
+    for n in range(200):  # lists made and dropped: a new one may take a dropped one's id
+        addresses = (*LISTS[n % len(LISTS)], Address(f"p{n}@x.example"))
+        assert directory.facts_of(addresses) == tuple(map(directory.facts, addresses))
+        assert directory.facts_of(addresses)[-1][0] == f"p{n}@x.example"
+    directory.forget_facts()
+    assert directory.facts_of((ME,)) == (directory.facts(ME),)
