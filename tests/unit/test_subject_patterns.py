@@ -1,14 +1,16 @@
 """The subject patterns' quicker forms find what the patterns as written find: an introduction
 subject (``is_intro_subject`` against ``INTRO_SUBJECT`` ignoring case) and thanks in a
-normalised subject (``_THANKS_FOLDED`` against ``_THANKS``), on subjects made of the patterns'
-own words, their capitals, and the characters that are one of their letters ignoring case
-(the Kelvin sign, the long s, dotted and dotless i)."""
+normalised subject (``_THANKS_FOLDED`` against ``_THANKS``), out-of-office and calendar
+subjects (the lines a first character can match against every line), on subjects made of the
+patterns' own words, their capitals, and the characters that are one of their letters ignoring
+case (the Kelvin sign, the long s, dotted and dotless i)."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rules._signals import _first_chars, _subject_matches, _subject_pattern, clean, data_lines
 from rules.asks import _THANKS, _THANKS_FOLDED
 from rules.introductions import _REPLY, INTRO_SUBJECT, is_intro_subject
 from rules.threads import normalize_subject
@@ -46,3 +48,37 @@ def test_the_quick_forms_see_what_the_patterns_see() -> None:
     assert not is_intro_subject("Re: Intro: Jane <> Omar") and not is_intro_subject("Topic 7")
     assert _THANKS_FOLDED.search(normalize_subject("\u212aUDOS to the team"))
     assert not _THANKS_FOLDED.search(normalize_subject("Thanksgiving plans"))
+
+
+SUBJECT_FILES = ("ooo_subjects.txt", "calendar_subjects.txt")
+# Pieces of the subjects the two files name, their capitals, and the characters outside ASCII
+# that are ASCII letters ignoring case
+REPLIES = ["Auto", "automatic reply", "Out of Office", "out of the office", " is out of office",
+           "I am", "I'm currently", "on vacation", "Currently on leave", "Accepted:",
+           "Invitation: lunch @ noon", "Tentative:", "Abwesenheitsnotiz", "ich bin im urlaub",
+           "Réponse automatique", "événement annulé :", "自動応答", "不在:", "автоматический ответ",
+           "\u0130", "\u0131", "\u017f", "\u212a", "K", "(", ":", "-", "x", "é"]
+REPLY_SUBJECTS = st.lists(st.sampled_from([*REPLIES, " ", "", "re: "]), max_size=6).map(
+    "".join) | st.text(max_size=20)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(REPLY_SUBJECTS, st.sampled_from(SUBJECT_FILES))
+def test_subject_lines_by_first_character_find_what_the_whole_pattern_finds(
+        subject: str, name: str) -> None:
+    text = clean(subject)
+    assert _subject_matches(name, text) is bool(_subject_pattern(name).search(text))
+
+
+def test_the_first_characters_of_a_line_are_plain_from_it_or_none() -> None:
+    assert _first_chars("^auto(matic|mated)?[ _-]?(reply)") == {"a"}
+    assert _first_chars("^(on|currently on) (vacation)") == {"o", "c"}
+    assert _first_chars("^(ich bin )?(nicht im b[üu]ro)") is None  # an optional group
+    assert _first_chars("^[^:]{1,80} is out") is None and _first_chars("auto:") is None
+    assert _first_chars("^a|b") is None and _first_chars("^a?b") is None
+    assert _first_chars("^(a|[(|)]b|c)") is None  # a set's "(", "|" and ")" are its own
+    assert _first_chars("^(a|b\\|c)x") == {"a", "b"}
+    assert _first_chars("^自動(応答|返信)") == frozenset()
+    assert _first_chars("^\u017ftop") is None and _first_chars("^\u212aey") is None
+    every = [ln for name in SUBJECT_FILES for ln in data_lines(name)]
+    assert sum(_first_chars(ln) is None for ln in every) <= 5  # most lines are plain
