@@ -18,7 +18,7 @@ from rules.threads import quotes_earlier
 from syncd.config import Config
 from syncd.interactions import ASKS
 from syncd.model import Message
-from syncd.parties import Parties, members_of, participants_in, parties, touches_of
+from syncd.parties import Parties, members_and_participants, parties, touches_of
 from syncd.store.streamed import HeldRow, Streamed
 
 PERSON = "\x00"  # before each person id in a held ``people`` column
@@ -66,12 +66,11 @@ class Holder:
                             int(answered)))
         if not p.outbound:
             members.append((n, ref, "" if p.sender is None else p.sender[1], ts))
-        if people := members_of(p, most):
+        thread_id = m.thread_id
+        people, found = members_and_participants(p, most, not thread_id)
+        if people:
             members.extend([(n, ref, pid, ts) for pid in people])
-        held = None
-        if not (thread_id := m.thread_id):
-            found = participants_in(p)
-            held = PERSON + PERSON.join(found) if found else ""
+        held = None if found is None else PERSON + PERSON.join(found) if found else ""
         self._narrow.append((n, thread_id, 0 if m.signals is None else int(quotes_earlier(m)),
                              held))
 

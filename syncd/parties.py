@@ -62,6 +62,21 @@ def participants_in(p: Parties) -> frozenset[str]:
     return frozenset(people)
 
 
+def members_and_participants(p: Parties, most: int, participants: bool
+                             ) -> tuple[list[str], frozenset[str] | None]:
+    """``members_of`` and (when ``participants``, else None) ``participants_in`` at once,
+    from one pass over the recipients (what ``syncd.first_held`` holds of a message)."""
+    recipients = p.to + p.cc
+    people = [f[1] for f in recipients if not f[3]]
+    members = people if len(recipients) <= most and (
+        p.outbound or any(f[2] for f in recipients)) else []
+    if not participants:
+        return members, None
+    if p.sender is not None and not p.sender[3]:
+        return members, frozenset([*people, p.sender[1]])
+    return members, frozenset(people)
+
+
 # A touch of ``message_touches`` as ``touch_parts`` gives it: (person id, direction, direct,
 # asks, answered, the address it came from).
 TouchPart = tuple[str, str, bool, bool, bool, Address]

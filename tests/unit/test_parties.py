@@ -13,7 +13,13 @@ from rules.asks import inbound_expects, outbound_ask
 from rules.identity import normalize_address
 from rules.text_signals import ASK, FORWARD, QUOTES_REPLY, RESENDS, RSVP, asked
 from syncd.model import Address, Message
-from syncd.parties import participants_in, parties, people_in, touch_parts
+from syncd.parties import (
+    members_and_participants,
+    participants_in,
+    parties,
+    people_in,
+    touch_parts,
+)
 from syncd.pipeline import directory_for
 from tests.unit.test_incremental import ME, PEOPLE, T0, _config
 
@@ -53,6 +59,8 @@ def test_parties_answer_as_the_directory_does(m: Message, most: int) -> None:
         directory.is_self(a.email) for a in recipients)) else [
         directory.person_id(a.email) for a in recipients if not mine(a)]
     assert people_in(p, config) == people
+    assert members_and_participants(p, most, True) == (people, participants_in(p))
+    assert members_and_participants(p, most, False) == (people, None)
     assert participants_in(p) == {directory.person_id(a.email) for a in (
         *recipients, *([m.sender] if m.sender else [])) if not mine(a)}
     touches = touch_parts(m, p, config, directory)
