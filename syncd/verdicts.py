@@ -122,7 +122,7 @@ def _fact(m: Message, p: Parties, ts: float, directory: Directory, context: Clas
           ) -> Fact:
     """``make_fact`` of a message, its ``parties`` (under ``directory``) and its time stamp."""
     outbound = p.outbound
-    subject, intro, findings = _subject_facts(m.subject)
+    subject, intro, findings = _SUBJECTS.get(m.subject) or _subject_facts(m.subject)
     key = shape_of(m, outbound, findings)
     memo = _JUDGED
     if memo.directory is not directory or memo.context is not context:
