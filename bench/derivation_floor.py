@@ -178,8 +178,7 @@ def main() -> int:
     for name, spent in parts.items():
         print(f"    {name:<46} {spent:>7.1f} s")
     print(f"  {'their sum: the floor':<48} {floor:>7.1f} s  ({floor / whole:.0%} of the whole)")
-    print(f"  {'the rest (threading, marking, ledgers, temporary rows)':<48} "
-          f"{whole - floor:>7.1f} s")
+    print(f"  {'the rest: threading, marks, ledgers, temp rows':<48} {whole - floor:>7.1f} s")
     return 0
 
 
