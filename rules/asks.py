@@ -64,9 +64,17 @@ def is_forward(m: Message) -> bool:
 @lru_cache(maxsize=1024)  # asked up to three times of a message, one after the other
 def subject_reads(subject: str | None) -> tuple[bool, bool, bool]:
     """(a reply's "Re:", a forward's "Fwd:", thanks or congratulations) of a subject."""
-    text = subject or ""
-    return (bool(_REPLY.match(text)), bool(_FORWARD.match(text)),
+    found = _REPLY_OR_FORWARD.match(subject or "")
+    return (found is not None and found.group(1) is not None,
+            found is not None and found.group(1) is None,
             bool(_THANKS_FOLDED.search(normalize_subject(subject))))
+
+
+# ``_REPLY`` and ``_FORWARD`` in one match, the reply's word as its group: no subject matches
+# both (their words part at the first letter, "r" against "rv" and "vs" against "vb" at the
+# second, which ``_COUNT`` cannot take), so the group says which one matched.
+_REPLY_OR_FORWARD = re.compile(
+    r"^\s*(?:(re|aw|sv|vs|antw|odp|r)|fw|fwd|wg|tr|rv|enc|vb)" + _COUNT, re.IGNORECASE)
 
 
 UNREAD_FORWARD: Rule = (False, "forward", ("a forward (Fwd:) whose quoted part was not found "

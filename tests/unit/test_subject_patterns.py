@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rules._signals import _first_chars, _subject_matches, _subject_pattern, clean, data_lines
-from rules.asks import _THANKS, _THANKS_FOLDED
-from rules.introductions import _REPLY, INTRO_SUBJECT, is_intro_subject
+from rules.asks import _FORWARD, _REPLY, _THANKS, _THANKS_FOLDED, subject_reads
+from rules.introductions import _REPLY as INTRO_REPLY
+from rules.introductions import INTRO_SUBJECT, is_intro_subject
 from rules.threads import normalize_subject
 
 WORDS = ["intro", "Intros", "INTRODUCTION", "introductions", "introducing", "meet", "Meeting",
@@ -29,7 +30,7 @@ SUBJECTS = st.lists(PIECES, max_size=8).map("".join) | st.text(max_size=30)
 @settings(max_examples=2000, deadline=None)
 @given(SUBJECTS)
 def test_intro_subject_as_the_pattern_finds(subject: str) -> None:
-    expected = bool(subject) and not _REPLY.match(subject) and bool(
+    expected = bool(subject) and not INTRO_REPLY.match(subject) and bool(
         INTRO_SUBJECT.search(subject))
     assert is_intro_subject(subject) is expected
 
@@ -82,3 +83,15 @@ def test_the_first_characters_of_a_line_are_plain_from_it_or_none() -> None:
     assert _first_chars("^\u017ftop") is None and _first_chars("^\u212aey") is None
     every = [ln for name in SUBJECT_FILES for ln in data_lines(name)]
     assert sum(_first_chars(ln) is None for ln in every) <= 5  # most lines are plain
+
+
+PREFIXES = ["re", "RE", "r", "R", "rv", "Rv", "aw", "sv", "\u017fv", "vs", "vb", "antw", "odp",
+            "fw", "fwd", "Fwd", "wg", "tr", "enc", "x", " ", "\t", ":", "：", "[2]", "(3)", "[",
+            "(", "2"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(PREFIXES), max_size=5).map("".join) | st.text(max_size=12))
+def test_reply_and_forward_read_as_their_own_patterns(subject: str) -> None:
+    reply, forward, _ = subject_reads.__wrapped__(subject)
+    assert (reply, forward) == (bool(_REPLY.match(subject)), bool(_FORWARD.match(subject)))
