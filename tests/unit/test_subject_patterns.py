@@ -10,7 +10,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules._signals import _first_chars, _subject_matches, _subject_pattern, clean, data_lines
+from rules._first_chars import first_chars as _first_chars
+from rules._signals import _subject_matches, _subject_pattern, clean, data_lines
 from rules.asks import _FORWARD, _REPLY, _THANKS, _THANKS_FOLDED, subject_reads
 from rules.introductions import _REPLY as INTRO_REPLY
 from rules.introductions import INTRO_SUBJECT, is_intro_subject
