@@ -21,8 +21,6 @@ from syncd.store import codec
 from syncd.store.sql import marks
 
 _IDS = 500  # numbers looked up at a time
-_TOUCH = itemgetter(0, 3, 4, 5, 6, 7, 8, 9)  # what is held of a touch (``HeldRow``)
-_MEMBER = itemgetter(0, 2)  # and of a membership (number, person)
 
 # Every link between two personal messages (the referenced one, the one referencing it) in
 # the order ``assign_threads`` makes them: by the referencing message's date and Message-ID,
@@ -37,15 +35,13 @@ _LINKS = (
 # by message number, so that threading reads narrow rows instead of decoding the mail again:
 # its touches without their thread key (read back by thread once threading has given each
 # message its key), its memberships, and what threading reads of it (its provider thread id,
-# whether it quotes an earlier message, its people as ``\x00``-prefixed person ids). A touch
-# or membership is held without its message's time and Message-ID: those of fact ``n``, read
-# back with it (one scan of ``facts`` in number order, not a million strings held twice).
-_HELD = ("CREATE TEMP TABLE IF NOT EXISTS held_touches (n INTEGER NOT NULL, "
-         "person TEXT NOT NULL, direction TEXT NOT NULL, subject TEXT, "
+# whether it quotes an earlier message, its people as ``\x00``-prefixed person ids).
+_HELD = ("CREATE TEMP TABLE IF NOT EXISTS held_touches (n INTEGER NOT NULL, ts REAL NOT NULL, "
+         "ref TEXT NOT NULL, person TEXT NOT NULL, direction TEXT NOT NULL, subject TEXT, "
          "direct INTEGER NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL, "
          "answered INTEGER NOT NULL)")
 _MEMBERS = ("CREATE TEMP TABLE IF NOT EXISTS held_members (n INTEGER NOT NULL, "
-            "person TEXT NOT NULL)")
+            "message_id TEXT NOT NULL, person TEXT NOT NULL, ts REAL NOT NULL)")
 _NARROW = ("CREATE TEMP TABLE IF NOT EXISTS held_narrow (n INTEGER PRIMARY KEY, "
            "thread_id TEXT, quotes INTEGER NOT NULL, people TEXT)")
 # A message's thread before it is written (``write_threads``).
@@ -114,9 +110,9 @@ class Streamed:
              ) -> None:
         """Keep what threading and marking read of some messages (``start`` first)."""
         self._db.executemany("INSERT INTO temp.held_narrow VALUES (?, ?, ?, ?)", narrow)
-        self._db.executemany("INSERT INTO temp.held_touches VALUES (?,?,?,?,?,?,?,?)",
-                             map(_TOUCH, touches))
-        self._db.executemany("INSERT INTO temp.held_members VALUES (?, ?)", map(_MEMBER, members))
+        self._db.executemany("INSERT INTO temp.held_touches VALUES (?,?,?,?,?,?,?,?,?,?)",
+                             touches)
+        self._db.executemany("INSERT INTO temp.held_members VALUES (?, ?, ?, ?)", members)
 
     def narrow_in_order(self, size: int) -> Iterator[list[Narrow]]:
         """The held personal messages as threading reads them, in date order, then by
@@ -152,18 +148,16 @@ class Streamed:
         """The held touches of the threaded messages, with their thread keys (after
         ``write_threads``), a thread at a time, each in time, Message-ID, person order."""
         rows: Iterator[Any] = self._db.execute(
-            "SELECT t.thread, f.ts, f.message_id, h.person, h.direction, h.subject, h.direct, "
+            "SELECT t.thread, h.ts, h.ref, h.person, h.direction, h.subject, h.direct, "
             "h.address, h.name, h.answered FROM temp.held_touches h "
-            "JOIN temp.held_threads t ON t.n = h.n JOIN facts f ON f.rowid = h.n "
-            "ORDER BY t.thread, f.ts, f.message_id, h.person")
+            "JOIN temp.held_threads t ON t.n = h.n ORDER BY t.thread, h.ts, h.ref, h.person")
         for _, group in groupby(rows, key=itemgetter(0)):
             yield list(group)
 
     def write_members(self) -> None:
         """The held memberships of the threaded messages, with their thread keys, into
         ``members``; then everything held is forgotten."""
-        self._db.execute("INSERT INTO members SELECT f.message_id, t.thread, h.person, f.ts "
-                         "FROM temp.held_members h JOIN temp.held_threads t ON t.n = h.n "
-                         "JOIN facts f ON f.rowid = h.n")
+        self._db.execute("INSERT INTO members SELECT h.message_id, t.thread, h.person, h.ts "
+                         "FROM temp.held_members h JOIN temp.held_threads t ON t.n = h.n")
         for table in _TEMP:
             self._db.execute(f"DROP TABLE temp.{table}")
