@@ -74,8 +74,8 @@ DERIVED_SCHEMA = """
 # Read by the ledgers, the weekly suggestions and the introductions, never while deriving;
 # the last four are read when a cycle re-threads a closure, never by a first derivation (which
 # writes every touch and membership into emptied tables: ``syncd.first_pass``). Each is built
-# once after a first derivation, not kept up row by row through it; but ``_KEPT``, the meetings'
-# (written after it: a test per touch kept, where building it after scans every touch for none).
+# once after a first derivation, but ``_KEPT``: the threads' (a first derivation writes touches in
+# thread order: each entry at the end) and the meetings' (written after: a test per touch, no scan).
 READ_INDEXES = {
     "touches_ledger": "CREATE INDEX IF NOT EXISTS touches_ledger ON touches ("
                       "person, ts, direction, direct, first, prev, last, mine, gap)",
@@ -89,7 +89,7 @@ READ_INDEXES = {
                         "WHERE direction = 'meeting'",
     "members_message": "CREATE INDEX IF NOT EXISTS members_message ON members (message_id)",
 }
-_KEPT = {"touches_meetings"}
+_KEPT = {"touches_thread", "touches_meetings"}
 
 # Read while re-threading, never while classifying: a first derivation writes ``facts`` and
 # ``refs`` without them and builds them once after (``drop_fact_indexes``).
