@@ -276,8 +276,8 @@ class DerivedTables:
                             "sender IN ({})", senders)
 
     def set_personal(self, now: float, *, every: bool = False) -> None:
-        """For the pending messages (``every``: all of them, which a first derivation makes
-        pending: one pass, no probe of ``pending`` a row): personal now? The verdict (or, for
+        """For the pending messages (``every``: all of them, after a ``reset``: one pass, no
+        probe of ``pending`` a row): personal now? The verdict (or, for
         a written-to sender, the soft one) is personal and the message is not dated in the
         future."""
         self._db.execute(_PERSONAL_EVERY if every else _PERSONAL_PENDING, (now,))
