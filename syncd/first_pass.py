@@ -54,31 +54,35 @@ def derive_all(tables: DerivedTables, config: Config, directory: Directory, *,
     for ref, message in streamed.links():
         roots.link(ref, message)
     left = array("q", bytes(8 * size))  # per root: its messages not threaded yet
+    linked, find = roots.linked, roots.find
     for n in range(size):
-        if roots.linked[n]:
-            left[roots.find(n)] += 1
+        if linked[n]:
+            left[find(n)] += 1
     keys: dict[int, str] = {}  # per root met and not done, its key
     subjects = SubjectThreads()
-    linked = roots.linked
     for rows in streamed.narrow_in_order(batch):
         threads: list[tuple[str, int]] = []
         met = set()
+        found: list[int] = []  # each row's root (-1: not linked)
         for row in rows:  # a root in the batch gives its key; only the others are looked up
             if linked[n := row[0]]:
-                if (root := roots.find(n)) == n:
+                if (root := find(n)) == n:
                     keys[n] = "r:" + row[1]
                 met.add(root)
+                found.append(root)
+            else:
+                found.append(-1)
         keys.update((root, "r:" + mid) for root, mid in streamed.message_ids(met - keys.keys()))
-        for n, message_id, ts, subject, thread_id, quotes, people in rows:
-            if linked[n]:
-                root = roots.find(n)
+        for (n, message_id, ts, subject, thread_id, quotes, people), root in zip(
+                rows, found, strict=True):
+            if root >= 0:
                 left[root] -= 1
                 key = keys[root]
                 if not left[root]:
                     del keys[root]
             if thread_id:  # a provider's thread comes first
                 key = "t:" + thread_id
-            elif not linked[n]:
+            elif root < 0:
                 key = subjects.key_of(subject, message_id, dt(ts), bool(quotes),
                                       people_of(people))
             threads.append((key, n))

@@ -150,16 +150,16 @@ def refresh(config: Config, directory: Directory, store: Store, now: datetime,
             tables.set_meta("fingerprint", wanted)
         classify_stale(tables, store, config, directory, bulk=full,
                        done=_Counted(progress, "classifying", tables.stale_count()))
-        classified = tables.stale_to_pending()
+        classified = tables.stale_to_pending(keep=not full)  # (full: one pass, no pending)
         now_ts = now.timestamp()
         last = float(tables.meta("now") or "-inf")
         if not full:  # after a reset every message is pending already
             tables.pending_dated_between(min(last, now_ts), max(last, now_ts))
         tables.set_meta("now", repr(now_ts))
-        tables.set_personal(now_ts, every=full)  # after a reset every message is pending
+        tables.set_personal(now_ts, every=full)  # after a reset: every message
         rederived = 0
         if full:  # everything in one pass in date order (``syncd.first_pass``)
-            rederived = tables.done_all_pending()
+            rederived = classified
             derive_all(tables, config, directory, held=True,  # held by classify_stale
                        done=_Counted(progress, "threading", None))
             progress("indexing", 0, None)

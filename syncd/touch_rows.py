@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from operator import itemgetter
+from typing import Any
 
 from syncd.interactions import ASKS, Interaction, direct_code
 from syncd.ledger import Mark, marked
@@ -53,35 +54,38 @@ def marking_held(held: list[HeldTouch]) -> list[Touch]:
     newer came on the thread (theirs) or anything newer reached the user (the user's). Times
     compare as the stored floats (one per microsecond of the dates they came from); a gap is
     the dates' difference, as ``Mark`` holds it."""
+    if not held:
+        return []
     held.sort(key=_BY_TIME)
-    newest = heard = None
+    newest = held[-1][1:3]  # the newest (time, Message-ID) on the thread; the newest heard:
+    heard = None
+    for t in reversed(held):
+        if t[4] == "in" or t[9]:
+            heard = t[1:3]
+            break
     people: dict[str, list[int]] = {}
     for n, t in enumerate(held):
-        when = (t[1], t[2])
-        if newest is None or when > newest:
-            newest = when
-        if (t[4] == "in" or t[9]) and (heard is None or when > heard):
-            heard = when
         people.setdefault(t[3], []).append(n)
     company = len(people)
-    marks: list[tuple[int, str | None, float, int, int]] = [(0, None, 0.0, 0, 0)] * len(held)
+    rows: list[Any] = [None] * len(held)  # (each set below)
     for indexes in people.values():
         mine = int(held[indexes[0]][4] == "out")
-        before: HeldTouch | None = None
         final = indexes[-1]
+        before: HeldTouch | None = None
         for n in indexes:
             t = held[n]
             last = 0
             if n == final:
                 closing = newest if t[4] == "in" else heard
-                last = int(closing is None or not closing > (t[1], t[2]))
+                last = int(closing is None or not closing > t[1:3])
             if before is None:
-                marks[n] = (1, None, 0.0, last, mine)
+                rows[n] = (t[2], t[1], t[3], t[4], t[0], t[5], t[6], t[7], t[8], 1, None, 0.0,
+                           last, mine, company, t[9])
             else:
-                marks[n] = (0, before[4], _gap(t[1], before[1]), last, mine)
+                rows[n] = (t[2], t[1], t[3], t[4], t[0], t[5], t[6], t[7], t[8], 0, before[4],
+                           _gap(t[1], before[1]), last, mine, company, t[9])
             before = t
-    return [(t[2], t[1], t[3], t[4], t[0], t[5], t[6], t[7], t[8], *mark, company, t[9])
-            for t, mark in zip(held, marks, strict=True)]
+    return rows
 
 
 def _gap(ts: float, before: float) -> float:

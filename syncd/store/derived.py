@@ -74,7 +74,8 @@ DERIVED_SCHEMA = """
 # Read by the ledgers, the weekly suggestions and the introductions, never while deriving;
 # the last four are read when a cycle re-threads a closure, never by a first derivation (which
 # writes every touch and membership into emptied tables: ``syncd.first_pass``). Each is built
-# once after a first derivation rather than kept up row by row through it.
+# once after a first derivation, but ``_KEPT``: the threads' (a first derivation writes touches in
+# thread order: each entry at the end) and the meetings' (written after: a test per touch, no scan).
 READ_INDEXES = {
     "touches_ledger": "CREATE INDEX IF NOT EXISTS touches_ledger ON touches ("
                       "person, ts, direction, direct, first, prev, last, mine, gap)",
@@ -88,6 +89,7 @@ READ_INDEXES = {
                         "WHERE direction = 'meeting'",
     "members_message": "CREATE INDEX IF NOT EXISTS members_message ON members (message_id)",
 }
+_KEPT = {"touches_thread", "touches_meetings"}
 
 # Read while re-threading, never while classifying: a first derivation writes ``facts`` and
 # ``refs`` without them and builds them once after (``drop_fact_indexes``).
@@ -163,9 +165,11 @@ class DerivedTables:
     def stale_count(self) -> int:  # (after ``reset``: every stored message)
         return int(self._db.execute("SELECT count(*) FROM stale").fetchone()[0])
 
-    def stale_to_pending(self) -> int:
-        """Move every stale message to ``pending``; return how many there were."""
-        self._db.execute("INSERT OR IGNORE INTO pending SELECT message_id FROM stale")
+    def stale_to_pending(self, *, keep: bool = True) -> int:
+        """Move every stale message to ``pending`` (not ``keep``, after a ``reset``: only empty
+        ``stale``, no million keys in ``pending`` for nothing); return how many there were."""
+        if keep:
+            self._db.execute("INSERT OR IGNORE INTO pending SELECT message_id FROM stale")
         return int(self._db.execute("DELETE FROM stale").rowcount)
 
     def add_pending(self, ids: Iterable[str]) -> None:
@@ -180,10 +184,6 @@ class DerivedTables:
         return [row[0] for row in self._db.execute("SELECT message_id FROM pending LIMIT ?",
                                                    (limit,))]
 
-    def done_all_pending(self) -> int:
-        """Empty ``pending``; return how many messages it held."""
-        return int(self._db.execute("DELETE FROM pending").rowcount)
-
     def done_pending(self, ids: Iterable[str]) -> None:
         for chunk in _chunks(ids, self._db):
             self._db.execute(f"DELETE FROM pending WHERE message_id IN ({_marks(chunk)})",  # noqa: S608
@@ -192,12 +192,12 @@ class DerivedTables:
     def drop_read_indexes(self) -> None:
         """Before a first derivation: the indexes only the readers after it use are built
         once at the end (``build_read_indexes``), not kept up row by row."""
-        for name in READ_INDEXES:
+        for name in READ_INDEXES.keys() - _KEPT:
             self._db.execute(f"DROP INDEX IF EXISTS {name}")
         ledger_cache.pause(self._db)
 
     def build_read_indexes(self) -> None:
-        for create in READ_INDEXES.values():
+        for create in READ_INDEXES.values():  # (those kept: nothing to do)
             self._db.execute(create)
         ledger_cache.resume(self._db)
 
@@ -276,8 +276,8 @@ class DerivedTables:
                             "sender IN ({})", senders)
 
     def set_personal(self, now: float, *, every: bool = False) -> None:
-        """For the pending messages (``every``: all of them, which a first derivation makes
-        pending: one pass, no probe of ``pending`` a row): personal now? The verdict (or, for
+        """For the pending messages (``every``: all of them, after a ``reset``: one pass, no
+        probe of ``pending`` a row): personal now? The verdict (or, for
         a written-to sender, the soft one) is personal and the message is not dated in the
         future."""
         self._db.execute(_PERSONAL_EVERY if every else _PERSONAL_PENDING, (now,))

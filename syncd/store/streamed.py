@@ -146,11 +146,14 @@ class Streamed:
 
     def held(self) -> Iterator[list[HeldTouch]]:
         """The held touches of the threaded messages, with their thread keys (after
-        ``write_threads``), a thread at a time, each in time, Message-ID, person order."""
+        ``write_threads``), a thread at a time, in no order within it: ``marking_held`` sorts
+        each thread by time, Message-ID and person, which no two of its touches share (one per
+        person a message), so the sorter compares thread keys only (3.3 s against 3.8-4.2 s
+        for every touch of a million, sorted by all four)."""
         rows: Iterator[Any] = self._db.execute(
             "SELECT t.thread, h.ts, h.ref, h.person, h.direction, h.subject, h.direct, "
             "h.address, h.name, h.answered FROM temp.held_touches h "
-            "JOIN temp.held_threads t ON t.n = h.n ORDER BY t.thread, h.ts, h.ref, h.person")
+            "JOIN temp.held_threads t ON t.n = h.n ORDER BY t.thread")
         for _, group in groupby(rows, key=itemgetter(0)):
             yield list(group)
 

@@ -7,8 +7,10 @@ the ledgers, the weekly suggestions and the introductions read them.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
+from operator import itemgetter
 from typing import Any
 
 from syncd.ledger import PersonLedger
@@ -28,6 +30,8 @@ TOUCH_COLUMNS = ("ref, ts, person, direction, thread, subject, direct, address, 
 THREADLESS = "'meeting', 'logged'"  # the directions of ``touches_threadless``
 Held = tuple[Any, ...]  # (rowid, *Touch): a stored touch and where it is
 _BATCH = 2000  # rows written at a time
+_SEEN_KEY = itemgetter(2, 7, 8)  # what ``seen`` counts of a touch
+_SEEN = 50_000  # (person, address, name) counts held before ``seen`` is written
 _INSERT_TOUCH = f"INSERT INTO touches ({TOUCH_COLUMNS}) VALUES ({','.join('?' * 16)})"  # noqa: S608
 
 
@@ -71,21 +75,20 @@ class TouchTables:
         for stored in old:
             held.setdefault(stored[1:], []).append(stored[0])
         batch: list[Touch] = []
+        counts: Counter[tuple[str, str, str]] = Counter()  # what ``seen`` gains
         for touch in new:  # (nothing held, a first derivation: no row is looked up)
             if held and (same := held.get(touch)):
                 same.pop()
                 continue
             batch.append(touch)
             if len(batch) >= _BATCH:
-                self._insert(batch)
+                self._insert(batch, counts)
                 batch = []
-        self._insert(batch)
+        self._insert(batch, counts)
+        self._see(counts)
         gone = [(rowid, row) for row, rowids in held.items() for rowid in rowids]
         del held
-        counts: dict[tuple[str, str, str], int] = {}
-        for _, t in gone:
-            key = (t[2], t[7], t[8])
-            counts[key] = counts.get(key, 0) + 1
+        counts = Counter(_SEEN_KEY(t) for _, t in gone)
         self._db.executemany("UPDATE seen SET n = n - ? WHERE person = ? AND address = ? AND "
                              "name = ?", [(n, *key) for key, n in counts.items()])
         self._db.execute("DELETE FROM seen WHERE n <= 0")
@@ -96,7 +99,9 @@ class TouchTables:
         self._db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
 
     def add_touches(self, touches: Sequence[Touch]) -> None:
-        self._insert(touches)
+        counts: Counter[tuple[str, str, str]] = Counter()
+        self._insert(touches, counts)
+        self._see(counts)
 
     def touches_via(self, direction: str) -> list[Touch]:
         """Every touch of one ``direction`` (the meetings, the logged touches: through the
@@ -109,17 +114,29 @@ class TouchTables:
         """Replace every touch of one ``direction`` (re-derived whole each refresh)."""
         self._unsee("direction = ?", [direction])
         self._db.execute("DELETE FROM touches WHERE direction = ?", (direction,))
-        self._insert(list(touches))
+        counts: Counter[tuple[str, str, str]] = Counter()
+        self._insert(list(touches), counts)
+        self._see(counts)
 
-    def _insert(self, touches: Sequence[Touch]) -> None:
+    def _insert(self, touches: Sequence[Touch], counts: Counter[tuple[str, str, str]]
+                ) -> None:
+        """Write ``touches``, counting their (person, address, name) into ``counts`` (for
+        ``_see``); a count kept this large is written at once."""
         self._db.executemany(_INSERT_TOUCH, touches)
-        counts: dict[tuple[str, str, str], int] = {}
-        for t in touches:
-            key = (t[2], t[7], t[8])
-            counts[key] = counts.get(key, 0) + 1
+        counts.update(map(_SEEN_KEY, touches))
+        if len(counts) >= _SEEN:
+            self._see(counts)
+
+    def _see(self, counts: Counter[tuple[str, str, str]]) -> None:
+        """Add ``counts`` to ``seen`` in key order (neighbouring keys on the same pages; a
+        first derivation appends to an empty table), then forget them. Counted over many
+        batches, not one: at a million touches the probes of a batch at a time (``seen``
+        spread over more pages than the cache holds while the touches go by) cost more
+        than the touches themselves."""
         self._db.executemany(
             "INSERT INTO seen VALUES (?, ?, ?, ?) ON CONFLICT (person, address, name) DO UPDATE "
-            "SET n = n + excluded.n", [(*k, n) for k, n in counts.items()])
+            "SET n = n + excluded.n", [(*k, n) for k, n in sorted(counts.items())])
+        counts.clear()
 
     def _unsee(self, where: str, args: Sequence[str]) -> None:
         """Take the touches matching ``where`` out of ``seen`` (before deleting them)."""
