@@ -73,8 +73,6 @@ class Directory:
     # The domains of the configured addresses (not of learned ones: a home address at a mail
     # provider does not make the provider the user's organisation).
     own_domains: frozenset[str] = frozenset()
-    # per address: 2 self by the address, 1 by the display name only, 0 not (``facts``)
-    _self: dict[Address, int] = field(default_factory=dict)
     _facts: dict[Address, AddressFacts] = field(default_factory=dict)  # ``facts``, remembered
     # ``facts_of``, by the identity of a list of addresses (kept with it, so that the identity
     # is never another list's)
@@ -138,8 +136,7 @@ class Directory:
     def is_self_address(self, a: Address) -> bool:
         """Self by address, or by a display name that is the user's own name (another address
         of the user's: "Dana Example (home)")."""
-        found = self._self.get(a)
-        return (self._selfness(a) if found is None else found) > 0
+        return (self._facts.get(a) or self.facts(a))[3]
 
     def facts(self, a: Address) -> AddressFacts:
         """What is asked of an address as a message names it: (normalised, person id,
@@ -150,12 +147,11 @@ class Directory:
         if known is not None:
             return known
         norm = normalize_address(a.email)
-        found = self._self.get(a)
-        if found is None:
-            found = self._selfness(a)
+        mine = self.is_self(a.email)
         if len(self._facts) >= 65_536:
             self._facts.clear()
-        known = self._facts[a] = (norm, self._alias.get(norm, norm), found == 2, found > 0)
+        known = self._facts[a] = (norm, self._alias.get(norm, norm), mine,
+                                  mine or same_name(a.name, self.self_name))
         return known
 
     def facts_of(self, addresses: tuple[Address, ...]) -> tuple[AddressFacts, ...]:
@@ -178,15 +174,6 @@ class Directory:
         else reads it)."""
         self._facts.clear()
         self._lists.clear()
-
-    def _selfness(self, a: Address) -> int:
-        """2: self by the address, 1: by the display name only, 0: not; remembered (emptied
-        when it holds 65,536)."""
-        if len(self._self) > 65_536:
-            self._self.clear()
-        found = self._self[a] = (2 if self.is_self(a.email)
-                                 else int(same_name(a.name, self.self_name)))
-        return found
 
     def person_id(self, address: str) -> str:
         norm = normalize_address(address)
